@@ -1,0 +1,1 @@
+"""HTTP endpoints, grouped by resource; each module exposes a `routes` list."""

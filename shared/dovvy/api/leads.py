@@ -1,0 +1,99 @@
+"""`POST /api/leads`: store a training or trip enquiry, then tell the dive shop."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+
+from pydantic import ValidationError
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dovvy.api.schemas import LEAD_DATA, CreateLead
+from dovvy.db import leads as repo
+from dovvy.db import sessions as sessions_repo
+from dovvy.db.pool import Connection
+from dovvy.errors import IdempotencyKeyReused, ValidationFailed
+from dovvy.notify import deliver
+from dovvy.web.app import runtime_of
+from dovvy.web.errors import validation_detail
+from dovvy.web.requests import read_model
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed(
+            [
+                {
+                    "field": "header.Idempotency-Key",
+                    "message": "must be 1-255 printable ASCII characters without spaces",
+                    "type": "value_error",
+                }
+            ]
+        )
+    return key
+
+
+async def create_lead(request: Request) -> Response:
+    key = _idempotency_key(request)
+    body = await read_model(request, CreateLead)
+    try:
+        data = LEAD_DATA[body.type].model_validate(body.data)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_detail(exc, prefix=("data",))) from None
+    details = data.model_dump(exclude={"name", "email", "phone"}, exclude_none=True)
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            {"type": body.type, "data": data.model_dump(), "session_id": str(body.session_id)},
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
+    runtime = runtime_of(request)
+    notifiers = runtime.notifiers
+
+    def store(conn: Connection) -> tuple[repo.LeadRecord, bool]:
+        session = sessions_repo.get_live(conn, body.session_id) if body.session_id else None
+        return repo.insert(
+            conn,
+            repo.NewLead(
+                type=body.type,
+                name=data.name,
+                email=data.email,
+                phone=data.phone,
+                request_details=details,
+                diver_profile=session.diver_profile if session else None,
+                session_id=session.id if session else None,
+                idempotency_key=key,
+                request_hash=fingerprint,
+                notification_status="pending" if notifiers else "skipped",
+            ),
+        )
+
+    lead, created = await run_in_threadpool(runtime.pool.run, store)
+    if not created and lead.request_hash != fingerprint:
+        raise IdempotencyKeyReused()
+    task = None
+    if created and notifiers:
+        # Runs after the response is sent; the row is committed already, so nothing is lost.
+        task = BackgroundTask(_notify, runtime.pool, notifiers, lead.id)
+    headers = {} if created else {"Idempotent-Replayed": "true"}
+    return JSONResponse(
+        {"success": True, "lead_id": str(lead.id)}, status_code=201, headers=headers, background=task
+    )
+
+
+def _notify(pool: object, notifiers: list[object], lead_id: uuid.UUID) -> None:
+    deliver(pool, notifiers, lead_id)  # type: ignore[arg-type]
+
+
+routes = [Route("/api/leads", create_lead, methods=["POST"])]

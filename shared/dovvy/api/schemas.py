@@ -1,0 +1,61 @@
+"""Request bodies as the frontend sends them (camelCase, with snake_case accepted)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("value is not a valid email address")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+class CreateSession(_Strict):
+    diver_profile: dict[str, Any] = Field(
+        default_factory=dict, validation_alias=AliasChoices("diverProfile", "diver_profile")
+    )
+
+
+class _Contact(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    email: Email
+    phone: str | None = Field(default=None, max_length=20)
+    message: str | None = Field(default=None, max_length=2000)
+
+
+class TrainingLead(_Contact):
+    certification_level: str | None = Field(default=None, max_length=50)
+    interested_certification: str | None = Field(default=None, max_length=50)
+    preferred_location: str | None = Field(default=None, max_length=100)
+
+
+class TripLead(_Contact):
+    destination: str | None = Field(default=None, max_length=100)
+    travel_dates: str | None = Field(default=None, max_length=100)
+    group_size: int | None = Field(default=None, ge=1, le=50)
+    budget: str | None = Field(default=None, max_length=50)
+
+
+LEAD_DATA: dict[str, type[_Contact]] = {"training": TrainingLead, "trip": TripLead}
+
+
+class CreateLead(_Strict):
+    type: Literal["training", "trip"]
+    data: dict[str, Any]
+    session_id: uuid.UUID | None = Field(
+        default=None, validation_alias=AliasChoices("session_id", "sessionId")
+    )

@@ -1,0 +1,78 @@
+"""`/api/sessions`: create, read and erase a guest conversation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dovvy.api.schemas import CreateSession
+from dovvy.db import sessions as repo
+from dovvy.errors import SessionNotFound
+from dovvy.web.app import runtime_of
+from dovvy.web.requests import read_model
+
+
+def session_json(session: repo.SessionRecord) -> dict[str, Any]:
+    return {
+        "id": str(session.id),
+        "conversation_history": session.conversation_history,
+        "diver_profile": session.diver_profile,
+        "created_at": session.created_at.isoformat(),
+        "updated_at": session.updated_at.isoformat(),
+        "expires_at": session.expires_at.isoformat(),
+    }
+
+
+def parse_session_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        # A malformed id is as unknown as a missing one: same answer, nothing to probe.
+        raise SessionNotFound() from None
+
+
+async def create_session(request: Request) -> Response:
+    body = await read_model(request, CreateSession, optional=True)
+    runtime = runtime_of(request)
+    hours = runtime.settings.session_expiry_hours
+    session = await run_in_threadpool(
+        runtime.pool.run,
+        lambda conn: repo.create(conn, diver_profile=body.diver_profile, expiry_hours=hours),
+    )
+    return JSONResponse(
+        session_json(session),
+        status_code=201,
+        headers={"Location": f"/api/sessions/{session.id}"},
+    )
+
+
+async def get_session(request: Request) -> Response:
+    session_id = parse_session_id(request.path_params["session_id"])
+    runtime = runtime_of(request)
+    session = await run_in_threadpool(
+        runtime.pool.run, lambda conn: repo.get_live(conn, session_id), transaction=False
+    )
+    if session is None:
+        raise SessionNotFound()
+    return JSONResponse(session_json(session))
+
+
+async def delete_session(request: Request) -> Response:
+    session_id = parse_session_id(request.path_params["session_id"])
+    runtime = runtime_of(request)
+    deleted = await run_in_threadpool(runtime.pool.run, lambda conn: repo.delete_live(conn, session_id))
+    if not deleted:
+        raise SessionNotFound()
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/api/sessions", create_session, methods=["POST"]),
+    Route("/api/sessions/{session_id}", get_session, methods=["GET"]),
+    Route("/api/sessions/{session_id}", delete_session, methods=["DELETE"]),
+]

@@ -1,0 +1,225 @@
+"""Settings: one typed, immutable object built from a mapping (normally the process environment)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from dovvy.errors import ConfigError
+
+T = TypeVar("T")
+
+
+class Secret:
+    """A string that never shows itself in a repr, a log line or an error message."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    database_url: Secret | None = None
+    data_dir: Path = Path(".dovvy")
+    content_dir: Path = Path("content")
+    seed_file: Path = Path("data/destinations.yaml")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    environment: str = "local"
+    log_level: str = "INFO"
+    session_expiry_hours: int = 24
+    max_body_bytes: int = 64 * 1024
+    cors_origins: tuple[str, ...] = ()
+    db_pool_size: int = 4
+    db_ping_after_seconds: float = 30.0
+    db_connect_timeout_seconds: float = 10.0
+    lead_webhook_url: str | None = None
+    lead_webhook_secret: Secret | None = None
+    lead_email_to: str | None = None
+    lead_email_from: str | None = None
+    lead_email_region: str | None = None
+    notify_timeout_seconds: float = 5.0
+    notify_max_attempts: int = 5
+    gemini_api_key: Secret | None = None
+    groq_api_key: Secret | None = None
+    embedding_provider: str = "auto"
+    llm_providers: tuple[str, ...] = ()
+    groq_model: str = "llama-3.3-70b-versatile"
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_embedding_model: str = "gemini-embedding-001"
+    llm_timeout_seconds: float = 20.0
+    provider_max_retries: int = 2
+    gemini_base_url: str | None = None
+    groq_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `environ` (the process environment when omitted).
+
+        Every problem names its variable, so a bad deployment fails at start-up with a clear line.
+        """
+        env = _Env(os.environ if environ is None else environ)
+        settings = cls(
+            database_url=env.secret("DATABASE_URL"),
+            data_dir=env.get("DOVVY_DATA_DIR", Path, cls.data_dir),
+            content_dir=env.get("DOVVY_CONTENT_DIR", Path, cls.content_dir),
+            seed_file=env.get("DOVVY_SEED_FILE", Path, cls.seed_file),
+            host=env.get("HOST", str, cls.host),
+            port=env.get("PORT", _port, cls.port),
+            environment=env.get("DOVVY_ENV", str, cls.environment),
+            log_level=env.get("LOG_LEVEL", _log_level, cls.log_level),
+            session_expiry_hours=env.get("SESSION_EXPIRY_HOURS", _positive_int, 24),
+            max_body_bytes=env.get("MAX_BODY_BYTES", _positive_int, cls.max_body_bytes),
+            cors_origins=env.get("CORS_ORIGINS", _csv, ()),
+            db_pool_size=env.get("DB_POOL_SIZE", _positive_int, cls.db_pool_size),
+            db_ping_after_seconds=env.get(
+                "DB_PING_AFTER_SECONDS", _non_negative_float, cls.db_ping_after_seconds
+            ),
+            db_connect_timeout_seconds=env.get(
+                "DB_CONNECT_TIMEOUT_SECONDS", _positive_float, cls.db_connect_timeout_seconds
+            ),
+            lead_webhook_url=env.get("LEAD_WEBHOOK_URL", _http_url, None),
+            lead_webhook_secret=env.secret("LEAD_WEBHOOK_SECRET"),
+            lead_email_to=env.get("LEAD_EMAIL_TO", _email, None),
+            lead_email_from=env.get("LEAD_EMAIL_FROM", _email, None),
+            lead_email_region=env.get("LEAD_EMAIL_REGION", str, None),
+            notify_timeout_seconds=env.get(
+                "NOTIFY_TIMEOUT_SECONDS", _positive_float, cls.notify_timeout_seconds
+            ),
+            notify_max_attempts=env.get(
+                "NOTIFY_MAX_ATTEMPTS", _positive_int, cls.notify_max_attempts
+            ),
+            gemini_api_key=env.secret("GEMINI_API_KEY") or env.secret("GOOGLE_API_KEY"),
+            groq_api_key=env.secret("GROQ_API_KEY"),
+            embedding_provider=env.get(
+                "EMBEDDING_PROVIDER", _choice("auto", "gemini", "offline"), "auto"
+            ),
+            llm_providers=env.get("LLM_PROVIDERS", _csv, ()),
+            groq_model=env.get("GROQ_MODEL", str, cls.groq_model),
+            gemini_model=env.get("GEMINI_MODEL", str, cls.gemini_model),
+            gemini_embedding_model=env.get(
+                "GEMINI_EMBEDDING_MODEL", str, cls.gemini_embedding_model
+            ),
+            llm_timeout_seconds=env.get(
+                "LLM_TIMEOUT_SECONDS", _positive_float, cls.llm_timeout_seconds
+            ),
+            provider_max_retries=env.get(
+                "PROVIDER_MAX_RETRIES", _non_negative_int, cls.provider_max_retries
+            ),
+            gemini_base_url=env.get("GEMINI_BASE_URL", _http_url, None),
+            groq_base_url=env.get("GROQ_BASE_URL", _http_url, None),
+        )
+        if settings.lead_webhook_url and settings.lead_webhook_secret is None:
+            raise ConfigError("LEAD_WEBHOOK_SECRET is required when LEAD_WEBHOOK_URL is set")
+        if settings.lead_email_to and not settings.lead_email_from:
+            raise ConfigError("LEAD_EMAIL_FROM is required when LEAD_EMAIL_TO is set")
+        if settings.embedding_provider == "gemini" and settings.gemini_api_key is None:
+            raise ConfigError("GEMINI_API_KEY is required when EMBEDDING_PROVIDER=gemini")
+        return settings
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+class _Env:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} is invalid: {exc}") from None
+
+    def secret(self, name: str) -> Secret | None:
+        raw = self._environ.get(name, "").strip()
+        return Secret(raw) if raw else None
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be zero or more")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError("must be zero or more")
+    return value
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 65535:
+        raise ValueError("must be between 0 and 65535")
+    return value
+
+
+def _csv(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return level
+
+
+def _http_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return raw
+
+
+def _email(raw: str) -> str:
+    if "@" not in raw:
+        raise ValueError("must be an e-mail address")
+    return raw
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return raw
+
+    return parse

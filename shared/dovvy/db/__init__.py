@@ -1,0 +1,2 @@
+"""Postgres access: connection parameters, a small pool, migrations and one repository per table group."""
+SCHEMA_REVISION = "0001"

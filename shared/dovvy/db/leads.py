@@ -1,0 +1,125 @@
+"""The leads repository: a diver handed to the dive shop, and the state of telling the shop."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from typing import Any
+
+from dovvy.db.pool import Connection
+
+_COLUMNS = """id, type, name, email, phone, request_details, diver_profile, session_id,
+    idempotency_key, request_hash, created_at, notification_status, notification_attempts,
+    notification_error, notified_at"""
+
+
+@dataclasses.dataclass(frozen=True)
+class NewLead:
+    type: str
+    name: str
+    email: str
+    phone: str | None
+    request_details: dict[str, Any]
+    diver_profile: dict[str, Any] | None
+    session_id: uuid.UUID | None
+    idempotency_key: str | None
+    request_hash: str
+    notification_status: str = "pending"
+
+
+@dataclasses.dataclass(frozen=True)
+class LeadRecord:
+    id: uuid.UUID
+    type: str
+    name: str
+    email: str
+    phone: str | None
+    request_details: dict[str, Any]
+    diver_profile: dict[str, Any] | None
+    session_id: uuid.UUID | None
+    idempotency_key: str | None
+    request_hash: str
+    created_at: dt.datetime
+    notification_status: str
+    notification_attempts: int
+    notification_error: str | None
+    notified_at: dt.datetime | None
+
+
+def _record(row: list[Any]) -> LeadRecord:
+    return LeadRecord(*row)
+
+
+def insert(conn: Connection, lead: NewLead) -> tuple[LeadRecord, bool]:
+    """Insert the lead; with an idempotency key already stored, return that lead instead.
+
+    Returns (lead, created). ON CONFLICT makes concurrent retries with one key store one row.
+    """
+    rows = conn.run(
+        f"""
+        INSERT INTO leads (type, name, email, phone, request_details, diver_profile, session_id,
+                           idempotency_key, request_hash, notification_status)
+        VALUES (:type, :name, :email, :phone, CAST(:details AS jsonb), CAST(:profile AS jsonb),
+                CAST(:session_id AS uuid), :key, :hash, :status)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING {_COLUMNS}
+        """,
+        type=lead.type,
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        details=lead.request_details,
+        profile=lead.diver_profile,
+        session_id=str(lead.session_id) if lead.session_id else None,
+        key=lead.idempotency_key,
+        hash=lead.request_hash,
+        status=lead.notification_status,
+    )
+    if rows:
+        return _record(rows[0]), True
+    existing = get_by_idempotency_key(conn, lead.idempotency_key or "")
+    if existing is None:  # pragma: no cover - the conflicting row was deleted in between
+        raise RuntimeError("idempotency conflict without a stored lead")
+    return existing, False
+
+
+def get(conn: Connection, lead_id: uuid.UUID) -> LeadRecord | None:
+    rows = conn.run(f"SELECT {_COLUMNS} FROM leads WHERE id = CAST(:id AS uuid)", id=str(lead_id))
+    return _record(rows[0]) if rows else None
+
+
+def get_by_idempotency_key(conn: Connection, key: str) -> LeadRecord | None:
+    rows = conn.run(f"SELECT {_COLUMNS} FROM leads WHERE idempotency_key = :key", key=key)
+    return _record(rows[0]) if rows else None
+
+
+def pending_notifications(conn: Connection, *, max_attempts: int, limit: int = 100) -> list[LeadRecord]:
+    """Leads still owed a notification, oldest first, locked so two retry runs never double-send."""
+    rows = conn.run(
+        f"""
+        SELECT {_COLUMNS} FROM leads
+        WHERE notification_status IN ('pending', 'failed') AND notification_attempts < :max_attempts
+        ORDER BY created_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+        """,
+        max_attempts=max_attempts,
+        limit=limit,
+    )
+    return [_record(row) for row in rows]
+
+
+def record_notification(conn: Connection, lead_id: uuid.UUID, *, error: str | None) -> None:
+    conn.run(
+        """
+        UPDATE leads
+        SET notification_attempts = notification_attempts + 1,
+            notification_status = CASE WHEN CAST(:error AS text) IS NULL THEN 'sent' ELSE 'failed' END,
+            notification_error = :error,
+            notified_at = CASE WHEN CAST(:error AS text) IS NULL THEN now() ELSE notified_at END
+        WHERE id = CAST(:id AS uuid)
+        """,
+        id=str(lead_id),
+        error=error,
+    )

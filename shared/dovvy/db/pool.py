@@ -1,0 +1,165 @@
+"""A small, thread-safe pool of pg8000 native connections: lazy, checked, and re-opened when dead.
+
+Lambda handles one request per container, so the pool holds one connection there; Cloud Run
+functions serve several requests per instance, so the pool is sized to that concurrency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+import pg8000.native
+from pg8000.exceptions import DatabaseError, InterfaceError
+
+from dovvy.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from dovvy.db.url import ConnectParams
+
+Connection = pg8000.native.Connection
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# SQLSTATEs that mean "this connection is gone": admin shutdown, crash shutdown, cannot connect now.
+_DEAD_CONNECTION_STATES = {"57P01", "57P02", "57P03", "08000", "08003", "08006"}
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, InterfaceError | OSError):
+        return True
+    if isinstance(exc, DatabaseError) and exc.args and isinstance(exc.args[0], dict):
+        return exc.args[0].get("C") in _DEAD_CONNECTION_STATES
+    return False
+
+
+class _Slot:
+    __slots__ = ("conn", "last_used")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.last_used = time.monotonic()
+
+
+class Pool:
+    def __init__(
+        self,
+        params: ConnectParams,
+        *,
+        max_size: int = 4,
+        ping_after_seconds: float = 30.0,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        self._params = params
+        self._ping_after = ping_after_seconds
+        self._timeout = connect_timeout
+        self._idle: list[_Slot] = []
+        self._lock = threading.Lock()
+        self._capacity = threading.BoundedSemaphore(max_size)
+        self.connects = 0
+
+    @property
+    def params(self) -> ConnectParams:
+        return self._params
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """Borrow a connection; a connection that failed at the network level is not returned."""
+        if not self._capacity.acquire(timeout=self._timeout):
+            raise DatabaseUnavailable("timed out waiting for a database connection")
+        slot: _Slot | None = None
+        try:
+            slot = self._checkout()
+            try:
+                yield slot.conn
+            except BaseException as exc:
+                if is_connection_error(exc):
+                    _close_quietly(slot.conn)
+                    slot = None
+                raise
+        finally:
+            if slot is not None:
+                slot.last_used = time.monotonic()
+                with self._lock:
+                    self._idle.append(slot)
+            self._capacity.release()
+
+    def run(self, work: Callable[[Connection], T], *, transaction: bool = True) -> T:
+        """Run `work` in one transaction; if the connection was dead, reconnect and run it once more.
+
+        Only a connection-level failure is retried: the server never saw a COMMIT, so nothing ran twice.
+        """
+        for attempt in (1, 2):
+            try:
+                with self.connection() as conn:
+                    if not transaction:
+                        return work(conn)
+                    conn.run("BEGIN")
+                    try:
+                        result = work(conn)
+                    except BaseException:
+                        with contextlib.suppress(Exception):
+                            conn.run("ROLLBACK")
+                        raise
+                    conn.run("COMMIT")
+                    return result
+            except (InterfaceError, DatabaseError, OSError) as exc:
+                if not is_connection_error(exc):
+                    raise
+                if attempt == 2:
+                    raise DatabaseUnavailable("database connection lost") from exc
+                log.warning("database connection lost; reconnecting", extra={"error": type(exc).__name__})
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for slot in idle:
+            _close_quietly(slot.conn)
+
+    def _checkout(self) -> _Slot:
+        while True:
+            with self._lock:
+                slot = self._idle.pop() if self._idle else None
+            if slot is None:
+                return _Slot(self._connect())
+            if time.monotonic() - slot.last_used < self._ping_after or self._alive(slot.conn):
+                return slot
+            _close_quietly(slot.conn)
+
+    def _connect(self) -> Connection:
+        try:
+            conn = pg8000.native.Connection(**self._params.connect_kwargs(self._timeout))
+        except (InterfaceError, DatabaseError, OSError) as exc:
+            raise DatabaseUnavailable(f"cannot connect to the database ({type(exc).__name__})") from exc
+        self.connects += 1
+        _register_types(conn)
+        return conn
+
+    @staticmethod
+    def _alive(conn: Connection) -> bool:
+        try:
+            conn.run("SELECT 1")
+        except (InterfaceError, DatabaseError, OSError):
+            return False
+        return True
+
+
+def _register_types(conn: Connection) -> None:
+    from pgvector.pg8000 import register_vector
+
+    try:
+        register_vector(conn)
+    except RuntimeError:
+        # The extension appears with the first migration; until then there is nothing to register.
+        log.debug("pgvector extension not installed yet")
+
+
+def _close_quietly(conn: Connection) -> None:
+    with contextlib.suppress(Exception):
+        conn.close()

@@ -1,0 +1,89 @@
+"""The sessions repository: a guest conversation and the diver profile gathered in it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from typing import Any
+
+from dovvy.db.pool import Connection
+
+_COLUMNS = "id, diver_profile, conversation_history, created_at, updated_at, expires_at"
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionRecord:
+    id: uuid.UUID
+    diver_profile: dict[str, Any]
+    conversation_history: list[dict[str, Any]]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def _record(row: list[Any]) -> SessionRecord:
+    return SessionRecord(*row)
+
+
+def create(conn: Connection, *, diver_profile: dict[str, Any], expiry_hours: int) -> SessionRecord:
+    rows = conn.run(
+        f"""
+        INSERT INTO sessions (diver_profile, expires_at)
+        VALUES (CAST(:profile AS jsonb), now() + make_interval(hours => :hours))
+        RETURNING {_COLUMNS}
+        """,
+        profile=diver_profile,
+        hours=expiry_hours,
+    )
+    return _record(rows[0])
+
+
+def get_live(conn: Connection, session_id: uuid.UUID, *, for_update: bool = False) -> SessionRecord | None:
+    """The session if it exists and has not expired; `for_update` locks it until the transaction ends."""
+    lock = " FOR UPDATE" if for_update else ""
+    rows = conn.run(
+        f"SELECT {_COLUMNS} FROM sessions WHERE id = CAST(:id AS uuid) AND expires_at > now(){lock}",
+        id=str(session_id),
+    )
+    return _record(rows[0]) if rows else None
+
+
+def save_conversation(
+    conn: Connection,
+    session_id: uuid.UUID,
+    *,
+    conversation_history: list[dict[str, Any]],
+    diver_profile: dict[str, Any],
+    expiry_hours: int,
+) -> SessionRecord:
+    """Replace history and profile, and push the expiry out: activity keeps a session alive."""
+    rows = conn.run(
+        f"""
+        UPDATE sessions
+        SET conversation_history = CAST(:history AS jsonb),
+            diver_profile = CAST(:profile AS jsonb),
+            updated_at = now(),
+            expires_at = now() + make_interval(hours => :hours)
+        WHERE id = CAST(:id AS uuid)
+        RETURNING {_COLUMNS}
+        """,
+        id=str(session_id),
+        history=conversation_history,
+        profile=diver_profile,
+        hours=expiry_hours,
+    )
+    return _record(rows[0])
+
+
+def delete_live(conn: Connection, session_id: uuid.UUID) -> bool:
+    rows = conn.run(
+        "DELETE FROM sessions WHERE id = CAST(:id AS uuid) AND expires_at > now() RETURNING id",
+        id=str(session_id),
+    )
+    return bool(rows)
+
+
+def purge_expired(conn: Connection) -> int:
+    rows = conn.run("DELETE FROM sessions WHERE expires_at <= now() RETURNING id")
+    return len(rows)

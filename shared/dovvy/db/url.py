@@ -1,0 +1,118 @@
+"""Turn a `postgresql://` URL into pg8000 connection parameters, TLS decided once per process."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import ipaddress
+import ssl
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from dovvy.errors import ConfigError
+
+_TLS_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectParams:
+    user: str
+    database: str
+    password: str | None = dataclasses.field(default=None, repr=False)
+    host: str | None = None
+    port: int = 5432
+    unix_sock: str | None = None
+    sslmode: str = "disable"
+    sslrootcert: str | None = None
+    application_name: str = "dovvy"
+
+    def connect_kwargs(self, timeout: float) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "user": self.user,
+            "database": self.database,
+            "password": self.password,
+            "timeout": timeout,
+            "application_name": self.application_name,
+        }
+        if self.unix_sock:
+            kwargs["unix_sock"] = self.unix_sock
+            kwargs["ssl_context"] = False
+        else:
+            kwargs["host"] = self.host
+            kwargs["port"] = self.port
+            kwargs["ssl_context"] = _ssl_context(self.sslmode, self.sslrootcert)
+        return kwargs
+
+    def sqlalchemy_url(self) -> str:
+        """A URL naming the dialect only; the connection itself comes from `connect_kwargs`."""
+        return "postgresql+pg8000://"
+
+    def display(self) -> str:
+        """The URL with the password removed, safe to print."""
+        where = f"?host={self.unix_sock.rsplit('/', 1)[0]}" if self.unix_sock else ""
+        host = "" if self.unix_sock else f"{self.host}:{self.port}"
+        return f"postgresql://{self.user}@{host}/{self.database}{where}"
+
+
+def parse_database_url(url: str) -> ConnectParams:
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "postgresql+pg8000"}:
+        raise ConfigError("DATABASE_URL must start with postgresql://")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    database = unquote(parts.path.lstrip("/")) or query.get("dbname") or "postgres"
+    user = unquote(parts.username or "") or query.get("user") or "postgres"
+    password = unquote(parts.password) if parts.password else query.get("password")
+    try:
+        port = parts.port or int(query.get("port", 5432))
+    except ValueError:
+        raise ConfigError("DATABASE_URL has an invalid port") from None
+    host = parts.hostname or query.get("host")
+    sslmode = query.get("sslmode", "")
+    if sslmode and sslmode not in _TLS_MODES:
+        raise ConfigError(f"DATABASE_URL sslmode must be one of {', '.join(sorted(_TLS_MODES))}")
+    if host and host.startswith("/"):
+        # A socket directory, as libpq and Cloud SQL (/cloudsql/INSTANCE) spell it.
+        return ConnectParams(
+            user=user,
+            database=database,
+            password=password,
+            unix_sock=f"{host.rstrip('/')}/.s.PGSQL.{port}",
+            port=port,
+        )
+    host = host or "localhost"
+    if not sslmode:
+        # Loopback traffic stays plain; anything crossing a network is encrypted unless told otherwise.
+        sslmode = "disable" if _is_loopback(host) else "require"
+    return ConnectParams(
+        user=user,
+        database=database,
+        password=password,
+        host=host,
+        port=port,
+        sslmode=sslmode,
+        sslrootcert=query.get("sslrootcert"),
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@functools.cache
+def _ssl_context(sslmode: str, rootcert: str | None) -> ssl.SSLContext | bool:
+    # Built once per process: pg8000 would otherwise load the CA bundle on every connect (~16 ms).
+    if sslmode in {"disable", "allow"}:
+        return False
+    if sslmode in {"prefer", "require"}:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    context = ssl.create_default_context(cafile=rootcert)
+    context.check_hostname = sslmode == "verify-full"
+    return context

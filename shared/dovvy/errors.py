@@ -1,0 +1,88 @@
+"""Typed errors. Each API error knows its HTTP status and stable `code`; `web.errors` renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; raised at start-up and names the variable at fault."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached (after a reconnect attempt)."""
+
+
+class ApiError(Exception):
+    status_code = 500
+    code = "INTERNAL_ERROR"
+    default_detail = "Internal server error"
+
+    def __init__(self, detail: Any = None) -> None:
+        self.detail = self.default_detail if detail is None else detail
+        super().__init__(self.detail)
+
+
+class BadRequest(ApiError):
+    status_code = 400
+    code = "BAD_REQUEST"
+    default_detail = "Bad request"
+
+
+class MalformedJson(BadRequest):
+    code = "MALFORMED_JSON"
+    default_detail = "Request body is not valid JSON"
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "NOT_FOUND"
+    default_detail = "Not found"
+
+
+class SessionNotFound(NotFound):
+    code = "SESSION_NOT_FOUND"
+    default_detail = "Session not found"
+
+
+class MethodNotAllowed(ApiError):
+    status_code = 405
+    code = "METHOD_NOT_ALLOWED"
+    default_detail = "Method not allowed"
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "CONFLICT"
+    default_detail = "Conflict"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_detail = "This Idempotency-Key was already used with a different request body"
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+    default_detail = "Request body is too large"
+
+
+class ValidationFailed(ApiError):
+    """422; `detail` is a list of {"field", "message", "type"} items."""
+
+    status_code = 422
+    code = "VALIDATION_ERROR"
+    default_detail = "Request validation failed"
+
+
+class NotImplementedYet(ApiError):
+    status_code = 501
+    code = "NOT_IMPLEMENTED"
+    default_detail = "Not implemented yet"
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    default_detail = "Service temporarily unavailable"

@@ -1,0 +1,43 @@
+"""The function apps: which routes each deployable function serves. Every app also answers health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from dovvy.runtime import Runtime
+
+
+def _session_routes() -> list[BaseRoute]:
+    from dovvy.api import sessions
+
+    return list(sessions.routes)
+
+
+def _lead_routes() -> list[BaseRoute]:
+    from dovvy.api import leads
+
+    return list(leads.routes)
+
+
+def _chat_routes() -> list[BaseRoute]:
+    from dovvy.api import chat
+
+    return list(chat.routes)
+
+
+HTTP_FUNCTIONS: dict[str, Callable[[], list[BaseRoute]]] = {
+    "session": _session_routes,
+    "lead": _lead_routes,
+    "chat": _chat_routes,
+}
+
+
+def create_function_app(name: str, runtime: Runtime | None = None) -> Starlette:
+    from dovvy.api import health
+    from dovvy.web.app import create_app
+
+    runtime = runtime or Runtime.from_env()
+    return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime)

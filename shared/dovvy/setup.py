@@ -1,0 +1,41 @@
+"""Getting a database ready for local use: embedded or configured, migrated and seeded."""
+
+from __future__ import annotations
+
+import logging
+
+from dovvy.config import Secret, Settings
+from dovvy.db.embedded import EmbeddedPostgres
+from dovvy.db.url import ConnectParams, parse_database_url
+
+log = logging.getLogger(__name__)
+
+
+def resolve_database(settings: Settings, *, stop_on_exit: bool = True) -> Settings:
+    """Return settings whose DATABASE_URL is usable, starting the embedded server when none is set."""
+    if settings.database_url is not None:
+        return settings
+    url = EmbeddedPostgres(settings.data_dir, stop_on_exit=stop_on_exit).start()
+    return settings.replace(database_url=Secret(url))
+
+
+def connect_params(settings: Settings) -> ConnectParams:
+    assert settings.database_url is not None
+    return parse_database_url(settings.database_url.reveal())
+
+
+def prepare(settings: Settings) -> None:
+    """Apply migrations and load the reference data; both are idempotent."""
+    from dovvy import seed
+    from dovvy.db import migrate
+    from dovvy.db.pool import Pool
+
+    params = connect_params(settings)
+    migrate.upgrade(params)
+    destinations = seed.load(settings.seed_file)
+    pool = Pool(params, max_size=1)
+    try:
+        counts = pool.run(lambda conn: seed.apply(conn, destinations))
+    finally:
+        pool.close()
+    log.info("reference data loaded", extra={"destinations": counts[0], "sites": counts[1]})

@@ -1,0 +1,82 @@
+"""The app factory every function uses, so all of them share middleware and error rendering."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dovvy.logs import request_id
+from dovvy.runtime import Runtime
+from dovvy.web.errors import EXCEPTION_HANDLERS, error_response
+from dovvy.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+
+log = logging.getLogger(__name__)
+
+
+def create_app(routes: Sequence[BaseRoute], runtime: Runtime) -> Starlette:
+    settings = runtime.settings
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(ErrorBoundary),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
+    if settings.cors_origins:
+        middleware.insert(
+            1,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+                allow_headers=["Content-Type", "Idempotency-Key", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+            ),
+        )
+    app = Starlette(routes=list(routes), middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
+    app.state.runtime = runtime
+    return app
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+class ErrorBoundary:
+    """Turn anything that escaped the handlers into a generic 500, inside the request-id scope.
+
+    Starlette's own last-resort handler sits outside all middleware, where the request id is gone.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
+            if started:
+                # Already answered (a background task failed): nothing more can be sent.
+                return
+            rid = request_id.get()
+            detail = "Internal server error" + (f" (request id {rid})" if rid else "")
+            response = error_response(500, detail, "INTERNAL_ERROR")
+            await response(scope, receive, send)

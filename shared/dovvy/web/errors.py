@@ -1,0 +1,81 @@
+"""The one place where exceptions become HTTP responses of the shape {"detail": ..., "code": ...}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from dovvy.errors import ApiError, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def error_response(status: int, detail: Any, code: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
+
+
+def validation_detail(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[dict[str, str]]:
+    """Pydantic errors as [{"field": "data.email", "message": ..., "type": ...}]."""
+    items = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        loc = prefix + tuple(err["loc"])
+        items.append(
+            {
+                "field": ".".join(str(part) for part in loc) or "body",
+                "message": err["msg"],
+                "type": err["type"],
+            }
+        )
+    return items
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status_code, exc.detail, exc.code)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in {204, 304}:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    detail = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, exc.detail)
+    return error_response(exc.status_code, detail, code, headers=exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ValidationError)
+    return error_response(422, validation_detail(exc), "VALIDATION_ERROR")
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable", extra={"reason": str(exc)})
+    return error_response(
+        503, "The database is unavailable; please retry shortly", "DATABASE_UNAVAILABLE",
+        headers={"Retry-After": "5"},
+    )
+
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: _api_error,
+    HTTPException: _http_exception,
+    ValidationError: _validation_error,
+    DatabaseUnavailable: _database_unavailable,
+}

@@ -1,0 +1,100 @@
+"""Shared fixtures: one embedded Postgres per test run, a migrated database, and clients on it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from dovvy.config import Secret, Settings
+from dovvy.db.embedded import EmbeddedPostgres
+from dovvy.db.pool import Pool
+from dovvy.db.url import ConnectParams, parse_database_url
+from dovvy.gateway import create_gateway
+from dovvy.runtime import Runtime
+from dovvy.setup import prepare
+from tests.contract import Contract, ContractClient
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_URL = "http://127.0.0.1:8080"  # the server openapi.yaml names, so the contract matches paths
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
+    server.start()
+    # Stopped at interpreter exit by pgserver itself (cleanup_mode "stop").
+    yield server
+
+
+@pytest.fixture(scope="session")
+def server_url(embedded: EmbeddedPostgres) -> str:
+    return embedded.start()
+
+
+def create_database(server_url: str, name: str) -> ConnectParams:
+    admin = Pool(parse_database_url(server_url), max_size=1)
+    try:
+        admin.run(lambda conn: conn.run(f'CREATE DATABASE "{name}"'), transaction=False)
+    finally:
+        admin.close()
+    params = parse_database_url(server_url)
+    return ConnectParams(user=params.user, database=name, unix_sock=params.unix_sock)
+
+
+def url_for(params: ConnectParams) -> str:
+    assert params.unix_sock is not None
+    return f"postgresql://{params.user}@/{params.database}?host={params.unix_sock.rsplit('/', 1)[0]}"
+
+
+@pytest.fixture
+def fresh_database(server_url: str) -> ConnectParams:
+    """An empty database of its own, for tests that migrate or break things."""
+    return create_database(server_url, f"fresh_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> str:
+    params = create_database(server_url, "dovvy_test")
+    url = url_for(params)
+    prepare(Settings(database_url=Secret(url), seed_file=ROOT / "data" / "destinations.yaml"))
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=Secret(database_url),
+        seed_file=ROOT / "data" / "destinations.yaml",
+        content_dir=ROOT / "content",
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime(settings)
+    runtime.pool.run(
+        lambda conn: conn.run("TRUNCATE sessions, leads CASCADE"), transaction=False
+    )
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_gateway(runtime), base_url=BASE_URL, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def contract() -> Contract:
+    return Contract(ROOT / "openapi.yaml")
+
+
+@pytest.fixture
+def api(client: TestClient, contract: Contract) -> ContractClient:
+    """A client whose every exchange is checked against openapi.yaml."""
+    return ContractClient(client, contract)
