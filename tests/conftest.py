@@ -23,11 +23,11 @@ BASE_URL = "http://127.0.0.1:8080"  # the server openapi.yaml names, so the cont
 
 
 @pytest.fixture(scope="session")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedPostgres:
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
     server.start()
     # Stopped at interpreter exit by pgserver itself (cleanup_mode "stop").
-    yield server
+    return server
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +76,7 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime(settings)
-    runtime.pool.run(
-        lambda conn: conn.run("TRUNCATE sessions, leads CASCADE"), transaction=False
-    )
+    runtime.pool.run(lambda conn: conn.run("TRUNCATE sessions, leads CASCADE"), transaction=False)
     yield runtime
     runtime.close()
 

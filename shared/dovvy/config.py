@@ -105,26 +105,16 @@ class Settings:
             notify_timeout_seconds=env.get(
                 "NOTIFY_TIMEOUT_SECONDS", _positive_float, cls.notify_timeout_seconds
             ),
-            notify_max_attempts=env.get(
-                "NOTIFY_MAX_ATTEMPTS", _positive_int, cls.notify_max_attempts
-            ),
+            notify_max_attempts=env.get("NOTIFY_MAX_ATTEMPTS", _positive_int, cls.notify_max_attempts),
             gemini_api_key=env.secret("GEMINI_API_KEY") or env.secret("GOOGLE_API_KEY"),
             groq_api_key=env.secret("GROQ_API_KEY"),
-            embedding_provider=env.get(
-                "EMBEDDING_PROVIDER", _choice("auto", "gemini", "offline"), "auto"
-            ),
+            embedding_provider=env.get("EMBEDDING_PROVIDER", _choice("auto", "gemini", "offline"), "auto"),
             llm_providers=env.get("LLM_PROVIDERS", _csv, ()),
             groq_model=env.get("GROQ_MODEL", str, cls.groq_model),
             gemini_model=env.get("GEMINI_MODEL", str, cls.gemini_model),
-            gemini_embedding_model=env.get(
-                "GEMINI_EMBEDDING_MODEL", str, cls.gemini_embedding_model
-            ),
-            llm_timeout_seconds=env.get(
-                "LLM_TIMEOUT_SECONDS", _positive_float, cls.llm_timeout_seconds
-            ),
-            provider_max_retries=env.get(
-                "PROVIDER_MAX_RETRIES", _non_negative_int, cls.provider_max_retries
-            ),
+            gemini_embedding_model=env.get("GEMINI_EMBEDDING_MODEL", str, cls.gemini_embedding_model),
+            llm_timeout_seconds=env.get("LLM_TIMEOUT_SECONDS", _positive_float, cls.llm_timeout_seconds),
+            provider_max_retries=env.get("PROVIDER_MAX_RETRIES", _non_negative_int, cls.provider_max_retries),
             gemini_base_url=env.get("GEMINI_BASE_URL", _http_url, None),
             groq_base_url=env.get("GROQ_BASE_URL", _http_url, None),
         )

@@ -58,7 +58,7 @@ class Gateway:
 
 
 def create_gateway(runtime: Runtime) -> Gateway:
-    import swagger_ui
+    import swagger_ui  # type: ignore[import-untyped]
 
     static_dir = Path(swagger_ui.__file__).parent / "static"
 
@@ -82,5 +82,3 @@ def create_gateway(runtime: Runtime) -> Gateway:
     )
     names = {name for _, name in ROUTES}
     return Gateway({name: create_function_app(name, runtime) for name in names}, own)
-
-

@@ -62,9 +62,7 @@ def load(path: Path) -> list[repo.Destination]:
     except yaml.YAMLError as exc:
         raise SeedError(f"{path}: not valid YAML ({exc})") from None
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise SeedError(f"{path}: {problems}") from None
     codes = [site.code for dest in parsed.destinations for site in dest.sites]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})

@@ -41,7 +41,10 @@ async def ready(request: Request) -> Response:
             return {"database": f"unavailable: {exc}"}
         revision = rows[0][0] if rows else None
         if revision != SCHEMA_REVISION:
-            return {"database": "ok", "schema": f"at {revision or 'none'}, expected {SCHEMA_REVISION}"}
+            return {
+                "database": "ok",
+                "schema": f"at {revision or 'none'}, expected {SCHEMA_REVISION}",
+            }
         return {"database": "ok", "schema": "ok"}
 
     checks = await run_in_threadpool(check)

@@ -17,9 +17,9 @@ from starlette.routing import Route
 from dovvy.api.schemas import LEAD_DATA, CreateLead
 from dovvy.db import leads as repo
 from dovvy.db import sessions as sessions_repo
-from dovvy.db.pool import Connection
+from dovvy.db.pool import Connection, Pool
 from dovvy.errors import IdempotencyKeyReused, ValidationFailed
-from dovvy.notify import deliver
+from dovvy.notify import LeadNotifier, deliver
 from dovvy.web.app import runtime_of
 from dovvy.web.errors import validation_detail
 from dovvy.web.requests import read_model
@@ -88,12 +88,15 @@ async def create_lead(request: Request) -> Response:
         task = BackgroundTask(_notify, runtime.pool, notifiers, lead.id)
     headers = {} if created else {"Idempotent-Replayed": "true"}
     return JSONResponse(
-        {"success": True, "lead_id": str(lead.id)}, status_code=201, headers=headers, background=task
+        {"success": True, "lead_id": str(lead.id)},
+        status_code=201,
+        headers=headers,
+        background=task,
     )
 
 
-def _notify(pool: object, notifiers: list[object], lead_id: uuid.UUID) -> None:
-    deliver(pool, notifiers, lead_id)  # type: ignore[arg-type]
+def _notify(pool: Pool, notifiers: list[LeadNotifier], lead_id: uuid.UUID) -> None:
+    deliver(pool, notifiers, lead_id)
 
 
 routes = [Route("/api/leads", create_lead, methods=["POST"])]

@@ -1,2 +1,3 @@
 """Postgres access: connection parameters, a small pool, migrations and one repository per table group."""
+
 SCHEMA_REVISION = "0001"

@@ -108,7 +108,19 @@ def list_destinations(conn: Connection) -> list[Destination]:
     for row in sites:
         site = _site(row)
         by_destination.setdefault(site.destination_code, []).append(site)
-    return [Destination(*row, sites=by_destination.get(row[0], [])) for row in rows]
+    return [
+        Destination(
+            code=code,
+            name=name,
+            country=country,
+            region=region,
+            description=description,
+            best_months=best_months,
+            water_temp_c=water_temp_c,
+            sites=by_destination.get(code, []),
+        )
+        for code, name, country, region, description, best_months, water_temp_c in rows
+    ]
 
 
 def sites_for_destination(conn: Connection, destination_code: str) -> list[DiveSite]:

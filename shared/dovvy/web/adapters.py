@@ -26,7 +26,7 @@ def lambda_handler(app: ASGIApp) -> LambdaHandler:
             from mangum import Mangum
 
             # lifespan="off": Mangum would otherwise run startup and shutdown on every invocation.
-            adapter = Mangum(app, lifespan="off")
+            adapter = Mangum(app, lifespan="off")  # type: ignore[arg-type]
         return adapter(event, context)
 
     return handler
@@ -53,5 +53,5 @@ def cloud_run_target(app: ASGIApp, name: str) -> Callable[[Request], Awaitable[R
         # Loaded by the functions-framework runtime: register the target as an ASGI (aio) one.
         import functions_framework.aio as ffa
 
-        return ffa.http(target)  # type: ignore[no-any-return]
+        return ffa.http(target)  # type: ignore[return-value]
     return target

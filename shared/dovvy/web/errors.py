@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,7 +27,7 @@ _HTTP_CODES = {
 }
 
 
-def error_response(status: int, detail: Any, code: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(status: int, detail: Any, code: str, headers: Mapping[str, str] | None = None) -> Response:
     return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
 
 
@@ -67,10 +68,11 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     log.error("database unavailable", extra={"reason": str(exc)})
     return error_response(
-        503, "The database is unavailable; please retry shortly", "DATABASE_UNAVAILABLE",
+        503,
+        "The database is unavailable; please retry shortly",
+        "DATABASE_UNAVAILABLE",
         headers={"Retry-After": "5"},
     )
-
 
 
 EXCEPTION_HANDLERS = {

@@ -37,7 +37,13 @@ async def read_model(request: Request, model: type[M], *, optional: bool = False
 def validate(model: type[M], payload: Any) -> M:
     if not isinstance(payload, dict):
         raise ValidationFailed(
-            [{"field": "body", "message": "Request body must be a JSON object", "type": "dict_type"}]
+            [
+                {
+                    "field": "body",
+                    "message": "Request body must be a JSON object",
+                    "type": "dict_type",
+                }
+            ]
         )
     try:
         return model.model_validate(payload)

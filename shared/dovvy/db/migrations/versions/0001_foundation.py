@@ -129,8 +129,7 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX content_embeddings_tsv_gin ON content_embeddings USING gin (search_tsv)")
     op.execute(
-        "CREATE INDEX content_embeddings_model_path_idx "
-        "ON content_embeddings (embedding_model, content_path)"
+        "CREATE INDEX content_embeddings_model_path_idx ON content_embeddings (embedding_model, content_path)"
     )
 
 

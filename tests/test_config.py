@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dovvy.config import Secret, Settings
+from dovvy.errors import ConfigError
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.port == 8080
+    assert settings.session_expiry_hours == 24
+    assert settings.data_dir == Path(".dovvy")
+
+
+def test_values_are_parsed() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://u:p@db:5432/x",
+            "PORT": "9000",
+            "SESSION_EXPIRY_HOURS": "2",
+            "CORS_ORIGINS": "https://a.example, https://b.example",
+            "DOVVY_DATA_DIR": "/tmp/d",
+        }
+    )
+    assert settings.port == 9000
+    assert settings.session_expiry_hours == 2
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.data_dir == Path("/tmp/d")
+    assert settings.database_url == Secret("postgresql://u:p@db:5432/x")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        pytest.param({"PORT": "eighty"}, "PORT", id="port-text"),
+        pytest.param({"PORT": "70000"}, "PORT", id="port-range"),
+        pytest.param({"SESSION_EXPIRY_HOURS": "0"}, "SESSION_EXPIRY_HOURS", id="expiry-zero"),
+        pytest.param({"LOG_LEVEL": "chatty"}, "LOG_LEVEL", id="log-level"),
+        pytest.param({"LEAD_WEBHOOK_URL": "ftp://x"}, "LEAD_WEBHOOK_URL", id="webhook-scheme"),
+        pytest.param(
+            {"LEAD_WEBHOOK_URL": "https://shop.example/hook"},
+            "LEAD_WEBHOOK_SECRET",
+            id="webhook-secret",
+        ),
+        pytest.param({"LEAD_EMAIL_TO": "shop@example.com"}, "LEAD_EMAIL_FROM", id="email-from"),
+        pytest.param({"EMBEDDING_PROVIDER": "magic"}, "EMBEDDING_PROVIDER", id="embedding-provider"),
+    ],
+)
+def test_bad_values_fail_naming_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env(env)
+
+
+def test_secrets_never_show_in_repr() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://u:hunter2@db/x",
+            "GROQ_API_KEY": "gsk_live_123",
+            "LEAD_WEBHOOK_URL": "https://shop.example/hook",
+            "LEAD_WEBHOOK_SECRET": "whsec_456",
+        }
+    )
+    text = repr(settings) + str(settings)
+    for secret in ("hunter2", "gsk_live_123", "whsec_456"):
+        assert secret not in text
+    assert settings.groq_api_key is not None
+    assert settings.groq_api_key.reveal() == "gsk_live_123"

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from dovvy.gateway import ROUTES, Gateway
+from tests.contract import Contract, ContractClient
+
+
+def test_health_matches_the_contract(api: ContractClient) -> None:
+    body = api.get("/health").json()
+    assert body["status"] == "healthy"
+    assert body["version"] == "0.1.0"
+
+
+def test_ready_reports_database_and_schema(api: ContractClient) -> None:
+    response = api.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "schema": "ok"}
+
+
+def test_openapi_document_is_served(client: TestClient) -> None:
+    response = client.get("/openapi.yaml")
+    assert response.status_code == 200
+    assert yaml.safe_load(response.text)["openapi"] == "3.1.0"
+
+
+def test_docs_page_and_its_assets_are_served_offline(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "swagger-ui-bundle.js" in page.text
+    assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/docs/static/swagger-ui.css").status_code == 200
+    assert "/openapi.yaml" in client.get("/docs/static/init.js").text
+
+
+def test_every_path_in_the_contract_is_routed_to_a_function(contract: Contract) -> None:
+    from tests.conftest import ROOT
+
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    gateway = Gateway({}, fallback=None)  # type: ignore[arg-type]
+    for path in spec["paths"]:
+        assert gateway.function_for(path.replace("{sessionId}", "x")) is not None, path
+
+
+@pytest.mark.parametrize(
+    ("path", "function"),
+    [
+        ("/api/sessions", "session"),
+        ("/api/sessions/abc", "session"),
+        ("/api/leads", "lead"),
+        ("/api/chat/stream", "chat"),
+        ("/api/sessionsX", None),
+        ("/docs", None),
+    ],
+)
+def test_gateway_routes_by_prefix(path: str, function: str | None) -> None:
+    assert Gateway({}, fallback=None).function_for(path) == function  # type: ignore[arg-type]
+    assert {name for _, name in ROUTES} == {"session", "lead", "chat"}
+
+
+def test_the_contract_check_catches_a_broken_response(contract: Contract) -> None:
+    import httpx2 as httpx
+    from openapi_core.validation.response.exceptions import InvalidData
+
+    request = httpx.Request("GET", "http://127.0.0.1:8080/health")
+    bad = httpx.Response(200, json={"status": "healthy"}, request=request)  # version/timestamp missing
+    with pytest.raises(InvalidData):
+        contract.check(bad)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import pytest
+from pg8000.exceptions import DatabaseError
+
+from dovvy.db import SCHEMA_REVISION, migrate
+from dovvy.db.pool import Pool
+from dovvy.db.url import ConnectParams
+
+TABLES = ["content_embeddings", "destinations", "dive_sites", "leads", "sessions"]
+
+
+def tables(params: ConnectParams) -> list[str]:
+    pool = Pool(params, max_size=1)
+    try:
+        rows = pool.run(
+            lambda conn: conn.run(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' AND table_name <> 'alembic_version' ORDER BY 1"
+            )
+        )
+    finally:
+        pool.close()
+    return [row[0] for row in rows]
+
+
+def test_upgrade_downgrade_upgrade_round_trip(fresh_database: ConnectParams) -> None:
+    migrate.upgrade(fresh_database)
+    assert migrate.current(fresh_database) == SCHEMA_REVISION
+    assert tables(fresh_database) == TABLES
+
+    migrate.downgrade(fresh_database, "base")
+    assert migrate.current(fresh_database) is None
+    assert tables(fresh_database) == []
+
+    migrate.upgrade(fresh_database)
+    assert migrate.current(fresh_database) == SCHEMA_REVISION
+    assert tables(fresh_database) == TABLES
+
+
+def test_schema_revision_constant_is_the_migration_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from dovvy.db.migrate import _config
+    from dovvy.db.url import ConnectParams
+
+    scripts = ScriptDirectory.from_config(_config(ConnectParams(user="x", database="x")))
+    assert scripts.get_current_head() == SCHEMA_REVISION
+
+
+def test_vector_and_text_indexes_exist(fresh_database: ConnectParams) -> None:
+    migrate.upgrade(fresh_database)
+    pool = Pool(fresh_database, max_size=1)
+    try:
+        rows = pool.run(
+            lambda conn: conn.run(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'content_embeddings'"
+            )
+        )
+    finally:
+        pool.close()
+    definitions = dict(rows)
+    hnsw = definitions["content_embeddings_embedding_hnsw"]
+    assert "USING hnsw (embedding vector_cosine_ops)" in hnsw
+    assert "m='16'" in hnsw
+    assert "ef_construction='64'" in hnsw
+    assert "USING gin (search_tsv)" in definitions["content_embeddings_tsv_gin"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "constraint"),
+    [
+        pytest.param(
+            "INSERT INTO leads (type, name, email, request_hash) VALUES ('wreck', 'a', 'a@b.co', 'h')",
+            "leads_type_check",
+            id="lead-type",
+        ),
+        pytest.param(
+            "INSERT INTO dive_sites (destination_id, code, name, min_depth_m, max_depth_m, difficulty, "
+            "min_certification) VALUES (1, 'x', 'x', 30, 10, 'beginner', 'Open Water')",
+            "dive_sites_depth_order",
+            id="site-depths",
+        ),
+    ],
+)
+def test_checks_reject_bad_rows(fresh_database: ConnectParams, sql: str, constraint: str) -> None:
+    migrate.upgrade(fresh_database)
+    pool = Pool(fresh_database, max_size=1)
+    try:
+        pool.run(
+            lambda conn: conn.run(
+                "INSERT INTO destinations (code, name, country, region) VALUES ('d', 'D', 'C', 'R')"
+            )
+        )
+        with pytest.raises(DatabaseError, match=constraint):
+            pool.run(lambda conn: conn.run(sql))
+    finally:
+        pool.close()
+
+
+def test_deleting_a_destination_removes_its_sites(fresh_database: ConnectParams) -> None:
+    from dovvy import seed
+    from tests.conftest import ROOT
+
+    migrate.upgrade(fresh_database)
+    pool = Pool(fresh_database, max_size=1)
+    try:
+        pool.run(lambda conn: seed.apply(conn, seed.load(ROOT / "data" / "destinations.yaml")))
+        pool.run(lambda conn: conn.run("DELETE FROM destinations WHERE code = 'cozumel'"))
+        rows = pool.run(lambda conn: conn.run("SELECT count(*) FROM dive_sites WHERE code = 'paradise-reef'"))
+    finally:
+        pool.close()
+    assert rows == [[0]]

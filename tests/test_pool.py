@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from dovvy.config import Secret, Settings
+from dovvy.db.embedded import EmbeddedPostgres
+from dovvy.db.pool import Pool
+from dovvy.db.url import parse_database_url
+from dovvy.errors import DatabaseUnavailable
+from dovvy.gateway import create_gateway
+from dovvy.runtime import Runtime
+from dovvy.setup import prepare
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[tuple[EmbeddedPostgres, str]]:
+    """A server of this test's own, so stopping it disturbs no other test."""
+    server = EmbeddedPostgres(tmp_path)
+    url = server.start()
+    yield server, url
+    server.stop()
+
+
+def test_connection_is_reused_across_calls(database_url: str) -> None:
+    pool = Pool(parse_database_url(database_url), max_size=2)
+    for _ in range(5):
+        assert pool.run(lambda conn: conn.run("SELECT 1")) == [[1]]
+    assert pool.connects == 1
+    pool.close()
+
+
+def test_requests_succeed_after_the_server_restarts(
+    own_server: tuple[EmbeddedPostgres, str],
+) -> None:
+    server, url = own_server
+    settings = Settings(database_url=Secret(url), seed_file=ROOT / "data" / "destinations.yaml")
+    prepare(settings)
+    runtime = Runtime(settings)
+    with TestClient(create_gateway(runtime)) as client:
+        first = client.post("/api/sessions")
+        assert first.status_code == 201
+        server.restart()
+        second = client.get(f"/api/sessions/{first.json()['id']}")
+        assert second.status_code == 200
+        assert second.json()["id"] == first.json()["id"]
+    assert runtime.pool.connects == 2
+    runtime.close()
+
+
+def test_database_down_is_503_and_recovers(own_server: tuple[EmbeddedPostgres, str]) -> None:
+    server, url = own_server
+    settings = Settings(database_url=Secret(url), seed_file=ROOT / "data" / "destinations.yaml")
+    prepare(settings)
+    runtime = Runtime(settings)
+    with TestClient(create_gateway(runtime)) as client:
+        assert client.get("/ready").status_code == 200
+        server.stop()
+        down = client.get("/ready")
+        assert down.status_code == 503
+        assert down.json()["status"] == "not_ready"
+        assert down.json()["checks"]["database"].startswith("unavailable")
+        failed = client.post("/api/sessions")
+        assert failed.status_code == 503
+        assert failed.json()["code"] == "DATABASE_UNAVAILABLE"
+        assert failed.headers["retry-after"] == "5"
+        server.restart()
+        assert client.get("/ready").status_code == 200
+        assert client.post("/api/sessions").status_code == 201
+    runtime.close()
+
+
+def test_unreachable_database_fails_fast_with_database_unavailable() -> None:
+    pool = Pool(parse_database_url("postgresql://u@/db?host=/nonexistent-dir"), max_size=1)
+    with pytest.raises(DatabaseUnavailable):
+        pool.run(lambda conn: conn.run("SELECT 1"))
+
+
+def test_failed_work_rolls_back(database_url: str) -> None:
+    pool = Pool(parse_database_url(database_url), max_size=1)
+
+    def half_way(conn: object) -> None:
+        conn.run("INSERT INTO destinations (code, name, country, region) VALUES ('tmp', 't', 'c', 'r')")  # type: ignore[attr-defined]
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        pool.run(half_way)
+    assert pool.run(lambda conn: conn.run("SELECT count(*) FROM destinations WHERE code = 'tmp'")) == [[0]]
+    pool.close()
+
+
+def test_pool_never_exceeds_its_size(database_url: str) -> None:
+    pool = Pool(parse_database_url(database_url), max_size=2)
+    barrier = threading.Barrier(4)
+
+    def work(_: int) -> None:
+        pool.run(lambda conn: conn.run("SELECT pg_sleep(0.05)"))
+
+    def run(i: int) -> None:
+        barrier.wait()
+        work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert pool.connects == 2
+    pool.close()

@@ -1,0 +1,125 @@
+"""Behaviour every function shares: request ids, size limits, error shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from dovvy.runtime import Runtime
+from dovvy.web.app import create_app
+from tests.contract import ContractClient
+
+
+def test_request_id_is_echoed_when_well_formed(api: ContractClient) -> None:
+    response = api.get("/health", headers={"X-Request-ID": "web-7f3a"})
+    assert response.headers["x-request-id"] == "web-7f3a"
+
+
+@pytest.mark.parametrize("sent", ["", "has space", "x" * 129, "<script>"])
+def test_unsafe_request_ids_are_replaced(api: ContractClient, sent: str) -> None:
+    response = api.get("/health", headers={"X-Request-ID": sent})
+    assert response.headers["x-request-id"] != sent
+    assert len(response.headers["x-request-id"]) == 32
+
+
+def test_every_error_carries_a_request_id(client: TestClient) -> None:
+    for response in (
+        client.get("/nope"),
+        client.put("/api/leads"),
+        client.post("/api/leads", content=b"{"),
+    ):
+        assert response.headers["x-request-id"]
+
+
+def test_unknown_route_is_404_json(client: TestClient) -> None:
+    response = client.get("/api/unknown")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found", "code": "NOT_FOUND"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("PUT", "/api/leads"), ("GET", "/api/leads"), ("PATCH", "/api/sessions/x")]
+)
+def test_wrong_method_is_405_json(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method not allowed", "code": "METHOD_NOT_ALLOWED"}
+
+
+def test_body_over_64_kib_is_413_by_content_length(client: TestClient) -> None:
+    response = client.post("/api/sessions", content=b"{}" + b" " * 65536)
+    assert response.status_code == 413
+    assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_body_exactly_at_the_limit_is_accepted(client: TestClient) -> None:
+    body = b'{"diverProfile": {}}'
+    response = client.post("/api/sessions", content=body + b" " * (65536 - len(body)))
+    assert response.status_code == 201
+
+
+def test_streamed_body_over_the_limit_is_413(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"diverProfile": {"a": "'
+        for _ in range(20):
+            yield b"x" * 4096
+        yield b'"}}'
+
+    response = client.post("/api/sessions", content=chunks())
+    assert response.status_code == 413
+    assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_invalid_content_length_is_400(runtime: Runtime) -> None:
+    app = create_app([], runtime)
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            request = c.build_request("POST", "/api/sessions", content=b"{}")
+            request.headers["content-length"] = "abc"
+            return await c.send(request)
+
+    import asyncio
+
+    response = asyncio.run(call())
+    assert response.status_code == 400
+    assert response.json()["code"] == "BAD_REQUEST"
+
+
+def test_unexpected_errors_are_generic_500s_without_a_trace(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(request: Request) -> Response:
+        raise KeyError("secret-internal-detail")
+
+    app = create_app([Route("/broken", broken)], runtime)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/broken", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "Internal server error (request id boom-1)",
+        "code": "INTERNAL_ERROR",
+    }
+    assert response.headers["x-request-id"] == "boom-1"
+    assert "secret-internal-detail" not in response.text
+    assert "Traceback" not in response.text
+    assert "secret-internal-detail" in caplog.text  # but it is logged for us
+
+
+def test_cors_is_off_unless_configured(client: TestClient, runtime: Runtime) -> None:
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+    assert "access-control-allow-origin" not in client.options("/api/leads", headers=preflight).headers
+    allowed = Runtime(runtime.settings.replace(cors_origins=("https://app.example",)))
+    from dovvy.gateway import create_gateway
+
+    with TestClient(create_gateway(allowed)) as cors_client:
+        response = cors_client.options("/api/leads", headers=preflight)
+    allowed.close()
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
