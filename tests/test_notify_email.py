@@ -71,7 +71,7 @@ def test_unverified_sender_is_a_recorded_failure(aws: None) -> None:
     notifier = SesEmailNotifier(
         sender="nobody@dovvy.example", recipient="shop@example.com", region="eu-west-1"
     )
-    with pytest.raises(NotificationFailed, match="^SES ") as raised:
+    with pytest.raises(NotificationFailed, match=r"^SES ") as raised:
         notifier.send(LEAD)
     assert "ana@example.com" not in str(raised.value)
 
