@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from dovvy.config import Settings
 from dovvy.errors import ConfigError
@@ -15,14 +16,13 @@ Command = Callable[[argparse.Namespace, Settings], int]
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from dovvy import logs
     from dovvy.gateway import create_gateway
     from dovvy.runtime import Runtime
-    from dovvy.setup import prepare, resolve_database
+    from dovvy.setup import ingest_content, prepare, resolve_database
 
-    logs.configure(settings.log_level)
     settings = resolve_database(settings)
     prepare(settings)
+    print(f"knowledge base: {ingest_content(settings)}", flush=True)
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     runtime = Runtime(settings)
@@ -92,6 +92,97 @@ def cmd_sessions_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.knowledge.documents import iter_markdown, validate_paths
+
+    paths = args.paths or [settings.content_dir]
+    problems = validate_paths(paths)
+    for problem in problems:
+        print(problem)
+    checked = len(iter_markdown(paths))
+    print(f"{checked} documents checked, {len(problems)} problems", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.knowledge.ingest import Ingestor, terminal_progress
+    from dovvy.runtime import Runtime
+    from dovvy.setup import resolve_database
+
+    runtime = Runtime(resolve_database(settings))
+    paths = args.paths or [settings.content_dir]
+    ingestor = Ingestor(runtime.pool, runtime.embedder)
+    stats = ingestor.ingest_paths(paths, prune=args.prune, progress=terminal_progress)
+    runtime.close()
+    print(stats.summary())
+    return 1 if stats.invalid else 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from dovvy.knowledge.retrieval import Filters
+    from dovvy.runtime import Runtime
+    from dovvy.setup import resolve_database
+
+    runtime = Runtime(resolve_database(settings))
+    filters = Filters(
+        doc_types=tuple(args.doc_type or ()),
+        destination=args.destination,
+        certification=args.certification,
+    )
+
+    def run(query: str) -> list[dict[str, object]]:
+        passages = runtime.retriever.search(query, top_k=args.top_k, mode=args.mode, filters=filters)
+        return [
+            {
+                "content_path": p.content_path,
+                "title": p.title,
+                "heading": p.heading,
+                "score": round(p.score, 5),
+            }
+            for p in passages
+        ]
+
+    if args.query:
+        results = run(" ".join(args.query))
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            for rank, item in enumerate(results, start=1):
+                where = f"{item['content_path']}  {item['title']} > {item['heading']}"
+                print(f"{rank:>2}. {item['score']:.4f}  {where}")
+    else:
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps({"query": line.strip(), "results": run(line.strip())}), flush=True)
+    runtime.close()
+    return 0
+
+
+def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.knowledge.evaluation import evaluate_retrieval, format_table, load_questions
+    from dovvy.runtime import Runtime
+    from dovvy.setup import resolve_database
+
+    runtime = Runtime(resolve_database(settings))
+    questions = load_questions(args.file)
+    results = evaluate_retrieval(runtime.retriever, questions)
+    runtime.close()
+    print(f"{len(questions)} questions, embedding model {runtime.embedder.model}")
+    print(format_table(results))
+    return 0
+
+
+def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.knowledge.benchmark import run_retrieval_benchmark
+    from dovvy.setup import connect_params, resolve_database
+
+    params = connect_params(resolve_database(settings))
+    print(run_retrieval_benchmark(params, chunks=args.chunks, queries=args.queries, ef_search=args.ef_search))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dovvy", description="DovvyBuddy backend tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +198,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("seed", help="migrate and load destinations and dive sites").set_defaults(func=cmd_seed)
     sub.add_parser("db-url", help="print the URL of the database in use").set_defaults(func=cmd_db_url)
+
+    validate = sub.add_parser("validate", help="check knowledge-base documents (default: content/)")
+    validate.add_argument("paths", nargs="*", type=Path)
+    validate.set_defaults(func=cmd_validate)
+
+    ingest = sub.add_parser("ingest", help="ingest markdown files or directories (default: content/)")
+    ingest.add_argument("paths", nargs="*", type=Path)
+    ingest.add_argument("--prune", action="store_true", help="remove documents no longer present")
+    ingest.set_defaults(func=cmd_ingest)
+
+    search = sub.add_parser("search", help="search the knowledge base (queries from stdin if none given)")
+    search.add_argument("query", nargs="*")
+    search.add_argument("--top-k", type=int, default=5)
+    search.add_argument("--mode", choices=["hybrid", "vector", "keyword"], default="hybrid")
+    search.add_argument("--json", action="store_true", help="print results as JSON")
+    search.add_argument("--doc-type", action="append", help="only this doc_type (repeatable)")
+    search.add_argument("--destination", help="only documents about this destination code")
+    search.add_argument("--certification", help="leave out documents above this certification")
+    search.set_defaults(func=cmd_search)
+
+    evaluate = sub.add_parser("eval", help="measure quality").add_subparsers(
+        dest="eval_command", required=True
+    )
+    retrieval_eval = evaluate.add_parser("retrieval", help="recall@k and MRR per search mode")
+    retrieval_eval.add_argument("--file", type=Path, default=Path("tests/eval/retrieval.jsonl"))
+    retrieval_eval.set_defaults(func=cmd_eval_retrieval)
+
+    bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
+    retrieval_bench = bench.add_parser("retrieval", help="load, index and query synthetic chunks")
+    retrieval_bench.add_argument("--chunks", type=int, default=100_000)
+    retrieval_bench.add_argument("--queries", type=int, default=200)
+    retrieval_bench.add_argument("--ef-search", type=int, default=100)
+    retrieval_bench.set_defaults(func=cmd_bench_retrieval)
 
     leads = sub.add_parser("leads", help="lead notification tools").add_subparsers(
         dest="leads_command", required=True
@@ -124,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        from dovvy import logs
+
+        # Before any library can install its own handler; commands print their results on stdout.
+        logs.configure(settings.log_level if args.func is cmd_serve else "WARNING")
         func: Command = args.func
         return func(args, settings)
     except ConfigError as exc:

@@ -13,7 +13,9 @@ from dovvy.errors import ConfigError
 
 if TYPE_CHECKING:
     from dovvy.db.pool import Pool
+    from dovvy.knowledge.retrieval import Retriever
     from dovvy.notify import LeadNotifier
+    from dovvy.providers.embeddings import Embedder
 
 
 class Runtime:
@@ -21,6 +23,8 @@ class Runtime:
         self.settings = settings
         self._pool = pool
         self._notifiers: list[LeadNotifier] | None = None
+        self._embedder: Embedder | None = None
+        self._retriever: Retriever | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -42,6 +46,23 @@ class Runtime:
 
             self._notifiers = build_notifiers(self.settings)
         return self._notifiers
+
+    @property
+    def embedder(self) -> Embedder:
+        """The configured embedder, with query embeddings cached for the container's lifetime."""
+        if self._embedder is None:
+            from dovvy.providers.embeddings import QueryCache, create_embedder
+
+            self._embedder = QueryCache(create_embedder(self.settings))
+        return self._embedder
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            from dovvy.knowledge.retrieval import Retriever
+
+            self._retriever = Retriever(self.pool, self.embedder)
+        return self._retriever
 
     def _make_pool(self) -> Pool:
         from dovvy.db.pool import Pool

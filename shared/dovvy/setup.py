@@ -39,3 +39,16 @@ def prepare(settings: Settings) -> None:
     finally:
         pool.close()
     log.info("reference data loaded", extra={"destinations": counts[0], "sites": counts[1]})
+
+
+def ingest_content(settings: Settings) -> str:
+    """Bring the database up to date with the bundled knowledge base (cheap when nothing changed)."""
+    from dovvy.knowledge.ingest import Ingestor
+    from dovvy.runtime import Runtime
+
+    runtime = Runtime(settings)
+    try:
+        stats = Ingestor(runtime.pool, runtime.embedder).ingest_paths([settings.content_dir], prune=True)
+    finally:
+        runtime.close()
+    return stats.summary()

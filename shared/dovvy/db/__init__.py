@@ -1,3 +1,3 @@
 """Postgres access: connection parameters, a small pool, migrations and one repository per table group."""
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"

@@ -158,6 +158,12 @@ class Pool:
         return True
 
 
+# Search-time HNSW settings for every connection: ef_search 100 measured recall@10 ~0.95 at 100k
+# chunks (docs/benchmarks.md); iterative scans (pgvector 0.8+) keep filtered searches from coming up
+# short. On older pgvector the second setting is refused, and filtered searches simply scan less.
+VECTOR_SESSION_SETTINGS = ("SET hnsw.ef_search = 100", "SET hnsw.iterative_scan = relaxed_order")
+
+
 def _register_types(conn: Connection) -> None:
     from pgvector.pg8000 import register_vector
 
@@ -166,6 +172,12 @@ def _register_types(conn: Connection) -> None:
     except RuntimeError:
         # The extension appears with the first migration; until then there is nothing to register.
         log.debug("pgvector extension not installed yet")
+        return
+    for statement in VECTOR_SESSION_SETTINGS:
+        try:
+            conn.run(statement)
+        except DatabaseError:
+            log.info("setting not supported by this pgvector", extra={"statement": statement})
 
 
 def _close_quietly(conn: Connection) -> None:

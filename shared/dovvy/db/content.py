@@ -1,0 +1,120 @@
+"""The content repository: documents, their chunks and embeddings, and hybrid search over them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from dovvy.db import copy
+from dovvy.db.pool import Connection
+
+_COPY_COLUMNS = "content_path, chunk_index, chunk_text, content_hash, embedding_model, embedding, metadata"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkRow:
+    index: int
+    text: str
+    content_hash: str
+    embedding: Sequence[float]
+    metadata: dict[str, Any]
+
+
+def lock_document(conn: Connection, path: str) -> None:
+    """Serialize writers of one document until the transaction ends (two ingests, one result)."""
+    conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:path, 0))", path=path)
+
+
+def document_hash(conn: Connection, path: str, model: str) -> str | None:
+    rows = conn.run(
+        "SELECT document_hash FROM content_documents WHERE content_path = :path AND embedding_model = :model",
+        path=path,
+        model=model,
+    )
+    return rows[0][0] if rows else None
+
+
+def stored_embeddings(conn: Connection, path: str, model: str) -> dict[str, list[float]]:
+    """Embeddings already stored for this document, by chunk content hash, for reuse."""
+    rows = conn.run(
+        "SELECT content_hash, embedding FROM content_embeddings "
+        "WHERE content_path = :path AND embedding_model = :model",
+        path=path,
+        model=model,
+    )
+    return {content_hash: vector.to_list() for content_hash, vector in rows}
+
+
+def replace_document(
+    conn: Connection,
+    *,
+    path: str,
+    model: str,
+    document_hash: str,
+    title: str,
+    doc_type: str,
+    metadata: dict[str, Any],
+    chunks: Sequence[ChunkRow],
+) -> None:
+    """Swap in a document's chunks; call inside a transaction holding `lock_document`."""
+    conn.run(
+        "DELETE FROM content_embeddings WHERE content_path = :path AND embedding_model = :model",
+        path=path,
+        model=model,
+    )
+    if chunks:
+        stream = copy.encode_rows(
+            (
+                copy.text(path),
+                copy.int4(chunk.index),
+                copy.text(chunk.text),
+                copy.text(chunk.content_hash),
+                copy.text(model),
+                copy.vector(chunk.embedding),
+                copy.jsonb(chunk.metadata),
+            )
+            for chunk in chunks
+        )
+        conn.run(f"COPY content_embeddings ({_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)", stream=stream)
+    conn.run(
+        """
+        INSERT INTO content_documents
+            (content_path, embedding_model, document_hash, title, doc_type, chunk_count, metadata)
+        VALUES (:path, :model, :hash, :title, :doc_type, :count, CAST(:metadata AS jsonb))
+        ON CONFLICT (content_path, embedding_model) DO UPDATE SET
+            document_hash = EXCLUDED.document_hash, title = EXCLUDED.title,
+            doc_type = EXCLUDED.doc_type, chunk_count = EXCLUDED.chunk_count,
+            metadata = EXCLUDED.metadata, updated_at = now()
+        """,
+        path=path,
+        model=model,
+        hash=document_hash,
+        title=title,
+        doc_type=doc_type,
+        count=len(chunks),
+        metadata=json.dumps(metadata),
+    )
+
+
+def delete_document(conn: Connection, path: str) -> bool:
+    """Remove a document under every embedding model. Returns whether anything was there."""
+    lock_document(conn, path)
+    removed = conn.run("DELETE FROM content_documents WHERE content_path = :path RETURNING 1", path=path)
+    conn.run("DELETE FROM content_embeddings WHERE content_path = :path", path=path)
+    return bool(removed)
+
+
+def document_paths(conn: Connection, model: str) -> list[str]:
+    rows = conn.run(
+        "SELECT content_path FROM content_documents WHERE embedding_model = :model ORDER BY 1", model=model
+    )
+    return [row[0] for row in rows]
+
+
+def remove_other_models(conn: Connection, model: str) -> int:
+    """Drop rows embedded by models other than the active one (after a provider switch)."""
+    conn.run("DELETE FROM content_documents WHERE embedding_model <> :model", model=model)
+    rows = conn.run("DELETE FROM content_embeddings WHERE embedding_model <> :model RETURNING 1", model=model)
+    return len(rows)

@@ -1,0 +1,1 @@
+"""The knowledge base: documents and their validation, chunking, ingestion, retrieval and evaluation."""

@@ -1,0 +1,248 @@
+"""Hybrid retrieval in one SQL round trip: HNSW cosine leg + full-text leg, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, Literal
+
+from pgvector import Vector
+
+from dovvy.db.pool import Pool
+from dovvy.knowledge.documents import CERTIFICATION_LEVELS
+from dovvy.providers.embeddings import Embedder
+
+Mode = Literal["hybrid", "vector", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    doc_types: tuple[str, ...] = ()
+    destination: str | None = None
+    # The diver's level: documents needing a higher certification are left out.
+    certification: str | None = None
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        if self.doc_types:
+            clauses.append("(metadata ->> 'doc_type') = ANY(CAST(:doc_types AS text[]))")
+            params["doc_types"] = list(self.doc_types)
+        if self.destination:
+            clauses.append("(metadata ->> 'destination') = :destination")
+            params["destination"] = self.destination
+        if self.certification in CERTIFICATION_LEVELS:
+            allowed = CERTIFICATION_LEVELS[: CERTIFICATION_LEVELS.index(self.certification) + 1]
+            clauses.append(
+                "((metadata ->> 'min_certification') IS NULL "
+                "OR (metadata ->> 'min_certification') = ANY(CAST(:allowed_certs AS text[])))"
+            )
+            params["allowed_certs"] = list(allowed)
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+
+@dataclasses.dataclass(frozen=True)
+class Passage:
+    content_path: str
+    title: str
+    heading: str
+    text: str
+    score: float
+    similarity: float | None
+    vector_rank: int | None
+    keyword_rank: int | None
+    metadata: dict[str, Any]
+
+
+_VECTOR_LEG = """
+vector_leg AS MATERIALIZED (
+    SELECT id, content_path, 1 - (embedding <=> CAST(:embedding AS vector)) AS similarity
+    FROM content_embeddings
+    WHERE embedding_model = :model{filters}
+    ORDER BY embedding <=> CAST(:embedding AS vector)
+    LIMIT :candidates
+),
+vector_ranked AS (
+    SELECT id, content_path, similarity,
+           row_number() OVER (ORDER BY similarity DESC, id) AS rank
+    FROM vector_leg
+    WHERE similarity >= :min_similarity
+)"""
+
+_KEYWORD_LEG = """
+keyword_ranked AS (
+    SELECT id, content_path, CAST(NULL AS double precision) AS similarity,
+           row_number() OVER (ORDER BY ts_rank(search_tsv, query, 2) DESC, id) AS rank
+    FROM content_embeddings, websearch_to_tsquery('english', :keywords) AS query
+    WHERE embedding_model = :model AND search_tsv @@ query{filters}
+    ORDER BY ts_rank(search_tsv, query, 2) DESC, id
+    LIMIT :candidates
+)"""
+
+_VECTOR_ROWS = (
+    "SELECT id, content_path, CAST(:vector_weight AS double precision) AS weight, rank, "
+    "rank AS vector_rank, CAST(NULL AS bigint) AS keyword_rank, similarity FROM vector_ranked"
+)
+_KEYWORD_ROWS = (
+    "SELECT id, content_path, CAST(:keyword_weight AS double precision) AS weight, rank, "
+    "CAST(NULL AS bigint) AS vector_rank, rank AS keyword_rank, similarity FROM keyword_ranked"
+)
+
+# Fusion happens twice: documents are ranked by reciprocal-rank fusion of each leg's document
+# ranks (a document's rank in a leg is that of its best chunk), then chunks within a document by
+# the fusion of their own ranks. A document whose best vector chunk and best keyword chunk differ
+# still gets credit from both legs.
+_FUSE = """
+legs AS ({legs}),
+document_ranks AS (
+    SELECT content_path, weight,
+           row_number() OVER (PARTITION BY weight_leg ORDER BY best, content_path) AS rank
+    FROM (
+        SELECT content_path, weight, (vector_rank IS NULL) AS weight_leg, min(rank) AS best
+        FROM legs GROUP BY content_path, weight, (vector_rank IS NULL)
+    ) AS best_per_leg
+),
+documents AS (
+    SELECT content_path, sum(weight / (:rrf_k + rank)) AS score
+    FROM document_ranks GROUP BY content_path
+),
+chunks AS (
+    SELECT id, content_path, sum(weight / (:rrf_k + rank)) AS score, min(vector_rank) AS vector_rank,
+           min(keyword_rank) AS keyword_rank, max(similarity) AS similarity
+    FROM legs GROUP BY id, content_path
+),
+per_document AS (
+    SELECT e.content_path, e.chunk_text, e.metadata, d.score AS document_score, c.score,
+           c.similarity, c.vector_rank, c.keyword_rank,
+           row_number() OVER (PARTITION BY e.content_path ORDER BY c.score DESC, e.id) AS nth
+    FROM chunks c
+    JOIN documents d ON d.content_path = c.content_path
+    JOIN content_embeddings e ON e.id = c.id
+)
+SELECT content_path, chunk_text, metadata, document_score, similarity, vector_rank, keyword_rank
+FROM per_document
+WHERE nth <= :per_document
+ORDER BY document_score DESC, content_path, score DESC
+LIMIT :top_k
+"""
+
+
+def _query_sql(mode: Mode, filters: str) -> str:
+    ctes = []
+    legs = []
+    if mode in ("hybrid", "vector"):
+        ctes.append(_VECTOR_LEG.format(filters=filters))
+        legs.append(_VECTOR_ROWS)
+    if mode in ("hybrid", "keyword"):
+        ctes.append(_KEYWORD_LEG.format(filters=filters))
+        legs.append(_KEYWORD_ROWS)
+    ctes.append(_FUSE.format(legs=" UNION ALL ".join(legs)))
+    return "WITH" + ",".join(ctes)
+
+
+# Words nearly every passage of a diving knowledge base contains, or that only carry the shape of a
+# question. Postgres drops English stop words itself; these would otherwise match everything and
+# drown the words that say what the question is about.
+_COMMON = frozenset(
+    """dive dives diving dived diver divers scuba underwater water go going get need needs want
+    know good best like can could should would will also really one much many way thing things
+    tell please help use used""".split()
+)
+
+
+_STOP = frozenset(
+    """a about above after again all am an and any are as at be because been before being below
+    between both but by did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor
+    not now of off on once only or other our out over own same she so some such than that the
+    their them then there these they this those through to too under until up very was we were
+    what when where which while who whom why with you your yours""".split()
+)
+
+
+def focus(text: str) -> str:
+    """The question without its grammar: static embeddings average every token, so words like
+    "how" and "do" would pull every question towards every other."""
+    words = [w for w in _WORD.findall(text) if w.lower() not in _STOP and w.lower() not in _COMMON]
+    return " ".join(words) or text
+
+
+def keyword_query(text: str) -> str:
+    """Informative words joined with `or`, so a question matches passages sharing any of them
+    (ranked by how many and how close), instead of requiring every word as websearch_to_tsquery
+    would by default."""
+    return " or ".join(word for word in _WORD.findall(text) if word.lower() not in _COMMON)
+
+
+class Retriever:
+    def __init__(
+        self,
+        pool: Pool,
+        embedder: Embedder,
+        *,
+        candidates: int = 40,
+        rrf_k: int = 15,
+        min_similarity: float = 0.2,
+        per_document: int = 2,
+        vector_weight: float = 1.0,
+        keyword_weight: float = 0.7,
+    ) -> None:
+        # rrf_k and the leg weights were chosen on tests/eval/retrieval.jsonl (docs/retrieval.md):
+        # a small k trusts each leg's top ranks; the keyword leg, which cannot see synonyms,
+        # counts a little less. ts_rank normalization 2 divides by length, favouring focused chunks.
+        self.vector_weight = vector_weight
+        self.keyword_weight = keyword_weight
+        self.pool = pool
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.min_similarity = min_similarity
+        self.per_document = per_document
+
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        filters: Filters | None = None,
+        per_document: int | None = None,
+    ) -> list[Passage]:
+        filter_sql, params = (filters or Filters()).sql()
+        keywords = keyword_query(query)
+        if mode == "keyword" and not keywords:
+            return []
+        if mode == "hybrid" and not keywords:
+            mode = "vector"
+        params.update(
+            model=self.embedder.model,
+            candidates=max(self.candidates, top_k),
+            rrf_k=self.rrf_k,
+            per_document=per_document or self.per_document,
+            top_k=top_k,
+        )
+        if mode != "keyword":
+            params["embedding"] = Vector(self.embedder.embed_query(focus(query)))
+            params["vector_weight"] = self.vector_weight
+            params["min_similarity"] = self.min_similarity
+        if mode != "vector":
+            params["keywords"] = keywords
+            params["keyword_weight"] = self.keyword_weight
+        sql = _query_sql(mode, filter_sql)
+        rows = self.pool.run(lambda conn: conn.run(sql, **params), transaction=False)
+        return [
+            Passage(
+                content_path=path,
+                title=str(metadata.get("title", path)),
+                heading=str(metadata.get("heading", "")),
+                text=text,
+                score=float(score),
+                similarity=None if similarity is None else float(similarity),
+                vector_rank=vector_rank,
+                keyword_rank=keyword_rank,
+                metadata=metadata,
+            )
+            for path, text, metadata, score, similarity, vector_rank, keyword_rank in rows
+        ]

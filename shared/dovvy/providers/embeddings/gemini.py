@@ -1,0 +1,76 @@
+"""Gemini embeddings through google-genai: 768 dimensions, task types, batches of 100, retries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from dovvy.providers.embeddings import DIMENSIONS, EmbeddingError, normalize
+
+if TYPE_CHECKING:
+    from dovvy.config import Secret
+
+BATCH = 100
+
+
+class GeminiEmbedder:
+    def __init__(
+        self,
+        *,
+        api_key: Secret,
+        model: str = "gemini-embedding-001",
+        base_url: str | None = None,
+        timeout_seconds: float = 30.0,
+        retries: int = 2,
+    ) -> None:
+        self.model = model
+        self._api_key = api_key
+        self._base_url = base_url
+        self._timeout_ms = int(timeout_seconds * 1000)
+        self._retries = retries
+        self._client: Any = None
+
+    def _genai(self) -> Any:
+        if self._client is None:
+            from google import genai
+            from google.genai import types
+
+            # The SDK does not retry by default; 429 and 5xx get exponential backoff here.
+            options = types.HttpOptions(
+                timeout=self._timeout_ms,
+                base_url=self._base_url,
+                retry_options=types.HttpRetryOptions(
+                    attempts=self._retries + 1,
+                    initial_delay=0.5,
+                    max_delay=8.0,
+                    http_status_codes=[408, 429, 500, 502, 503, 504],
+                ),
+            )
+            self._client = genai.Client(api_key=self._api_key.reveal(), http_options=options)
+        return self._client
+
+    def _embed(self, texts: Sequence[str], task_type: str) -> list[list[float]]:
+        from google.genai import errors, types
+
+        config = types.EmbedContentConfig(task_type=task_type, output_dimensionality=DIMENSIONS)
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), BATCH):
+            batch = list(texts[start : start + BATCH])
+            try:
+                response = self._genai().models.embed_content(model=self.model, contents=batch, config=config)
+            except errors.APIError as exc:
+                raise EmbeddingError(f"gemini embedding failed: HTTP {exc.code}") from None
+            except Exception as exc:  # network errors arrive as httpx exceptions
+                raise EmbeddingError(f"gemini embedding failed: {type(exc).__name__}") from None
+            embeddings = response.embeddings or []
+            if len(embeddings) != len(batch):
+                raise EmbeddingError(f"gemini returned {len(embeddings)} vectors for {len(batch)} texts")
+            # Only the full 3072-d output comes normalized; truncated outputs must be normalized here.
+            vectors.extend(normalize(e.values or []) for e in embeddings)
+        return vectors
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._embed(texts, "RETRIEVAL_DOCUMENT") if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed([text], "RETRIEVAL_QUERY")[0]
