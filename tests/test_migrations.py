@@ -7,7 +7,7 @@ from dovvy.db import SCHEMA_REVISION, migrate
 from dovvy.db.pool import Pool
 from dovvy.db.url import ConnectParams
 
-TABLES = ["content_embeddings", "destinations", "dive_sites", "leads", "sessions"]
+TABLES = ["content_documents", "content_embeddings", "destinations", "dive_sites", "leads", "sessions"]
 
 
 def tables(params: ConnectParams) -> list[str]:

@@ -51,7 +51,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     db_pool_size: int = 4
     db_ping_after_seconds: float = 30.0
-    db_connect_timeout_seconds: float = 10.0
+    db_timeout_seconds: float = 10.0
     lead_webhook_url: str | None = None
     lead_webhook_secret: Secret | None = None
     lead_email_to: str | None = None
@@ -94,9 +94,7 @@ class Settings:
             db_ping_after_seconds=env.get(
                 "DB_PING_AFTER_SECONDS", _non_negative_float, cls.db_ping_after_seconds
             ),
-            db_connect_timeout_seconds=env.get(
-                "DB_CONNECT_TIMEOUT_SECONDS", _positive_float, cls.db_connect_timeout_seconds
-            ),
+            db_timeout_seconds=env.get("DB_TIMEOUT_SECONDS", _positive_float, cls.db_timeout_seconds),
             lead_webhook_url=env.get("LEAD_WEBHOOK_URL", _http_url, None),
             lead_webhook_secret=env.secret("LEAD_WEBHOOK_SECRET"),
             lead_email_to=env.get("LEAD_EMAIL_TO", _email, None),

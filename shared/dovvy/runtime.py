@@ -74,7 +74,7 @@ class Runtime:
             parse_database_url(self.settings.database_url.reveal()),
             max_size=self.settings.db_pool_size,
             ping_after_seconds=self.settings.db_ping_after_seconds,
-            connect_timeout=self.settings.db_connect_timeout_seconds,
+            timeout=self.settings.db_timeout_seconds,
         )
 
     def close(self) -> None:

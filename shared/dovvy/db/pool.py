@@ -61,11 +61,13 @@ class Pool:
         *,
         max_size: int = 4,
         ping_after_seconds: float = 30.0,
-        connect_timeout: float = 10.0,
+        timeout: float = 10.0,
     ) -> None:
+        """`timeout` bounds connecting, waiting for a free connection, and each statement (it is
+        pg8000's socket timeout)."""
         self._params = params
         self._ping_after = ping_after_seconds
-        self._timeout = connect_timeout
+        self._timeout = timeout
         self._idle: list[_Slot] = []
         self._lock = threading.Lock()
         self._capacity = threading.BoundedSemaphore(max_size)
@@ -119,6 +121,10 @@ class Pool:
             except (InterfaceError, DatabaseError, OSError) as exc:
                 if not is_connection_error(exc):
                     raise
+                if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
+                    # The server may still be running the statement: running it again could
+                    # apply it twice. The connection is already discarded; report and stop.
+                    raise DatabaseUnavailable("database did not answer in time") from exc
                 if attempt == 2:
                     raise DatabaseUnavailable("database connection lost") from exc
                 log.warning("database connection lost; reconnecting", extra={"error": type(exc).__name__})

@@ -145,9 +145,11 @@ def _check_body(body_lines: list[str], first_line: int) -> list[tuple[int, str]]
     level = 0
     headings = 0
     in_code = False
+    code_opened = 0
     for offset, text in enumerate(body_lines):
         if text.lstrip().startswith("```"):
             in_code = not in_code
+            code_opened = first_line + offset
             continue
         match = None if in_code else _HEADING.match(text)
         if match:
@@ -157,7 +159,7 @@ def _check_body(body_lines: list[str], first_line: int) -> list[tuple[int, str]]
                 problems.append((first_line + offset, f"heading jumps from level {level} to {new_level}"))
             level = new_level
     if in_code:
-        problems.append((first_line + len(body_lines) - 1, "a ``` code block is never closed"))
+        problems.append((code_opened, "a ``` code block is never closed"))
     if headings == 0:
         problems.append((first_line, "document needs at least one '##' section heading"))
     return problems

@@ -210,6 +210,8 @@ class Retriever:
         filters: Filters | None = None,
         per_document: int | None = None,
     ) -> list[Passage]:
+        if not _WORD.search(query):
+            return []
         filter_sql, params = (filters or Filters()).sql()
         keywords = keyword_query(query)
         if mode == "keyword" and not keywords:

@@ -1,0 +1,62 @@
+"""The ingest function's handlers: S3/EventBridge events on Lambda, CloudEvents on Cloud Run."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from dovvy.knowledge.events import from_aws_event, from_cloud_event
+from dovvy.runtime import Runtime
+
+
+class IngestHandlers:
+    """Holds the runtime and readers a warm container reuses; nothing is opened until an event."""
+
+    def __init__(self, runtime: Runtime | None = None, *, s3: Any = None, gcs: Any = None) -> None:
+        self._runtime = runtime
+        self._s3 = s3
+        self._gcs = gcs
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime.from_env()
+        return self._runtime
+
+    def _ingestor(self) -> Any:
+        from dovvy.knowledge.ingest import Ingestor
+
+        return Ingestor(self.runtime.pool, self.runtime.embedder)
+
+    def aws(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from dovvy.knowledge.storage import S3Reader, apply_change
+
+        if self._s3 is None:
+            self._s3 = S3Reader()
+        ingestor = self._ingestor()
+        results = [
+            {"key": change.key, "result": apply_change(change, self._s3, ingestor)}
+            for change in from_aws_event(event)
+        ]
+        return {"results": results}
+
+    def gcp(self, cloud_event: Any) -> str:
+        from dovvy.knowledge.storage import GcsReader, apply_change
+
+        if self._gcs is None:
+            self._gcs = GcsReader()
+        change = from_cloud_event(cloud_event["type"], cloud_event.data)
+        return apply_change(change, self._gcs, self._ingestor())
+
+
+def cloud_run_event_target(handlers: IngestHandlers, name: str) -> Callable[[Any], None]:
+    def target(cloud_event: Any) -> None:
+        handlers.gcp(cloud_event)
+
+    target.__name__ = target.__qualname__ = name
+    if "functions_framework" in sys.modules:
+        import functions_framework
+
+        return functions_framework.cloud_event(target)
+    return target

@@ -1,0 +1,219 @@
+"""`dovvy bench retrieval`: load synthetic text-like chunks, build the HNSW index, time hybrid search.
+
+The data imitate text embeddings: vectors are low-rank (a couple of hundred latent directions plus
+noise) and grouped into topics, and each chunk's words come from its topic's vocabulary, so both
+legs of the hybrid query do real work. It runs in a database of its own (`dovvy_bench`) on the same
+server, and leaves it there for inspection.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import struct
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from dovvy.db import copy, migrate
+from dovvy.db.pool import Connection, Pool
+from dovvy.db.url import ConnectParams
+from dovvy.knowledge.retrieval import Retriever
+
+DIMENSIONS = 768
+_LATENT = 192
+_TOPICS = 400
+_MODEL = "bench-synthetic"
+_COPY = (
+    "COPY content_embeddings (content_path, chunk_index, chunk_text, content_hash, embedding_model, "
+    "embedding, metadata) FROM STDIN WITH (FORMAT binary)"
+)
+_NEAREST = (
+    "SELECT id FROM content_embeddings WHERE embedding_model = :model "
+    "ORDER BY embedding <=> CAST(:q AS vector) LIMIT 10"
+)
+
+
+class _PreparedEmbedder:
+    """Returns the query vector prepared for each benchmark query (no model in the timed path)."""
+
+    model = _MODEL
+
+    def __init__(self) -> None:
+        self.vectors: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self.vectors[text] for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.vectors[text]
+
+
+class _Synthetic:
+    def __init__(self, seed: int) -> None:
+        import numpy as np
+
+        self.np = np
+        self.rng = np.random.default_rng(seed)
+        self.basis = self.rng.standard_normal((_LATENT, DIMENSIONS)).astype(np.float32)
+        self.centres = self.rng.standard_normal((_TOPICS, _LATENT)).astype(np.float32)
+        self.vocabulary = [f"w{i:05d}" for i in range(20_000)]
+        self.topic_words = self.rng.integers(0, len(self.vocabulary), size=(_TOPICS, 40))
+
+    def topics(self, count: int) -> Any:
+        return self.rng.integers(0, _TOPICS, size=count)
+
+    def vectors(self, topics: Any) -> Any:
+        np = self.np
+        latent = self.centres[topics] + 0.9 * self.rng.standard_normal((len(topics), _LATENT))
+        dense = latent @ self.basis + 0.5 * self.rng.standard_normal((len(topics), DIMENSIONS))
+        return (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(">f4")
+
+    def text(self, topic: int) -> str:
+        own = [self.vocabulary[i] for i in self.rng.choice(self.topic_words[topic], size=25)]
+        common = [self.vocabulary[i] for i in self.rng.integers(0, len(self.vocabulary), size=15)]
+        return " ".join(own + common)
+
+    def query_words(self, topic: int) -> str:
+        return " ".join(
+            self.vocabulary[i] for i in self.rng.choice(self.topic_words[topic], size=3, replace=False)
+        )
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def _bench_database(params: ConnectParams) -> ConnectParams:
+    admin = Pool(params, max_size=1)
+    try:
+        admin.run(
+            lambda conn: conn.run("DROP DATABASE IF EXISTS dovvy_bench WITH (FORCE)"), transaction=False
+        )
+        admin.run(lambda conn: conn.run("CREATE DATABASE dovvy_bench"), transaction=False)
+    finally:
+        admin.close()
+    bench = ConnectParams(
+        user=params.user,
+        database="dovvy_bench",
+        password=params.password,
+        host=params.host,
+        port=params.port,
+        unix_sock=params.unix_sock,
+        sslmode=params.sslmode,
+        sslrootcert=params.sslrootcert,
+    )
+    migrate.upgrade(bench)
+    return bench
+
+
+def _load(pool: Pool, data: _Synthetic, chunks: int) -> float:
+    """Binary COPY in batches of 10,000; returns the seconds spent in COPY (not in generating)."""
+    header = struct.pack("!hh", DIMENSIONS, 0)
+    seconds = 0.0
+    for start in range(0, chunks, 10_000):
+        topics = data.topics(min(10_000, chunks - start))
+        vectors = data.vectors(topics)
+        stream = copy.encode_rows(
+            (
+                copy.text(f"bench/{start + i}.md"),
+                copy.int4(0),
+                copy.text(data.text(int(topic))),
+                copy.text(f"h{start + i}"),
+                copy.text(_MODEL),
+                header + vectors[i].tobytes(),
+                copy.jsonb({"doc_type": "general", "title": f"Synthetic {start + i}"}),
+            )
+            for i, topic in enumerate(topics)
+        )
+
+        def load(conn: Connection, stream: Any = stream) -> None:
+            conn.run(_COPY, stream=stream)
+
+        started = time.perf_counter()
+        pool.run(load)
+        seconds += time.perf_counter() - started
+    return seconds
+
+
+def _build_index(pool: Pool) -> float:
+    def build(conn: Connection) -> None:
+        conn.run("SET maintenance_work_mem = '1GB'")
+        conn.run(
+            "CREATE INDEX content_embeddings_embedding_hnsw ON content_embeddings "
+            "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        conn.run("VACUUM ANALYZE content_embeddings")
+
+    started = time.perf_counter()
+    pool.run(build, transaction=False)
+    return time.perf_counter() - started
+
+
+def _recall(pool: Pool, vectors: list[list[float]]) -> float:
+    recalls = []
+    for values in vectors:
+        q = "[" + ",".join(f"{v:.7f}" for v in values) + "]"
+
+        def approximate(conn: Connection, q: str = q) -> Any:
+            return conn.run(_NEAREST, model=_MODEL, q=q)
+
+        def exact(conn: Connection, q: str = q) -> Any:
+            conn.run("SET LOCAL enable_indexscan = off")
+            return conn.run(_NEAREST, model=_MODEL, q=q)
+
+        found = {row[0] for row in pool.run(approximate)}
+        truth = {row[0] for row in pool.run(exact)}
+        recalls.append(len(found & truth) / 10)
+    return statistics.mean(recalls)
+
+
+def run_retrieval_benchmark(
+    params: ConnectParams, *, chunks: int, queries: int = 200, ef_search: int = 100, seed: int = 7
+) -> str:
+    data = _Synthetic(seed)
+    # Index builds take minutes at scale: the socket timeout must outlast them.
+    pool = Pool(_bench_database(params), max_size=1, timeout=3600)
+    try:
+        pool.run(lambda conn: conn.run("DROP INDEX content_embeddings_embedding_hnsw"))
+        load_seconds = _load(pool, data, chunks)
+        index_seconds = _build_index(pool)
+        pool.run(lambda conn: conn.run(f"SET hnsw.ef_search = {int(ef_search)}"), transaction=False)
+
+        embedder = _PreparedEmbedder()
+        topics = data.topics(queries)
+        query_vectors = data.vectors(topics).astype(data.np.float32)
+        texts = []
+        for number, topic in enumerate(topics):
+            text = f"{data.query_words(int(topic))} q{number}"
+            embedder.vectors[text] = query_vectors[number].tolist()
+            texts.append(text)
+
+        retriever = Retriever(pool, embedder, per_document=1)
+        retriever.search(texts[0], top_k=10)  # warm the connection and caches
+        timings: dict[str, list[float]] = {"hybrid": [], "vector": []}
+        for text in texts:
+            for mode, spent in timings.items():
+                started = time.perf_counter()
+                retriever.search(text, top_k=10, mode=mode)  # type: ignore[arg-type]
+                spent.append((time.perf_counter() - started) * 1000)
+        sample = [embedder.vectors[text] for text in texts[:50]]
+        recall = _recall(pool, sample)
+    finally:
+        pool.close()
+
+    hybrid, vector = timings["hybrid"], timings["vector"]
+    rows = [
+        ("chunks", f"{chunks:,}"),
+        ("load (binary COPY)", f"{load_seconds:.1f} s ({chunks / max(load_seconds, 1e-9):,.0f} rows/s)"),
+        ("HNSW build (m=16, ef_construction=64)", f"{index_seconds:.1f} s"),
+        ("hnsw.ef_search", str(ef_search)),
+        ("hybrid query p50 / p95", f"{statistics.median(hybrid):.1f} / {_percentile(hybrid, 0.95):.1f} ms"),
+        ("vector query p50 / p95", f"{statistics.median(vector):.1f} / {_percentile(vector, 0.95):.1f} ms"),
+        ("vector recall@10 vs exact", f"{recall:.3f} ({len(sample)} queries)"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"| {'measure':<{width}} | value |", f"| {'-' * width} | --- |"]
+    lines += [f"| {name:<{width}} | {value} |" for name, value in rows]
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""Applying a storage change: read the object (Cloud Storage or S3) and ingest it, or delete it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal, Protocol
+
+from dovvy.knowledge.documents import DocumentInvalid
+from dovvy.knowledge.events import StorageChange
+from dovvy.knowledge.ingest import Ingestor
+
+log = logging.getLogger(__name__)
+
+Result = Literal["new", "changed", "unchanged", "deleted", "absent", "skipped", "invalid"]
+
+
+class ObjectMissing(Exception):
+    """The object named by the event is gone (deleted again before we read it)."""
+
+
+class ObjectReader(Protocol):
+    def read(self, bucket: str, key: str) -> str: ...
+
+
+class S3Reader:
+    def __init__(self, client: Any = None) -> None:
+        self._client = client
+
+    def read(self, bucket: str, key: str) -> str:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("s3")
+        try:
+            response = self._client.get_object(Bucket=bucket, Key=key)
+        except self._client.exceptions.NoSuchKey:
+            raise ObjectMissing(key) from None
+        body: bytes = response["Body"].read()
+        return body.decode("utf-8")
+
+
+class GcsReader:
+    def __init__(self, client: Any = None) -> None:
+        self._client = client
+
+    def read(self, bucket: str, key: str) -> str:
+        if self._client is None:
+            from google.cloud import storage  # type: ignore[attr-defined]
+
+            self._client = storage.Client()
+        from google.api_core.exceptions import NotFound
+
+        try:
+            data: bytes = self._client.bucket(bucket).blob(key).download_as_bytes()
+        except NotFound:
+            raise ObjectMissing(key) from None
+        return data.decode("utf-8")
+
+
+def apply_change(change: StorageChange, reader: ObjectReader, ingestor: Ingestor, prefix: str = "") -> Result:
+    """Ingest or delete the object. Redelivered events are harmless: an unchanged document costs
+    nothing and a second delete finds nothing. Invalid documents leave the previous version."""
+    where = {"bucket": change.bucket, "key": change.key, "action": change.action}
+    if not change.key.endswith(".md"):
+        log.info("skipped: not a markdown document", extra=where)
+        return "skipped"
+    path = change.key.removeprefix(prefix) if prefix else change.key
+    if change.action == "delete":
+        result: Result = "deleted" if ingestor.delete(path) else "absent"
+    else:
+        try:
+            raw = reader.read(change.bucket, change.key)
+        except ObjectMissing:
+            log.info("skipped: object no longer exists", extra=where)
+            return "absent"
+        except UnicodeDecodeError:
+            log.error("invalid document: not UTF-8 text", extra=where)
+            return "invalid"
+        try:
+            result = ingestor.ingest_text(path, raw)
+        except DocumentInvalid as exc:
+            log.error(
+                "invalid document; previous version kept",
+                extra={**where, "problems": [str(p) for p in exc.problems]},
+            )
+            return "invalid"
+    log.info("storage change applied", extra={**where, "result": result})
+    return result

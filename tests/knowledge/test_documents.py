@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dovvy.cli import main
+from dovvy.knowledge.documents import DocumentInvalid, parse, validate_paths
+from tests.conftest import ROOT
+
+GOOD = """---
+title: Night Diving
+description: Diving after dark.
+doc_type: skill
+tags: [night, lights]
+---
+
+## Lights
+
+Carry two torches.
+"""
+
+
+def problems_of(raw: str) -> list[str]:
+    with pytest.raises(DocumentInvalid) as raised:
+        parse("doc.md", raw)
+    return [str(p) for p in raised.value.problems]
+
+
+def test_a_good_document_parses() -> None:
+    doc = parse("skills/night.md", GOOD)
+    assert (doc.title, doc.doc_type, doc.tags) == ("Night Diving", "skill", ("night", "lights"))
+    assert doc.body.startswith("## Lights")
+    assert doc.body_line == 7
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(
+            "## No frontmatter\n", "doc.md:1: must start with a '---' frontmatter block", id="no-frontmatter"
+        ),
+        pytest.param(
+            "---\ntitle: x\n", "doc.md:1: frontmatter block is not closed with '---'", id="unclosed"
+        ),
+        pytest.param(
+            GOOD.replace("title: Night Diving\n", ""),
+            "doc.md:1: frontmatter is missing 'title'",
+            id="no-title",
+        ),
+        pytest.param(
+            GOOD.replace("doc_type: skill", "doc_type: blog"),
+            "doc.md:4: 'doc_type' must be one of",
+            id="doc-type",
+        ),
+        pytest.param(
+            GOOD.replace("tags: [night, lights]", "tags: night"),
+            "doc.md:5: 'tags' must be a list of text",
+            id="tags",
+        ),
+        pytest.param(
+            GOOD.replace("tags: [night, lights]", "tags: [night"),
+            "doc.md:5: frontmatter is not valid YAML",
+            id="yaml",
+        ),
+        pytest.param(
+            GOOD.replace("doc_type: skill", "doc_type: dive_site"),
+            "doc.md:1: a dive_site document needs 'destination'",
+            id="site-fields",
+        ),
+        pytest.param(
+            GOOD.replace("doc_type: skill", "doc_type: skill\ndepth_range_m: [30, 5]"),
+            "doc.md:5: 'depth_range_m' must be",
+            id="depth",
+        ),
+        pytest.param(
+            GOOD.replace("doc_type: skill", "doc_type: skill\nmin_certification: Jedi"),
+            "doc.md:5: 'min_certification' must be one of",
+            id="cert",
+        ),
+        pytest.param(
+            GOOD.replace("## Lights", "## Lights\n\n#### Too deep"),
+            "doc.md:10: heading jumps from level 2 to 4",
+            id="heading-jump",
+        ),
+        pytest.param(
+            GOOD.replace("Carry two torches.", "```\ncode"),
+            "doc.md:10: a ``` code block is never closed",
+            id="code-unclosed",
+        ),
+        pytest.param(
+            GOOD.replace("## Lights\n", ""),
+            "doc.md:7: document needs at least one '##' section heading",
+            id="no-heading",
+        ),
+        pytest.param(GOOD.split("## Lights", maxsplit=1)[0], "doc.md:6: document has no body", id="no-body"),
+    ],
+)
+def test_problems_name_file_and_line(raw: str, expected: str) -> None:
+    assert any(problem.startswith(expected) for problem in problems_of(raw)), problems_of(raw)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    raw = GOOD.replace("title: Night Diving\n", "").replace("doc_type: skill", "doc_type: blog")
+    assert len(problems_of(raw)) == 2
+
+
+def test_bundled_content_is_valid_and_large_enough() -> None:
+    content = ROOT / "content"
+    assert validate_paths([content]) == []
+    docs = sorted(content.rglob("*.md"))
+    assert len(docs) >= 40
+    types = {parse(str(p), p.read_text()).doc_type for p in docs}
+    assert {"certification", "destination", "dive_site", "safety", "skill"} <= types
+
+
+def test_every_seeded_destination_has_a_guide() -> None:
+    from dovvy import seed
+
+    destinations = {d.code for d in seed.load(ROOT / "data" / "destinations.yaml")}
+    guides = {
+        parse(str(p), p.read_text()).metadata.get("destination")
+        for p in (ROOT / "content" / "destinations").glob("*.md")
+    }
+    assert destinations <= guides
+
+
+def test_validate_command_prints_file_line_problem_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.md").write_text(GOOD)
+    (tmp_path / "bad.md").write_text(GOOD.replace("doc_type: skill", "doc_type: blog"))
+    assert main(["validate", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    types = "certification, destination, dive_site, safety, skill, general"
+    assert out == [f"{tmp_path / 'bad.md'}:4: 'doc_type' must be one of {types}"]
+    assert main(["validate", str(tmp_path / "good.md")]) == 0

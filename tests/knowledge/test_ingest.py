@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dovvy.db.pool import Pool
+from dovvy.knowledge.documents import DocumentInvalid
+from dovvy.knowledge.ingest import Ingestor
+from dovvy.providers.embeddings import EmbeddingError
+from tests.conftest import ROOT
+from tests.knowledge.conftest import CountingEmbedder
+
+DOC = """---
+title: Safety Stops
+description: Why and how to make a safety stop.
+doc_type: safety
+tags: [safety stop, ascent]
+---
+
+## Why
+
+A stop at five metres lets nitrogen leave your body before you surface.
+
+## How
+
+Hover for three minutes at about five metres.
+"""
+
+
+def rows(pool: Pool, path: str) -> list[list[Any]]:
+    result: list[list[Any]] = pool.run(
+        lambda conn: conn.run(
+            "SELECT chunk_index, chunk_text, embedding_model, metadata ->> 'heading', content_hash "
+            "FROM content_embeddings WHERE content_path = :p ORDER BY chunk_index",
+            p=path,
+        )
+    )
+    return result
+
+
+def test_new_document_is_chunked_embedded_and_stored(ingestor: Ingestor, content_pool: Pool) -> None:
+    assert ingestor.ingest_text("safety/stops.md", DOC) == "new"
+    stored = rows(content_pool, "safety/stops.md")
+    assert [r[3] for r in stored] == ["Summary", "Why", "How"]
+    assert stored[1][1].startswith("A stop at five metres")
+    assert ingestor.stats.chunks_written == 3
+    assert ingestor.stats.embedding_calls == 1
+
+
+def test_stored_vectors_round_trip_through_binary_copy(ingestor: Ingestor, content_pool: Pool) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    from dovvy.knowledge.chunking import chunk_document
+    from dovvy.knowledge.documents import parse
+
+    expected = CountingEmbedder().embed_documents([c.embed_text for c in chunk_document(parse("x", DOC))])
+    stored = content_pool.run(
+        lambda conn: conn.run(
+            "SELECT embedding FROM content_embeddings "
+            "WHERE content_path = 'safety/stops.md' ORDER BY chunk_index"
+        )
+    )
+    for (vector,), want in zip(stored, expected, strict=True):
+        assert vector.to_list() == pytest.approx(want, abs=1e-6)
+
+
+def test_unchanged_document_costs_no_embedding_and_no_write(
+    ingestor: Ingestor, embedder: CountingEmbedder, content_pool: Pool
+) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    before = content_pool.run(lambda conn: conn.run("SELECT xmin::text FROM content_embeddings ORDER BY id"))
+    assert ingestor.ingest_text("safety/stops.md", DOC) == "unchanged"
+    after = content_pool.run(lambda conn: conn.run("SELECT xmin::text FROM content_embeddings ORDER BY id"))
+    assert embedder.document_calls == [3]
+    assert before == after
+
+
+def test_changed_document_embeds_only_changed_chunks(
+    ingestor: Ingestor, embedder: CountingEmbedder, content_pool: Pool
+) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    edited = DOC.replace("Hover for three minutes", "Hover for three to five minutes")
+    assert ingestor.ingest_text("safety/stops.md", edited) == "changed"
+    assert embedder.document_calls == [3, 1]
+    assert "three to five" in rows(content_pool, "safety/stops.md")[2][1]
+
+
+def test_provider_failure_leaves_the_previous_version(
+    ingestor: Ingestor, embedder: CountingEmbedder, content_pool: Pool
+) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    before = rows(content_pool, "safety/stops.md")
+    embedder.fail = True
+    with pytest.raises(EmbeddingError):
+        ingestor.ingest_text("safety/stops.md", DOC.replace("three minutes", "ten minutes"))
+    assert rows(content_pool, "safety/stops.md") == before
+
+
+def test_failure_inside_the_write_rolls_back(
+    ingestor: Ingestor, content_pool: Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dovvy.db import content
+
+    ingestor.ingest_text("safety/stops.md", DOC)
+    before = rows(content_pool, "safety/stops.md")
+    original = content.replace_document
+
+    def broken(conn: Any, **kwargs: Any) -> None:
+        original(conn, **kwargs)  # delete and COPY done...
+        raise RuntimeError("process killed half-way")  # ...but never committed
+
+    monkeypatch.setattr(content, "replace_document", broken)
+    with pytest.raises(RuntimeError):
+        ingestor.ingest_text("safety/stops.md", DOC.replace("three minutes", "ten minutes"))
+    assert rows(content_pool, "safety/stops.md") == before
+
+
+def test_invalid_document_is_rejected_and_previous_version_kept(
+    ingestor: Ingestor, content_pool: Pool
+) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    before = rows(content_pool, "safety/stops.md")
+    with pytest.raises(DocumentInvalid):
+        ingestor.ingest_text("safety/stops.md", DOC.replace("doc_type: safety", "doc_type: rumour"))
+    assert rows(content_pool, "safety/stops.md") == before
+
+
+def test_concurrent_ingests_of_one_document_store_one_copy(content_pool: Pool) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            Ingestor(content_pool, CountingEmbedder()).ingest_text("safety/stops.md", DOC)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [r[0] for r in rows(content_pool, "safety/stops.md")] == [0, 1, 2]
+
+
+def test_directory_ingest_summary_and_prune(ingestor: Ingestor, content_pool: Pool, tmp_path: Path) -> None:
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety" / "stops.md").write_text(DOC)
+    (tmp_path / "safety" / "other.md").write_text(DOC.replace("Safety Stops", "Other"))
+    (tmp_path / "broken.md").write_text("no frontmatter")
+    stats = ingestor.ingest_paths([tmp_path])
+    assert (stats.new, stats.invalid, stats.chunks_written) == (2, 1, 6)
+
+    (tmp_path / "safety" / "other.md").unlink()
+    again = Ingestor(content_pool, CountingEmbedder()).ingest_paths([tmp_path], prune=True)
+    assert (again.new, again.unchanged, again.deleted, again.embedding_calls) == (0, 1, 1, 0)
+    paths = content_pool.run(lambda conn: conn.run("SELECT DISTINCT content_path FROM content_embeddings"))
+    assert paths == [["safety/stops.md"]]
+    assert "1 unchanged, 1 deleted, 1 invalid documents" in again.summary()
+
+
+def test_switching_embedding_model_re_embeds(ingestor: Ingestor, content_pool: Pool) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    other = Ingestor(content_pool, CountingEmbedder(model="another-model"))
+    assert other.ingest_text("safety/stops.md", DOC) == "new"
+    models = content_pool.run(
+        lambda conn: conn.run(
+            "SELECT embedding_model, count(*) FROM content_embeddings GROUP BY 1 ORDER BY 1"
+        )
+    )
+    assert models == [["another-model", 3], ["wordllama-l2-supercat-256", 3]]
+
+
+def test_delete_removes_every_chunk_and_is_idempotent(ingestor: Ingestor, content_pool: Pool) -> None:
+    ingestor.ingest_text("safety/stops.md", DOC)
+    assert ingestor.delete("safety/stops.md") is True
+    assert ingestor.delete("safety/stops.md") is False
+    assert rows(content_pool, "safety/stops.md") == []
+
+
+def test_ingest_command_prints_a_summary(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], content_pool: Pool
+) -> None:
+    from dovvy.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["ingest", str(ROOT / "content" / "skills")]) == 0
+    assert main(["ingest", str(ROOT / "content" / "skills")]) == 0
+    first, second = capsys.readouterr().out.strip().splitlines()
+    assert first.startswith("9 new, 0 changed, 0 unchanged")
+    assert second.startswith(
+        "0 new, 0 changed, 9 unchanged, 0 deleted, 0 invalid documents; 0 chunks written, 0 embedding calls"
+    )

@@ -1,0 +1,198 @@
+"""The storage-triggered ingest function, driven with real S3, EventBridge and Cloud Storage events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from cloudevents.http import CloudEvent
+from moto import mock_aws
+
+from dovvy.db.pool import Pool
+from dovvy.ingest_function import IngestHandlers
+from dovvy.knowledge.events import UnsupportedEvent, from_aws_event
+from dovvy.knowledge.storage import GcsReader, S3Reader
+from dovvy.runtime import Runtime
+from tests.conftest import ROOT
+from tests.events import LambdaContext, load_event
+from tests.knowledge.test_ingest import DOC
+
+KEY = "safety/safety stops (draft).md"
+
+
+def stored_paths(pool: Pool) -> list[str]:
+    rows = pool.run(lambda conn: conn.run("SELECT DISTINCT content_path FROM content_embeddings ORDER BY 1"))
+    return [row[0] for row in rows]
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        client = boto3.client("s3", region_name="eu-west-1")
+        client.create_bucket(
+            Bucket="dovvy-content", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        yield client
+
+
+@pytest.fixture
+def handlers(runtime: Runtime, content_pool: Pool, s3: Any) -> IngestHandlers:
+    return IngestHandlers(runtime, s3=S3Reader(s3), gcs=GcsReader(FakeGcs()))
+
+
+def test_s3_created_event_ingests_the_url_decoded_key(
+    handlers: IngestHandlers, s3: Any, content_pool: Pool
+) -> None:
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    result = handlers.aws(load_event("s3_object_created.json"), LambdaContext())
+    assert result == {"results": [{"key": KEY, "result": "new"}]}
+    assert stored_paths(content_pool) == [KEY]
+
+
+def test_redelivered_event_is_harmless(handlers: IngestHandlers, s3: Any, content_pool: Pool) -> None:
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    handlers.aws(load_event("s3_object_created.json"), LambdaContext())
+    again = handlers.aws(load_event("s3_object_created.json"), LambdaContext())
+    assert again["results"][0]["result"] == "unchanged"
+    count = content_pool.run(lambda conn: conn.run("SELECT count(*) FROM content_embeddings"))
+    assert count == [[3]]
+
+
+def test_s3_removed_event_deletes_the_document(handlers: IngestHandlers, s3: Any, content_pool: Pool) -> None:
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    handlers.aws(load_event("s3_object_created.json"), LambdaContext())
+    s3.delete_object(Bucket="dovvy-content", Key=KEY)
+    assert (
+        handlers.aws(load_event("s3_object_removed.json"), LambdaContext())["results"][0]["result"]
+        == "deleted"
+    )
+    assert stored_paths(content_pool) == []
+    assert (
+        handlers.aws(load_event("s3_object_removed.json"), LambdaContext())["results"][0]["result"]
+        == "absent"
+    )
+
+
+def test_non_markdown_objects_are_skipped_with_a_log_line(
+    handlers: IngestHandlers, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    result = handlers.aws(load_event("s3_object_created_image.json"), LambdaContext())
+    assert result["results"][0]["result"] == "skipped"
+    assert "not a markdown document" in caplog.text
+
+
+def test_malformed_document_is_logged_and_previous_version_kept(
+    handlers: IngestHandlers, s3: Any, content_pool: Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    handlers.aws(load_event("s3_object_created.json"), LambdaContext())
+    before = content_pool.run(lambda conn: conn.run("SELECT chunk_text FROM content_embeddings ORDER BY id"))
+    s3.put_object(
+        Bucket="dovvy-content", Key=KEY, Body=DOC.replace("doc_type: safety", "doc_type: gossip").encode()
+    )
+    assert (
+        handlers.aws(load_event("s3_object_created.json"), LambdaContext())["results"][0]["result"]
+        == "invalid"
+    )
+    [record] = [r for r in caplog.records if r.getMessage().startswith("invalid document")]
+    assert any("'doc_type' must be one of" in problem for problem in record.__dict__["problems"])
+    after = content_pool.run(lambda conn: conn.run("SELECT chunk_text FROM content_embeddings ORDER BY id"))
+    assert after == before
+
+
+def test_eventbridge_created_and_deleted(handlers: IngestHandlers, s3: Any, content_pool: Pool) -> None:
+    s3.put_object(Bucket="dovvy-content", Key="skills/night dives.md", Body=DOC.encode())
+    created = handlers.aws(load_event("eventbridge_object_created.json"), LambdaContext())
+    assert created == {"results": [{"key": "skills/night dives.md", "result": "new"}]}
+    deleted = handlers.aws(load_event("eventbridge_object_deleted.json"), LambdaContext())
+    assert deleted["results"][0]["result"] == "deleted"
+
+
+def test_object_gone_before_reading_is_absent(handlers: IngestHandlers) -> None:
+    assert (
+        handlers.aws(load_event("s3_object_created.json"), LambdaContext())["results"][0]["result"]
+        == "absent"
+    )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"Records": [{"eventSource": "aws:sqs"}]},
+        {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectRestore:Post"}]},
+        {"source": "aws.s3", "detail-type": "Object Tags Added", "detail": {}},
+        {"hello": "world"},
+    ],
+)
+def test_unsupported_aws_events_are_refused(event: dict[str, Any]) -> None:
+    with pytest.raises(UnsupportedEvent):
+        from_aws_event(event)
+
+
+# --- Cloud Storage ------------------------------------------------------------------------------
+
+
+class FakeGcs:
+    """Stands in for google.cloud.storage.Client: bucket(name).blob(key).download_as_bytes()."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+
+    def bucket(self, name: str) -> Any:
+        client = self
+
+        class Bucket:
+            def blob(self, key: str) -> Any:
+                class Blob:
+                    def download_as_bytes(self) -> bytes:
+                        from google.api_core.exceptions import NotFound
+
+                        if (name, key) not in client.objects:
+                            raise NotFound(f"{name}/{key}")  # type: ignore[no-untyped-call]
+                        return client.objects[(name, key)]
+
+                return Blob()
+
+        return Bucket()
+
+
+def cloud_event(name: str) -> CloudEvent:
+    raw = load_event(name)
+    return CloudEvent(raw["attributes"], raw["data"])
+
+
+def test_gcs_finalized_and_deleted(runtime: Runtime, content_pool: Pool) -> None:
+    gcs = FakeGcs()
+    gcs.objects[("dovvy-content", KEY)] = DOC.encode()
+    handlers = IngestHandlers(runtime, gcs=GcsReader(gcs))
+    assert handlers.gcp(cloud_event("gcs_object_finalized.json")) == "new"
+    assert stored_paths(content_pool) == [KEY]
+    assert handlers.gcp(cloud_event("gcs_object_finalized.json")) == "unchanged"
+    assert handlers.gcp(cloud_event("gcs_object_deleted.json")) == "deleted"
+    assert stored_paths(content_pool) == []
+
+
+def test_cloud_run_target_accepts_a_binary_mode_cloudevent(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, content_pool: Pool, runtime: Runtime
+) -> None:
+    import functions_framework
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
+        target="ingest", source=str(ROOT / "functions" / "ingest" / "main.py"), signature_type="cloudevent"
+    )
+    raw = load_event("gcs_object_deleted.json")
+    headers = {f"ce-{key}": value for key, value in raw["attributes"].items() if key != "datacontenttype"}
+    headers["content-type"] = "application/json"
+    response = app.test_client().post("/", data=json.dumps(raw["data"]), headers=headers)
+    assert response.status_code == 200

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+
+from dovvy.db import copy, migrate
+from dovvy.db.pool import Pool
+from dovvy.knowledge.ingest import Ingestor
+from dovvy.knowledge.retrieval import Filters, Retriever, keyword_query
+from dovvy.providers.embeddings.offline import OfflineEmbedder
+from tests.conftest import ROOT, create_database
+
+
+def run_sql(statement: str, conn: Any) -> Any:
+    return conn.run(statement)
+
+
+@pytest.fixture(scope="module")
+def kb_pool(server_url: str) -> Iterator[Pool]:
+    """A database of this module's own holding the bundled knowledge base."""
+    params = create_database(server_url, "retrieval_kb")
+    migrate.upgrade(params)
+    pool = Pool(params, max_size=2)
+    Ingestor(pool, OfflineEmbedder()).ingest_paths([ROOT / "content"])
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def retriever(kb_pool: Pool) -> Retriever:
+    return Retriever(kb_pool, OfflineEmbedder())
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "vector", "keyword"])
+def test_each_mode_finds_the_answer(retriever: Retriever, mode: Any) -> None:
+    passages = retriever.search("how long should I wait to fly after diving", mode=mode)
+    assert passages[0].content_path == "safety/flying-after-diving.md"
+    assert passages[0].title == "Flying After Diving"
+
+
+def test_passages_carry_heading_text_and_rank_details(retriever: Retriever) -> None:
+    [top, *_] = retriever.search("symptoms of decompression sickness", top_k=3)
+    assert top.content_path == "safety/decompression-sickness.md"
+    assert top.heading
+    assert top.text
+    assert top.score > 0
+    assert top.vector_rank is not None or top.keyword_rank is not None
+
+
+def test_hybrid_ranks_by_both_legs(retriever: Retriever) -> None:
+    # Rare words (BWRAF) are the keyword leg's strength; the hybrid keeps them.
+    assert (
+        retriever.search("what does BWRAF stand for", mode="hybrid")[0].content_path
+        == "skills/pre-dive-safety-check.md"
+    )
+
+
+def test_at_most_n_chunks_per_document(retriever: Retriever) -> None:
+    passages = retriever.search("nitrox oxygen depth", top_k=10, per_document=1)
+    paths = [p.content_path for p in passages]
+    assert len(paths) == len(set(paths))
+    two = retriever.search("nitrox oxygen depth", top_k=10, per_document=2)
+    assert max(sum(1 for p in two if p.content_path == path) for path in paths) <= 2
+
+
+def test_doc_type_filter(retriever: Retriever) -> None:
+    passages = retriever.search("cold water suit", top_k=8, filters=Filters(doc_types=("destination",)))
+    assert passages
+    assert {p.metadata["doc_type"] for p in passages} == {"destination"}
+
+
+def test_destination_filter(retriever: Retriever) -> None:
+    passages = retriever.search("best season and sites", top_k=8, filters=Filters(destination="cozumel"))
+    paths = {p.content_path for p in passages}
+    assert "destinations/cozumel.md" in paths
+    assert paths <= {"destinations/cozumel.md", "sites/devils-throat-punta-sur.md"}
+
+
+def test_certification_filter_leaves_out_sites_beyond_the_diver(retriever: Retriever) -> None:
+    query = "Thistlegorm wreck cargo motorcycles"
+    unfiltered = [p.content_path for p in retriever.search(query, top_k=10)]
+    assert "sites/ss-thistlegorm.md" in unfiltered
+    filtered = retriever.search(query, top_k=10, filters=Filters(certification="Open Water"))
+    assert "sites/ss-thistlegorm.md" not in [p.content_path for p in filtered]
+    assert all(p.metadata.get("min_certification") in (None, "none", "Open Water") for p in filtered)
+
+
+def test_search_is_one_round_trip(kb_pool: Pool) -> None:
+    calls: list[str] = []
+
+    class CountingPool:
+        def run(self, work: Any, **kwargs: Any) -> Any:
+            calls.append("run")
+            return kb_pool.run(work, **kwargs)
+
+    Retriever(CountingPool(), OfflineEmbedder()).search("equalize ears")  # type: ignore[arg-type]
+    assert calls == ["run"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!"])
+@pytest.mark.parametrize("mode", ["hybrid", "vector", "keyword"])
+def test_queries_without_words_find_nothing(retriever: Retriever, query: str, mode: Any) -> None:
+    assert retriever.search(query, mode=mode) == []
+
+
+def test_keyword_query_joins_informative_words_with_or() -> None:
+    assert keyword_query("How deep can I dive on nitrox?") == "How or deep or I or on or nitrox"
+
+
+def test_filtered_search_under_hnsw_still_fills_the_page(server_url: str) -> None:
+    """3,000 'general' chunks sit right next to the query, 40 'safety' chunks far from it. With the
+    HNSW index forced, a filtered search only fills its page thanks to iterative index scans."""
+    params = create_database(server_url, f"hnsw_filter_{random.randint(0, 10**9)}")
+    migrate.upgrade(params)
+    pool = Pool(params, max_size=1)
+    rng = random.Random(3)
+
+    def vector(centre: float) -> list[float]:
+        values = [centre + rng.gauss(0, 0.05) for _ in range(8)] + [rng.gauss(0, 0.05) for _ in range(760)]
+        norm = sum(v * v for v in values) ** 0.5
+        return [v / norm for v in values]
+
+    rows = [(f"general/{i}.md", "general", vector(1.0)) for i in range(3000)] + [
+        (f"safety/{i}.md", "safety", vector(-1.0)) for i in range(40)
+    ]
+    stream = copy.encode_rows(
+        (
+            copy.text(path),
+            copy.int4(0),
+            copy.text("chunk text"),
+            copy.text(path),
+            copy.text("m"),
+            copy.vector(vec),
+            copy.jsonb({"doc_type": doc_type, "title": path}),
+        )
+        for path, doc_type, vec in rows
+    )
+    pool.run(
+        lambda conn: conn.run(
+            "COPY content_embeddings (content_path, chunk_index, chunk_text, content_hash, embedding_model, "
+            "embedding, metadata) FROM STDIN WITH (FORMAT binary)",
+            stream=stream,
+        )
+    )
+    # Leave the planner only two ways to the rows: a sequential scan (switched off) or HNSW.
+    for statement in (
+        "DROP INDEX content_embeddings_doc_type_idx",
+        "DROP INDEX content_embeddings_model_path_idx",
+    ):
+        pool.run(partial(run_sql, statement), transaction=False)
+    pool.run(
+        lambda conn: conn.run("ALTER TABLE content_embeddings DROP CONSTRAINT content_embeddings_chunk_key"),
+        transaction=False,
+    )
+    pool.run(lambda conn: conn.run("ANALYZE content_embeddings"), transaction=False)
+    pool.run(lambda conn: conn.run("SET enable_seqscan = off"), transaction=False)
+
+    class Fixed:
+        model = "m"
+
+        def embed_query(self, text: str) -> list[float]:
+            return vector(1.0)
+
+        def embed_documents(self, texts: Any) -> list[list[float]]:
+            raise NotImplementedError
+
+    retriever = Retriever(pool, Fixed(), min_similarity=-1.0, per_document=1)
+    plan = pool.run(
+        lambda conn: conn.run(
+            "EXPLAIN SELECT id FROM content_embeddings WHERE embedding_model = 'm' "
+            "AND (metadata ->> 'doc_type') = 'safety' ORDER BY embedding <=> CAST(:q AS vector) LIMIT 10",
+            q="[" + ",".join(str(v) for v in vector(1.0)) + "]",
+        )
+    )
+    assert any("content_embeddings_embedding_hnsw" in line[0] for line in plan)
+    safety = Filters(doc_types=("safety",))
+    passages = retriever.search("anything", top_k=10, mode="vector", filters=safety)
+    assert len(passages) == 10
+    assert all(p.content_path.startswith("safety/") for p in passages)
+    # Without iterative scans the index stops after ef_search neighbours, all of them 'general'.
+    pool.run(lambda conn: conn.run("SET hnsw.iterative_scan = off"), transaction=False)
+    assert len(retriever.search("anything", top_k=10, mode="vector", filters=safety)) < 10
+    pool.close()
