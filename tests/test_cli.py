@@ -46,7 +46,7 @@ def test_db_url_starts_the_embedded_server_when_none_is_configured(tmp_path: Pat
             sys.executable,
             "-c",
             f"from dovvy.db.embedded import EmbeddedPostgres as E; from pathlib import "
-            f"Path; e=E(Path({str(tmp_path)!r})); e.start(); e.stop()",
+            f"Path; e=E(Path({str(tmp_path)!r})); e.start(); e.stop(force=True)",
         ],
         check=True,
         capture_output=True,

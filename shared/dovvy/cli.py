@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port if args.port is not None else settings.port
     runtime = Runtime(settings)
     print(f"DovvyBuddy gateway on http://{host}:{port}  (docs: http://{host}:{port}/docs)", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; exiting through Python (not the
+    # default handler) lets the embedded database stop with us.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         uvicorn.run(create_gateway(runtime), host=host, port=port, log_level="warning")
     finally:
