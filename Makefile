@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit bench install clean
+.PHONY: run test lint typecheck unit install package clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
@@ -30,5 +30,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+package: $(STAMP)
+	$(BIN)/python scripts/package_functions.py --vendor
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache build

@@ -143,7 +143,11 @@ class _Env:
 
     def secret(self, name: str) -> Secret | None:
         raw = self._environ.get(name, "").strip()
-        return Secret(raw) if raw else None
+        if not raw:
+            return None
+        from dovvy import secrets
+
+        return Secret(secrets.resolve(name, raw) if secrets.is_reference(raw) else raw)
 
 
 def _positive_int(raw: str) -> int:

@@ -1,0 +1,307 @@
+# AWS: Lambda functions behind an HTTP API, RDS for PostgreSQL (pgvector), Secrets Manager, and a
+# content bucket whose object events invoke the ingest function.
+
+locals {
+  aws           = var.enable_aws ? 1 : 0
+  aws_functions = var.enable_aws ? merge(local.http_functions, { ingest = { memory_mb = 1024, timeout_s = 300 } }) : {}
+  aws_secrets   = var.enable_aws ? toset(["database-url", "gemini-api-key", "groq-api-key", "lead-webhook-secret"]) : toset([])
+  aws_routes    = var.enable_aws ? local.routes : {}
+}
+
+data "aws_caller_identity" "current" {
+  count = local.aws
+}
+
+# --- Storage ------------------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "content" {
+  count  = local.aws
+  bucket = "${var.name}-content-${data.aws_caller_identity.current[0].account_id}"
+}
+
+resource "aws_s3_bucket_versioning" "content" {
+  count  = local.aws
+  bucket = aws_s3_bucket.content[0].id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "content" {
+  count  = local.aws
+  bucket = aws_s3_bucket.content[0].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "content" {
+  count                   = local.aws
+  bucket                  = aws_s3_bucket.content[0].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_lambda_permission" "s3_invokes_ingest" {
+  count          = local.aws
+  statement_id   = "AllowS3Invoke"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.fn["ingest"].function_name
+  principal      = "s3.amazonaws.com"
+  source_arn     = aws_s3_bucket.content[0].arn
+  source_account = data.aws_caller_identity.current[0].account_id
+}
+
+resource "aws_s3_bucket_notification" "content" {
+  count  = local.aws
+  bucket = aws_s3_bucket.content[0].id
+  lambda_function {
+    lambda_function_arn = aws_lambda_function.fn["ingest"].arn
+    events              = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+    filter_suffix       = ".md"
+  }
+  depends_on = [aws_lambda_permission.s3_invokes_ingest]
+}
+
+# --- Secrets ------------------------------------------------------------------------------------
+
+resource "aws_secretsmanager_secret" "app" {
+  for_each                = local.aws_secrets
+  name                    = "${var.name}/${each.key}"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "database_url" {
+  count         = local.aws
+  secret_id     = aws_secretsmanager_secret.app["database-url"].id
+  secret_string = "postgresql://${aws_db_instance.main[0].username}:${urlencode(random_password.aws_db[0].result)}@${aws_db_instance.main[0].address}:5432/${aws_db_instance.main[0].db_name}?sslmode=require"
+}
+
+# --- Database -----------------------------------------------------------------------------------
+
+resource "random_password" "aws_db" {
+  count   = local.aws
+  length  = 32
+  special = false
+}
+
+resource "aws_db_subnet_group" "main" {
+  count      = local.aws
+  name       = "${var.name}-db"
+  subnet_ids = var.aws_subnet_ids
+}
+
+resource "aws_security_group" "functions" {
+  count       = local.aws
+  name        = "${var.name}-functions"
+  description = "DovvyBuddy Lambda functions"
+  vpc_id      = var.aws_vpc_id
+  egress {
+    description = "Database, provider APIs (through NAT) and AWS endpoints"
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_security_group" "database" {
+  count       = local.aws
+  name        = "${var.name}-database"
+  description = "DovvyBuddy PostgreSQL, reachable from the functions only"
+  vpc_id      = var.aws_vpc_id
+  ingress {
+    description     = "PostgreSQL from the functions"
+    from_port       = 5432
+    to_port         = 5432
+    protocol        = "tcp"
+    security_groups = [aws_security_group.functions[0].id]
+  }
+}
+
+resource "aws_db_instance" "main" {
+  count                               = local.aws
+  identifier                          = "${var.name}-postgres"
+  engine                              = "postgres"
+  engine_version                      = "16"
+  instance_class                      = var.aws_db_instance_class
+  allocated_storage                   = 20
+  max_allocated_storage               = 200
+  db_name                             = var.name
+  username                            = var.name
+  password                            = random_password.aws_db[0].result
+  db_subnet_group_name                = aws_db_subnet_group.main[0].name
+  vpc_security_group_ids              = [aws_security_group.database[0].id]
+  storage_encrypted                   = true
+  multi_az                            = true
+  backup_retention_period             = 7
+  deletion_protection                 = true
+  iam_database_authentication_enabled = true
+  auto_minor_version_upgrade          = true
+  copy_tags_to_snapshot               = true
+  performance_insights_enabled        = true
+  skip_final_snapshot                 = false
+  final_snapshot_identifier           = "${var.name}-postgres-final"
+}
+
+# --- Functions ----------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "functions" {
+  count              = local.aws
+  name               = "${var.name}-functions"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+resource "aws_iam_role_policy_attachment" "vpc_access" {
+  count      = local.aws
+  role       = aws_iam_role.functions[0].name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+data "aws_iam_policy_document" "functions" {
+  count = local.aws
+  statement {
+    sid       = "ReadSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [for secret in aws_secretsmanager_secret.app : secret.arn]
+  }
+  statement {
+    sid       = "ReadContent"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.content[0].arn}/*"]
+  }
+  statement {
+    sid       = "SendLeadEmail"
+    actions   = ["ses:SendEmail"]
+    resources = ["arn:aws:ses:${var.aws_region}:${data.aws_caller_identity.current[0].account_id}:identity/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "functions" {
+  count  = local.aws
+  role   = aws_iam_role.functions[0].id
+  policy = data.aws_iam_policy_document.functions[0].json
+}
+
+data "archive_file" "aws" {
+  for_each    = local.aws_functions
+  type        = "zip"
+  source_dir  = "${var.build_dir}/${each.key}"
+  output_path = "${path.module}/.build/aws-${each.key}.zip"
+}
+
+resource "aws_lambda_function" "fn" {
+  for_each                       = local.aws_functions
+  function_name                  = "${var.name}-${each.key}"
+  role                           = aws_iam_role.functions[0].arn
+  runtime                        = "python3.11"
+  handler                        = "main.handler"
+  filename                       = data.archive_file.aws[each.key].output_path
+  source_code_hash               = data.archive_file.aws[each.key].output_base64sha256
+  memory_size                    = each.value.memory_mb
+  timeout                        = each.value.timeout_s
+  reserved_concurrent_executions = 50
+  architectures                  = ["x86_64"]
+
+  vpc_config {
+    subnet_ids         = var.aws_subnet_ids
+    security_group_ids = [aws_security_group.functions[0].id]
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  environment {
+    # Secret values are not placed here: the settings loader resolves these ARNs at cold start.
+    variables = merge(local.common_env, {
+      DB_POOL_SIZE        = "1"
+      DATABASE_URL        = aws_secretsmanager_secret.app["database-url"].arn
+      GEMINI_API_KEY      = aws_secretsmanager_secret.app["gemini-api-key"].arn
+      GROQ_API_KEY        = aws_secretsmanager_secret.app["groq-api-key"].arn
+      LEAD_WEBHOOK_SECRET = aws_secretsmanager_secret.app["lead-webhook-secret"].arn
+      LEAD_EMAIL_REGION   = var.aws_region
+    })
+  }
+}
+
+# --- HTTP API -----------------------------------------------------------------------------------
+
+resource "aws_apigatewayv2_api" "http" {
+  count         = local.aws
+  name          = "${var.name}-api"
+  protocol_type = "HTTP"
+  cors_configuration {
+    allow_origins  = var.cors_origins
+    allow_methods  = ["GET", "POST", "DELETE", "OPTIONS"]
+    allow_headers  = ["content-type", "idempotency-key", "x-request-id"]
+    expose_headers = ["x-request-id"]
+    max_age        = 600
+  }
+}
+
+resource "aws_apigatewayv2_integration" "fn" {
+  for_each               = var.enable_aws ? local.http_functions : {}
+  api_id                 = aws_apigatewayv2_api.http[0].id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = aws_lambda_function.fn[each.key].invoke_arn
+  payload_format_version = "2.0"
+  timeout_milliseconds   = 29000
+}
+
+resource "aws_apigatewayv2_route" "route" {
+  for_each  = local.aws_routes
+  api_id    = aws_apigatewayv2_api.http[0].id
+  route_key = each.key
+  target    = "integrations/${aws_apigatewayv2_integration.fn[each.value].id}"
+}
+
+resource "aws_cloudwatch_log_group" "api" {
+  count             = local.aws
+  name              = "/aws/apigateway/${var.name}-api"
+  retention_in_days = 30
+}
+
+# The $default stage keeps the stage name out of request paths, so the functions see /api/...
+resource "aws_apigatewayv2_stage" "default" {
+  count       = local.aws
+  api_id      = aws_apigatewayv2_api.http[0].id
+  name        = "$default"
+  auto_deploy = true
+  default_route_settings {
+    throttling_rate_limit  = var.throttle_rate_limit
+    throttling_burst_limit = var.throttle_burst_limit
+  }
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api[0].arn
+    format = jsonencode({
+      requestId = "$context.requestId"
+      route     = "$context.routeKey"
+      status    = "$context.status"
+      latencyMs = "$context.responseLatency"
+    })
+  }
+}
+
+resource "aws_lambda_permission" "api_invokes" {
+  for_each      = var.enable_aws ? local.http_functions : {}
+  statement_id  = "AllowHttpApiInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.fn[each.key].function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http[0].execution_arn}/*/*"
+}

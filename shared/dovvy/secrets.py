@@ -1,0 +1,51 @@
+"""Secrets given by reference: an AWS Secrets Manager ARN or a Google Secret Manager name.
+
+Lambda has no native way to put a secret's value in an environment variable, so deployments set
+the variable to the secret's ARN and the value is fetched at cold start. Plain values pass through
+untouched, so local runs and Cloud Run (which injects values itself) pay nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dovvy.errors import ConfigError
+
+_AWS_ARN = re.compile(r"^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$")
+_GCP_NAME = re.compile(r"^projects/[^/]+/secrets/[^/]+(/versions/[^/]+)?$")
+
+
+def is_reference(value: str) -> bool:
+    return bool(_AWS_ARN.match(value) or _GCP_NAME.match(value))
+
+
+def resolve(name: str, value: str) -> str:
+    """The secret's value; `name` (the variable) is used in errors, never the value."""
+    if _AWS_ARN.match(value):
+        return _from_aws(name, value)
+    if _GCP_NAME.match(value):
+        return _from_gcp(name, value)
+    return value
+
+
+def _from_aws(name: str, arn: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        secret = parameters.get_secret(arn, max_age=300)
+    except parameters.exceptions.GetParameterError as exc:
+        raise ConfigError(
+            f"{name}: cannot read the secret it names ({type(exc.__cause__).__name__})"
+        ) from None
+    return str(secret)
+
+
+def _from_gcp(name: str, reference: str) -> str:
+    from google.cloud import secretmanager
+
+    version = reference if "/versions/" in reference else f"{reference}/versions/latest"
+    try:
+        response = secretmanager.SecretManagerServiceClient().access_secret_version(name=version)
+    except Exception as exc:  # the client raises google.api_core errors of many kinds
+        raise ConfigError(f"{name}: cannot read the secret it names ({type(exc).__name__})") from None
+    return str(response.payload.data.decode("utf-8"))
