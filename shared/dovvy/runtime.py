@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from dovvy.knowledge.retrieval import Retriever
     from dovvy.notify import LeadNotifier
     from dovvy.providers.embeddings import Embedder
+    from dovvy.providers.llm import FallbackChain
 
 
 class Runtime:
@@ -25,6 +26,7 @@ class Runtime:
         self._notifiers: list[LeadNotifier] | None = None
         self._embedder: Embedder | None = None
         self._retriever: Retriever | None = None
+        self._llm: FallbackChain | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -63,6 +65,19 @@ class Runtime:
 
             self._retriever = Retriever(self.pool, self.embedder)
         return self._retriever
+
+    @property
+    def llm(self) -> FallbackChain:
+        """Configured providers in order, ending with the offline composer."""
+        if self._llm is None:
+            from dovvy.providers.llm import create_llm
+
+            self._llm = create_llm(self.settings)
+        return self._llm
+
+    @llm.setter
+    def llm(self, chain: FallbackChain) -> None:
+        self._llm = chain
 
     def _make_pool(self) -> Pool:
         from dovvy.db.pool import Pool

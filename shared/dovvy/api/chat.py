@@ -1,19 +1,82 @@
-"""`/api/chat`: the assistant. Answers 501 until the chat orchestrator lands."""
+"""`/api/chat` and `/api/chat/stream`: the assistant, as one JSON answer or as server-sent events."""
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from dovvy.errors import NotImplementedYet
+from dovvy.chat.orchestrator import ChatService, ChatTurn
+from dovvy.web.app import runtime_of
+from dovvy.web.requests import read_model
+
+
+class ChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    message: str = Field(min_length=1, max_length=2000)
+    session_id: uuid.UUID | None = Field(
+        default=None, validation_alias=AliasChoices("sessionId", "session_id")
+    )
+    diver_profile: dict[str, Any] | None = Field(
+        default=None, validation_alias=AliasChoices("diverProfile", "diver_profile")
+    )
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _trim(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+
+def _service(request: Request) -> ChatService:
+    runtime = runtime_of(request)
+    service: ChatService | None = getattr(request.app.state, "chat_service", None)
+    if service is None:
+        service = request.app.state.chat_service = ChatService(runtime)
+    return service
+
+
+async def _turn(request: Request) -> ChatTurn:
+    body = await read_model(request, ChatBody)
+    return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=body.diver_profile)
 
 
 async def chat(request: Request) -> Response:
-    raise NotImplementedYet("Chat is not available yet")
+    turn = await _turn(request)
+    answer = await run_in_threadpool(_service(request).answer, turn)
+    return JSONResponse(answer)
+
+
+async def chat_stream(request: Request) -> Response:
+    turn = await _turn(request)
+    service = _service(request)
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            async for name, data in iterate_in_threadpool(service.events(turn, stream=True)):
+                yield f"event: {name}\ndata: {json.dumps(data)}\n\n"
+        except Exception:
+            # The status line is already sent: report the failure in-band, without internals.
+            import logging
+
+            logging.getLogger(__name__).exception("chat stream failed")
+            error = {"detail": "The answer could not be completed", "code": "INTERNAL_ERROR"}
+            yield f"event: error\ndata: {json.dumps(error)}\n\n"
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 routes = [
     Route("/api/chat", chat, methods=["POST"]),
-    Route("/api/chat/stream", chat, methods=["POST"]),
+    Route("/api/chat/stream", chat_stream, methods=["POST"]),
 ]

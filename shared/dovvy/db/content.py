@@ -118,3 +118,17 @@ def remove_other_models(conn: Connection, model: str) -> int:
     conn.run("DELETE FROM content_documents WHERE embedding_model <> :model", model=model)
     rows = conn.run("DELETE FROM content_embeddings WHERE embedding_model <> :model RETURNING 1", model=model)
     return len(rows)
+
+
+def document_chunks(
+    conn: Connection, paths: Sequence[str], model: str
+) -> list[tuple[str, int, str, dict[str, Any]]]:
+    """Every chunk of these documents, in reading order: (path, index, text, metadata)."""
+    rows = conn.run(
+        "SELECT content_path, chunk_index, chunk_text, metadata FROM content_embeddings "
+        "WHERE content_path = ANY(CAST(:paths AS text[])) AND embedding_model = :model "
+        "ORDER BY content_path, chunk_index",
+        paths=list(paths),
+        model=model,
+    )
+    return [(path, index, text, metadata) for path, index, text, metadata in rows]

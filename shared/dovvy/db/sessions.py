@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -69,7 +70,7 @@ def save_conversation(
         RETURNING {_COLUMNS}
         """,
         id=str(session_id),
-        history=conversation_history,
+        history=json.dumps(conversation_history),
         profile=diver_profile,
         hours=expiry_hours,
     )
@@ -87,3 +88,41 @@ def delete_live(conn: Connection, session_id: uuid.UUID) -> bool:
 def purge_expired(conn: Connection) -> int:
     rows = conn.run("DELETE FROM sessions WHERE expires_at <= now() RETURNING id")
     return len(rows)
+
+
+def append_turns(
+    conn: Connection,
+    session_id: uuid.UUID,
+    *,
+    turns: list[dict[str, Any]],
+    profile_update: dict[str, Any],
+    expiry_hours: int,
+    max_messages: int,
+) -> SessionRecord | None:
+    """Append turns and merge profile fields in one statement, so concurrent messages on one session
+    both land (each user/assistant pair stays together) and none overwrites the other. Only the
+    newest `max_messages` are kept."""
+    rows = conn.run(
+        f"""
+        UPDATE sessions
+        SET conversation_history = (
+                SELECT coalesce(jsonb_agg(turn ORDER BY position), '[]'::jsonb)
+                FROM jsonb_array_elements(conversation_history || CAST(:turns AS jsonb))
+                     WITH ORDINALITY AS t(turn, position)
+                WHERE position
+                      > jsonb_array_length(conversation_history || CAST(:turns AS jsonb)) - :max_messages
+            ),
+            diver_profile = diver_profile || CAST(:profile AS jsonb),
+            updated_at = now(),
+            expires_at = now() + make_interval(hours => :hours)
+        WHERE id = CAST(:id AS uuid)
+        RETURNING {_COLUMNS}
+        """,
+        id=str(session_id),
+        # Lists must go as JSON text: pg8000 would send a Python list as a Postgres array.
+        turns=json.dumps(turns),
+        profile=profile_update,
+        hours=expiry_hours,
+        max_messages=max_messages,
+    )
+    return _record(rows[0]) if rows else None

@@ -209,7 +209,9 @@ class Retriever:
         mode: Mode = "hybrid",
         filters: Filters | None = None,
         per_document: int | None = None,
+        embedding: list[float] | None = None,
     ) -> list[Passage]:
+        """Ranked passages; `embedding` skips embedding the query when the caller already has it."""
         if not _WORD.search(query):
             return []
         filter_sql, params = (filters or Filters()).sql()
@@ -226,7 +228,7 @@ class Retriever:
             top_k=top_k,
         )
         if mode != "keyword":
-            params["embedding"] = Vector(self.embedder.embed_query(focus(query)))
+            params["embedding"] = Vector(embedding or self.embedder.embed_query(focus(query)))
             params["vector_weight"] = self.vector_weight
             params["min_similarity"] = self.min_similarity
         if mode != "vector":

@@ -1,0 +1,1 @@
+"""DovvyBuddy's conversation: safety check, routing, agents, profile, lead suggestions."""

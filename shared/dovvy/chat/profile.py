@@ -1,0 +1,112 @@
+"""Pulling the diver profile out of what the diver says: certification and agency, logged dives,
+last dive, interests, and trip details (destination, dates, group size) for lead prefill."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dovvy.chat.safety import destination_in
+from dovvy.chat.text import normalise
+
+_LEVELS = [
+    (r"\b(instructor)\b", "Instructor"),
+    (r"\b(divemaster|dive master)\b", "Divemaster"),
+    (r"\b(rescue diver|rescue certified|rescue cert\w*)\b", "Rescue Diver"),
+    (
+        r"\b(advanced open water|advanced certified|advanced diver|aow|advanced adventurer)\b",
+        "Advanced Open Water",
+    ),
+    (
+        r"\b(open water( diver)? (certified|certification|card|course done)|certified open water|ow certified|i'?m open water|i have (my )?open water|have an open water|got my open water|open water diver)\b",
+        "Open Water",
+    ),
+    (r"\b(not certified|never (been )?div(ed|ing)|no certification|non-?diver|complete beginner)\b", "none"),
+]
+_AGENCIES = ("PADI", "SSI", "NAUI", "BSAC", "CMAS", "SDI", "RAID")
+_INTERESTS = {
+    "wrecks": r"\bwrecks?\b",
+    "mantas": r"\bmantas?\b",
+    "sharks": r"\bsharks?|hammerheads?\b",
+    "macro": r"\bmacro|nudibranch\w*\b",
+    "photography": r"\bphoto\w*|camera\b",
+    "night diving": r"\bnight div\w*\b",
+    "drift diving": r"\bdrift\w*\b",
+    "caves and caverns": r"\bcaves?|caverns?\b",
+    "nitrox": r"\bnitrox|enriched air\b",
+    "deep diving": r"\bdeep div\w*\b",
+    "turtles": r"\bturtles?\b",
+}
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+
+
+def extract(message: str) -> dict[str, Any]:
+    """Profile fields found in one message (only what was said; nothing guessed)."""
+    text = normalise(message)
+    found: dict[str, Any] = {}
+    for pattern, level in _LEVELS:
+        if re.search(pattern, text):
+            found["certification_level"] = level
+            break
+    agency = next((a for a in _AGENCIES if re.search(rf"\b{a.lower()}\b", text)), None)
+    if agency:
+        found["certification_agency"] = agency
+    dives = re.search(r"\b(\d{1,5})\+? (logged )?dives\b", text) or re.search(r"\blogged (\d{1,5})\b", text)
+    if dives and re.search(r"\b(i|i've|ive|i have|i've done|done|logged|with)\b", text):
+        found["logged_dives"] = int(dives.group(1))
+    last = re.search(
+        rf"\b(?:last dived?|last dive was|last time i dived?|haven'?t dived? since|not dived since)\s+(?:in\s+)?"
+        rf"((?:{_MONTHS})(?: \d{{4}})?|\d{{4}}|\d+ (?:years?|months?|weeks?) ago|last (?:year|month|summer|winter))",
+        text,
+    )
+    if last:
+        found["last_dive"] = last.group(1)
+    interests = sorted(name for name, pattern in _INTERESTS.items() if re.search(pattern, text))
+    if interests:
+        found["interests"] = interests
+    destination = destination_in(text)
+    if destination:
+        found["destination"] = destination
+    dates = re.search(
+        rf"\b((?:in |from |between |around )?(?:early |mid |late |mid-|end of )?(?:{_MONTHS})(?:\s+\d{{4}})?"
+        rf"(?:\s*(?:-|to|and|until)\s*(?:{_MONTHS}))?|next (?:week|month|year|summer|winter|spring|autumn)|"
+        rf"\d{{1,2}}(?:st|nd|rd|th)? (?:to|-) \d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}))\b",
+        text,
+    )
+    travelling = found.get("destination") or re.search(r"\b(trip|travel|go|going|visit|holiday|book)\b", text)
+    if dates and travelling:
+        found["travel_dates"] = dates.group(1).strip()
+    group = re.search(
+        r"\b(?:we are|we're|group of|party of|there are|there will be)\s+(\d{1,2}|"
+        + "|".join(_NUMBERS)
+        + r")\b",
+        text,
+    )
+    if group:
+        value = group.group(1)
+        found["group_size"] = int(value) if value.isdigit() else _NUMBERS[value]
+    elif re.search(
+        r"\b(my (wife|husband|partner|girlfriend|boyfriend|friend|buddy) and (i|me)|(i|me) and my (wife|husband|partner|girlfriend|boyfriend|friend|buddy))\b",
+        text,
+    ):
+        found["group_size"] = 2
+    return found
+
+
+def merge(profile: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """New facts win; interests accumulate."""
+    merged = {**profile, **{k: v for k, v in update.items() if k != "interests"}}
+    if "interests" in update:
+        merged["interests"] = sorted(set(profile.get("interests", [])) | set(update["interests"]))
+    return merged

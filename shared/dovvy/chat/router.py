@@ -1,0 +1,165 @@
+"""Routing a message to the certification, trip, safety or general agent.
+
+A deterministic keyword classifier that works offline; follow-up messages ("and for nitrox?") are
+routed with the previous question in view. `route_with_llm` may refine a low-confidence decision
+with a model, under a short timeout, and falls back to the deterministic answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from dovvy.chat.text import normalise
+
+Agent = Literal["certification", "trip", "safety", "general"]
+AGENTS: tuple[Agent, ...] = ("certification", "trip", "safety", "general")
+
+# (pattern, weight) per agent, matched on normalised text with word boundaries.
+_SIGNALS: dict[Agent, list[tuple[str, float]]] = {
+    "certification": [
+        (r"courses?", 2),
+        (r"certif\w*", 3),
+        (r"certified", 2),
+        (r"licen[cs]e", 2),
+        (r"padi|ssi|naui|bsac|cmas|sdi|raid", 2),
+        (r"open water", 2),
+        (r"advanced( open water)?|aow", 2),
+        (r"rescue( diver)?", 2),
+        (r"divemaster|dive master", 3),
+        (r"instructor|idc", 3),
+        (r"specialt(y|ies)", 3),
+        (r"refresher|reactivate|scuba review", 3),
+        (r"learn(ing)? to dive", 3),
+        (r"training|train", 1.5),
+        (r"card", 1.5),
+        (r"agency|agencies", 2),
+        (r"next level|level up", 2),
+        (r"(discover|try) scuba|try dive", 3),
+        (r"enriched air|nitrox (course|certification|specialty)", 2),
+        (r"deep (diver|specialty|course)", 2),
+        (r"wreck (diver|specialty|course)", 2),
+        (r"dry ?suit (diver|course|specialty)", 2),
+        (r"junior", 2),
+        (r"(how|what) (do|does|is) (it|the course) (take|cost|involve)", 1),
+        (r"prerequisites?|requirements?", 1.5),
+        (r"minimum age|how old", 2),
+        (r"logged dives", 1),
+        (r"max(imum)? depth|how deep can i", 1.5),
+    ],
+    "trip": [
+        (r"trip|travel|holiday|vacation|getaway", 3),
+        (r"liveaboard|live-aboard|resort", 3),
+        (r"destinations?", 3),
+        (r"where (should|can|to) (i|we)? ?(go|dive)", 3),
+        (r"best (time|season|month|place|places|sites?)", 2.5),
+        (r"season|months?", 1),
+        (r"(dive )?sites?", 2),
+        (r"visit|go to|going to|fly to", 1.5),
+        (r"red sea|sharm|egypt|thistlegorm|ras mohammed|tiran", 3),
+        (r"great barrier|cairns|port douglas|australia|yongala|osprey|cod hole", 3),
+        (r"cozumel|mexico|palancar|santa rosa|devil'?s throat|punta sur", 3),
+        (r"raja ampat|indonesia|manta sandy|cape kri|blue magic", 3),
+        (r"malta|gozo|comino|blue hole|um el faroud", 3),
+        (r"water temperature|visibility", 1.5),
+        (r"mantas?|sharks?|hammerheads?|whale", 1.5),
+        (r"wrecks? to dive|reefs?", 1),
+        (r"book(ing)?|reserve", 1.5),
+        (r"budget|price|cost", 0.5),
+    ],
+    "safety": [
+        (r"safe(ty)?|danger\w*|risks?", 2),
+        (r"dcs|bends|decompression", 3),
+        (r"embolism|lung", 3),
+        (r"flying|fly after|plane|altitude", 2.5),
+        (r"ears?|equali[sz]\w*|valsalva|frenzel|sinus\w*", 3),
+        (r"barotrauma|eardrum", 3),
+        (r"medical|doctor|physician|medication|medicine", 3),
+        (r"asthma|diabet\w*|heart|pregnan\w*|epilep\w*|surgery|blood pressure", 3),
+        (r"narcosis|narked", 3),
+        (r"symptoms?|signs of", 2),
+        (r"emergenc\w*|dan hotline|chamber|oxygen", 2),
+        (r"hypothermia|cold water|too cold", 2),
+        (r"stings?|jellyfish|stonefish|fire coral|injur\w*", 2.5),
+        (r"out of (air|gas)|low on air|run out of air|ran out", 3),
+        (r"no.?deco\w*|ndl|safety stop|ascent rate", 2.5),
+        (r"dive computer", 1.5),
+        (r"hold (my|your) breath", 3),
+        (r"fitness|fit to dive", 2),
+    ],
+    "general": [
+        (r"gear|equipment|bcd|regulator|wetsuit|mask|fins?|snorkel", 2),
+        (r"buoyancy|weights?|weighting|trim", 2),
+        (r"hand signals?|signals?", 2),
+        (r"navigation|compass", 2),
+        (r"buddy check|bwraf|pre-dive", 2),
+        (r"entry|entries|back roll|giant stride", 2),
+        (r"air consumption|breathing rate|gas planning|plan (a|the|my) dive", 2),
+        (r"current|drift|reef hook|smb|surface marker", 1.5),
+        (r"fog\w*|clear (my|the|a) mask", 2),
+        (r"log ?book|logging", 1.5),
+        (r"hello|hi|hey|thanks|thank you|who are you|what can you do", 1),
+    ],
+}
+_PRIORITY: dict[Agent, int] = {"safety": 3, "certification": 2, "trip": 1, "general": 0}
+_DIVING_WORDS = (
+    r"div\w*|scuba|underwater|reef|ocean|sea|snorkel\w*|water|boat|marine|fish|coral|tank|cylinder|wetsuit|"
+    r"nitrox|padi|ssi|certif\w*|course|depth|deep|wreck|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard"
+)
+_FOLLOW_UP = re.compile(
+    r"^(and|what about|how about|same|also|but|or|then|ok(ay)?,? (and|what|how)|what if)\b|^(and )?for\b"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    agent: Agent
+    reason: str
+    confidence: float
+    follow_up: bool
+    query: str  # what to search for: the message, with the previous question for a follow-up
+    on_topic: bool
+
+
+def _scores(text: str) -> dict[Agent, float]:
+    scores: dict[Agent, float] = dict.fromkeys(AGENTS, 0.0)
+    for agent, signals in _SIGNALS.items():
+        for pattern, weight in signals:
+            if re.search(rf"\b(?:{pattern})\b", text):
+                scores[agent] += weight
+    return scores
+
+
+def is_follow_up(message: str) -> bool:
+    text = normalise(message)
+    return bool(_FOLLOW_UP.search(text)) or (len(text.split()) <= 4 and text.endswith("?"))
+
+
+def route(message: str, history: Sequence[tuple[str, str]] = ()) -> Route:
+    """`history` is (role, content) pairs, oldest first."""
+    text = normalise(message)
+    previous = next((content for role, content in reversed(history) if role == "user"), None)
+    follow_up = previous is not None and is_follow_up(message)
+    scores = _scores(text)
+    if follow_up and previous is not None:
+        # The previous question supplies the topic; the new message can still redirect.
+        for agent, value in _scores(normalise(previous)).items():
+            scores[agent] += 0.6 * value
+    best = max(AGENTS, key=lambda a: (scores[a], _PRIORITY[a]))
+    ranked = sorted(scores.values(), reverse=True)
+    on_topic = bool(re.search(rf"\b(?:{_DIVING_WORDS})\b", text)) or ranked[0] > 0 or follow_up
+    query = f"{previous} {message}" if follow_up and previous else message
+    if ranked[0] == 0:
+        reason = "no topic signal; general help" if on_topic else "not about diving"
+        return Route("general", reason, 0.0, follow_up, query, on_topic)
+    confidence = (ranked[0] - ranked[1]) / ranked[0]
+    matched = [
+        pattern.split("|")[0].strip("\\b()?")
+        for pattern, _ in _SIGNALS[best]
+        if re.search(rf"\b(?:{pattern})\b", text)
+    ][:3]
+    detail = ", ".join(matched) if matched else "previous question"
+    reason = f"{'follow-up; ' if follow_up else ''}matched {detail}"
+    return Route(best, reason, round(confidence, 2), follow_up, query, on_topic)

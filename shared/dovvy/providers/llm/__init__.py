@@ -1,0 +1,143 @@
+"""LLM providers behind one small Protocol, and the fallback chain that tries them in order."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from dovvy.config import Settings
+    from dovvy.knowledge.retrieval import Passage
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Prompt:
+    """Everything a provider needs: the rendered system and messages for hosted models, and the
+    structured question and passages for the offline composer."""
+
+    system: str
+    messages: tuple[Message, ...]
+    question: str
+    passages: tuple[Passage, ...]
+    agent: str
+    max_tokens: int = 700
+    temperature: float = 0.2
+    emphasis: str = ""  # the newest message, when the question continues an earlier one
+
+
+@dataclasses.dataclass(frozen=True)
+class Generation:
+    text: str
+    provider: str
+    model: str
+
+
+class LLMError(Exception):
+    """A provider failed after its own retries; the message is safe to log (no prompt, no key)."""
+
+
+class LLM(Protocol):
+    name: str
+    model: str
+
+    def generate(self, prompt: Prompt) -> Generation: ...
+
+    def stream(self, prompt: Prompt) -> Iterator[str]: ...
+
+
+class FallbackChain:
+    """Try each provider in order; the first that answers wins. Streaming falls back only until
+    the first token has been sent: after that, a failure ends the stream with an error."""
+
+    def __init__(self, providers: Sequence[LLM]) -> None:
+        if not providers:
+            raise ValueError("at least one provider is needed")
+        self.providers = list(providers)
+        self.errors: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return self.providers[0].name
+
+    @property
+    def model(self) -> str:
+        return self.providers[0].model
+
+    def generate(self, prompt: Prompt) -> Generation:
+        errors = []
+        for provider in self.providers:
+            try:
+                return provider.generate(prompt)
+            except LLMError as exc:
+                errors.append(f"{provider.name}: {exc}")
+                log.warning(
+                    "llm provider failed; trying the next",
+                    extra={"provider": provider.name, "error": str(exc)},
+                )
+        raise LLMError("; ".join(errors))
+
+    def stream(self, prompt: Prompt) -> Iterator[tuple[str, Generation]]:
+        """Yields (token, generation-so-far metadata); the text in the metadata is empty."""
+        errors = []
+        for provider in self.providers:
+            started = False
+            try:
+                for token in provider.stream(prompt):
+                    started = True
+                    yield token, Generation("", provider.name, provider.model)
+                return
+            except LLMError as exc:
+                if started:
+                    raise
+                errors.append(f"{provider.name}: {exc}")
+                log.warning(
+                    "llm provider failed; trying the next",
+                    extra={"provider": provider.name, "error": str(exc)},
+                )
+        raise LLMError("; ".join(errors))
+
+
+def create_llm(settings: Settings) -> FallbackChain:
+    """Providers in the order of LLM_PROVIDERS (default: every configured one, Groq first), always
+    ending with the offline composer so an answer with sources is always possible."""
+    from dovvy.providers.llm.offline import OfflineLLM
+
+    order = settings.llm_providers or ("groq", "gemini")
+    providers: list[LLM] = []
+    for name in order:
+        if name == "groq" and settings.groq_api_key:
+            from dovvy.providers.llm.groq import GroqLLM
+
+            providers.append(
+                GroqLLM(
+                    api_key=settings.groq_api_key,
+                    model=settings.groq_model,
+                    base_url=settings.groq_base_url,
+                    timeout=settings.llm_timeout_seconds,
+                    retries=settings.provider_max_retries,
+                )
+            )
+        elif name == "gemini" and settings.gemini_api_key:
+            from dovvy.providers.llm.gemini import GeminiLLM
+
+            providers.append(
+                GeminiLLM(
+                    api_key=settings.gemini_api_key,
+                    model=settings.gemini_model,
+                    base_url=settings.gemini_base_url,
+                    timeout=settings.llm_timeout_seconds,
+                    retries=settings.provider_max_retries,
+                )
+            )
+    providers.append(OfflineLLM())
+    return FallbackChain(providers)

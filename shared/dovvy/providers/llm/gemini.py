@@ -1,0 +1,92 @@
+"""Gemini generation through google-genai, thinking switched off on the hot path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from dovvy.providers.llm import Generation, LLMError, Prompt
+
+if TYPE_CHECKING:
+    from dovvy.config import Secret
+
+
+class GeminiLLM:
+    name = "gemini"
+
+    def __init__(
+        self,
+        *,
+        api_key: Secret,
+        model: str,
+        base_url: str | None = None,
+        timeout: float = 20.0,
+        retries: int = 2,
+    ) -> None:
+        self.model = model
+        self._api_key = api_key
+        self._base_url = base_url
+        self._timeout_ms = int(timeout * 1000)
+        self._retries = retries
+        self._client: Any = None
+
+    def _genai(self) -> Any:
+        if self._client is None:
+            from google import genai
+            from google.genai import types
+
+            options = types.HttpOptions(
+                timeout=self._timeout_ms,
+                base_url=self._base_url,
+                retry_options=types.HttpRetryOptions(
+                    attempts=self._retries + 1,
+                    initial_delay=0.5,
+                    max_delay=8.0,
+                    http_status_codes=[408, 429, 500, 502, 503, 504],
+                ),
+            )
+            self._client = genai.Client(api_key=self._api_key.reveal(), http_options=options)
+        return self._client
+
+    def _request(self, prompt: Prompt) -> dict[str, Any]:
+        from google.genai import types
+
+        contents = [
+            types.Content(
+                role="model" if m.role == "assistant" else "user", parts=[types.Part(text=m.content)]
+            )
+            for m in prompt.messages
+        ]
+        config = types.GenerateContentConfig(
+            system_instruction=prompt.system,
+            temperature=prompt.temperature,
+            max_output_tokens=prompt.max_tokens,
+            thinking_config=types.ThinkingConfig(thinking_budget=0),
+        )
+        return {"model": self.model, "contents": contents, "config": config}
+
+    def generate(self, prompt: Prompt) -> Generation:
+        from google.genai import errors
+
+        try:
+            response = self._genai().models.generate_content(**self._request(prompt))
+        except errors.APIError as exc:
+            raise LLMError(f"HTTP {exc.code}") from None
+        except Exception as exc:  # timeouts and connection errors surface as httpx exceptions
+            raise LLMError(type(exc).__name__) from None
+        text = (response.text or "").strip()
+        if not text:
+            raise LLMError("empty completion")
+        return Generation(text, self.name, self.model)
+
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        from google.genai import errors
+
+        try:
+            for chunk in self._genai().models.generate_content_stream(**self._request(prompt)):
+                if chunk.text:
+                    yield chunk.text
+        except errors.APIError as exc:
+            raise LLMError(f"HTTP {exc.code}") from None
+        except Exception as exc:
+            raise LLMError(type(exc).__name__) from None

@@ -1,0 +1,126 @@
+"""The offline composer: a deterministic answer built from the retrieved passages, no network.
+
+It picks the sentences of the best passages that share the most words with the question, keeps
+them in reading order and cites their sources. It is labelled as such, so nobody mistakes it for
+a model's answer; it lets the whole chat flow run and be tested with no key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dovvy.providers.llm import Generation, Prompt
+
+LABEL = "(Offline answer, composed from the DovvyBuddy knowledge base.)"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+_WORD = re.compile(r"[a-z0-9]+")
+_IGNORED = frozenset(
+    """a an and are as at be by can could do does for from how i if in is it me my of on or our
+    should so that the this to was we what when where which who why will with you your dive diving
+    diver scuba after before about""".split()
+)
+
+
+# A few words divers use for the same idea, folded together before comparing.
+_SAME = {
+    "deep": "depth",
+    "deeper": "depth",
+    "deepest": "depth",
+    "meters": "metre",
+    "metres": "metre",
+    "meter": "metre",
+    "m": "metre",
+    "plane": "fly",
+    "flight": "fly",
+    "flights": "fly",
+    "flying": "fly",
+    "airplane": "fly",
+    "ears": "ear",
+    "equalise": "equalize",
+    "equalising": "equalize",
+    "equalizing": "equalize",
+    "eanx": "nitrox",
+    "ean32": "nitrox",
+    "ean36": "nitrox",
+    "enriched": "nitrox",
+    "bent": "bends",
+}
+
+
+def _stem(word: str) -> str:
+    word = _SAME.get(word, word)
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word[:5]
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _IGNORED and len(word) > 2}
+
+
+def _plain(markdown: str) -> str:
+    text = re.sub(r"^\s*[-*+]\s+|^\s*\d+[.)]\s+", "", markdown, flags=re.M)
+    text = re.sub(r"\*\*|__|`", "", text)
+    text = re.sub(r"^\|.*\|$", "", text, flags=re.M)  # tables are summarised by their rows' text below
+    return " ".join(text.split())
+
+
+def _table_rows(markdown: str) -> list[str]:
+    rows = []
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.strip().startswith("|") and not all(set(c) <= {"-", " ", ":"} for c in cells):
+            rows.append(": ".join(c for c in cells if c) + ".")
+    return rows[1:] if len(rows) > 1 else rows  # drop the header row
+
+
+def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
+    wanted = _stems(question)
+    # In a follow-up ("and for nitrox?") the newest words say what the answer must be about.
+    emphasis = _stems(prompt.emphasis) if prompt.emphasis else set()
+    scored: list[tuple[float, int, int, str]] = []
+    documents: dict[str, int] = {}
+    for position, passage in enumerate(prompt.passages):
+        p_index = documents.setdefault(passage.content_path, len(documents))
+        # A section heading says what its sentences are about ("Depth limit ...").
+        heading = wanted & _stems(passage.heading)
+        prose = _SENTENCE.split(_plain(passage.text))
+        sentences = prose + _table_rows(passage.text)
+        for s_index, sentence in enumerate(sentences):
+            if sentence.startswith("Topics:"):
+                continue
+            stems = _stems(sentence)
+            overlap = len(wanted & stems) + len(emphasis & stems) + 0.75 * len(heading)
+            if heading and s_index >= len(prose):
+                overlap += 0.5  # a table under a matching heading is usually the answer itself
+            if overlap >= 0.75 and len(sentence) > 20:
+                # Earlier passages rank higher; ties keep reading order.
+                scored.append((overlap - 0.25 * p_index, position, s_index, sentence))
+    best = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))[:limit]
+    if not best:
+        first = prompt.passages[0]
+        documents.setdefault(first.content_path, 0)
+        best = [(0.0, 0, 0, s) for s in _SENTENCE.split(_plain(first.text))[:2]]
+    best.sort(key=lambda item: (item[1], item[2]))
+    lines = [
+        f"{sentence} [{documents[prompt.passages[position].content_path] + 1}]"
+        for _, position, _, sentence in best
+    ]
+    return f"{LABEL}\n\n" + "\n".join(lines)
+
+
+class OfflineLLM:
+    name = "offline"
+    model = "dovvy-offline-composer"
+
+    def generate(self, prompt: Prompt) -> Generation:
+        if not prompt.passages:
+            return Generation(
+                f"{LABEL}\n\nI could not find this in the knowledge base.", self.name, self.model
+            )
+        return Generation(compose(prompt.question, prompt), self.name, self.model)
+
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        text = self.generate(prompt).text
+        yield from re.findall(r"\S+\s*", text)

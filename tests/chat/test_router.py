@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pytest
+
+from dovvy.chat.router import route
+
+TABLE = [
+    # certification
+    ("How deep can I go with my Open Water certification?", "certification"),
+    ("what's the difference between PADI and SSI", "certification"),
+    ("I want to become a divemaster, where do I start", "certification"),
+    ("how long does the advanced course take", "certification"),
+    ("do I need a refresher after 3 years without diving", "certification"),
+    ("what specialties should I do after AOW", "certification"),
+    ("can my 10 year old get certified", "certification"),
+    ("is the rescue course hard?", "certification"),
+    ("how do I become an instructor", "certification"),
+    ("what is the minimum age for junior open water", "certification"),
+    ("should I take the nitrox course", "certification"),
+    ("my BSAC card, is it accepted by PADI shops", "certification"),
+    ("prerequisites for the deep diver specialty", "certification"),
+    ("I've never dived, can I try scuba first?", "certification"),
+    ("how many logged dives do I need for divemaster", "certification"),
+    ("learn to dive in 3 days?", "certification"),
+    # trip
+    ("best time to dive Raja Ampat", "trip"),
+    ("I want to plan a dive trip to Cozumel in March", "trip"),
+    ("where can I see mantas", "trip"),
+    ("is the Thistlegorm worth a day trip from Sharm", "trip"),
+    ("liveaboard or resort for the Great Barrier Reef?", "trip"),
+    ("which dive sites in Malta are good for beginners", "trip"),
+    ("water temperature in Gozo in April", "trip"),
+    ("we are 4 friends looking for a diving holiday in Egypt", "trip"),
+    ("what's the visibility like in Cozumel", "trip"),
+    ("recommend a destination for wreck diving", "trip"),
+    ("tell me about Blue Magic in Raja Ampat", "trip"),
+    ("can I dive the Yongala", "trip"),
+    ("where should we go diving in December", "trip"),
+    ("book a liveaboard to the Coral Sea", "trip"),
+    ("hammerheads in the Red Sea when?", "trip"),
+    ("cheap dive destinations in Southeast Asia", "trip"),
+    # safety
+    ("How long should I wait to fly after diving?", "safety"),
+    ("my ears hurt on descent, how do I equalize", "safety"),
+    ("can I dive with asthma", "safety"),
+    ("what are the symptoms of decompression sickness", "safety"),
+    ("is it safe to dive while pregnant", "safety"),
+    ("what's nitrogen narcosis", "safety"),
+    ("what should I do if I run out of air", "safety"),
+    ("how do I treat a jellyfish sting", "safety"),
+    ("why is holding your breath dangerous", "safety"),
+    ("how long is a safety stop", "safety"),
+    ("what is a no deco limit", "safety"),
+    ("DAN hotline number for Europe", "safety"),
+    ("I get really cold, is hypothermia a risk", "safety"),
+    ("do I need a doctor's form to dive with diabetes", "safety"),
+    ("what happens in a lung overexpansion injury", "safety"),
+    ("is diving at altitude dangerous", "safety"),
+    # general
+    ("what gear should I buy first", "general"),
+    ("how do I improve my buoyancy", "general"),
+    ("what does the OK hand signal look like", "general"),
+    ("my mask keeps fogging", "general"),
+    ("how to do a back roll entry", "general"),
+    ("tips for using less air", "general"),
+    ("how do I use a compass underwater", "general"),
+    ("what is a reef hook", "general"),
+    ("how do I do a buddy check", "general"),
+    ("hello! what can you do?", "general"),
+    ("what's the capital of France?", "general"),
+    ("write me a poem about cats", "general"),
+    ("how should I care for my regulator", "general"),
+    ("what size fins do I need", "general"),
+]
+
+
+def test_routing_table_passes_at_90_percent() -> None:
+    results = [(message, expected, route(message).agent) for message, expected in TABLE]
+    misses = [(m, e, got) for m, e, got in results if e != got]
+    accuracy = 1 - len(misses) / len(TABLE)
+    assert len(TABLE) >= 60
+    assert accuracy >= 0.9, f"{accuracy:.2f}: {misses}"
+
+
+def test_follow_up_takes_the_topic_of_the_previous_question() -> None:
+    history = [("user", "what is the maximum depth for Open Water divers?"), ("assistant", "18 metres.")]
+    result = route("and for nitrox?", history)
+    assert result.follow_up
+    assert "maximum depth" in result.query
+    assert "nitrox" in result.query
+
+
+def test_off_topic_is_flagged() -> None:
+    assert route("what's the capital of France?").on_topic is False
+    assert route("how deep can I dive?").on_topic is True
+
+
+@pytest.mark.parametrize("message", ["ok", "thanks", "hi"])
+def test_short_messages_default_to_general(message: str) -> None:
+    assert route(message).agent == "general"
