@@ -176,13 +176,17 @@ class ChatService:
             )
             return
 
-        chosen = route(turn.message, [(str(t.get("role")), str(t.get("content", ""))) for t in history])
-        yield "route", {"agent": chosen.agent, "reason": chosen.reason}
         injection = prompts.looks_like_injection(turn.message)
+        # An attempt to change the rules is set aside; whatever diving question remains is answered.
+        question = prompts.without_injection(turn.message) if injection else turn.message
+        chosen = route(
+            question or turn.message, [(str(t.get("role")), str(t.get("content", ""))) for t in history]
+        )
+        yield "route", {"agent": chosen.agent, "reason": chosen.reason}
         passages: list[Passage] = []
         sites: list[destinations_repo.DiveSite] = []
         generation = Generation("", "none", "none")
-        if injection and not self._diving_question_besides(turn.message):
+        if injection and not (question and chosen.on_topic):
             text = agents.refusal()
         elif not chosen.on_topic:
             text = agents.off_topic()
@@ -198,7 +202,7 @@ class ChatService:
                 prompt = self._prompt(
                     chosen=chosen,
                     history=history,
-                    message=turn.message,
+                    message=question,
                     passages=context or passages,
                     profile=profile,
                     sites=sites,
@@ -237,12 +241,6 @@ class ChatService:
         return final
 
     # --- helpers ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _diving_question_besides(message: str) -> bool:
-        """Whether, once the injection attempt is set aside, a real diving question remains."""
-        remainder = prompts._INJECTION.sub(" ", message)
-        return route(remainder).on_topic and len(re.findall(r"[a-z]+", remainder.lower())) >= 4
 
     def _prompt(
         self,

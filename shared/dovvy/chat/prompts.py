@@ -56,6 +56,14 @@ def looks_like_injection(message: str) -> bool:
     return bool(_INJECTION.search(message))
 
 
+def without_injection(message: str) -> str:
+    """The message minus the sentences that try to change the rules (may be empty)."""
+    sentences = re.split(
+        r"(?<=[.!?])\s+|\s+(?:and|then)\s+(?=(?:how|what|where|when|which|can|is|do|should)\b)", message
+    )
+    return " ".join(s for s in sentences if s and not _INJECTION.search(s)).strip()
+
+
 def system_prompt(agent: str) -> str:
     return f"{_BASE}\n\n{_AGENT_FOCUS.get(agent, _AGENT_FOCUS['general'])}"
 

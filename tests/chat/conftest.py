@@ -1,0 +1,48 @@
+"""Chat fixtures: a runtime whose knowledge base holds the bundled content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from dovvy.config import Secret
+from dovvy.db import migrate
+from dovvy.db.pool import Pool
+from dovvy.gateway import create_gateway
+from dovvy.knowledge.ingest import Ingestor
+from dovvy.providers.embeddings.offline import OfflineEmbedder
+from dovvy.runtime import Runtime
+from dovvy.seed import apply, load
+from tests.conftest import BASE_URL, ROOT, create_database, url_for
+from tests.contract import Contract, ContractClient
+
+
+@pytest.fixture(scope="session")
+def chat_database_url(server_url: str) -> str:
+    params = create_database(server_url, "chat_kb")
+    migrate.upgrade(params)
+    pool = Pool(params, max_size=1)
+    try:
+        pool.run(lambda conn: apply(conn, load(ROOT / "data" / "destinations.yaml")))
+        Ingestor(pool, OfflineEmbedder()).ingest_paths([ROOT / "content"])
+    finally:
+        pool.close()
+    return url_for(params)
+
+
+@pytest.fixture
+def chat_runtime(settings: object, chat_database_url: str) -> Iterator[Runtime]:
+    from dovvy.config import Settings
+
+    assert isinstance(settings, Settings)
+    runtime = Runtime(settings.replace(database_url=Secret(chat_database_url)))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def chat_api(chat_runtime: Runtime, contract: Contract) -> Iterator[ContractClient]:
+    with TestClient(create_gateway(chat_runtime), base_url=BASE_URL, raise_server_exceptions=False) as client:
+        yield ContractClient(client, contract)

@@ -1,0 +1,200 @@
+"""POST /api/chat and /api/chat/stream against the real database, offline providers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from dovvy.gateway import create_gateway
+from dovvy.runtime import Runtime
+from tests.contract import ContractClient
+
+
+def ask(api: ContractClient, message: str, session_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message, **extra}
+    if session_id:
+        body["sessionId"] = session_id
+    response = api.post("/api/chat", json=body)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def test_answer_has_sources_metadata_and_a_new_session(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "How long should I wait to fly after diving?")
+    assert answer["agentType"] == "safety"
+    assert answer["sources"][0]["path"] == "safety/flying-after-diving.md"
+    assert "18 hours" in answer["message"]
+    assert "dive-medicine physician" in answer["message"]  # safety answers end with the disclaimer
+    meta = answer["metadata"]
+    assert meta["citations"][0] == "safety/flying-after-diving.md"
+    assert meta["route"]["agent"] == "safety"
+    assert meta["provider"] == "offline"
+    assert set(meta["latency_ms"]) >= {"session", "embed", "retrieve", "generate", "save"}
+    assert meta["session_created"] is True
+    uuid.UUID(answer["sessionId"])
+
+
+def test_conversation_is_kept_with_both_sides(chat_api: ContractClient) -> None:
+    first = ask(chat_api, "What is the maximum depth for Open Water divers?")
+    session_id = first["sessionId"]
+    second = ask(chat_api, "and for nitrox?", session_id)
+    assert second["sessionId"] == session_id
+    assert second["metadata"]["session_created"] is False
+    assert second["metadata"]["follow_up_of_previous"] is True
+    assert "enriched-air-nitrox.md" in " ".join(second["metadata"]["citations"])
+    history = chat_api.get(f"/api/sessions/{session_id}").json()["conversation_history"]
+    assert [turn["role"] for turn in history] == ["user", "assistant", "user", "assistant"]
+    assert history[2]["content"] == "and for nitrox?"
+    assert history[3]["content"] == second["message"]
+
+
+def test_unknown_session_starts_a_new_one_and_says_so(chat_api: ContractClient) -> None:
+    missing = str(uuid.uuid4())
+    answer = ask(chat_api, "What is nitrox?", missing)
+    assert answer["sessionId"] != missing
+    assert "new one was started" in answer["metadata"]["session_note"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"message": ""}, "message", id="empty"),
+        pytest.param({"message": "   \n "}, "message", id="blank"),
+        pytest.param({"message": "x" * 2001}, "message", id="too-long"),
+        pytest.param({}, "message", id="missing"),
+        pytest.param({"message": 42}, "message", id="not-text"),
+        pytest.param({"message": "hi", "sessionId": "nope"}, "sessionId", id="bad-session"),
+        pytest.param({"message": "hi", "extra": True}, "extra", id="unknown-field"),
+    ],
+)
+def test_bad_requests_are_422(chat_api: ContractClient, body: dict[str, Any], field: str) -> None:
+    response = chat_api.post("/api/chat", json=body)
+    assert response.status_code == 422
+    assert field in [item["field"] for item in response.json()["detail"]]
+
+
+def test_message_at_2000_characters_after_trimming_is_accepted(chat_api: ContractClient) -> None:
+    response = chat_api.post("/api/chat", json={"message": "  " + "a" * 2000 + "  "})
+    assert response.status_code == 200
+
+
+def test_emergency_gets_the_protocol_without_a_model(chat_api: ContractClient, chat_runtime: Runtime) -> None:
+    class Exploding:
+        name = model = "exploding"
+
+        def generate(self, prompt: Any) -> Any:
+            raise AssertionError("no model on the emergency path")
+
+        def stream(self, prompt: Any) -> Any:
+            raise AssertionError("no model on the emergency path")
+
+    from dovvy.providers.llm import FallbackChain
+
+    chat_runtime.llm = FallbackChain([Exploding()])
+    answer = ask(chat_api, "My buddy has numbness in his arm since we surfaced in Sharm, help")
+    assert answer["agentType"] == "emergency"
+    assert "100% oxygen" in answer["message"]
+    assert "123" in answer["message"]  # Egypt's ambulance number
+    assert answer["metadata"]["provider"] == "none"
+    assert answer["metadata"]["route"]["agent"] == "emergency"
+
+
+def test_informational_symptom_question_is_not_an_emergency(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "What are the symptoms of decompression sickness?")
+    assert answer["agentType"] == "safety"
+    assert answer["sources"][0]["path"] == "safety/decompression-sickness.md"
+
+
+def test_off_topic_is_declined(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "What is the capital of France?")
+    assert answer["agentType"] == "general"
+    assert "can't help with that" in answer["message"]
+    assert answer["sources"] == []
+
+
+def test_nothing_relevant_says_so_instead_of_inventing(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "What is ice diving under frozen lakes like in Siberia?")
+    assert "couldn't find that" in answer["message"]
+    assert answer["sources"] == []
+
+
+def test_trip_answer_flags_sites_beyond_the_divers_certification(chat_api: ContractClient) -> None:
+    session = ask(chat_api, "I'm Open Water certified with 20 dives")["sessionId"]
+    answer = ask(chat_api, "Tell me about diving the Thistlegorm wreck in the Red Sea", session)
+    assert answer["agentType"] == "trip"
+    assert "SS Thistlegorm reaches 30 m, beyond your certification (18 m)" in answer["message"]
+    profile = chat_api.get(f"/api/sessions/{session}").json()["diver_profile"]
+    assert profile["certification_level"] == "Open Water"
+    assert profile["logged_dives"] == 20
+
+
+def test_profile_is_extracted_and_lead_prefilled(chat_api: ContractClient) -> None:
+    session = ask(chat_api, "I'm PADI Advanced Open Water with 60 dives and love mantas")["sessionId"]
+    answer = ask(chat_api, "We are 3 and want to book a liveaboard trip to Raja Ampat in November", session)
+    assert answer["leadSuggestion"] == {
+        "type": "trip",
+        "prefill": {
+            "destination": "Raja Ampat",
+            "travel_dates": "in november",
+            "group_size": 3,
+            "message": "Certification: Advanced Open Water",
+        },
+    }
+    profile = chat_api.get(f"/api/sessions/{session}").json()["diver_profile"]
+    assert profile["certification_agency"] == "PADI"
+    assert profile["interests"] == ["mantas"]
+
+
+def test_course_booking_suggests_a_training_lead(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "I'd like to sign up for the Rescue Diver course")
+    assert answer["leadSuggestion"]["type"] == "training"
+    assert answer["leadSuggestion"]["prefill"]["interested_certification"] == "Rescue Diver"
+
+
+def test_two_messages_at_once_on_one_session_both_land(chat_runtime: Runtime) -> None:
+    with TestClient(create_gateway(chat_runtime)) as client:
+        session = client.post("/api/sessions").json()["id"]
+        messages = ["What is nitrox?", "How do I equalize my ears?"]
+
+        def send(message: str) -> int:
+            return client.post("/api/chat", json={"message": message, "sessionId": session}).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            assert list(pool.map(send, messages)) == [200, 200]
+        history = client.get(f"/api/sessions/{session}").json()["conversation_history"]
+    assert len(history) == 4
+    users = [turn["content"] for turn in history if turn["role"] == "user"]
+    assert sorted(users) == sorted(messages)
+    # Each question is followed directly by its own answer.
+    for index in (0, 2):
+        assert history[index]["role"] == "user"
+        assert history[index + 1]["role"] == "assistant"
+
+
+def test_stream_sends_route_citations_tokens_and_final(chat_api: ContractClient) -> None:
+    response = chat_api.client.post("/api/chat/stream", json={"message": "How do I clear a flooded mask?"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = []
+    for block in response.text.strip().split("\n\n"):
+        name_line, data_line = block.split("\n")
+        events.append((name_line.removeprefix("event: "), json.loads(data_line.removeprefix("data: "))))
+    names = [name for name, _ in events]
+    assert names[0] == "route"
+    assert "citation" in names
+    assert names[-1] == "final"
+    tokens = "".join(data["text"] for name, data in events if name == "token")
+    final = events[-1][1]
+    assert tokens.strip() == final["message"].strip()
+    assert final["agentType"] == "general"
+
+
+def test_stream_validates_like_the_json_endpoint(chat_api: ContractClient) -> None:
+    response = chat_api.post("/api/chat/stream", json={"message": ""})
+    assert response.status_code == 422
