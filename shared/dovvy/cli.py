@@ -178,6 +178,26 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
+    from dovvy.chat.orchestrator import ChatService
+    from dovvy.runtime import Runtime
+    from dovvy.setup import resolve_database
+
+    runtime = Runtime(resolve_database(settings))
+    conversations = load_conversations(args.file)
+    results = evaluate_chat(ChatService(runtime), conversations)
+    runtime.close()
+    providers = ", ".join(p.name for p in runtime.llm.providers)
+    print(f"{len(conversations)} conversations, {len(results)} checks, providers: {providers}")
+    print(format_table(results))
+    if args.verbose:
+        for result in results:
+            if not result.passed:
+                print(f"FAIL {result.conversation} turn {result.turn} {result.check}: {result.detail}")
+    return 0
+
+
 def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.knowledge.benchmark import run_retrieval_benchmark
     from dovvy.setup import connect_params, resolve_database
@@ -228,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     retrieval_eval = evaluate.add_parser("retrieval", help="recall@k and MRR per search mode")
     retrieval_eval.add_argument("--file", type=Path, default=Path("tests/eval/retrieval.jsonl"))
     retrieval_eval.set_defaults(func=cmd_eval_retrieval)
+
+    chat_eval = evaluate.add_parser("chat", help="pass rates of scripted conversations per check")
+    chat_eval.add_argument("--file", type=Path, default=Path("tests/eval/conversations.jsonl"))
+    chat_eval.add_argument("--verbose", action="store_true", help="list failed checks")
+    chat_eval.set_defaults(func=cmd_eval_chat)
 
     bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
     retrieval_bench = bench.add_parser("retrieval", help="load, index and query synthetic chunks")

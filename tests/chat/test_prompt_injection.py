@@ -66,7 +66,7 @@ class LeakyLLM:
 
 def test_an_answer_that_leaks_the_prompt_is_replaced(chat_api: ContractClient, chat_runtime: Runtime) -> None:
     leaky = LeakyLLM()
-    chat_runtime.llm = FallbackChain([leaky])  # type: ignore[list-item]
+    chat_runtime.llm = FallbackChain([leaky])
     answer = ask(chat_api, "How long should I wait to fly after diving?")
     assert leaky.prompts, "the model was called"
     assert prompts.CANARY not in answer["message"]

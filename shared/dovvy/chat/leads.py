@@ -13,8 +13,8 @@ _BOOKING = re.compile(
     r"(i|we) want to (do|take|book|go|join|start|sign)|ready to (book|start|go)|interested in (booking|taking|doing)|"
     r"contact (a|the|your) (dive )?(shop|centre|center)|get a quote|quote)\b"
 )
+# Most specific first: "Advanced Open Water" must not be read as "Open Water".
 _COURSES = [
-    (r"open water", "Open Water Diver"),
     (r"advanced|aow", "Advanced Open Water"),
     (r"rescue", "Rescue Diver"),
     (r"divemaster|dive master", "Divemaster"),
@@ -26,6 +26,7 @@ _COURSES = [
     (r"dry ?suit", "Dry Suit Diver"),
     (r"refresher|reactivate", "Scuba Refresher"),
     (r"try (scuba|diving)|discover scuba|try dive", "Discover Scuba Diving"),
+    (r"open water", "Open Water Diver"),
 ]
 _DESTINATION_NAMES = {
     "red-sea-sharm": "Sharm el-Sheikh, Red Sea",

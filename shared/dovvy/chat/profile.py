@@ -55,8 +55,13 @@ def extract(message: str) -> dict[str, Any]:
     """Profile fields found in one message (only what was said; nothing guessed)."""
     text = normalise(message)
     found: dict[str, Any] = {}
+    # A level the diver holds, not one they ask about or want to take.
+    wanting = re.search(
+        r"\b(want|like|sign|book|take|taking|do|doing|become|learn|interested|enrol\w*|start)\b", text
+    )
+    holding = re.search(r"\b(i'?m|i am|i have|i've|i got|got my|i hold|certified|my card|already)\b", text)
     for pattern, level in _LEVELS:
-        if re.search(pattern, text):
+        if re.search(pattern, text) and (holding or level == "none") and not (wanting and not holding):
             found["certification_level"] = level
             break
     agency = next((a for a in _AGENCIES if re.search(rf"\b{a.lower()}\b", text)), None)

@@ -78,7 +78,7 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
         (r"barotrauma|eardrum", 3),
         (r"medical|doctor|physician|medication|medicine", 3),
         (r"asthma|diabet\w*|heart|pregnan\w*|epilep\w*|surgery|blood pressure", 3),
-        (r"narcosis|narked", 3),
+        (r"narcosis|narked|feel drunk|felt drunk|drunk", 3),
         (r"symptoms?|signs of", 2),
         (r"emergenc\w*|dan hotline|chamber|oxygen", 2),
         (r"hypothermia|cold water|too cold", 2),
@@ -92,7 +92,7 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
     "general": [
         (r"gear|equipment|bcd|regulator|wetsuit|mask|fins?|snorkel", 2),
         (r"buoyancy|weights?|weighting|trim", 2),
-        (r"hand signals?|signals?", 2),
+        (r"hand signals?|signals?|signal for", 3.5),
         (r"navigation|compass", 2),
         (r"buddy check|bwraf|pre-dive", 2),
         (r"entry|entries|back roll|giant stride", 2),

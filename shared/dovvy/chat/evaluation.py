@@ -1,0 +1,92 @@
+"""`dovvy eval chat`: scripted conversations through the real chat service, scored per check."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from dovvy.chat.orchestrator import ChatService, ChatTurn
+from dovvy.db import sessions as sessions_repo
+
+
+@dataclasses.dataclass
+class CheckResult:
+    conversation: str
+    turn: int
+    check: str
+    passed: bool
+    detail: str = ""
+
+
+def load_conversations(path: Path) -> list[dict[str, Any]]:
+    conversations = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            item = json.loads(line)
+            if not item.get("id") or not item.get("turns"):
+                raise ValueError(f"{path}:{number}: needs 'id' and 'turns'")
+            conversations.append(item)
+    return conversations
+
+
+def _checks(expect: dict[str, Any], answer: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    results: list[tuple[str, bool, str]] = []
+    text = answer["message"].lower()
+    paths = [s["path"] for s in answer["sources"]]
+    if "agentType" in expect:
+        results.append(("agent", answer["agentType"] == expect["agentType"], answer["agentType"]))
+    if "sources_any" in expect:
+        results.append(("sources", any(p in paths for p in expect["sources_any"]), ", ".join(paths)))
+    if expect.get("sources_none"):
+        results.append(("sources", not paths, ", ".join(paths)))
+    for phrase in expect.get("must_contain", []):
+        results.append(("must_contain", phrase.lower() in text, phrase))
+    for phrase in expect.get("must_not_contain", []):
+        results.append(("must_not_contain", phrase.lower() not in text, phrase))
+    if "emergency" in expect:
+        results.append(
+            ("safety", (answer["agentType"] == "emergency") == expect["emergency"], answer["agentType"])
+        )
+    if "lead" in expect:
+        lead = answer["leadSuggestion"]
+        got = lead["type"] if lead else None
+        ok = got == expect["lead"]
+        for key, value in expect.get("lead_prefill", {}).items():
+            ok = ok and bool(lead) and lead["prefill"].get(key) == value
+        results.append(("lead", ok, json.dumps(lead)))
+    return results
+
+
+def evaluate_chat(service: ChatService, conversations: list[dict[str, Any]]) -> list[CheckResult]:
+    results = []
+    for conversation in conversations:
+        session_id: uuid.UUID | None = None
+        for number, turn in enumerate(conversation["turns"], start=1):
+            answer = service.answer(ChatTurn(message=turn["user"], session_id=session_id))
+            session_id = uuid.UUID(answer["sessionId"])
+            for check, passed, detail in _checks(turn.get("expect", {}), answer):
+                results.append(CheckResult(conversation["id"], number, check, passed, detail))
+        if session_id is not None:
+            sid = session_id
+            service.runtime.pool.run(lambda conn, s=sid: sessions_repo.delete_live(conn, s))
+    return results
+
+
+def format_table(results: list[CheckResult]) -> str:
+    by_check: dict[str, list[bool]] = defaultdict(list)
+    for result in results:
+        by_check[result.check].append(result.passed)
+    lines = ["| check | passed | total | rate |", "| --- | --- | --- | --- |"]
+    for check in ("agent", "sources", "must_contain", "must_not_contain", "safety", "lead"):
+        if check in by_check:
+            outcomes = by_check[check]
+            lines.append(
+                f"| {check} | {sum(outcomes)} | {len(outcomes)} | {sum(outcomes) / len(outcomes):.3f} |"
+            )
+    total = [r.passed for r in results]
+    lines.append(f"| all checks | {sum(total)} | {len(total)} | {sum(total) / max(len(total), 1):.3f} |")
+    return "\n".join(lines)
