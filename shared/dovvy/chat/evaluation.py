@@ -6,6 +6,7 @@ import dataclasses
 import json
 import uuid
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +72,12 @@ def evaluate_chat(service: ChatService, conversations: list[dict[str, Any]]) -> 
             for check, passed, detail in _checks(turn.get("expect", {}), answer):
                 results.append(CheckResult(conversation["id"], number, check, passed, detail))
         if session_id is not None:
-            sid = session_id
-            service.runtime.pool.run(lambda conn, s=sid: sessions_repo.delete_live(conn, s))
+            service.runtime.pool.run(partial(_delete_session, session_id))
     return results
+
+
+def _delete_session(session_id: uuid.UUID, conn: Any) -> bool:
+    return sessions_repo.delete_live(conn, session_id)
 
 
 def format_table(results: list[CheckResult]) -> str:
