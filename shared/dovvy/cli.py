@@ -207,6 +207,22 @@ def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.chat.benchmark import run_chat_benchmark
+    from dovvy.runtime import Runtime
+    from dovvy.setup import ingest_content, prepare, resolve_database
+
+    settings = resolve_database(settings)
+    prepare(settings)
+    ingest_content(settings)
+    runtime = Runtime(settings)
+    try:
+        print(run_chat_benchmark(runtime, requests=args.requests))
+    finally:
+        runtime.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dovvy", description="DovvyBuddy backend tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -260,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     retrieval_bench.add_argument("--queries", type=int, default=200)
     retrieval_bench.add_argument("--ef-search", type=int, default=100)
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
+
+    chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")
+    chat_bench.add_argument("--requests", type=int, default=200)
+    chat_bench.set_defaults(func=cmd_bench_chat)
 
     leads = sub.add_parser("leads", help="lead notification tools").add_subparsers(
         dest="leads_command", required=True

@@ -23,3 +23,13 @@ def test_conversation_eval(chat_runtime: Runtime) -> None:
     assert rate("must_not_contain") == 1.0, table
     # Regression guard for the rest (offline providers; see README for current figures).
     assert sum(r.passed for r in results) / len(results) >= 0.88, table
+
+
+def test_chat_benchmark_runs_through_the_gateway(chat_runtime: Runtime) -> None:
+    from dovvy.chat.benchmark import run_chat_benchmark
+
+    table = run_chat_benchmark(chat_runtime, requests=5, warmup=1)
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in table.splitlines()[2:]}
+    assert rows["requests (after warm-up)"] == "5"
+    assert "end to end p50 / p95" in table
+    assert "stage retrieve" in table
