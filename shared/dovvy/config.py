@@ -68,6 +68,8 @@ class Settings:
     gemini_embedding_model: str = "gemini-embedding-001"
     llm_timeout_seconds: float = 20.0
     provider_max_retries: int = 2
+    llm_routing: bool = True
+    router_timeout_seconds: float = 1.5
     gemini_base_url: str | None = None
     groq_base_url: str | None = None
 
@@ -113,6 +115,10 @@ class Settings:
             gemini_embedding_model=env.get("GEMINI_EMBEDDING_MODEL", str, cls.gemini_embedding_model),
             llm_timeout_seconds=env.get("LLM_TIMEOUT_SECONDS", _positive_float, cls.llm_timeout_seconds),
             provider_max_retries=env.get("PROVIDER_MAX_RETRIES", _non_negative_int, cls.provider_max_retries),
+            llm_routing=env.get("LLM_ROUTING", _bool, True),
+            router_timeout_seconds=env.get(
+                "ROUTER_TIMEOUT_SECONDS", _positive_float, cls.router_timeout_seconds
+            ),
             gemini_base_url=env.get("GEMINI_BASE_URL", _http_url, None),
             groq_base_url=env.get("GROQ_BASE_URL", _http_url, None),
         )
@@ -187,6 +193,15 @@ def _port(raw: str) -> int:
 
 def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
 
 
 def _log_level(raw: str) -> str:

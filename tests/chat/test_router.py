@@ -98,3 +98,67 @@ def test_off_topic_is_flagged() -> None:
 @pytest.mark.parametrize("message", ["ok", "thanks", "hi"])
 def test_short_messages_default_to_general(message: str) -> None:
     assert route(message).agent == "general"
+
+
+# --- refinement by a model ----------------------------------------------------------------------
+
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from dovvy.chat.router import refine  # noqa: E402
+from dovvy.providers.llm import FallbackChain, Generation  # noqa: E402
+from dovvy.providers.llm.offline import OfflineLLM  # noqa: E402
+
+
+class Scripted:
+    name = "scripted"
+    model = "scripted-1"
+
+    def __init__(self, answer: str, delay: float = 0.0) -> None:
+        self.answer = answer
+        self.delay = delay
+        self.calls = 0
+
+    def generate(self, prompt: Any) -> Generation:
+        self.calls += 1
+        time.sleep(self.delay)
+        return Generation(self.answer, self.name, self.model)
+
+    def stream(self, prompt: Any) -> Any:
+        yield self.answer
+
+
+AMBIGUOUS = "I want to see sharks but I'm worried about safety"
+
+
+def test_low_confidence_route_is_refined_by_the_model() -> None:
+    model = Scripted("trip")
+    before = route(AMBIGUOUS)
+    assert before.confidence < 0.34
+    after = refine(before, AMBIGUOUS, FallbackChain([model, OfflineLLM()]))
+    assert after.agent == "trip"
+    assert after.reason.startswith("refined by scripted")
+    assert model.calls == 1
+
+
+def test_a_slow_model_is_not_waited_for() -> None:
+    before = route(AMBIGUOUS)
+    started = time.perf_counter()
+    after = refine(before, AMBIGUOUS, FallbackChain([Scripted("trip", delay=1.0)]), timeout=0.1)
+    assert after == before
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("answer", ["banana", "", "I think it is probably trip"])
+def test_unusable_answers_keep_the_deterministic_route(answer: str) -> None:
+    before = route(AMBIGUOUS)
+    assert refine(before, AMBIGUOUS, FallbackChain([Scripted(answer)])) == before
+
+
+def test_confident_routes_and_offline_only_chains_never_call_a_model() -> None:
+    model = Scripted("general")
+    confident = route("How long should I wait to fly after diving?")
+    assert refine(confident, "x", FallbackChain([model])) == confident
+    assert model.calls == 0
+    before = route(AMBIGUOUS)
+    assert refine(before, AMBIGUOUS, FallbackChain([OfflineLLM()])) == before

@@ -16,7 +16,7 @@ from typing import Any
 from dovvy.chat import agents, prompts
 from dovvy.chat.leads import suggest
 from dovvy.chat.profile import extract, merge
-from dovvy.chat.router import Route, route
+from dovvy.chat.router import Route, refine, route
 from dovvy.chat.safety import EMERGENCY_SOURCES, check, destination_in, emergency_response
 from dovvy.db import content as content_repo
 from dovvy.db import destinations as destinations_repo
@@ -185,9 +185,10 @@ class ChatService:
         injection = prompts.looks_like_injection(turn.message)
         # An attempt to change the rules is set aside; whatever diving question remains is answered.
         question = prompts.without_injection(turn.message) if injection else turn.message
-        chosen = route(
-            question or turn.message, [(str(t.get("role")), str(t.get("content", ""))) for t in history]
-        )
+        asked = question or turn.message
+        chosen = route(asked, [(str(t.get("role")), str(t.get("content", ""))) for t in history])
+        if self.settings.llm_routing:
+            chosen = refine(chosen, asked, self.runtime.llm, timeout=self.settings.router_timeout_seconds)
         yield "route", {"agent": chosen.agent, "reason": chosen.reason}
         passages: list[Passage] = []
         sites: list[destinations_repo.DiveSite] = []
