@@ -76,12 +76,6 @@ class ValidationFailed(ApiError):
     default_detail = "Request validation failed"
 
 
-class NotImplementedYet(ApiError):
-    status_code = 501
-    code = "NOT_IMPLEMENTED"
-    default_detail = "Not implemented yet"
-
-
 class ServiceUnavailable(ApiError):
     status_code = 503
     code = "SERVICE_UNAVAILABLE"
