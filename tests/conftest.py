@@ -87,6 +87,21 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto's AWS, with throwaway credentials so nothing can reach a real account."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
 @pytest.fixture(scope="session")
 def contract() -> Contract:
     return Contract(ROOT / "openapi.yaml")

@@ -1,26 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
-from moto import mock_aws
 
 from dovvy import secrets
 from dovvy.config import Settings
 from dovvy.errors import ConfigError
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield
 
 
 def test_aws_secret_arns_are_resolved_at_start_up(aws: None) -> None:

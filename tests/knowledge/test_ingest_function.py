@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from cloudevents.http import CloudEvent
-from moto import mock_aws
 
 from dovvy.db.pool import Pool
 from dovvy.ingest_function import IngestHandlers
@@ -29,19 +27,12 @@ def stored_paths(pool: Pool) -> list[str]:
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        client = boto3.client("s3", region_name="eu-west-1")
-        client.create_bucket(
-            Bucket="dovvy-content", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
-        )
-        yield client
+def s3(aws: None) -> Any:
+    client = boto3.client("s3", region_name="eu-west-1")
+    client.create_bucket(
+        Bucket="dovvy-content", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    return client
 
 
 @pytest.fixture

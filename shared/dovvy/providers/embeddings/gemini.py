@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dovvy.providers.embeddings import DIMENSIONS, EmbeddingError, normalize
+from dovvy.providers.google import genai_client
 
 if TYPE_CHECKING:
     from dovvy.config import Secret
@@ -26,27 +27,15 @@ class GeminiEmbedder:
         self.model = model
         self._api_key = api_key
         self._base_url = base_url
-        self._timeout_ms = int(timeout_seconds * 1000)
+        self._timeout = timeout_seconds
         self._retries = retries
         self._client: Any = None
 
     def _genai(self) -> Any:
         if self._client is None:
-            from google import genai
-            from google.genai import types
-
-            # The SDK does not retry by default; 429 and 5xx get exponential backoff here.
-            options = types.HttpOptions(
-                timeout=self._timeout_ms,
-                base_url=self._base_url,
-                retry_options=types.HttpRetryOptions(
-                    attempts=self._retries + 1,
-                    initial_delay=0.5,
-                    max_delay=8.0,
-                    http_status_codes=[408, 429, 500, 502, 503, 504],
-                ),
+            self._client = genai_client(
+                self._api_key, base_url=self._base_url, timeout_seconds=self._timeout, retries=self._retries
             )
-            self._client = genai.Client(api_key=self._api_key.reveal(), http_options=options)
         return self._client
 
     def _embed(self, texts: Sequence[str], task_type: str) -> list[list[float]]:

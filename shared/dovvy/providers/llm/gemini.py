@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from dovvy.providers.google import genai_client
 from dovvy.providers.llm import Generation, LLMError, Prompt
 
 if TYPE_CHECKING:
@@ -26,26 +27,15 @@ class GeminiLLM:
         self.model = model
         self._api_key = api_key
         self._base_url = base_url
-        self._timeout_ms = int(timeout * 1000)
+        self._timeout = timeout
         self._retries = retries
         self._client: Any = None
 
     def _genai(self) -> Any:
         if self._client is None:
-            from google import genai
-            from google.genai import types
-
-            options = types.HttpOptions(
-                timeout=self._timeout_ms,
-                base_url=self._base_url,
-                retry_options=types.HttpRetryOptions(
-                    attempts=self._retries + 1,
-                    initial_delay=0.5,
-                    max_delay=8.0,
-                    http_status_codes=[408, 429, 500, 502, 503, 504],
-                ),
+            self._client = genai_client(
+                self._api_key, base_url=self._base_url, timeout_seconds=self._timeout, retries=self._retries
             )
-            self._client = genai.Client(api_key=self._api_key.reveal(), http_options=options)
         return self._client
 
     def _request(self, prompt: Prompt) -> dict[str, Any]:
