@@ -156,12 +156,12 @@ def route(message: str, history: Sequence[tuple[str, str]] = ()) -> Route:
         reason = "no topic signal; general help" if on_topic else "not about diving"
         return Route("general", reason, 0.0, follow_up, query, on_topic)
     confidence = (ranked[0] - ranked[1]) / ranked[0]
-    matched = [
-        pattern.split("|")[0].strip("\\b()?")
-        for pattern, _ in _SIGNALS[best]
-        if re.search(rf"\b(?:{pattern})\b", text)
-    ][:3]
-    detail = ", ".join(matched) if matched else "previous question"
+    matched = []
+    for pattern, _ in _SIGNALS[best]:
+        found = re.search(rf"\b(?:{pattern})\b", text)
+        if found and found.group(0) not in matched:
+            matched.append(found.group(0))
+    detail = ", ".join(f"'{word}'" for word in matched[:3]) if matched else "the previous question"
     reason = f"{'follow-up; ' if follow_up else ''}matched {detail}"
     return Route(best, reason, round(confidence, 2), follow_up, query, on_topic)
 
