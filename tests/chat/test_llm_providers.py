@@ -10,6 +10,7 @@ import pytest
 
 from dovvy.config import Secret, Settings
 from dovvy.knowledge.retrieval import Passage
+from dovvy.providers import Connection
 from dovvy.providers.llm import FallbackChain, LLMError, Message, Prompt, create_llm
 from dovvy.providers.llm.gemini import GeminiLLM
 from dovvy.providers.llm.groq import GroqLLM
@@ -70,24 +71,14 @@ def server() -> Iterator[FakeProvider]:
         yield fake
 
 
-def groq(server: FakeProvider, timeout: float = 5.0) -> GroqLLM:
+def groq(server: FakeProvider, timeout: float = 5.0, retries: int = 2) -> GroqLLM:
     return GroqLLM(
-        api_key=Secret("gsk_test"),
-        model="llama-3.3-70b-versatile",
-        base_url=server.base_url,
-        timeout=timeout,
-        retries=2,
+        "llama-3.3-70b-versatile", Connection(Secret("gsk_test"), server.base_url, timeout, retries)
     )
 
 
-def gemini(server: FakeProvider, timeout: float = 5.0) -> GeminiLLM:
-    return GeminiLLM(
-        api_key=Secret("g-test"),
-        model="gemini-2.5-flash",
-        base_url=server.base_url,
-        timeout=timeout,
-        retries=2,
-    )
+def gemini(server: FakeProvider, timeout: float = 5.0, retries: int = 2) -> GeminiLLM:
+    return GeminiLLM("gemini-2.5-flash", Connection(Secret("g-test"), server.base_url, timeout, retries))
 
 
 # --- Groq ---------------------------------------------------------------------------------------
@@ -120,9 +111,7 @@ def test_groq_timeout_is_an_llm_error(server: FakeProvider) -> None:
     for _ in range(3):
         server.queue(GROQ_PATH, 200, groq_completion("too late"), delay=1.0)
     with pytest.raises(LLMError):
-        GroqLLM(api_key=Secret("k"), model="m", base_url=server.base_url, timeout=0.3, retries=0).generate(
-            PROMPT
-        )
+        groq(server, timeout=0.3, retries=0).generate(PROMPT)
 
 
 def test_groq_streams_tokens(server: FakeProvider) -> None:
@@ -174,9 +163,7 @@ def test_gemini_retries_429_then_succeeds(server: FakeProvider) -> None:
 def test_gemini_timeout_is_an_llm_error(server: FakeProvider) -> None:
     for _ in range(3):
         server.queue(GEMINI_SUFFIX, 200, gemini_response("late"), delay=1.0)
-    slow = GeminiLLM(
-        api_key=Secret("k"), model="gemini-2.5-flash", base_url=server.base_url, timeout=0.3, retries=0
-    )
+    slow = gemini(server, timeout=0.3, retries=0)
     with pytest.raises(LLMError):
         slow.generate(PROMPT)
 

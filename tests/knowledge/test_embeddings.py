@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dovvy.config import Secret, Settings
+from dovvy.providers import Connection
 from dovvy.providers.embeddings import DIMENSIONS, EmbeddingError, QueryCache, create_embedder
 from dovvy.providers.embeddings.gemini import GeminiEmbedder
 from dovvy.providers.embeddings.offline import OfflineEmbedder
@@ -62,9 +63,7 @@ def gemini() -> Iterator[FakeProvider]:
 
 
 def embedder_for(server: FakeProvider, retries: int = 2) -> GeminiEmbedder:
-    return GeminiEmbedder(
-        api_key=Secret("test-key"), base_url=server.base_url, retries=retries, timeout_seconds=5
-    )
+    return GeminiEmbedder(Connection(Secret("test-key"), server.base_url, 5, retries))
 
 
 def test_gemini_documents_use_retrieval_document_and_768_dimensions(gemini: FakeProvider) -> None:

@@ -71,14 +71,15 @@ def create_embedder(settings: Settings) -> Embedder:
     if choice == "auto":
         choice = "gemini" if settings.gemini_api_key else "offline"
     if choice == "gemini":
+        from dovvy.providers import Connection
         from dovvy.providers.embeddings.gemini import GeminiEmbedder
 
         assert settings.gemini_api_key is not None
         return GeminiEmbedder(
-            api_key=settings.gemini_api_key,
+            Connection(
+                settings.gemini_api_key, settings.gemini_base_url, 30.0, settings.provider_max_retries
+            ),
             model=settings.gemini_embedding_model,
-            base_url=settings.gemini_base_url,
-            retries=settings.provider_max_retries,
         )
     from dovvy.providers.embeddings.offline import OfflineEmbedder
 

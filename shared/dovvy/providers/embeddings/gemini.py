@@ -9,33 +9,20 @@ from dovvy.providers.embeddings import DIMENSIONS, EmbeddingError, normalize
 from dovvy.providers.google import genai_client
 
 if TYPE_CHECKING:
-    from dovvy.config import Secret
+    from dovvy.providers import Connection
 
 BATCH = 100
 
 
 class GeminiEmbedder:
-    def __init__(
-        self,
-        *,
-        api_key: Secret,
-        model: str = "gemini-embedding-001",
-        base_url: str | None = None,
-        timeout_seconds: float = 30.0,
-        retries: int = 2,
-    ) -> None:
+    def __init__(self, connection: Connection, model: str = "gemini-embedding-001") -> None:
         self.model = model
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout_seconds
-        self._retries = retries
+        self._connection = connection
         self._client: Any = None
 
     def _genai(self) -> Any:
         if self._client is None:
-            self._client = genai_client(
-                self._api_key, base_url=self._base_url, timeout_seconds=self._timeout, retries=self._retries
-            )
+            self._client = genai_client(self._connection)
         return self._client
 
     def _embed(self, texts: Sequence[str], task_type: str) -> list[list[float]]:

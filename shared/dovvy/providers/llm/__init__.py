@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from dovvy.config import Settings
+    from dovvy.config import Secret, Settings
     from dovvy.knowledge.retrieval import Passage
 
 log = logging.getLogger(__name__)
@@ -110,34 +110,26 @@ class FallbackChain:
 def create_llm(settings: Settings) -> FallbackChain:
     """Providers in the order of LLM_PROVIDERS (default: every configured one, Groq first), always
     ending with the offline composer so an answer with sources is always possible."""
+    from dovvy.providers import Connection
     from dovvy.providers.llm.offline import OfflineLLM
 
-    order = settings.llm_providers or ("groq", "gemini")
+    hosted: dict[str, tuple[Secret | None, str, str | None]] = {
+        "groq": (settings.groq_api_key, settings.groq_model, settings.groq_base_url),
+        "gemini": (settings.gemini_api_key, settings.gemini_model, settings.gemini_base_url),
+    }
     providers: list[LLM] = []
-    for name in order:
-        if name == "groq" and settings.groq_api_key:
+    for name in settings.llm_providers or ("groq", "gemini"):
+        key, model, base_url = hosted.get(name, (None, "", None))
+        if key is None:
+            continue
+        connection = Connection(key, base_url, settings.llm_timeout_seconds, settings.provider_max_retries)
+        if name == "groq":
             from dovvy.providers.llm.groq import GroqLLM
 
-            providers.append(
-                GroqLLM(
-                    api_key=settings.groq_api_key,
-                    model=settings.groq_model,
-                    base_url=settings.groq_base_url,
-                    timeout=settings.llm_timeout_seconds,
-                    retries=settings.provider_max_retries,
-                )
-            )
-        elif name == "gemini" and settings.gemini_api_key:
+            providers.append(GroqLLM(model, connection))
+        else:
             from dovvy.providers.llm.gemini import GeminiLLM
 
-            providers.append(
-                GeminiLLM(
-                    api_key=settings.gemini_api_key,
-                    model=settings.gemini_model,
-                    base_url=settings.gemini_base_url,
-                    timeout=settings.llm_timeout_seconds,
-                    retries=settings.provider_max_retries,
-                )
-            )
+            providers.append(GeminiLLM(model, connection))
     providers.append(OfflineLLM())
     return FallbackChain(providers)

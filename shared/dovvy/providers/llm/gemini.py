@@ -9,33 +9,20 @@ from dovvy.providers.google import genai_client
 from dovvy.providers.llm import Generation, LLMError, Prompt
 
 if TYPE_CHECKING:
-    from dovvy.config import Secret
+    from dovvy.providers import Connection
 
 
 class GeminiLLM:
     name = "gemini"
 
-    def __init__(
-        self,
-        *,
-        api_key: Secret,
-        model: str,
-        base_url: str | None = None,
-        timeout: float = 20.0,
-        retries: int = 2,
-    ) -> None:
+    def __init__(self, model: str, connection: Connection) -> None:
         self.model = model
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout
-        self._retries = retries
+        self._connection = connection
         self._client: Any = None
 
     def _genai(self) -> Any:
         if self._client is None:
-            self._client = genai_client(
-                self._api_key, base_url=self._base_url, timeout_seconds=self._timeout, retries=self._retries
-            )
+            self._client = genai_client(self._connection)
         return self._client
 
     def _request(self, prompt: Prompt) -> dict[str, Any]:

@@ -8,26 +8,15 @@ from typing import TYPE_CHECKING, Any
 from dovvy.providers.llm import Generation, LLMError, Prompt
 
 if TYPE_CHECKING:
-    from dovvy.config import Secret
+    from dovvy.providers import Connection
 
 
 class GroqLLM:
     name = "groq"
 
-    def __init__(
-        self,
-        *,
-        api_key: Secret,
-        model: str,
-        base_url: str | None = None,
-        timeout: float = 20.0,
-        retries: int = 2,
-    ) -> None:
+    def __init__(self, model: str, connection: Connection) -> None:
         self.model = model
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout
-        self._retries = retries
+        self._connection = connection
         self._client: Any = None
 
     def _groq(self) -> Any:
@@ -36,10 +25,10 @@ class GroqLLM:
 
             # The SDK retries 408/409/429/5xx with backoff and honours retry-after.
             self._client = Groq(
-                api_key=self._api_key.reveal(),
-                base_url=self._base_url,
-                timeout=self._timeout,
-                max_retries=self._retries,
+                api_key=self._connection.api_key.reveal(),
+                base_url=self._connection.base_url,
+                timeout=self._connection.timeout,
+                max_retries=self._connection.retries,
             )
         return self._client
 
