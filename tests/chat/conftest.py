@@ -18,9 +18,13 @@ from dovvy.seed import apply, load
 from tests.conftest import BASE_URL, ROOT, create_database, url_for
 from tests.contract import Contract, ContractClient
 
+_KB_DATABASES: dict[str, str] = {}
 
-@pytest.fixture(scope="session")
-def chat_database_url(server_url: str) -> str:
+
+def knowledge_base_database(server_url: str) -> str:
+    """Create (once per server) a database with the bundled content and reference data."""
+    if server_url in _KB_DATABASES:
+        return _KB_DATABASES[server_url]
     params = create_database(server_url, "chat_kb")
     migrate.upgrade(params)
     pool = Pool(params, max_size=1)
@@ -29,7 +33,13 @@ def chat_database_url(server_url: str) -> str:
         Ingestor(pool, OfflineEmbedder()).ingest_paths([ROOT / "content"])
     finally:
         pool.close()
-    return url_for(params)
+    _KB_DATABASES[server_url] = url_for(params)
+    return _KB_DATABASES[server_url]
+
+
+@pytest.fixture(scope="session")
+def chat_database_url(server_url: str) -> str:
+    return knowledge_base_database(server_url)
 
 
 @pytest.fixture

@@ -198,3 +198,32 @@ def test_stream_sends_route_citations_tokens_and_final(chat_api: ContractClient)
 def test_stream_validates_like_the_json_endpoint(chat_api: ContractClient) -> None:
     response = chat_api.post("/api/chat/stream", json={"message": ""})
     assert response.status_code == 422
+
+
+def test_when_every_provider_fails_the_answer_still_lists_the_sources(
+    chat_api: ContractClient, chat_runtime: Runtime
+) -> None:
+    from dovvy.providers.llm import FallbackChain, LLMError
+
+    class Down:
+        name = model = "down"
+
+        def generate(self, prompt: Any) -> Any:
+            raise LLMError("HTTP 503")
+
+        def stream(self, prompt: Any) -> Any:
+            raise LLMError("HTTP 503")
+
+    chat_runtime.llm = FallbackChain([Down()])
+    answer = ask(chat_api, "How long should I wait to fly after diving?")
+    assert "can't compose an answer right now" in answer["message"]
+    assert "Flying After Diving" in answer["message"]
+    assert answer["sources"][0]["path"] == "safety/flying-after-diving.md"
+    assert answer["metadata"]["provider"] == "none"
+
+    streamed = chat_api.client.post(
+        "/api/chat/stream", json={"message": "How long should I wait to fly after diving?"}
+    )
+    assert "event: error" in streamed.text
+    assert "LLM_UNAVAILABLE" in streamed.text
+    assert streamed.text.rstrip().split("\n\n")[-1].startswith("event: final")
