@@ -222,8 +222,8 @@ def test_search_command_prints_ranked_results_and_reads_stdin(
     assert results[0]["content_path"] == "skills/pre-dive-safety-check.md"
     assert set(results[0]) == {"content_path", "title", "heading", "score"}
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("nitrox depth\n\nequalize ears\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("nitrox depth\n\nvalsalva and frenzel techniques\n"))
     assert main(["search", "--top-k", "1"]) == 0
     answers = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
-    assert [a["query"] for a in answers] == ["nitrox depth", "equalize ears"]
+    assert [a["query"] for a in answers] == ["nitrox depth", "valsalva and frenzel techniques"]
     assert answers[1]["results"][0]["content_path"] == "safety/equalization.md"
