@@ -23,6 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/dovvy validate content
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

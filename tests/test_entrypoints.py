@@ -133,3 +133,11 @@ def test_entry_files_import_no_heavy_sdk(monkeypatch: pytest.MonkeyPatch, databa
         env={"DATABASE_URL": database_url, "PATH": ""},
     )
     assert result.stdout.strip() == ""
+
+
+def test_coldstart_benchmark_measures_every_function() -> None:
+    from dovvy.coldstart import measure
+
+    table = measure(ROOT, runs=1)
+    names = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert names == ["session", "lead", "chat", "ingest"]

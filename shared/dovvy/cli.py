@@ -7,6 +7,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from dovvy.config import Settings
 from dovvy.errors import ConfigError
@@ -223,22 +224,14 @@ def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dovvy", description="DovvyBuddy backend tools")
-    sub = parser.add_subparsers(dest="command", required=True)
+def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.coldstart import measure
 
-    serve = sub.add_parser("serve", help="start the database if needed, migrate, seed and serve")
-    serve.add_argument("--host", help="interface to bind (default HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to bind (default PORT or 8080)")
-    serve.set_defaults(func=cmd_serve)
+    print(measure(Path(__file__).resolve().parents[2], runs=args.runs))
+    return 0
 
-    migrate = sub.add_parser("migrate", help="apply migrations (or --downgrade REV)")
-    migrate.add_argument("--downgrade", metavar="REV", help="downgrade to REV (e.g. base, 0001)")
-    migrate.set_defaults(func=cmd_migrate)
 
-    sub.add_parser("seed", help="migrate and load destinations and dive sites").set_defaults(func=cmd_seed)
-    sub.add_parser("db-url", help="print the URL of the database in use").set_defaults(func=cmd_db_url)
-
+def _add_knowledge_commands(sub: Any) -> None:
     validate = sub.add_parser("validate", help="check knowledge-base documents (default: content/)")
     validate.add_argument("paths", nargs="*", type=Path)
     validate.set_defaults(func=cmd_validate)
@@ -258,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--certification", help="leave out documents above this certification")
     search.set_defaults(func=cmd_search)
 
+
+def _add_measuring_commands(sub: Any) -> None:
     evaluate = sub.add_parser("eval", help="measure quality").add_subparsers(
         dest="eval_command", required=True
     )
@@ -280,6 +275,30 @@ def build_parser() -> argparse.ArgumentParser:
     chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")
     chat_bench.add_argument("--requests", type=int, default=200)
     chat_bench.set_defaults(func=cmd_bench_chat)
+
+    coldstart = bench.add_parser("coldstart", help="import time of each function's entry file")
+    coldstart.add_argument("--runs", type=int, default=7)
+    coldstart.set_defaults(func=cmd_bench_coldstart)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dovvy", description="DovvyBuddy backend tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the database if needed, migrate, seed and serve")
+    serve.add_argument("--host", help="interface to bind (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default PORT or 8080)")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply migrations (or --downgrade REV)")
+    migrate.add_argument("--downgrade", metavar="REV", help="downgrade to REV (e.g. base, 0001)")
+    migrate.set_defaults(func=cmd_migrate)
+
+    sub.add_parser("seed", help="migrate and load destinations and dive sites").set_defaults(func=cmd_seed)
+    sub.add_parser("db-url", help="print the URL of the database in use").set_defaults(func=cmd_db_url)
+
+    _add_knowledge_commands(sub)
+    _add_measuring_commands(sub)
 
     leads = sub.add_parser("leads", help="lead notification tools").add_subparsers(
         dest="leads_command", required=True

@@ -10,8 +10,10 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from dovvy.knowledge.documents import Document
+if TYPE_CHECKING:
+    from dovvy.knowledge.documents import Document
 
 # Bump when chunking output changes, so the next ingest re-chunks documents whose text did not change.
 CHUNKING_VERSION = 2
