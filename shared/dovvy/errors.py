@@ -45,12 +45,6 @@ class SessionNotFound(NotFound):
     default_detail = "Session not found"
 
 
-class MethodNotAllowed(ApiError):
-    status_code = 405
-    code = "METHOD_NOT_ALLOWED"
-    default_detail = "Method not allowed"
-
-
 class Conflict(ApiError):
     status_code = 409
     code = "CONFLICT"
@@ -74,9 +68,3 @@ class ValidationFailed(ApiError):
     status_code = 422
     code = "VALIDATION_ERROR"
     default_detail = "Request validation failed"
-
-
-class ServiceUnavailable(ApiError):
-    status_code = 503
-    code = "SERVICE_UNAVAILABLE"
-    default_detail = "Service temporarily unavailable"

@@ -195,3 +195,17 @@ def test_ingest_command_prints_a_summary(
     assert second.startswith(
         "0 new, 0 changed, 9 unchanged, 0 deleted, 0 invalid documents; 0 chunks written, 0 embedding calls"
     )
+
+
+def test_prune_drops_rows_of_a_model_no_longer_in_use(
+    ingestor: Ingestor, content_pool: Pool, tmp_path: Path
+) -> None:
+    (tmp_path / "stops.md").write_text(DOC)
+    ingestor.ingest_paths([tmp_path])
+    switched = Ingestor(content_pool, CountingEmbedder(model="another-model"))
+    stats = switched.ingest_paths([tmp_path], prune=True)
+    assert (stats.new, stats.stale_chunks_removed) == (1, 3)
+    models = content_pool.run(
+        lambda conn: conn.run("SELECT DISTINCT embedding_model FROM content_embeddings")
+    )
+    assert models == [["another-model"]]

@@ -3,7 +3,6 @@ an answer before it leaves (medical disclaimer, certification depth notes)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +23,6 @@ DEPTH_LIMITS_M = {
     "Divemaster": 40,
     "Instructor": 40,
 }
-_LEVEL_ORDER = ["none", "Open Water", "Advanced Open Water", "Deep Diver"]
 
 DOC_TYPES = {
     "certification": ("certification",),
@@ -127,7 +125,3 @@ def fallback_answer(passages: Sequence[Passage]) -> str:
         "I can't compose an answer right now, but these articles in the DovvyBuddy knowledge base "
         f"cover your question:\n{listing}"
     )
-
-
-def strip_markdown_links(text: str) -> str:
-    return re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)

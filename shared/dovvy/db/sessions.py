@@ -50,33 +50,6 @@ def get_live(conn: Connection, session_id: uuid.UUID, *, for_update: bool = Fals
     return _record(rows[0]) if rows else None
 
 
-def save_conversation(
-    conn: Connection,
-    session_id: uuid.UUID,
-    *,
-    conversation_history: list[dict[str, Any]],
-    diver_profile: dict[str, Any],
-    expiry_hours: int,
-) -> SessionRecord:
-    """Replace history and profile, and push the expiry out: activity keeps a session alive."""
-    rows = conn.run(
-        f"""
-        UPDATE sessions
-        SET conversation_history = CAST(:history AS jsonb),
-            diver_profile = CAST(:profile AS jsonb),
-            updated_at = now(),
-            expires_at = now() + make_interval(hours => :hours)
-        WHERE id = CAST(:id AS uuid)
-        RETURNING {_COLUMNS}
-        """,
-        id=str(session_id),
-        history=json.dumps(conversation_history),
-        profile=diver_profile,
-        hours=expiry_hours,
-    )
-    return _record(rows[0])
-
-
 def delete_live(conn: Connection, session_id: uuid.UUID) -> bool:
     rows = conn.run(
         "DELETE FROM sessions WHERE id = CAST(:id AS uuid) AND expires_at > now() RETURNING id",

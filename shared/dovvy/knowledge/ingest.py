@@ -36,6 +36,7 @@ class IngestStats:
     invalid: int = 0
     chunks_written: int = 0
     embedding_calls: int = 0
+    stale_chunks_removed: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -149,6 +150,10 @@ class Ingestor:
             for path in known:
                 if path not in seen:
                     self.delete(path)
+            # Rows from an embedding model no longer in use are never searched: drop them too.
+            self.stats.stale_chunks_removed = self.pool.run(
+                lambda conn: repo.remove_other_models(conn, model)
+            )
         self.stats.seconds = time.perf_counter() - started
         return self.stats
 
