@@ -102,7 +102,9 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
         first = prompt.passages[0]
         documents.setdefault(first.content_path, 0)
         best = [(0.0, 0, 0, s) for s in _SENTENCE.split(_plain(first.text))[:2]]
-    best.sort(key=lambda item: (item[1], item[2]))
+    # The sentence that matches best leads, as a direct answer; the rest follow in reading order.
+    lead, rest = best[0], sorted(best[1:], key=lambda item: (item[1], item[2]))
+    best = [lead, *rest]
     lines = [
         f"{sentence} [{documents[prompt.passages[position].content_path] + 1}]"
         for _, position, _, sentence in best
