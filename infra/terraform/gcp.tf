@@ -9,11 +9,12 @@ locals {
     finalized = "google.cloud.storage.object.v1.finalized"
     deleted   = "google.cloud.storage.object.v1.deleted"
   } : {}
+  # Variable name -> secret id: names only, no values.
   secret_env = {
-    DATABASE_URL        = "database-url"
-    GEMINI_API_KEY      = "gemini-api-key"
-    GROQ_API_KEY        = "groq-api-key"
-    LEAD_WEBHOOK_SECRET = "lead-webhook-secret"
+    DATABASE_URL        = "database-url"        # checkov:skip=CKV_SECRET_6:a secret's name, not its value
+    GEMINI_API_KEY      = "gemini-api-key"      # checkov:skip=CKV_SECRET_6:a secret's name, not its value
+    GROQ_API_KEY        = "groq-api-key"        # checkov:skip=CKV_SECRET_6:a secret's name, not its value
+    LEAD_WEBHOOK_SECRET = "lead-webhook-secret" # checkov:skip=CKV_SECRET_6:a secret's name, not its value
   }
 }
 
@@ -126,6 +127,7 @@ resource "google_vpc_access_connector" "functions" {
 }
 
 resource "google_sql_database_instance" "main" {
+  # checkov:skip=CKV2_GCP_13:every statement's duration would flood the logs; statements over 500 ms are logged (log_min_duration_statement)
   count               = local.gcp
   name                = "${var.name}-postgres"
   database_version    = "POSTGRES_16"
@@ -174,6 +176,7 @@ resource "google_sql_user" "app" {
 # --- Functions ----------------------------------------------------------------------------------
 
 resource "google_cloudfunctions2_function" "http" {
+  # checkov:skip=CKV_GCP_124:API Gateway reaches the functions over their public endpoint; invoking still needs IAM (run.invoker is granted to the gateway's account only)
   for_each = var.enable_gcp ? local.http_functions : {}
   name     = "${var.name}-${each.key}"
   location = var.gcp_region
