@@ -227,3 +227,21 @@ def test_when_every_provider_fails_the_answer_still_lists_the_sources(
     assert "event: error" in streamed.text
     assert "LLM_UNAVAILABLE" in streamed.text
     assert streamed.text.rstrip().split("\n\n")[-1].startswith("event: final")
+
+
+def test_chat_function_on_lambda_with_an_http_api_event(
+    chat_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.events import LambdaContext, load_event
+    from tests.test_entrypoints import load_entry
+
+    module = load_entry("chat", monkeypatch, chat_database_url)
+    event = load_event("apigw_http_v2_create_session.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/chat"
+    event["body"] = json.dumps({"message": "How long should I wait to fly after diving?"})
+    response = module.handler(event, LambdaContext(function_name="dovvy-chat"))
+    module.app.state.runtime.close()
+    assert response["statusCode"] == 200
+    answer = json.loads(response["body"])
+    assert answer["agentType"] == "safety"
+    assert answer["sources"][0]["path"] == "safety/flying-after-diving.md"

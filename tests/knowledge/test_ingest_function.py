@@ -187,3 +187,16 @@ def test_cloud_run_target_accepts_a_binary_mode_cloudevent(
     headers["content-type"] = "application/json"
     response = app.test_client().post("/", data=json.dumps(raw["data"]), headers=headers)
     assert response.status_code == 200
+
+
+def test_ingest_entry_file_on_lambda_reads_s3_through_boto3(
+    s3: Any, database_url: str, content_pool: Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_entrypoints import load_entry
+
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    module = load_entry("ingest", monkeypatch, database_url)
+    result = module.handler(load_event("s3_object_created.json"), LambdaContext(function_name="dovvy-ingest"))
+    module.handlers.runtime.close()
+    assert result == {"results": [{"key": KEY, "result": "new"}]}
+    assert stored_paths(content_pool) == [KEY]
