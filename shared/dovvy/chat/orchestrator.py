@@ -57,6 +57,14 @@ def _relevant(passage: Passage, model: str) -> bool:
     return similarity >= strong or (similarity >= weak and keyword_match)
 
 
+_HOLDBACK = 48
+
+
+def _leaks(text: str) -> bool:
+    """Whether an answer repeats the system prompt (its canary or its opening rule line)."""
+    return prompts.CANARY in text or "Rules you always follow" in text
+
+
 class _Clock:
     def __init__(self) -> None:
         self.stages: dict[str, float] = {}
@@ -216,9 +224,13 @@ class ChatService:
                 )
                 text, generation = yield from self._generate(prompt, stream)
                 clock.mark("generate")
+        generated = text
         text = self._checked(text, chosen.agent, passages, sites, profile)
         if not stream or generation.provider == "none":
             yield from self._tokens(text)
+        elif text.startswith(generated) and not _leaks(generated):
+            # Disclaimers and certification notes added after generation stream as tokens too.
+            yield from self._tokens(text[len(generated) :])
         self._save(session.id, turn.message, text, update)
         clock.mark("save")
         lead = suggest(turn.message, chosen.agent, profile)
@@ -274,12 +286,22 @@ class ChatService:
         llm = self.runtime.llm
         try:
             if stream:
-                parts: list[str] = []
+                # Tokens are held back a little so a leaked prompt is caught before it is sent:
+                # once the guard trips, nothing more streams and `final` carries the replacement.
+                received = ""
+                sent = 0
                 source = Generation("", "none", "none")
                 for token, source in llm.stream(prompt):  # noqa: B007 - the last one names the provider
-                    parts.append(token)
-                    yield "token", {"text": token}
-                text = "".join(parts).strip()
+                    received += token
+                    if _leaks(received):
+                        break
+                    safe_until = max(sent, len(received) - _HOLDBACK)
+                    if safe_until > sent:
+                        yield "token", {"text": received[sent:safe_until]}
+                        sent = safe_until
+                if not _leaks(received) and len(received) > sent:
+                    yield "token", {"text": received[sent:]}
+                text = received.strip()
                 return text, Generation(text, source.provider, source.model)
             generation = llm.generate(prompt)
             return generation.text, generation
@@ -303,7 +325,7 @@ class ChatService:
         sites: list[destinations_repo.DiveSite],
         profile: dict[str, Any],
     ) -> str:
-        if prompts.CANARY in text or "Rules you always follow" in text:
+        if _leaks(text):
             text = agents.refusal()
         if agent == "trip" and sites:
             notes = agents.certification_notes(text, sites, profile)
@@ -315,7 +337,7 @@ class ChatService:
 
     @staticmethod
     def _tokens(text: str) -> Iterator[Event]:
-        for piece in re.findall(r"\S+\s*", text):
+        for piece in re.findall(r"\s*\S+\s*", text):
             yield "token", {"text": piece}
 
     @staticmethod
