@@ -78,3 +78,35 @@ def test_seed_loads_reference_data(
     code, out = run(["seed"], capsys)
     assert code == 0
     assert "destinations.yaml" in out
+
+
+def test_sessions_purge_removes_only_expired_sessions(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dovvy.db import sessions
+    from dovvy.db.pool import Pool
+    from dovvy.db.url import parse_database_url
+
+    pool = Pool(parse_database_url(database_url), max_size=1)
+    live = pool.run(lambda conn: sessions.create(conn, diver_profile={}, expiry_hours=1))
+    old = pool.run(lambda conn: sessions.create(conn, diver_profile={}, expiry_hours=1))
+    pool.run(
+        lambda conn: conn.run(
+            "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = CAST(:id AS uuid)",
+            id=str(old.id),
+        )
+    )
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    code, out = run(["sessions", "purge"], capsys)
+    remaining = pool.run(
+        lambda conn: conn.run(
+            "SELECT id FROM sessions WHERE id IN (CAST(:a AS uuid), CAST(:b AS uuid))",
+            a=str(live.id),
+            b=str(old.id),
+        )
+    )
+    pool.close()
+    assert code == 0
+    assert out.startswith("expired sessions removed: ")
+    assert int(out.split(": ")[1]) >= 1
+    assert [row[0] for row in remaining] == [live.id]

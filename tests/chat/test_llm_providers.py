@@ -197,3 +197,12 @@ def test_factory_orders_providers_and_always_ends_offline() -> None:
     assert [p.name for p in create_llm(both).providers] == ["groq", "gemini", "offline"]
     gemini_first = both.replace(llm_providers=("gemini", "groq"))
     assert [p.name for p in create_llm(gemini_first).providers] == ["gemini", "groq", "offline"]
+
+
+def test_streaming_falls_back_before_the_first_token(server: FakeProvider) -> None:
+    for _ in range(3):
+        server.queue(GROQ_PATH, 503, {"error": {"message": "down"}})
+    chain = FallbackChain([groq(server), OfflineLLM()])
+    pieces = list(chain.stream(PROMPT))
+    assert "".join(token for token, _ in pieces).startswith(LABEL)
+    assert {meta.provider for _, meta in pieces} == {"offline"}
