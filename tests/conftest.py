@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from dovvy.bootstrap import prepare
 from dovvy.config import Secret, Settings
 from dovvy.db.embedded import EmbeddedPostgres
 from dovvy.db.pool import Pool
 from dovvy.db.url import ConnectParams, parse_database_url
 from dovvy.gateway import create_gateway
 from dovvy.runtime import Runtime
-from dovvy.setup import prepare
 from tests.contract import Contract, ContractClient
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from dovvy.bootstrap import prepare
 from dovvy.config import Secret, Settings
 from dovvy.db.embedded import EmbeddedPostgres
 from dovvy.db.pool import Pool
@@ -14,7 +15,6 @@ from dovvy.db.url import parse_database_url
 from dovvy.errors import DatabaseUnavailable
 from dovvy.gateway import create_gateway
 from dovvy.runtime import Runtime
-from dovvy.setup import prepare
 from tests.conftest import ROOT
 
 

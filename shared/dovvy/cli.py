@@ -18,9 +18,9 @@ Command = Callable[[argparse.Namespace, Settings], int]
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from dovvy.bootstrap import ingest_content, prepare, resolve_database
     from dovvy.gateway import create_gateway
     from dovvy.runtime import Runtime
-    from dovvy.setup import ingest_content, prepare, resolve_database
 
     settings = resolve_database(settings)
     prepare(settings)
@@ -40,8 +40,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import connect_params, resolve_database
     from dovvy.db import migrate
-    from dovvy.setup import connect_params, resolve_database
 
     params = connect_params(resolve_database(settings))
     if args.downgrade:
@@ -53,7 +53,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.setup import prepare, resolve_database
+    from dovvy.bootstrap import prepare, resolve_database
 
     prepare(resolve_database(settings))
     print(f"loaded {settings.seed_file}")
@@ -61,7 +61,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.setup import resolve_database
+    from dovvy.bootstrap import resolve_database
 
     # The embedded server is left running so the printed URL stays usable (psql, other tools).
     resolved = resolve_database(settings, stop_on_exit=False)
@@ -71,9 +71,9 @@ def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_leads_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
     from dovvy.notify import retry_pending
     from dovvy.runtime import Runtime
-    from dovvy.setup import resolve_database
 
     runtime = Runtime(resolve_database(settings))
     if not runtime.notifiers:
@@ -86,9 +86,9 @@ def cmd_leads_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sessions_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
     from dovvy.db import sessions
     from dovvy.runtime import Runtime
-    from dovvy.setup import resolve_database
 
     runtime = Runtime(resolve_database(settings))
     removed = runtime.pool.run(sessions.purge_expired)
@@ -110,9 +110,9 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
     from dovvy.knowledge.ingest import Ingestor, terminal_progress
     from dovvy.runtime import Runtime
-    from dovvy.setup import resolve_database
 
     runtime = Runtime(resolve_database(settings))
     paths = args.paths or [settings.content_dir]
@@ -126,9 +126,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from dovvy.bootstrap import resolve_database
     from dovvy.knowledge.retrieval import Filters
     from dovvy.runtime import Runtime
-    from dovvy.setup import resolve_database
 
     runtime = Runtime(resolve_database(settings))
     filters = Filters(
@@ -166,9 +166,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
     from dovvy.knowledge.evaluation import evaluate_retrieval, format_table, load_questions
     from dovvy.runtime import Runtime
-    from dovvy.setup import resolve_database
 
     runtime = Runtime(resolve_database(settings))
     questions = load_questions(args.file)
@@ -180,10 +180,10 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
     from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
     from dovvy.chat.orchestrator import ChatService
     from dovvy.runtime import Runtime
-    from dovvy.setup import resolve_database
 
     runtime = Runtime(resolve_database(settings))
     conversations = load_conversations(args.file)
@@ -200,8 +200,8 @@ def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import connect_params, resolve_database
     from dovvy.knowledge.benchmark import run_retrieval_benchmark
-    from dovvy.setup import connect_params, resolve_database
 
     params = connect_params(resolve_database(settings))
     print(run_retrieval_benchmark(params, chunks=args.chunks, queries=args.queries, ef_search=args.ef_search))
@@ -209,9 +209,9 @@ def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import ingest_content, prepare, resolve_database
     from dovvy.chat.benchmark import run_chat_benchmark
     from dovvy.runtime import Runtime
-    from dovvy.setup import ingest_content, prepare, resolve_database
 
     settings = resolve_database(settings)
     prepare(settings)

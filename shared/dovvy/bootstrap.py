@@ -1,4 +1,4 @@
-"""Getting a database ready for local use: embedded or configured, migrated and seeded."""
+"""Bringing a database up for use: embedded or configured, migrated, seeded, content ingested."""
 
 from __future__ import annotations
 
