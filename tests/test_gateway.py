@@ -5,6 +5,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from dovvy.gateway import ROUTES, Gateway
+from dovvy.runtime import Runtime
 from tests.contract import Contract, ContractClient
 
 
@@ -20,10 +21,25 @@ def test_ready_reports_database_and_schema(api: ContractClient) -> None:
     assert response.json()["checks"] == {"database": "ok", "schema": "ok"}
 
 
-def test_openapi_document_is_served(client: TestClient) -> None:
+def test_openapi_document_is_served_with_this_gateway_first(client: TestClient) -> None:
+    from tests.conftest import ROOT
+
     response = client.get("/openapi.yaml")
     assert response.status_code == 200
-    assert yaml.safe_load(response.text)["openapi"] == "3.1.0"
+    served = yaml.safe_load(response.text)
+    original = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    assert served["openapi"] == "3.1.0"
+    assert served["paths"] == original["paths"]
+    assert served["servers"][0] == {"url": "http://127.0.0.1:8080", "description": "This gateway"}
+
+
+def test_openapi_servers_follow_the_host_the_gateway_is_reached_on(runtime: Runtime) -> None:
+    from dovvy.gateway import create_gateway
+
+    with TestClient(create_gateway(runtime), base_url="http://localhost:9123") as other:
+        served = yaml.safe_load(other.get("/openapi.yaml").text)
+    assert served["servers"][0]["url"] == "http://localhost:9123"
+    assert served["servers"][1]["url"] == "http://127.0.0.1:8080"
 
 
 def test_docs_page_and_its_assets_are_served_offline(client: TestClient) -> None:

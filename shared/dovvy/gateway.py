@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -62,8 +63,15 @@ def create_gateway(runtime: Runtime) -> Gateway:
 
     static_dir = Path(swagger_ui.__file__).parent / "static"
 
+    spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+
     async def openapi(request: Request) -> Response:
-        return FileResponse(OPENAPI_PATH, media_type="application/yaml")
+        # This gateway's own address comes first, so "Try it out" in /docs works on any HOST/PORT.
+        here = str(request.base_url).rstrip("/")
+        servers = [{"url": here, "description": "This gateway"}]
+        servers += [s for s in spec.get("servers", []) if s.get("url") != here]
+        body = yaml.safe_dump({**spec, "servers": servers}, sort_keys=False, allow_unicode=True)
+        return Response(body, media_type="application/yaml")
 
     async def docs(request: Request) -> Response:
         return HTMLResponse(_DOCS_PAGE)
