@@ -63,7 +63,7 @@ def gemini() -> Iterator[FakeProvider]:
 
 
 def embedder_for(server: FakeProvider, retries: int = 2) -> GeminiEmbedder:
-    return GeminiEmbedder(Connection(Secret("test-key"), server.base_url, 5, retries))
+    return GeminiEmbedder("gemini-embedding-001", Connection(Secret("test-key"), server.base_url, 5, retries))
 
 
 def test_gemini_documents_use_retrieval_document_and_768_dimensions(gemini: FakeProvider) -> None:

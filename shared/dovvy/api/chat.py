@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import json
-import uuid
+import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from dovvy.api.schemas import ChatBody
 from dovvy.chat.orchestrator import ChatService, ChatTurn
 from dovvy.web.app import runtime_of
 from dovvy.web.requests import read_model
 
-
-class ChatBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    message: str = Field(min_length=1, max_length=2000)
-    session_id: uuid.UUID | None = Field(
-        default=None, validation_alias=AliasChoices("sessionId", "session_id")
-    )
-    diver_profile: dict[str, Any] | None = Field(
-        default=None, validation_alias=AliasChoices("diverProfile", "diver_profile")
-    )
-
-    @field_validator("message", mode="before")
-    @classmethod
-    def _trim(cls, value: Any) -> Any:
-        return value.strip() if isinstance(value, str) else value
+log = logging.getLogger(__name__)
 
 
 def _service(request: Request) -> ChatService:
@@ -63,9 +48,7 @@ async def chat_stream(request: Request) -> Response:
                 yield f"event: {name}\ndata: {json.dumps(data)}\n\n"
         except Exception:
             # The status line is already sent: report the failure in-band, without internals.
-            import logging
-
-            logging.getLogger(__name__).exception("chat stream failed")
+            log.exception("chat stream failed")
             error = {"detail": "The answer could not be completed", "code": "INTERNAL_ERROR"}
             yield f"event: error\ndata: {json.dumps(error)}\n\n"
 

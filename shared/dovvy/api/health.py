@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy import __version__
-from dovvy.db import SCHEMA_REVISION
+from dovvy.db import SCHEMA_REVISION, schema_revision
 from dovvy.errors import ConfigError, DatabaseUnavailable
 from dovvy.web.app import runtime_of
 
@@ -30,16 +30,9 @@ async def ready(request: Request) -> Response:
 
     def check() -> dict[str, str]:
         try:
-            rows = runtime.pool.run(
-                lambda conn: conn.run(
-                    "SELECT (SELECT version_num FROM alembic_version LIMIT 1) "
-                    "WHERE to_regclass('alembic_version') IS NOT NULL"
-                ),
-                transaction=False,
-            )
+            revision = runtime.pool.run(schema_revision, transaction=False)
         except (DatabaseUnavailable, ConfigError) as exc:
             return {"database": f"unavailable: {exc}"}
-        revision = rows[0][0] if rows else None
         if revision != SCHEMA_REVISION:
             return {
                 "database": "ok",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import uuid
 
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
@@ -17,9 +16,9 @@ from starlette.routing import Route
 from dovvy.api.schemas import LEAD_DATA, CreateLead
 from dovvy.db import leads as repo
 from dovvy.db import sessions as sessions_repo
-from dovvy.db.pool import Connection, Pool
+from dovvy.db.pool import Connection
 from dovvy.errors import IdempotencyKeyReused, ValidationFailed
-from dovvy.notify import LeadNotifier, deliver
+from dovvy.notify import deliver
 from dovvy.web.app import runtime_of
 from dovvy.web.errors import validation_detail
 from dovvy.web.requests import read_model
@@ -85,7 +84,7 @@ async def create_lead(request: Request) -> Response:
     task = None
     if created and notifiers:
         # Runs after the response is sent; the row is committed already, so nothing is lost.
-        task = BackgroundTask(_notify, runtime.pool, notifiers, lead.id)
+        task = BackgroundTask(deliver, runtime.pool, notifiers, lead.id)
     headers = {} if created else {"Idempotent-Replayed": "true"}
     return JSONResponse(
         {"success": True, "lead_id": str(lead.id)},
@@ -93,10 +92,6 @@ async def create_lead(request: Request) -> Response:
         headers=headers,
         background=task,
     )
-
-
-def _notify(pool: Pool, notifiers: list[LeadNotifier], lead_id: uuid.UUID) -> None:
-    deliver(pool, notifiers, lead_id)
 
 
 routes = [Route("/api/leads", create_lead, methods=["POST"])]

@@ -24,9 +24,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
 
+def _either_case(snake: str) -> AliasChoices:
+    """The frontend sends camelCase; snake_case is accepted too."""
+    head, *rest = snake.split("_")
+    return AliasChoices(head + "".join(part.title() for part in rest), snake)
+
+
 class CreateSession(_Strict):
     diver_profile: dict[str, Any] = Field(
-        default_factory=dict, validation_alias=AliasChoices("diverProfile", "diver_profile")
+        default_factory=dict, validation_alias=_either_case("diver_profile")
     )
 
 
@@ -56,6 +62,11 @@ LEAD_DATA: dict[str, type[_Contact]] = {"training": TrainingLead, "trip": TripLe
 class CreateLead(_Strict):
     type: Literal["training", "trip"]
     data: dict[str, Any]
-    session_id: uuid.UUID | None = Field(
-        default=None, validation_alias=AliasChoices("session_id", "sessionId")
-    )
+    session_id: uuid.UUID | None = Field(default=None, validation_alias=_either_case("session_id"))
+
+
+class ChatBody(_Strict):
+    # Length is checked after trimming: "  hi  " is a 2-character message.
+    message: str = Field(min_length=1, max_length=2000)
+    session_id: uuid.UUID | None = Field(default=None, validation_alias=_either_case("session_id"))
+    diver_profile: dict[str, Any] | None = Field(default=None, validation_alias=_either_case("diver_profile"))

@@ -1,3 +1,20 @@
 """Postgres access: connection parameters, a small pool, migrations and one repository per table group."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dovvy.db.pool import Connection
+
+# The migration head this code expects; a test holds it equal to Alembic's head.
 SCHEMA_REVISION = "0002"
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The applied migration, or None before the first one (no alembic_version table yet)."""
+    rows = conn.run(
+        "SELECT (SELECT version_num FROM alembic_version LIMIT 1) "
+        "WHERE to_regclass('alembic_version') IS NOT NULL"
+    )
+    return rows[0][0] if rows else None

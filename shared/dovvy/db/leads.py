@@ -95,19 +95,32 @@ def get_by_idempotency_key(conn: Connection, key: str) -> LeadRecord | None:
 
 
 def pending_notifications(conn: Connection, *, max_attempts: int, limit: int = 100) -> list[LeadRecord]:
-    """Leads still owed a notification, oldest first, locked so two retry runs never double-send."""
+    """Leads still owed a notification, oldest first (each is locked when it is sent)."""
     rows = conn.run(
         f"""
         SELECT {_COLUMNS} FROM leads
         WHERE notification_status IN ('pending', 'failed') AND notification_attempts < :max_attempts
         ORDER BY created_at
         LIMIT :limit
-        FOR UPDATE SKIP LOCKED
         """,
         max_attempts=max_attempts,
         limit=limit,
     )
     return [_record(row) for row in rows]
+
+
+def lock_unnotified(conn: Connection, lead_id: uuid.UUID) -> LeadRecord | None:
+    """The lead if it is still owed a notification, locked until the transaction ends; None when it
+    was notified meanwhile or another sender holds it."""
+    rows = conn.run(
+        f"""
+        SELECT {_COLUMNS} FROM leads
+        WHERE id = CAST(:id AS uuid) AND notification_status IN ('pending', 'failed')
+        FOR UPDATE SKIP LOCKED
+        """,
+        id=str(lead_id),
+    )
+    return _record(rows[0]) if rows else None
 
 
 def record_notification(conn: Connection, lead_id: uuid.UUID, *, error: str | None) -> None:

@@ -78,12 +78,7 @@ def deliver(pool: Pool, notifiers: list[LeadNotifier], lead_id: uuid.UUID) -> st
     from dovvy.db import leads as repo
 
     def attempt(conn: Any) -> str | None:
-        rows = conn.run(
-            "SELECT id FROM leads WHERE id = CAST(:id AS uuid) "
-            "AND notification_status IN ('pending', 'failed') FOR UPDATE SKIP LOCKED",
-            id=str(lead_id),
-        )
-        lead = repo.get(conn, lead_id) if rows else None
+        lead = repo.lock_unnotified(conn, lead_id)
         if lead is None:
             return None
         errors = []

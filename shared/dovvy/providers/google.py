@@ -1,4 +1,4 @@
-"""The google-genai client both Gemini providers use, built once per provider on first use."""
+"""What both Gemini providers share: the google-genai client, built on first use and kept."""
 
 from __future__ import annotations
 
@@ -26,3 +26,17 @@ def genai_client(connection: Connection) -> Any:
         ),
     )
     return genai.Client(api_key=connection.api_key.reveal(), http_options=options)
+
+
+class GenAIProvider:
+    """Base for the Gemini providers: a model name and a lazily built, reused client."""
+
+    def __init__(self, model: str, connection: Connection) -> None:
+        self.model = model
+        self._connection = connection
+        self._client: Any = None
+
+    def _genai(self) -> Any:
+        if self._client is None:
+            self._client = genai_client(self._connection)
+        return self._client

@@ -76,10 +76,10 @@ def create_embedder(settings: Settings) -> Embedder:
 
         assert settings.gemini_api_key is not None
         return GeminiEmbedder(
+            settings.gemini_embedding_model,
             Connection(
                 settings.gemini_api_key, settings.gemini_base_url, 30.0, settings.provider_max_retries
             ),
-            model=settings.gemini_embedding_model,
         )
     from dovvy.providers.embeddings.offline import OfflineEmbedder
 

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from dovvy.providers.embeddings import DIMENSIONS, EmbeddingError, normalize
-from dovvy.providers.google import genai_client
-
-if TYPE_CHECKING:
-    from dovvy.providers import Connection
+from dovvy.providers.google import GenAIProvider
 
 BATCH = 100
 
 
-class GeminiEmbedder:
-    def __init__(self, connection: Connection, model: str = "gemini-embedding-001") -> None:
-        self.model = model
-        self._connection = connection
-        self._client: Any = None
-
-    def _genai(self) -> Any:
-        if self._client is None:
-            self._client = genai_client(self._connection)
-        return self._client
+class GeminiEmbedder(GenAIProvider):
+    """Document and query embeddings; built as GeminiEmbedder(model, connection)."""
 
     def _embed(self, texts: Sequence[str], task_type: str) -> list[list[float]]:
         from google.genai import errors, types

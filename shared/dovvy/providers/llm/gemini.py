@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from dovvy.providers.google import genai_client
+from dovvy.providers.google import GenAIProvider
 from dovvy.providers.llm import Generation, LLMError, Prompt
 
-if TYPE_CHECKING:
-    from dovvy.providers import Connection
 
-
-class GeminiLLM:
+class GeminiLLM(GenAIProvider):
     name = "gemini"
-
-    def __init__(self, model: str, connection: Connection) -> None:
-        self.model = model
-        self._connection = connection
-        self._client: Any = None
-
-    def _genai(self) -> Any:
-        if self._client is None:
-            self._client = genai_client(self._connection)
-        return self._client
 
     def _request(self, prompt: Prompt) -> dict[str, Any]:
         from google.genai import types
