@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from dovvy.bootstrap import prepare
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.config import Secret, Settings
 from dovvy.db.embedded import EmbeddedPostgres
 from dovvy.db.pool import Pool
@@ -60,7 +61,7 @@ def fresh_database(server_url: str) -> ConnectParams:
 def database_url(server_url: str) -> str:
     params = create_database(server_url, "dovvy_test")
     url = url_for(params)
-    prepare(Settings(database_url=Secret(url), seed_file=ROOT / "data" / "destinations.yaml"))
+    prepare(Settings(database_url=Secret(url), seed_file=DESTINATIONS_FILE))
     return url
 
 
@@ -68,7 +69,7 @@ def database_url(server_url: str) -> str:
 def settings(database_url: str) -> Settings:
     return Settings(
         database_url=Secret(database_url),
-        seed_file=ROOT / "data" / "destinations.yaml",
+        seed_file=DESTINATIONS_FILE,
         content_dir=ROOT / "content",
     )
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.cli import main
 from dovvy.db.url import ConnectParams
-from tests.conftest import ROOT, url_for
+from tests.conftest import url_for
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -74,7 +75,7 @@ def test_seed_loads_reference_data(
     fresh_database: ConnectParams, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", url_for(fresh_database))
-    monkeypatch.setenv("DOVVY_SEED_FILE", str(ROOT / "data" / "destinations.yaml"))
+    monkeypatch.setenv("DOVVY_SEED_FILE", str(DESTINATIONS_FILE))
     code, out = run(["seed"], capsys)
     assert code == 0
     assert "destinations.yaml" in out

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from pg8000.exceptions import DatabaseError
 
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.db import SCHEMA_REVISION, migrate
 from dovvy.db.pool import Pool
 from dovvy.db.url import ConnectParams
@@ -100,12 +101,11 @@ def test_checks_reject_bad_rows(fresh_database: ConnectParams, sql: str, constra
 
 def test_deleting_a_destination_removes_its_sites(fresh_database: ConnectParams) -> None:
     from dovvy import seed
-    from tests.conftest import ROOT
 
     migrate.upgrade(fresh_database)
     pool = Pool(fresh_database, max_size=1)
     try:
-        pool.run(lambda conn: seed.apply(conn, seed.load(ROOT / "data" / "destinations.yaml")))
+        pool.run(lambda conn: seed.apply(conn, seed.load(DESTINATIONS_FILE)))
         pool.run(lambda conn: conn.run("DELETE FROM destinations WHERE code = 'cozumel'"))
         rows = pool.run(lambda conn: conn.run("SELECT count(*) FROM dive_sites WHERE code = 'paradise-reef'"))
     finally:

@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from dovvy.bootstrap import prepare
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.config import Secret, Settings
 from dovvy.db.embedded import EmbeddedPostgres
 from dovvy.db.pool import Pool
@@ -15,7 +16,6 @@ from dovvy.db.url import parse_database_url
 from dovvy.errors import DatabaseUnavailable
 from dovvy.gateway import create_gateway
 from dovvy.runtime import Runtime
-from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_requests_succeed_after_the_server_restarts(
     own_server: tuple[EmbeddedPostgres, str],
 ) -> None:
     server, url = own_server
-    settings = Settings(database_url=Secret(url), seed_file=ROOT / "data" / "destinations.yaml")
+    settings = Settings(database_url=Secret(url), seed_file=DESTINATIONS_FILE)
     prepare(settings)
     runtime = Runtime(settings)
     with TestClient(create_gateway(runtime)) as client:
@@ -55,7 +55,7 @@ def test_requests_succeed_after_the_server_restarts(
 
 def test_database_down_is_503_and_recovers(own_server: tuple[EmbeddedPostgres, str]) -> None:
     server, url = own_server
-    settings = Settings(database_url=Secret(url), seed_file=ROOT / "data" / "destinations.yaml")
+    settings = Settings(database_url=Secret(url), seed_file=DESTINATIONS_FILE)
     prepare(settings)
     runtime = Runtime(settings)
     with TestClient(create_gateway(runtime)) as client:

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from dovvy import seed
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.db import destinations
 from dovvy.runtime import Runtime
-from tests.conftest import ROOT
 
-SEED = ROOT / "data" / "destinations.yaml"
+SEED = DESTINATIONS_FILE
 
 
 def test_bundled_data_has_four_regions_with_four_sites_each() -> None:

@@ -41,7 +41,7 @@ class Settings:
     database_url: Secret | None = None
     data_dir: Path = Path(".dovvy")
     content_dir: Path = Path("content")
-    seed_file: Path = Path("data/destinations.yaml")
+    seed_file: Path = Path(__file__).parent / "catalogue" / "destinations.yaml"
     host: str = "127.0.0.1"
     port: int = 8080
     environment: str = "local"

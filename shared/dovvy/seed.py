@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dovvy import catalogue
 from dovvy.db import destinations as repo
 from dovvy.db.pool import Connection
-
-CERTIFICATIONS = ("Open Water", "Advanced Open Water", "Deep Diver", "Rescue Diver", "Divemaster")
 
 
 class SeedError(Exception):
@@ -25,9 +24,17 @@ class _Site(BaseModel):
     min_depth_m: float = Field(ge=0, le=130)
     max_depth_m: float = Field(gt=0, le=130)
     difficulty: Literal["beginner", "intermediate", "advanced"]
-    min_certification: Literal[CERTIFICATIONS]  # type: ignore[valid-type]
+    min_certification: str
     tags: list[str] = Field(default_factory=list)
     description: str = ""
+
+    @field_validator("min_certification")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        found = catalogue.level(value)
+        if found is None:
+            raise ValueError(f"must be one of {', '.join(catalogue.level_names())}")
+        return found.name
 
     @model_validator(mode="after")
     def _depths_in_order(self) -> _Site:
@@ -40,6 +47,8 @@ class _Destination(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
+    display_name: str | None = None
+    aliases: list[str] = Field(default_factory=list)
     country: str
     region: str
     best_months: str | None = None

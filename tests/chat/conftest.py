@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.config import Secret
 from dovvy.db import migrate
 from dovvy.db.pool import Pool
@@ -29,7 +30,7 @@ def knowledge_base_database(server_url: str) -> str:
     migrate.upgrade(params)
     pool = Pool(params, max_size=1)
     try:
-        pool.run(lambda conn: apply(conn, load(ROOT / "data" / "destinations.yaml")))
+        pool.run(lambda conn: apply(conn, load(DESTINATIONS_FILE)))
         Ingestor(pool, OfflineEmbedder()).ingest_paths([ROOT / "content"])
     finally:
         pool.close()

@@ -1,10 +1,62 @@
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from dovvy.chat.safety import check, destination_in, emergency_response
+from dovvy import catalogue
+from dovvy.chat import emergency
+from dovvy.chat.safety import check, escalate, prepare
+from dovvy.providers.llm import FallbackChain, Generation, Prompt
+from dovvy.providers.llm.offline import OfflineLLM
+from dovvy.splits import split_of
 
-EMERGENCIES = [
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cases() -> list[dict[str, str]]:
+    lines = (ROOT / "tests" / "eval" / "safety.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+CASES = _cases()
+
+
+def _params(emergencies: bool) -> list[object]:
+    return [
+        pytest.param(case["text"], id=f"{split_of(case['id'])}:{case['id']}")
+        for case in CASES
+        if (case["tier"] == "emergency") == emergencies
+    ]
+
+
+@pytest.mark.parametrize("message", _params(emergencies=True))
+def test_every_emergency_in_the_eval_set_is_caught(message: str) -> None:
+    result = check(message)
+    assert result.emergency, result.reason
+
+
+@pytest.mark.parametrize("message", _params(emergencies=False))
+def test_no_near_miss_in_the_eval_set_is_escalated(message: str) -> None:
+    result = check(message)
+    assert not result.emergency, result.reason
+
+
+def test_the_eval_set_covers_every_category_in_both_splits() -> None:
+    emergencies = [c for c in CASES if c["tier"] == "emergency"]
+    near = [c for c in CASES if c["tier"] != "emergency"]
+    assert len(emergencies) >= 130
+    assert len(near) >= 120
+    for split in ("dev", "test"):
+        covered = {c["category"] for c in emergencies if split_of(c["id"]) == split}
+        assert len(covered) == 14, (split, covered)
+
+
+# Cases from the first version of the check, kept as regression cases.
+EARLIER_EMERGENCIES = [
     "My shoulder hurts really bad since I surfaced from my second dive",
     "I have joint pain in my elbow after diving today, what should I do?",
     "my arm is numb and tingling after the dive this morning",
@@ -31,7 +83,7 @@ EMERGENCIES = [
     "I'm extremely tired and my joints ache after diving today",
 ]
 
-NOT_EMERGENCIES = [
+EARLIER_NOT_EMERGENCIES = [
     "What are the symptoms of DCS?",
     "what are the signs of the bends?",
     "How do you recognize decompression sickness in a buddy?",
@@ -55,37 +107,165 @@ NOT_EMERGENCIES = [
 ]
 
 
-@pytest.mark.parametrize("message", EMERGENCIES)
-def test_emergencies_are_recognised(message: str) -> None:
+@pytest.mark.parametrize("message", EARLIER_EMERGENCIES)
+def test_earlier_emergencies_are_still_recognised(message: str) -> None:
     result = check(message)
     assert result.emergency, result.reason
 
 
-@pytest.mark.parametrize("message", NOT_EMERGENCIES)
-def test_questions_are_not_emergencies(message: str) -> None:
+@pytest.mark.parametrize("message", EARLIER_NOT_EMERGENCIES)
+def test_earlier_questions_are_still_not_emergencies(message: str) -> None:
     result = check(message)
     assert not result.emergency, result.reason
 
 
-def test_table_is_large_enough() -> None:
-    assert len(EMERGENCIES) + len(NOT_EMERGENCIES) >= 40
+@pytest.mark.parametrize(
+    ("message", "tier"),
+    [
+        pytest.param("is tingling after a dive normal?", "caution", id="question-about-a-symptom"),
+        pytest.param("my ear hurt after yesterday's dive", "caution", id="minor-past-symptom"),
+        pytest.param("what should i do if my buddy stops breathing underwater", "caution", id="what-if"),
+        pytest.param("What is the best season for Raja Ampat?", "normal", id="trip-question"),
+        pytest.param("hlp my buddy cant brethe", "emergency", id="text-speak-and-typos"),
+    ],
+)
+def test_tiers(message: str, tier: str) -> None:
+    assert check(message).tier == tier
 
 
-def test_response_has_oxygen_emergency_services_and_dan() -> None:
-    text = emergency_response(None)
-    assert "100% oxygen" in text
-    assert "Stop diving" in text
-    assert "DAN" in text
+def test_text_speak_and_typos_are_normalised() -> None:
+    assert prepare("hlp numbnes pls, can't brethe") == "help numbness please cant breathe"
+
+
+def _reply(message: str, destination: str | None = None) -> str:
+    result = check(message)
+    assert result.emergency, result.reason
+    return emergency.reply(result, catalogue.contacts_for(message, destination))
+
+
+def test_decompression_reply_has_oxygen_lying_flat_emergency_services_and_dan() -> None:
+    text = _reply("my arm went numb after the dive")
+    for needed in ("Stop diving", "Lie the diver flat", "100% oxygen", "emergency services", "DAN"):
+        assert needed in text
+
+
+def test_unresponsive_reply_starts_with_the_call_and_has_cpr() -> None:
+    text = _reply("my buddy is unresponsive on the boat")
+    first_step = text.split("\n")[2]
+    assert "Call emergency services now" in first_step
+    assert "rescue breaths" in text
+    assert "CPR" in text
+    assert "oxygen" in text
+
+
+def test_missing_diver_reply_alerts_boat_and_coast_guard_and_marks_position() -> None:
+    text = _reply("my buddy didnt come up and its been 10 minutes")
+    assert "boat" in text
+    assert "coast guard" in text
+    assert "last known position" in text
+    assert "Search the surface" in text
 
 
 @pytest.mark.parametrize(
-    ("message", "number"),
+    ("message", "first_aid"),
     [
-        ("numb after diving in Cozumel", "911"),
-        ("we are in Sharm, buddy confused", "123"),
-        ("Gozo trip", "112"),
-        ("Cairns liveaboard", "000"),
+        pytest.param("stepped on a stonefish and the pain is unbearable", "Hot water", id="fish-spine"),
+        pytest.param("box jellyfish sting on my son's legs he's in agony", "Vinegar", id="box-jellyfish"),
+        pytest.param("a sea snake bit my buddy on the arm", "Pressure immobilisation", id="sea-snake"),
+        pytest.param(
+            "picked up a cone shell and it stung me, hand numb", "Pressure immobilisation", id="cone"
+        ),
     ],
 )
-def test_regional_numbers_when_the_destination_is_known(message: str, number: str) -> None:
-    assert number in emergency_response(destination_in(message))
+def test_envenomation_reply_gives_the_animal_s_first_aid(message: str, first_aid: str) -> None:
+    text = _reply(message)
+    assert first_aid in text
+    assert "emergency services" in text
+
+
+@pytest.mark.parametrize(
+    ("message", "destination", "number"),
+    [
+        pytest.param("numb after diving in Cozumel", None, "911", id="mexico"),
+        pytest.param("we are in Sharm, buddy confused after the dive", None, "123", id="egypt"),
+        pytest.param("my buddy collapsed on the Gozo boat", None, "112", id="malta"),
+        pytest.param("Cairns liveaboard, my chest hurts after the dive", None, "000", id="australia"),
+        pytest.param("diving at tioman and my buddy is unconscious", None, "999", id="malaysia-message"),
+        pytest.param("my leg went numb after the dive", "tioman", "999", id="malaysia-profile"),
+        pytest.param("my leg went numb after the dive", "raja-ampat", "112", id="destination-code"),
+    ],
+)
+def test_regional_numbers_when_the_destination_is_known(
+    message: str, destination: str | None, number: str
+) -> None:
+    assert f"**{number}" in _reply(message, destination)
+
+
+def test_caution_line_names_the_number_to_call() -> None:
+    line = emergency.caution_line(catalogue.contacts_for("tioman"))
+    assert "999" in line
+    assert "happening now" in line
+
+
+def test_every_reply_kind_cites_articles_that_exist() -> None:
+    for case in CASES:
+        result = check(case["text"])
+        if result.emergency:
+            for path, _ in emergency.sources_for(result):
+                assert (ROOT / "content" / path).exists(), path
+
+
+def test_the_emergency_contacts_article_and_the_catalogue_agree() -> None:
+    article = (ROOT / "content" / "safety" / "emergency-contacts.md").read_text(encoding="utf-8")
+    rows = {
+        country: (number, line)
+        for country, number, line in re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \|$", article, re.M)
+    }
+    countries = catalogue.load().contacts.values()
+    assert set(rows) - {"Country", "---"} == {c.country for c in countries}
+    for contacts in countries:
+        assert rows[contacts.country] == (contacts.emergency, contacts.diving_line), contacts.country
+        for chamber in contacts.chambers:
+            assert chamber in article, chamber
+
+
+class _Judge:
+    """A hosted model that answers every question with one word."""
+
+    name = "fake-hosted"
+    model = "judge"
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.asked = 0
+
+    def generate(self, prompt: Prompt) -> Generation:
+        self.asked += 1
+        return Generation(self.word, self.name, self.model)
+
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        yield self.word
+
+
+def test_a_hosted_model_may_upgrade_caution_to_emergency() -> None:
+    judge = _Judge("EMERGENCY")
+    result = escalate(
+        check("is tingling after a dive normal?"), "is tingling...", FallbackChain([judge]), timeout=2
+    )
+    assert result.emergency
+    assert judge.asked == 1
+
+
+def test_a_hosted_model_never_downgrades_and_is_not_asked_about_emergencies() -> None:
+    judge = _Judge("NO")
+    urgent = check("my buddy is unconscious")
+    assert escalate(urgent, "my buddy is unconscious", FallbackChain([judge]), timeout=2) is urgent
+    assert judge.asked == 0
+
+
+def test_without_a_hosted_model_caution_stays_caution() -> None:
+    caution = check("is tingling after a dive normal?")
+    assert (
+        escalate(caution, "is tingling after a dive normal?", FallbackChain([OfflineLLM()]), timeout=2)
+        is caution
+    )

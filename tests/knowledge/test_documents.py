@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.cli import main
 from dovvy.knowledge.documents import DocumentInvalid, parse, validate_paths
 from tests.conftest import ROOT
@@ -117,7 +118,7 @@ def test_bundled_content_is_valid_and_large_enough() -> None:
 def test_every_seeded_destination_has_a_guide() -> None:
     from dovvy import seed
 
-    destinations = {d.code for d in seed.load(ROOT / "data" / "destinations.yaml")}
+    destinations = {d.code for d in seed.load(DESTINATIONS_FILE)}
     guides = {
         parse(str(p), p.read_text()).metadata.get("destination")
         for p in (ROOT / "content" / "destinations").glob("*.md")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from dovvy import catalogue
 from dovvy.db.destinations import DiveSite
 from dovvy.knowledge.retrieval import Filters, Passage
 
@@ -14,15 +15,6 @@ DISCLAIMER = (
     "fitness to dive, see a dive-medicine physician._"
 )
 
-DEPTH_LIMITS_M = {
-    "none": 0,
-    "Open Water": 18,
-    "Advanced Open Water": 30,
-    "Rescue Diver": 30,
-    "Deep Diver": 40,
-    "Divemaster": 40,
-    "Instructor": 40,
-}
 
 DOC_TYPES = {
     "certification": ("certification",),
@@ -50,7 +42,7 @@ def filters_for(agent: str) -> Filters:
 
 def depth_limit(profile: dict[str, Any]) -> int | None:
     level = profile.get("certification_level")
-    return DEPTH_LIMITS_M.get(level) if isinstance(level, str) else None
+    return catalogue.depth_limit(level) if isinstance(level, str) else None
 
 
 def site_lines(sites: Sequence[DiveSite], profile: dict[str, Any]) -> list[str]:

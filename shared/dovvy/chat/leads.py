@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dovvy import catalogue
 from dovvy.chat.text import normalise
 
 _BOOKING = re.compile(
@@ -28,13 +29,6 @@ _COURSES = [
     (r"try (scuba|diving)|discover scuba|try dive", "Discover Scuba Diving"),
     (r"open water", "Open Water Diver"),
 ]
-_DESTINATION_NAMES = {
-    "red-sea-sharm": "Sharm el-Sheikh, Red Sea",
-    "great-barrier-reef-cairns": "Great Barrier Reef (Cairns)",
-    "cozumel": "Cozumel",
-    "raja-ampat": "Raja Ampat",
-    "malta-gozo": "Malta and Gozo",
-}
 
 
 def suggest(message: str, agent: str, profile: dict[str, Any]) -> dict[str, Any] | None:
@@ -52,14 +46,12 @@ def suggest(message: str, agent: str, profile: dict[str, Any]) -> dict[str, Any]
         if profile.get("certification_level"):
             prefill["certification_level"] = profile["certification_level"]
         if profile.get("destination"):
-            prefill["preferred_location"] = _DESTINATION_NAMES.get(
-                profile["destination"], profile["destination"]
-            )
+            prefill["preferred_location"] = catalogue.display_name(str(profile["destination"]))
         return {"type": "training", "prefill": prefill}
     if wants_trip:
         prefill = {}
         if profile.get("destination"):
-            prefill["destination"] = _DESTINATION_NAMES.get(profile["destination"], profile["destination"])
+            prefill["destination"] = catalogue.display_name(str(profile["destination"]))
         for key in ("travel_dates", "group_size"):
             if profile.get(key):
                 prefill[key] = profile[key]

@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from dovvy.chat import agents, prompts
+from dovvy.catalogue import contacts_for
+from dovvy.chat import agents, emergency, prompts
 from dovvy.chat.leads import suggest
 from dovvy.chat.profile import extract, merge
 from dovvy.chat.router import Route, refine, route
-from dovvy.chat.safety import EMERGENCY_SOURCES, check, destination_in, emergency_response
+from dovvy.chat.safety import SafetyCheck, check, escalate
 from dovvy.db import content as content_repo
 from dovvy.db import destinations as destinations_repo
 from dovvy.db import sessions as sessions_repo
@@ -28,11 +29,6 @@ from dovvy.runtime import Runtime
 
 MAX_STORED_MESSAGES = 200
 Event = tuple[str, dict[str, Any]]
-
-_EMERGENCY_TITLES = {
-    "safety/decompression-sickness.md": "Decompression Sickness",
-    "safety/emergency-contacts.md": "Diving Emergency Contacts by Region",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +59,15 @@ _HOLDBACK = 48
 def _leaks(text: str) -> bool:
     """Whether an answer repeats the system prompt (its canary or its opening rule line)."""
     return prompts.CANARY in text or "Rules you always follow" in text
+
+
+def _never_declined(chosen: Route, safety: SafetyCheck) -> Route:
+    """A message about a body, a symptom or a diver in trouble is never declined as off-topic: it
+    goes to the safety agent when nothing else claimed it."""
+    if safety.tier != "caution":
+        return chosen
+    agent = "safety" if chosen.confidence == 0.0 or not chosen.on_topic else chosen.agent
+    return dataclasses.replace(chosen, agent=agent, on_topic=True)
 
 
 class _Clock:
@@ -169,7 +174,7 @@ class ChatService:
 
     # --- the turn -----------------------------------------------------------------------------
 
-    def events(self, turn: ChatTurn, *, stream: bool = False) -> Iterator[Event]:
+    def events(self, turn: ChatTurn, *, stream: bool = False) -> Iterator[Event]:  # noqa: PLR0915 - split next
         clock = _Clock()
         session, created = self._session(turn)
         clock.mark("session")
@@ -178,14 +183,19 @@ class ChatService:
         profile = merge(session.diver_profile, update)
 
         safety = check(turn.message)
+        if safety.tier == "caution" and self.settings.llm_routing:
+            safety = escalate(
+                safety, turn.message, self.runtime.llm, timeout=self.settings.router_timeout_seconds
+            )
+        contacts = contacts_for(turn.message, profile.get("destination"))
         if safety.emergency:
             yield from self._emergency(
                 turn=turn,
                 session_id=session.id,
                 created=created,
-                profile=profile,
                 update=update,
-                reason=safety.reason,
+                safety=safety,
+                text=emergency.reply(safety, contacts),
                 clock=clock,
             )
             return
@@ -197,7 +207,10 @@ class ChatService:
         chosen = route(asked, [(str(t.get("role")), str(t.get("content", ""))) for t in history])
         if self.settings.llm_routing:
             chosen = refine(chosen, asked, self.runtime.llm, timeout=self.settings.router_timeout_seconds)
+        chosen = _never_declined(chosen, safety)
         yield "route", {"agent": chosen.agent, "reason": chosen.reason}
+        prefix = emergency.caution_line(contacts) + "\n\n" if safety.tier == "caution" else ""
+        yield from self._tokens(prefix)
         passages: list[Passage] = []
         sites: list[destinations_repo.DiveSite] = []
         generation = Generation("", "none", "none")
@@ -231,6 +244,7 @@ class ChatService:
         elif text.startswith(generated) and not _leaks(generated):
             # Disclaimers and certification notes added after generation stream as tokens too.
             yield from self._tokens(text[len(generated) :])
+        text = prefix + text
         self._save(session.id, turn.message, text, update)
         clock.mark("save")
         lead = suggest(turn.message, chosen.agent, profile)
@@ -248,7 +262,11 @@ class ChatService:
                 created=created,
                 requested=turn.session_id,
                 follow_up=None if not chosen.on_topic or not passages else agents.FOLLOW_UPS[chosen.agent],
-                extra={"follow_up_of_previous": chosen.follow_up, "prompt_injection_suspected": injection},
+                extra={
+                    "follow_up_of_previous": chosen.follow_up,
+                    "prompt_injection_suspected": injection,
+                    "safety": {"tier": safety.tier, "category": safety.category, "reason": safety.reason},
+                },
             ),
         )
 
@@ -355,19 +373,18 @@ class ChatService:
         turn: ChatTurn,
         session_id: uuid.UUID,
         created: bool,
-        profile: dict[str, Any],
         update: dict[str, Any],
-        reason: str,
+        safety: SafetyCheck,
+        text: str,
         clock: _Clock,
     ) -> Iterator[Event]:
-        yield "route", {"agent": "emergency", "reason": reason}
+        yield "route", {"agent": "emergency", "reason": safety.reason}
         sources = [
-            {"path": p, "title": _EMERGENCY_TITLES[p], "heading": None, "score": 1.0}
-            for p in EMERGENCY_SOURCES
+            {"path": path, "title": title, "heading": None, "score": 1.0}
+            for path, title in emergency.sources_for(safety)
         ]
         for source in sources:
             yield "citation", source
-        text = emergency_response(destination_in(turn.message) or profile.get("destination"))
         yield from self._tokens(text)
         self._save(session_id, turn.message, text, update)
         clock.mark("save")
@@ -377,7 +394,7 @@ class ChatService:
                 text=text,
                 session_id=session_id,
                 agent="emergency",
-                reason=reason,
+                reason=safety.reason,
                 passages=[],
                 sources=sources,
                 lead=None,
@@ -386,6 +403,7 @@ class ChatService:
                 created=created,
                 requested=turn.session_id,
                 follow_up="Are you or your buddy with someone who can call for help and give oxygen?",
+                extra={"safety": {"tier": safety.tier, "category": safety.category, "reason": safety.reason}},
             ),
         )
 

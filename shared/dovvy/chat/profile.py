@@ -6,24 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dovvy.chat.safety import destination_in
+from dovvy import catalogue
+from dovvy.catalogue import destination_in
 from dovvy.chat.text import normalise
 
-_LEVELS = [
-    (r"\b(instructor)\b", "Instructor"),
-    (r"\b(divemaster|dive master)\b", "Divemaster"),
-    (r"\b(rescue diver|rescue certified|rescue cert\w*)\b", "Rescue Diver"),
-    (
-        r"\b(advanced open water|advanced certified|advanced diver|aow|advanced adventurer)\b",
-        "Advanced Open Water",
-    ),
-    (
-        r"\b(open water( diver)? (certified|certification|card|course done)|certified open water|ow certified|i'?m open water|i have (my )?open water|have an open water|got my open water|open water diver)\b",
-        "Open Water",
-    ),
-    (r"\b(not certified|never (been )?div(ed|ing)|no certification|non-?diver|complete beginner)\b", "none"),
-]
-_AGENCIES = ("PADI", "SSI", "NAUI", "BSAC", "CMAS", "SDI", "RAID")
 _INTERESTS = {
     "wrecks": r"\bwrecks?\b",
     "mantas": r"\bmantas?\b",
@@ -51,6 +37,17 @@ _NUMBERS = {
 }
 
 
+def _level_named(text: str) -> catalogue.Level | None:
+    """The level whose longest alias appears in `text` ("advanced open water" before "open water")."""
+    named = [
+        (len(alias), level)
+        for level in catalogue.load().levels
+        for alias in level.aliases
+        if re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", text)
+    ]
+    return max(named, key=lambda pair: pair[0])[1] if named else None
+
+
 def extract(message: str) -> dict[str, Any]:
     """Profile fields found in one message (only what was said; nothing guessed)."""
     text = normalise(message)
@@ -60,11 +57,10 @@ def extract(message: str) -> dict[str, Any]:
         r"\b(want|like|sign|book|take|taking|do|doing|become|learn|interested|enrol\w*|start)\b", text
     )
     holding = re.search(r"\b(i'?m|i am|i have|i've|i got|got my|i hold|certified|my card|already)\b", text)
-    for pattern, level in _LEVELS:
-        if re.search(pattern, text) and (holding or level == "none") and not (wanting and not holding):
-            found["certification_level"] = level
-            break
-    agency = next((a for a in _AGENCIES if re.search(rf"\b{a.lower()}\b", text)), None)
+    level = _level_named(text)
+    if level is not None and (holding or level.rank == 0) and not (wanting and not holding):
+        found["certification_level"] = level.name
+    agency = next((a for a in catalogue.load().agencies if re.search(rf"\b{a.lower()}\b", text)), None)
     if agency:
         found["certification_agency"] = agency
     dives = re.search(r"\b(\d{1,5})\+? (logged )?dives\b", text) or re.search(r"\blogged (\d{1,5})\b", text)

@@ -183,30 +183,41 @@ def _refiners() -> Any:
     return ThreadPoolExecutor(max_workers=4, thread_name_prefix="route-refine")
 
 
-def refine(chosen: Route, message: str, llm: Any, *, timeout: float = 1.5, threshold: float = 0.34) -> Route:
-    """Ask the first hosted model to settle a low-confidence route; on timeout, error, or an answer
-    that is not an agent, keep the deterministic route. The offline composer is never asked."""
+def ask_hosted(llm: Any, system: str, message: str, *, timeout: float, max_tokens: int = 4) -> str | None:
+    """One short answer from the first hosted model in the chain, or None on timeout, error, or when
+    only the offline composer is configured (it is never asked)."""
     hosted = next((p for p in getattr(llm, "providers", [llm]) if p.name != "offline"), None)
-    if hosted is None or not chosen.on_topic or chosen.confidence >= threshold:
-        return chosen
+    if hosted is None:
+        return None
     from concurrent.futures import TimeoutError as FutureTimeout
     from html import escape
 
     from dovvy.providers.llm import LLMError, Message, Prompt
 
     prompt = Prompt(
-        system=_REFINE_SYSTEM,
+        system=system,
         messages=(Message("user", f"<user_message>{escape(message, quote=False)}</user_message>"),),
         question=message,
         passages=(),
         agent="router",
-        max_tokens=4,
+        max_tokens=max_tokens,
         temperature=0.0,
     )
     future = _refiners().submit(hosted.generate, prompt)
     try:
-        answer = future.result(timeout=timeout).text
+        return str(future.result(timeout=timeout).text)
     except (FutureTimeout, LLMError):
+        return None
+
+
+def refine(chosen: Route, message: str, llm: Any, *, timeout: float = 1.5, threshold: float = 0.34) -> Route:
+    """Ask the first hosted model to settle a low-confidence route; on timeout, error, or an answer
+    that is not an agent, keep the deterministic route. The offline composer is never asked."""
+    if not chosen.on_topic or chosen.confidence >= threshold:
+        return chosen
+    hosted = next((p for p in getattr(llm, "providers", [llm]) if p.name != "offline"), None)
+    answer = ask_hosted(llm, _REFINE_SYSTEM, message, timeout=timeout)
+    if hosted is None or answer is None:
         return chosen
     word = re.sub(r"[^a-z]", "", answer.strip().split()[0].lower()) if answer.strip() else ""
     if word not in AGENTS:

@@ -11,15 +11,9 @@ from typing import Any
 
 import yaml
 
+from dovvy import catalogue
+
 DOC_TYPES = ("certification", "destination", "dive_site", "safety", "skill", "general")
-CERTIFICATION_LEVELS = (
-    "none",
-    "Open Water",
-    "Advanced Open Water",
-    "Deep Diver",
-    "Rescue Diver",
-    "Divemaster",
-)
 _REQUIRED = ("title", "description", "doc_type", "tags")
 _PLACE_FIELDS = ("destination", "min_certification", "depth_range_m")
 _HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
@@ -121,8 +115,8 @@ def _check_frontmatter(front: dict[str, Any], line_of: Callable[[str], int]) -> 
         )
         if doc_type == "dive_site" and "site_id" not in front:
             problems.append((1, "a dive_site document needs 'site_id'"))
-    if "min_certification" in front and front["min_certification"] not in CERTIFICATION_LEVELS:
-        levels = ", ".join(CERTIFICATION_LEVELS)
+    if "min_certification" in front and front["min_certification"] not in catalogue.level_names():
+        levels = ", ".join(catalogue.level_names())
         problems.append((line_of("min_certification"), f"'min_certification' must be one of {levels}"))
     if "depth_range_m" in front:
         depth = front["depth_range_m"]

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pgvector import Vector
 
+from dovvy import catalogue
 from dovvy.db.pool import Pool
-from dovvy.knowledge.documents import CERTIFICATION_LEVELS
 from dovvy.providers.embeddings import Embedder
 
 Mode = Literal["hybrid", "vector", "keyword"]
@@ -33,8 +33,9 @@ class Filters:
         if self.destination:
             clauses.append("(metadata ->> 'destination') = :destination")
             params["destination"] = self.destination
-        if self.certification in CERTIFICATION_LEVELS:
-            allowed = CERTIFICATION_LEVELS[: CERTIFICATION_LEVELS.index(self.certification) + 1]
+        level = catalogue.level(self.certification)
+        if level is not None:
+            allowed = [lv.name for lv in catalogue.load().levels if lv.rank <= level.rank]
             clauses.append(
                 "((metadata ->> 'min_certification') IS NULL "
                 "OR (metadata ->> 'min_certification') = ANY(CAST(:allowed_certs AS text[])))"

@@ -1,0 +1,175 @@
+"""What the diver reads when the safety check says emergency (a protocol that fits the kind of
+emergency, with the region's numbers) or caution (one line before the normal answer)."""
+
+from __future__ import annotations
+
+from dovvy.catalogue import EmergencyContacts
+from dovvy.chat.safety import SafetyCheck
+
+_DECOMPRESSION = {
+    "neurological",
+    "joint_pain",
+    "skin",
+    "breathing",
+    "chest_pain",
+    "coughing_blood",
+    "voice_neck",
+    "vertigo",
+}
+
+# (path, title) of the knowledge-base articles each kind of emergency cites.
+_CONTACTS_ARTICLE = ("safety/emergency-contacts.md", "Diving Emergency Contacts by Region")
+SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "decompression": (
+        ("safety/decompression-sickness.md", "Decompression Sickness"),
+        ("safety/arterial-gas-embolism.md", "Lung Overexpansion and Arterial Gas Embolism"),
+        _CONTACTS_ARTICLE,
+    ),
+    "envenomation": (
+        ("safety/marine-life-injuries.md", "Marine Life Injuries and First Aid"),
+        _CONTACTS_ARTICLE,
+    ),
+    "severe_cold": (
+        ("safety/thermal-protection.md", "Staying Warm — Exposure Suits and Hypothermia"),
+        _CONTACTS_ARTICLE,
+    ),
+}
+
+_FIRST_AID = {
+    "fish_spine": (
+        "**Hot water**: soak the wound in water as hot as the diver can bear without scalding "
+        "(test it on your own skin, about 45 °C) for 30 to 90 minutes; the heat breaks the venom down.",
+        "Lift out spines you can see with tweezers; leave deep or broken-off spines to a doctor. "
+        "A stonefish or stingray injury needs hospital care (stonefish antivenom exists).",
+    ),
+    "box_jellyfish": (
+        "**Vinegar**: pour household vinegar over the tentacles and the stung skin for at least "
+        "30 seconds, then lift tentacles off. Do not rub, and do not rinse with fresh water.",
+        "Keep the person still and watch their breathing: be ready to start CPR.",
+    ),
+    "jellyfish": (
+        "Rinse with sea water (vinegar for tropical box-shaped jellyfish), lift off tentacles without "
+        "rubbing, then hot water for the pain.",
+        "Breathing trouble, vomiting, chest pain or faintness after a sting needs a hospital.",
+    ),
+    "pressure_immobilisation": (
+        "**Pressure immobilisation**: wrap a firm bandage over the bite, then the whole limb from the "
+        "fingers or toes upwards, and splint it. Keep the person lying still; do not wash, cut or suck the wound.",
+        "Antivenom is given in hospital: go now, even if there is no pain — symptoms can start hours later.",
+    ),
+    "unknown_sting": (
+        "Rinse with sea water, remove any spines or tentacles you can see without touching them "
+        "bare-handed, and soak in hot water for the pain.",
+        "Swelling that spreads, breathing trouble, faintness or vomiting needs a hospital now.",
+    ),
+}
+
+
+def kind_of(check: SafetyCheck) -> str:
+    category = check.category or ""
+    if category in _DECOMPRESSION:
+        return "decompression"
+    if category == "near_drowning":
+        return "unresponsive"
+    return category or "decompression"
+
+
+def sources_for(check: SafetyCheck) -> tuple[tuple[str, str], ...]:
+    return SOURCES.get(kind_of(check), (_CONTACTS_ARTICLE,))
+
+
+def _call(contacts: EmergencyContacts) -> str:
+    where = f"in {contacts.country} dial **{contacts.emergency}**" if contacts.country else contacts.emergency
+    return f"**Call emergency services now**: {where}."
+
+
+def _chambers(contacts: EmergencyContacts) -> list[str]:
+    if not contacts.chambers:
+        return []
+    return [f"Recompression chambers: {'; '.join(contacts.chambers)}."]
+
+
+def reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
+    """The emergency protocol for this kind of emergency, with the region's numbers."""
+    kind = kind_of(check)
+    call = _call(contacts)
+    dan = f"Then call the diving emergency line: **{contacts.diving_line}**."
+    steps: list[str]
+    if kind == "unresponsive":
+        steps = [
+            f"{call} Put the phone on speaker and stay with the person.",
+            "**Check breathing** (look, listen, feel for 10 seconds). Not breathing normally: give "
+            "5 rescue breaths, then CPR — 30 chest compressions to 2 breaths — and do not stop until "
+            "help arrives. Use a defibrillator (AED) if the boat or shore has one.",
+            "Breathing: lay them on their side (recovery position), keep them warm and give 100% "
+            "oxygen from the oxygen kit.",
+            "Anyone who breathed in water needs a hospital check, even if they seem fine: problems can start hours later.",
+            dan,
+        ]
+        opening = "**This is an emergency. Act now:**"
+    elif kind == "missing_diver":
+        steps = [
+            "**Alert the boat crew or dive centre now** and count every diver: who is missing, since when.",
+            f"**Call the coast guard**: {contacts.coast_guard}; {contacts.emergency} on a phone.",
+            "**Mark the last known position and the time**: GPS on the boat, a buoy or a landmark, "
+            "and the direction of the current.",
+            "**Search the surface** down-current from that point: look for bubbles, a surface marker "
+            "buoy, a light or a hand waving. Do not send divers down to search without a plan.",
+            "Keep everyone else together and accounted for.",
+        ]
+        opening = "**A missing diver is an emergency. Act now:**"
+    elif kind == "envenomation":
+        first_aid = _FIRST_AID.get(check.first_aid or "unknown_sting", _FIRST_AID["unknown_sting"])
+        steps = [
+            "Get the person out of the water and keep them still.",
+            *first_aid,
+            f"{call} Say which animal it was, if you know.",
+            "Watch their breathing; be ready to start CPR.",
+            dan,
+        ]
+        opening = "**This sting or bite needs first aid now:**"
+    elif kind == "bleeding":
+        steps = [
+            "**Press firmly on the wound** with a clean cloth or your hand and keep pressing; add more "
+            "cloth on top rather than lifting it.",
+            "Raise the injured part if you can. For bleeding from a limb that pressure does not stop, "
+            "tie a tourniquet above the wound and note the time.",
+            call,
+            "Keep the person lying down and warm; watch for paleness, confusion or fast breathing.",
+        ]
+        opening = "**Heavy bleeding is an emergency. Act now:**"
+    elif kind == "severe_cold":
+        steps = [
+            "**Get them out of the wind and water**, take off wet gear, dry them and wrap them in "
+            "blankets or a survival bag, head included.",
+            "Handle them gently and keep them lying down. Warm, sweet drinks only if fully awake.",
+            "Do not rub the skin, use hot water, or give alcohol.",
+            f"{call} Drowsiness, confusion, or shivering that stops while still cold means severe hypothermia.",
+            "If they stop breathing normally, start CPR.",
+        ]
+        opening = "**This may be severe hypothermia. Act now:**"
+    else:
+        steps = [
+            "**Stop diving.** Do not go back in the water to 'treat' it. Lie the diver flat and keep them still.",
+            "**Give 100% oxygen** from the boat's or dive centre's oxygen kit as soon as possible, and keep it going.",
+            f"{call} {dan}",
+            "If they are conscious and can swallow, give water to drink. Watch their breathing; be ready to start CPR.",
+            "Do not fly or travel to altitude. Keep the dive computer and note depths, times and any fast ascent.",
+        ]
+        opening = "**This may be a diving emergency (decompression illness or a gas embolism). Act now:**"
+    lines = [opening, "", *(f"{n}. {step}" for n, step in enumerate(steps, 1))]
+    extra = _chambers(contacts) if kind == "decompression" else []
+    if kind == "decompression":
+        extra.append(
+            "Treatment in a recompression chamber works best when it starts early — do not wait to see if it passes."
+        )
+    return "\n".join([*lines, "", *extra] if extra else lines)
+
+
+def caution_line(contacts: EmergencyContacts) -> str:
+    """One line before a normal answer that names a symptom or danger."""
+    where = f"in {contacts.country}: {contacts.emergency}" if contacts.country else contacts.emergency
+    return (
+        f"_If this is happening now, to you or someone with you, call emergency services ({where}) "
+        f"and a diving emergency line ({contacts.diving_line})._"
+    )

@@ -1,0 +1,341 @@
+"""The symptom and danger lexicon the safety check reads: what each kind of diving emergency sounds
+like when people type it, and the words that say *when* and *whether* it is happening.
+
+Patterns are matched on text that `dovvy.chat.safety` has already lower-cased, stripped of
+apostrophes ("can't" → "cant"), expanded from text-speak ("hlp", "pls") and corrected for typos
+against `VOCABULARY` (so "numbnes" and "brethe" arrive as "numbness" and "breathe").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Category = Literal[
+    "neurological",
+    "joint_pain",
+    "skin",
+    "breathing",
+    "chest_pain",
+    "coughing_blood",
+    "voice_neck",
+    "unresponsive",
+    "missing_diver",
+    "near_drowning",
+    "vertigo",
+    "severe_cold",
+    "envenomation",
+    "bleeding",
+]
+
+_JOINT = r"(shoulders?|elbows?|knees?|wrists?|hips?|ankles?|joints?|limbs?|arms?|legs?)"
+_PERSON_NOUN = (
+    r"(diver|buddy|friend|son|daughter|wife|husband|girlfriend|boyfriend|partner|brother|sister|kid|child|"
+    r"student|dad|mum|mom|father|mother|divemaster|instructor|guide|snorkeller|snorkeler|swimmer|he|she)"
+)
+
+# Categories that are an emergency whenever someone reports them, wherever they happen.
+ALWAYS: dict[Category, tuple[str, ...]] = {
+    "neurological": (
+        r"\bparaly[sz]\w*",
+        r"\bslurr\w*",
+        r"\b(face|mouth|smile) (is |looks |went |gone |seems |has )?(droop\w*|lopsided|wrong|crooked)",
+        r"\bdroop\w* (face|mouth|eye)",
+        r"\bone side of (my|his|her|their|the) (face|body)",
+        r"\bcant find (my|his|her|their) words",
+        r"\bwords (are |were |come out )?(jumbled|mixed up|garbled)",
+        r"\b(cant|unable to) (move|feel|lift) (my|his|her|their|one|both|either) (legs?|arms?|side|body|hands?|feet|foot)",
+    ),
+    "breathing": (
+        r"\b(cant|couldnt|unable to|struggling to|struggles to|trouble|difficulty|difficult to|hard to|hard time|problems?|hurts to|painful to|fighting to) (breathe|breathing|breath|catch (my|his|her|their) breath)",
+        r"\bshort(ness)? of breath",
+        r"\bbreathless",
+        r"\bgasping",
+        r"\bwheez\w*",
+        r"\bbreathing (is |feels |seems |sounds )?(really |very |so )?(fast|hard|heavy|tight|shallow|funny|weird|laboured|labored|difficult|rapid|noisy|painful)",
+        r"\bnot breathing (properly|right|well|normally)",
+        r"\b(cant|cannot) get (enough )?air\b",
+    ),
+    "chest_pain": (
+        r"\bchest (pain|pains|hurts?|hurting|is (tight|sore|hurting|killing)|tight\w*|pressure|feels (tight|heavy|weird|crushed))",
+        r"\b(pain|pressure|tightness|ache|crushing) in (my |his |her |their |the )?chest",
+        r"\bchest\b.{0,15}\b(hurts?|pain)",
+    ),
+    "coughing_blood": (
+        r"\bcough\w*\b.{0,40}\bblood",
+        r"\bblood\b.{0,25}\bcough\w*",
+        r"\bcough\w* (up )?(some |a lot of |lots of )?(blood|froth\w*|foam\w*|pink|bloody|red)",
+        r"\b(bloody|pink|blood\w*) (froth|foam|sputum|spit|phlegm|mucus)",
+        r"\bspit\w* (up )?blood",
+        r"\bblood when (i|he|she|they) cough",
+        r"\b(froth|foam)\w* (at|from) (the|his|her|my|their) mouth",
+    ),
+    "unresponsive": (
+        r"\bunresponsive",
+        r"\bunconscious",
+        r"\b(not|isnt|stopped|stop) respond\w*",
+        r"\b(wont|cant|not) (wake|waking)",
+        r"\b(not|isnt|stopped|stop|no longer) (breathing|moving)\b(?! (properly|right|well|normally))",
+        r"\bno (breathing|breath|pulse)\b",
+        r"\b(passed|blacked|black|knocked) out",
+        r"\bfaint(ed|ing)\b",
+        r"\bcollaps\w*",
+        r"\blost consciousness",
+        r"\bseiz(ure|ing)",
+        r"\bconvuls\w*",
+        r"\bfitting\b",
+        r"\b(had|having|has) a fit\b",
+        r"\b(went|gone|is|was) limp",
+        r"\bface down",
+        r"\b(turned|turning|is|gone|went) blue",
+        r"\b(is dying|hes dying|shes dying|ambulance)\b",
+    ),
+    "missing_diver": (
+        rf"\b{_PERSON_NOUN}\b.{{0,40}}\bmissing\b",
+        r"\bmissing (diver|buddy|person|snorkel\w*|swimmer)",
+        r"\b(one of (us|our group|the group|them)|someone|somebody)\b.{0,20}\bmissing\b",
+        r"\b(didnt|hasnt|havent|hadnt|never|still not|isnt|wasnt|not) (come|came|surface|surfaced|resurfaced|come back|came back|returned|back|up yet)\b",
+        r"\bnot (at|on) the surface\b",
+        rf"\b(cant|couldnt|unable to) (find|see|locate) (my|our|the|a|his|her) (\w+ )?{_PERSON_NOUN}",
+        r"\blost (my|our|a|the|one) (dive )?(buddy|diver|friend|partner|student|son|daughter|wife|husband)",
+        r"\b(swept|drifted|drifting|carried|dragged) (away|off)\b",
+        r"\bsearching for (my|our|the|a|his|her)\b",
+        r"\bwent under and\b",
+        r"\bseparated\b.{0,40}\b(cant|not|isnt|no sign)",
+        r"\blost sight of (my|our|the|a|his|her)",
+        r"\bstill (down there|down|under|underwater|in the water|out there)\b",
+        r"\bcame up without (his|her|their|my|our) (buddy|partner|friend)",
+        r"\b(past|over) (his|her|their) (air|gas|bottom time|turn time)",
+        r"\boverdue\b",
+        r"\b(hes|shes|theyre|he is|she is|they are) not (here|there|anywhere|at the surface|back|on the boat)",
+        r"\bno sign of (my|our|the|a|his|her|him|them)",
+        r"\bnobody (on the boat )?(sees|saw|can see|has seen)",
+        r"\b(waving|drifting|floating)\b.{0,30}\b(far away|far off|away from the boat|out to sea)",
+    ),
+    "near_drowning": (
+        r"\bdrown\w*",
+        r"\b(inhaled|swallowed|breathed in|aspirated|took in) (a lot of |lots of |loads of |heaps of |tons of |too much |some |so much )?(sea ?)?water",
+        r"\bpulled (him|her|them|an? \w+|the \w+|my \w+|our \w+) (out|from the water|on board|onboard|onto|aboard)",
+        r"\b(got|been|was|were) pulled (out|from the water|on board|onboard|aboard)",
+        r"\bpanick\w* (at|on|in) the (surface|water)",
+        r"\b(struggling|thrashing|flailing|going under|bobbing|slipping under) (at|on|in|under) the (surface|water)",
+    ),
+    "severe_cold": (
+        r"\b(cant|wont|couldnt) stop shiver\w*",
+        r"\bshiver\w* (uncontrollabl\w*|violently|so (hard|much|bad)|like (mad|crazy)|really (hard|bad)|badly|non ?stop)",
+        r"\b(uncontrollabl\w*|violently) (shiver\w*|shak\w*)",
+        r"\bshak\w* (uncontrollabl\w*|violently)",
+        r"\b(lips|fingers|skin) (are |is |look |looks |going |gone |turning |turned )?(blue|purple|grey|gray)",
+        r"\b(blue|purple) lips",
+        r"\bstopped shivering",
+        r"\bwhole body (is )?shak\w*",
+        r"\b(is|am|im|hes|shes|getting|became|seems) hypotherm\w*",
+    ),
+    "bleeding": (
+        r"\bbleed\w* (a lot|heavily|badly|profusely|everywhere|so much|like crazy|wont stop|non ?stop|really bad|quite a bit|loads|heaps|lots)",
+        r"\b(heavy|heavily|severe|bad|lots of|lot of|so much|a lot of) (bleeding|blood)",
+        r"\bblood (everywhere|is spurting|spurting|pouring|gushing)",
+        r"\b(wont|cant|doesnt|not) stop(ping)? (the )?bleeding",
+        r"\bbleeding (wont|doesnt|isnt) stop",
+        r"\b(spurt|gush)\w*",
+        r"\bdeep (cut|gash|wound)",
+        r"\bgash\b",
+        r"\bshark (bite|bit)|bitten by a shark",
+        r"\bpropeller|\bprop (hit|cut)",
+    ),
+}
+
+# Categories that are an emergency when reported after (or during) a dive.
+AFTER_DIVING: dict[Category, tuple[str, ...]] = {
+    "neurological": (
+        r"\bnumb\w*",
+        r"\btingl\w*",
+        r"\bpins (and|n) needles",
+        r"\bweakness\b",
+        r"\b(feel|feels|feeling|felt|is|are|arm|arms|leg|legs|hand|hands|side|really|very|extremely|so|super|getting) weak(er)?\b",
+        r"\b(cant|couldnt|unable to|barely|hard to) (feel|move|lift|stand|walk|grip)\b",
+        r"\b(heavy (arm|arms|leg|legs)|(arm|arms|leg|legs) (feel|feels|feeling|felt|are|is|started) (feeling )?heavy)",
+        r"\bconfus\w*(?! (about|by|with))",
+        r"\bdisorient\w*",
+        r"\b(doesnt|dont|didnt) know where",
+        r"\btalking nonsense|\bnot making sense|\bsame questions",
+        r"\b(cant|doesnt|couldnt) (remember|think straight)",
+        r"\bacting (strange|strangely|weird|odd|funny|confused|drunk|off)",
+        r"\b(feel|feels|feeling) (really |so |very |kind of |kinda |a bit )?(drunk|off|weird|strange|funny|wrong|fuzzy|dead)",
+        r"\b(seeing double|double vision|blurr\w*|flashing lights|tunnel vision|cant see properly)",
+        r"\bvision\b.{0,20}\b(patchy|gone|funny|weird|dark|strange)",
+        r"\blost (my |his |her )?vision",
+        r"\b(severe|terrible|worst|splitting|pounding|blinding|bad|awful|horrible) headache",
+    ),
+    "joint_pain": (
+        rf"\b{_JOINT} (is |are |feels? |keeps? )?(really |so |very )?(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
+        rf"\b(pain|ache|aching|throbbing|soreness)\b.{{0,20}}\bin (my|his|her|their|the|both) (\w+ )?{_JOINT}",
+        rf"\b{_JOINT} pain\b",
+        rf"\b(my|his|her|their|both) {_JOINT}\b.{{0,30}}\b(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
+        r"\b(have|has|got|get|getting|gotten|having|am|im|is|hes|shes|been) (the bends|bent|dcs|decompression sickness)",
+    ),
+    "skin": (
+        r"\brash\b",
+        r"\bitch\w*",
+        r"\bmarbl\w*",
+        r"\bmottl\w*",
+        r"\bblotch\w*",
+        r"\bskin bends",
+        r"\b(purple|red) (skin|patches|blotches)",
+    ),
+    "voice_neck": (
+        r"\bneck\b.{0,30}\b(crackl\w*|crunch\w*|crispy|popping|bubbl\w*|swell\w*)",
+        r"\b(crackl\w*|crunch\w*) (in|under|on) (my|his|her|the) (neck|skin)",
+        r"\bvoice\b.{0,30}\b(weird|funny|hoarse|raspy|changed|different|high|squeaky|gone|strange|odd|nasal)",
+        r"\bhoarse\b",
+    ),
+}
+
+# Vertigo counts with something that makes it more than a moment of dizziness.
+VERTIGO = r"\b(vertigo|dizz\w*|spinning|spins|room (is )?spin\w*)"
+VERTIGO_WITH = (
+    r"\b(vomit\w*|throw\w* up|threw up|puk\w*|nause\w*|sick|ringing|cant walk straight|cant stand|"
+    r"off balance|severe|extreme|really bad)"
+)
+
+# Envenomation: an animal, contact with it, and (for the less dangerous ones) a sign beyond the sting.
+ANIMALS: dict[str, tuple[str, str]] = {
+    # pattern: (first-aid kind, danger)
+    r"stone ?fish": ("fish_spine", "dangerous"),
+    r"sting ?rays?|ray barb": ("fish_spine", "dangerous"),
+    r"lion ?fish": ("fish_spine", "moderate"),
+    r"scorpion ?fish": ("fish_spine", "moderate"),
+    r"(sea )?urchins?": ("fish_spine", "moderate"),
+    r"box ?jell(y|ies)\w*|irukandji": ("box_jellyfish", "dangerous"),
+    r"jell(y|ies)\w*|man ?o ?war|bluebottle": ("jellyfish", "moderate"),
+    r"sea ?snakes?|sea krait": ("pressure_immobilisation", "dangerous"),
+    r"cone (shell|snail)s?": ("pressure_immobilisation", "dangerous"),
+    r"blue[ -]?ring\w*( octopus)?": ("pressure_immobilisation", "dangerous"),
+    r"fire ?coral|something|some ?thing": ("unknown_sting", "moderate"),
+}
+CONTACT = (
+    r"\b(stung|sting|stings|stinging|bit|bite|bites|bitten|biting|stepped on|step on|touched|spines?|barb|"
+    r"got me|spiked|pricked|jabbed|went into|stuck in)\b"
+)
+SYSTEMIC = (
+    r"\b((agony|unbearable|terrible|horrible|excruciating|really bad|severe|extreme|worst) pain|"
+    r"pain (is )?(unbearable|terrible|horrible|spreading|going up|getting worse)|in agony|agony|unbearable|"
+    r"swell\w*|swollen|numb\w*|faint\w*|dizz\w*|vomit\w*|throw\w* up|threw up|sick|nause\w*|breath\w*|chest|"
+    r"weak\w*|cramp\w*|sweat\w*|throbb\w*|hurts up|up (my|his|her|their) arm|collaps\w*|confus\w*|killing)"
+)
+
+# --- when, whether, where --------------------------------------------------------------------------
+
+DIVE_CONTEXT = (
+    r"\b(div(e|es|ed|ing|er|ers)|dove|surfac\w*|resurfac\w*|ascen\w*|came up|come up|coming up|shot up|way up|"
+    r"out of the water|out the water|in the water|underwater|boat|liveaboard|snorkel\w*|free ?div\w*|"
+    r"breath ?hold|deco\w*|safety stop|\d+ ?(m|meters?|metres?|ft|feet)|wreck|reef|bends|bent|dcs|flew|"
+    r"flight|flying|drysuit|wetsuit|chamber|recompression|hyperbaric)\b"
+)
+# Someone is in it: the writer or a person with them.
+PERSON = (
+    r"\b(i|im|ive|id|me|my|we|our|us|he|hes|she|shes|his|her|him|they|theyre|them|their|buddy|buddys|"
+    r"friend|diver|someone|somebody|guy|girl|man|woman|lady|student|husband|wife|partner|boyfriend|"
+    r"girlfriend|son|daughter|kid|child|dad|mum|mom|father|mother|brother|sister|instructor|divemaster|"
+    r"snorkeller|snorkeler|swimmer|person|group)\b"
+)
+# It is happening now, or just happened.
+NOW = (
+    r"\b(now(?! and then)|right now|currently|keeps|keep (\w+ing)|getting (worse|weaker|stronger)|wont (stop|go away)|"
+    r"still (there|here|numb|tingl\w*|hurts?|hurting|sore|dizzy|not|has|have|feel\w*|going|bleeding|shivering|"
+    r"coughing|confused|weak|aching|spinning|missing|unconscious|in the water|out there)|"
+    r"just (got|came|surfaced|now|happened|started|brought|pulled|found|collapsed|passed|fainted|finished|went)|"
+    r"not going away|since|this (morning|afternoon|evening)|"
+    r"(\d+|a|an|one|two|three|few|couple of|half an?) (min|mins|minutes?|hours?|hrs?) ago|"
+    r"(\d+|a|an|one|two|three|few|couple of) (min|mins|minutes?|hours?|hrs?) (after|later|since))\b"
+)
+URGENT = r"\b(help|urgent|please|omg|sos|911|asap|what now|what to do)\b"
+URGENT_ASK = r"\bwhat (do|should|can|shall) (i|we) do\b"
+# Reasons to think it is not happening now: a question about it, a "what if", training, the past.
+QUESTION_START = (
+    r"^(what|whats|how|hows|why|when|where|which|who|can|could|does|do|did|is|are|should|would|will|any|"
+    r"explain|tell me|describe|define)\b"
+)
+ABOUT = r"\b(symptoms?|signs?) of\b|\bwhat (are|is) the (symptoms?|signs?)\b"
+HYPOTHETICAL = (
+    r"\b(if|what if|in case|hypothetical\w*|suppose|supposing|imagine|scenarios?|drills?|practi[cs]\w*|exam|"
+    r"quiz|course|training|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
+    r"(instructor|teacher|doctor|book|manual) (said|says|told|explained)|scared of|afraid of|fear of|"
+    r"frightened of|worried about (getting|being)|risk of|chances? of|prevent|avoid)\b"
+)
+PAST = (
+    r"\b((\d+|a|one|two|three|four|five|six|several|few|couple of|many) (years?|months?|weeks?) ago|years ago|"
+    r"a few years|last (year|month|summer|winter|spring|autumn|season|trip|holiday|vacation)|"
+    r"(in|back in) (19|20)\d\d|once|used to|when i was|back then|history of|in the past|previously|"
+    r"always|every time|whenever|usually|sometimes|tend to|went away|gone now|has passed|better now)\b"
+)
+
+# Said of something that has passed: removed before looking for "now".
+RECOVERED = r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|\bwent away\b"
+
+# A report in the present tense: "my fingers are tingly", "he feels", "i have".
+PRESENT_REPORT = (
+    r"\b(my \w+ (is|are|has|have|feels?|went|has gone|have gone|keeps?|started)|i (have|feel|got|am)|"
+    r"im (feeling|getting|having)|(he|she|it) (has|is|feels|keeps)|(hes|shes) (feeling|getting|having))\b"
+)
+GREETING = r"^((hi|hey|hello|ok|okay|so|um|uh|quick question|question|sorry|excuse me|dovvy)\b\W*)+"
+
+# A symptom or danger named at all: enough for the caution tier (answered, with a line first).
+CAUTION = (
+    r"\b(pain\w*|hurt\w*|ache\w*|aching|sore|injur\w*|bleed\w*|blood|cuts?|wound\w*|sting\w*|stung|bite|"
+    r"bitten|rash|numb\w*|tingl\w*|dizz\w*|vertigo|nause\w*|vomit\w*|seasick\w*|headaches?|ears?|sinus\w*|"
+    r"nose ?bleed\w*|eardrum|squeeze|barotrauma|dcs|dci|bends|bent|decompression (sickness|illness)|"
+    r"embolism|narcosis|narked|hypotherm\w*|drown\w*|panic\w*|unconscious|unresponsive|seizures?|"
+    r"blackout|black out|faint\w*|collaps\w*|missing|lose (your|my|a) buddy|lost buddy|emergenc\w*|cpr|"
+    r"first aid|oxygen|chamber|asthma|sick|symptoms?|danger\w*|venom\w*|poison\w*|shark attack|"
+    r"out of air|ran out of air|breath\w*|chest|cough\w*|shiver\w*|cold water|freezing|fracture|"
+    r"broken|surgery|infect\w*|swell\w*|stonefish|lionfish|jellyfish|sea snake|cone snail|urchin|"
+    r"rescue|accident|died|die|death|dead|tired|fatigue|exhausted|spinning|throw\w* up|threw up|cramp\w*)\b"
+)
+
+VOCABULARY = frozenset(
+    """
+    numb numbness tingling tingly tingle paralysed paralyzed paralysis slurred slurring confused confusion
+    disoriented weakness breathe breathing breath breathless gasping wheezing unconscious unresponsive
+    responding seizure convulsing fitting collapsed fainted drowning drowned missing surfaced surface
+    shivering uncontrollably hypothermia vomiting throwing nauseous dizzy dizziness vertigo spinning
+    bleeding blood spurting stonefish lionfish jellyfish stingray scorpionfish urchin swelling swollen
+    emergency please coughing crackling crunchy hoarse shoulder elbow knees joints itchy marbled
+    mottled blotchy headache vision blurry double breathing struggling trouble difficulty
+    throbbing throwing joint aching hurts killing cramps freezing drowsy sleepy confused bleeding
+    """.split()
+)
+
+# Text-speak and contractions people type, written out the way the patterns expect them.
+TEXT_SPEAK = {
+    "hlp": "help",
+    "halp": "help",
+    "pls": "please",
+    "plz": "please",
+    "plse": "please",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "n": "and",
+    "bf": "boyfriend",
+    "gf": "girlfriend",
+    "hubby": "husband",
+    "bro": "brother",
+    "sis": "sister",
+    "min": "minutes",
+    "mins": "minutes",
+    "hr": "hours",
+    "hrs": "hours",
+    "rn": "right now",
+    "2day": "today",
+    "cannot": "cant",
+    "breth": "breath",
+    "brethe": "breathe",
+    "brething": "breathing",
+    "brethin": "breathing",
+    "breathin": "breathing",
+}
+
+
+def compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
