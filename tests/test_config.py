@@ -48,6 +48,11 @@ def test_values_are_parsed() -> None:
         ),
         pytest.param({"LEAD_EMAIL_TO": "shop@example.com"}, "LEAD_EMAIL_FROM", id="email-from"),
         pytest.param({"EMBEDDING_PROVIDER": "magic"}, "EMBEDDING_PROVIDER", id="embedding-provider"),
+        pytest.param(
+            {"LLM_PROVIDERS": "groq,openai", "GROQ_API_KEY": "k"}, "LLM_PROVIDERS", id="unknown-llm"
+        ),
+        pytest.param({"LLM_PROVIDERS": "gemini"}, "GEMINI_API_KEY", id="llm-without-key"),
+        pytest.param({"CHAT_DEADLINE_SECONDS": "0"}, "CHAT_DEADLINE_SECONDS", id="deadline-zero"),
     ],
 )
 def test_bad_values_fail_naming_the_variable(env: dict[str, str], named: str) -> None:

@@ -105,10 +105,10 @@ def test_cloud_run_session_round_trip(
     monkeypatch.setenv("DATABASE_URL", database_url)
     app = ffa.create_asgi_app(target="session", source=str(ROOT / "functions" / "session" / "main.py"))  # type: ignore[no-untyped-call]
     with TestClient(app) as client:
-        created = client.post("/api/sessions", json={"diver_profile": {"dives": 3}})
+        created = client.post("/api/sessions", json={"diver_profile": {"logged_dives": 3}})
         assert created.status_code == 201
         session_id = created.json()["id"]
-        assert client.get(f"/api/sessions/{session_id}").json()["diver_profile"] == {"dives": 3}
+        assert client.get(f"/api/sessions/{session_id}").json()["diver_profile"] == {"logged_dives": 3}
         assert client.delete(f"/api/sessions/{session_id}").status_code == 204
         too_big = client.post("/api/sessions", content=b"{" + b" " * 70_000 + b"}")
         assert too_big.status_code == 413

@@ -182,12 +182,11 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
     from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
-    from dovvy.chat.orchestrator import ChatService
-    from dovvy.runtime import Runtime
+    from dovvy.runtime import Runtime, chat_service
 
     runtime = Runtime(resolve_database(settings))
     conversations = load_conversations(args.file)
-    results = evaluate_chat(ChatService(runtime), conversations)
+    results = evaluate_chat(chat_service(runtime), conversations)
     runtime.close()
     providers = ", ".join(p.name for p in runtime.llm.providers)
     print(f"{len(conversations)} conversations, {len(results)} checks, providers: {providers}")

@@ -70,6 +70,7 @@ class Settings:
     provider_max_retries: int = 2
     llm_routing: bool = True
     router_timeout_seconds: float = 1.5
+    chat_deadline_seconds: float = 25.0
     gemini_base_url: str | None = None
     groq_base_url: str | None = None
 
@@ -119,6 +120,9 @@ class Settings:
             router_timeout_seconds=env.get(
                 "ROUTER_TIMEOUT_SECONDS", _positive_float, cls.router_timeout_seconds
             ),
+            chat_deadline_seconds=env.get(
+                "CHAT_DEADLINE_SECONDS", _positive_float, cls.chat_deadline_seconds
+            ),
             gemini_base_url=env.get("GEMINI_BASE_URL", _http_url, None),
             groq_base_url=env.get("GROQ_BASE_URL", _http_url, None),
         )
@@ -126,6 +130,16 @@ class Settings:
             raise ConfigError("LEAD_WEBHOOK_SECRET is required when LEAD_WEBHOOK_URL is set")
         if settings.lead_email_to and not settings.lead_email_from:
             raise ConfigError("LEAD_EMAIL_FROM is required when LEAD_EMAIL_TO is set")
+        keys = {
+            "groq": ("GROQ_API_KEY", settings.groq_api_key),
+            "gemini": ("GEMINI_API_KEY", settings.gemini_api_key),
+        }
+        for name in settings.llm_providers:
+            if name not in keys:
+                raise ConfigError(f"LLM_PROVIDERS: unknown provider '{name}' (known: {', '.join(keys)})")
+            variable, key = keys[name]
+            if key is None:
+                raise ConfigError(f"LLM_PROVIDERS lists {name} but {variable} is not set")
         if settings.embedding_provider == "gemini" and settings.gemini_api_key is None:
             raise ConfigError("GEMINI_API_KEY is required when EMBEDDING_PROVIDER=gemini")
         return settings

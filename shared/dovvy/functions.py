@@ -23,8 +23,12 @@ def _lead_routes() -> list[BaseRoute]:
 
 
 def _chat_routes() -> list[BaseRoute]:
+    from dovvy import catalogue
     from dovvy.api import chat
 
+    # The catalogue (levels, places, emergency numbers) is checked when the function starts, so
+    # a broken data file stops a deploy instead of the first emergency reply.
+    catalogue.load()
     return list(chat.routes)
 
 

@@ -12,6 +12,7 @@ from dovvy.config import Settings
 from dovvy.errors import ConfigError
 
 if TYPE_CHECKING:
+    from dovvy.chat.orchestrator import ChatService
     from dovvy.db.pool import Pool
     from dovvy.knowledge.retrieval import Retriever
     from dovvy.notify import LeadNotifier
@@ -95,3 +96,16 @@ class Runtime:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+
+
+def chat_service(runtime: Runtime) -> ChatService:
+    """The chat pipeline wired to this container's pool, retriever and model chain."""
+    from dovvy.chat.orchestrator import ChatService
+    from dovvy.chat.store import Library, SessionStore
+
+    return ChatService(
+        settings=runtime.settings,
+        sessions=SessionStore(runtime.pool, expiry_hours=runtime.settings.session_expiry_hours),
+        library=Library(runtime.pool, runtime.retriever),
+        llm=runtime.llm,
+    )

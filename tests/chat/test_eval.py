@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
-from dovvy.chat.orchestrator import ChatService
-from dovvy.runtime import Runtime
+from dovvy.runtime import Runtime, chat_service
 from tests.conftest import ROOT
 
 
 def test_conversation_eval(chat_runtime: Runtime) -> None:
     conversations = load_conversations(ROOT / "tests" / "eval" / "conversations.jsonl")
     assert len(conversations) >= 40
-    results = evaluate_chat(ChatService(chat_runtime), conversations)
+    results = evaluate_chat(chat_service(chat_runtime), conversations)
     table = format_table(results)
 
     def rate(check: str) -> float:

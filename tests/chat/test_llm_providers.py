@@ -203,6 +203,6 @@ def test_streaming_falls_back_before_the_first_token(server: FakeProvider) -> No
     for _ in range(3):
         server.queue(GROQ_PATH, 503, {"error": {"message": "down"}})
     chain = FallbackChain([groq(server), OfflineLLM()])
-    pieces = list(chain.stream(PROMPT))
+    pieces = list(chain.stream_from(PROMPT))
     assert "".join(token for token, _ in pieces).startswith(LABEL)
     assert {meta.provider for _, meta in pieces} == {"offline"}

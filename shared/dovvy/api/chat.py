@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from dovvy.api.schemas import ChatBody
 from dovvy.chat.orchestrator import ChatService, ChatTurn
+from dovvy.runtime import chat_service
 from dovvy.web.app import runtime_of
 from dovvy.web.requests import read_model
 
@@ -20,16 +21,16 @@ log = logging.getLogger(__name__)
 
 
 def _service(request: Request) -> ChatService:
-    runtime = runtime_of(request)
     service: ChatService | None = getattr(request.app.state, "chat_service", None)
     if service is None:
-        service = request.app.state.chat_service = ChatService(runtime)
+        service = request.app.state.chat_service = chat_service(runtime_of(request))
     return service
 
 
 async def _turn(request: Request) -> ChatTurn:
     body = await read_model(request, ChatBody)
-    return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=body.diver_profile)
+    profile = body.diver_profile.stored() if body.diver_profile else None
+    return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=profile)
 
 
 async def chat(request: Request) -> Response:

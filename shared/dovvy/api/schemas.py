@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
+from dovvy.chat.profile import DiverProfile
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 
@@ -31,8 +33,8 @@ def _either_case(snake: str) -> AliasChoices:
 
 
 class CreateSession(_Strict):
-    diver_profile: dict[str, Any] = Field(
-        default_factory=dict, validation_alias=_either_case("diver_profile")
+    diver_profile: DiverProfile = Field(
+        default_factory=DiverProfile, validation_alias=_either_case("diver_profile")
     )
 
 
@@ -69,4 +71,4 @@ class ChatBody(_Strict):
     # Length is checked after trimming: "  hi  " is a 2-character message.
     message: str = Field(min_length=1, max_length=2000)
     session_id: uuid.UUID | None = Field(default=None, validation_alias=_either_case("session_id"))
-    diver_profile: dict[str, Any] | None = Field(default=None, validation_alias=_either_case("diver_profile"))
+    diver_profile: DiverProfile | None = Field(default=None, validation_alias=_either_case("diver_profile"))

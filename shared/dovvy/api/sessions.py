@@ -42,7 +42,7 @@ async def create_session(request: Request) -> Response:
     hours = runtime.settings.session_expiry_hours
     session = await run_in_threadpool(
         runtime.pool.run,
-        lambda conn: repo.create(conn, diver_profile=body.diver_profile, expiry_hours=hours),
+        lambda conn: repo.create(conn, diver_profile=body.diver_profile.stored(), expiry_hours=hours),
     )
     return JSONResponse(
         session_json(session),

@@ -72,7 +72,7 @@ def evaluate_chat(service: ChatService, conversations: list[dict[str, Any]]) -> 
             for check, passed, detail in _checks(turn.get("expect", {}), answer):
                 results.append(CheckResult(conversation["id"], number, check, passed, detail))
         if session_id is not None:
-            service.runtime.pool.run(partial(_delete_session, session_id))
+            service.sessions.pool.run(partial(_delete_session, session_id))
     return results
 
 

@@ -1,34 +1,42 @@
 """One chat turn, from message to saved answer, as a stream of events.
 
-session → emergency check → route → retrieve → generate → checks → profile and lead → save.
-The JSON endpoint keeps the last event; the streaming endpoint forwards them all.
+session → safety tier → (emergency protocol) | route → retrieve → generate → checks → save.
+Each stage returns a typed value; the turn ends in an `Outcome`. The JSON endpoint keeps the last
+event; the streaming endpoint forwards them all.
+
+Streaming contract: `token` events add up to `final.message`, counting from the last `reset`
+event. A `reset` tells the client to discard what it has shown (a provider failed after its first
+token, or a check replaced the answer); what follows is the whole answer again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import queue
 import re
+import threading
 import time
 import uuid
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from dovvy.catalogue import contacts_for
+from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import agents, emergency, prompts
 from dovvy.chat.leads import suggest
+from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, provider_of
 from dovvy.chat.profile import extract, merge
 from dovvy.chat.router import Route, refine, route
 from dovvy.chat.safety import SafetyCheck, check, escalate
-from dovvy.db import content as content_repo
-from dovvy.db import destinations as destinations_repo
-from dovvy.db import sessions as sessions_repo
-from dovvy.knowledge.chunking import count_tokens
+from dovvy.chat.store import Library, SessionStore
+from dovvy.config import Settings
+from dovvy.db.destinations import DiveSite
 from dovvy.knowledge.retrieval import Passage, focus
-from dovvy.providers.llm import Generation, LLMError, Message, Prompt
-from dovvy.runtime import Runtime
+from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
+from dovvy.providers.llm.offline import OfflineLLM
 
-MAX_STORED_MESSAGES = 200
 Event = tuple[str, dict[str, Any]]
+
+_HOLDBACK = 48
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,22 +46,8 @@ class ChatTurn:
     diver_profile: dict[str, Any] | None = None
 
 
-# (strong, weak) cosine similarity for a passage to count as relevant: strong alone, or weak with
-# a full-text match too. Calibrated for the offline embedder on the eval questions, where
-# questions the knowledge base cannot answer (other destinations, ice diving) stay below them.
-# Gemini's scale is different and these defaults for it are a guess to recalibrate with real keys.
-RELEVANCE = {"wordllama-l2-supercat-256": (0.33, 0.26)}
-_DEFAULT_RELEVANCE = (0.55, 0.45)
-
-
-def _relevant(passage: Passage, model: str) -> bool:
-    strong, weak = RELEVANCE.get(model, _DEFAULT_RELEVANCE)
-    similarity = passage.similarity or 0.0
-    keyword_match = passage.keyword_rank is not None and passage.keyword_rank <= 10
-    return similarity >= strong or (similarity >= weak and keyword_match)
-
-
-_HOLDBACK = 48
+class DeadlineExceeded(Exception):
+    """The turn used up its time budget before the model finished."""
 
 
 def _leaks(text: str) -> bool:
@@ -70,6 +64,40 @@ def _never_declined(chosen: Route, safety: SafetyCheck) -> Route:
     return dataclasses.replace(chosen, agent=agent, on_topic=True)
 
 
+def _tokens(text: str) -> Iterator[Event]:
+    for piece in re.findall(r"\s*\S+\s*", text):
+        yield "token", {"text": piece}
+
+
+def _within(items: Iterator[Any], deadline: float) -> Iterator[Any]:
+    """Items from `items`, produced on a worker thread, until `deadline` (a perf_counter value):
+    a provider that hangs cannot hold the turn past it. Errors are re-raised here."""
+    channel: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                channel.put(("item", item))
+            channel.put(("end", None))
+        except LLMError as exc:
+            channel.put(("error", exc))
+
+    threading.Thread(target=produce, name="chat-generate", daemon=True).start()
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            raise DeadlineExceeded
+        try:
+            kind, value = channel.get(timeout=remaining)
+        except queue.Empty:
+            raise DeadlineExceeded from None
+        if kind == "end":
+            return
+        if kind == "error":
+            raise value
+        yield value
+
+
 class _Clock:
     def __init__(self) -> None:
         self.stages: dict[str, float] = {}
@@ -82,191 +110,82 @@ class _Clock:
 
 
 class ChatService:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.settings = runtime.settings
-
-    # --- stages -------------------------------------------------------------------------------
-
-    def _session(self, turn: ChatTurn) -> tuple[sessions_repo.SessionRecord, bool]:
-        hours = self.settings.session_expiry_hours
-
-        def load(conn: Any) -> tuple[sessions_repo.SessionRecord, bool]:
-            if turn.session_id is not None:
-                found = sessions_repo.get_live(conn, turn.session_id)
-                if found is not None:
-                    return found, False
-            return sessions_repo.create(
-                conn, diver_profile=turn.diver_profile or {}, expiry_hours=hours
-            ), True
-
-        return self.runtime.pool.run(load)
-
-    def _retrieve(self, chosen: Route, clock: _Clock) -> tuple[list[Passage], list[Passage]]:
-        """(sources, context): the best passage of each relevant document, and for the prompt
-        every section of the top documents — the knowledge base's articles are short, and whole
-        sections answer better than the single chunk that happened to rank first."""
-        vector = self.runtime.embedder.embed_query(focus(chosen.query))
-        clock.mark("embed")
-        retriever = self.runtime.retriever
-        shelf = agents.filters_for(chosen.agent)
-        found = retriever.search(chosen.query, top_k=4, per_document=1, filters=shelf, embedding=vector)
-        sources = [p for p in found if _relevant(p, retriever.embedder.model)]
-        if not sources:
-            # The router may have picked the wrong shelf: look across the whole knowledge base.
-            found = retriever.search(chosen.query, top_k=4, per_document=1, embedding=vector)
-            sources = [p for p in found if _relevant(p, retriever.embedder.model)]
-        context = self._expand(sources[:3])
-        clock.mark("retrieve")
-        return sources, context
-
-    def _expand(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
-        if not sources:
-            return []
-        model = self.runtime.embedder.model
-        paths = [p.content_path for p in sources]
-        rows = self.runtime.pool.run(
-            lambda conn: content_repo.document_chunks(conn, paths, model), transaction=False
-        )
-        by_path: dict[str, list[Passage]] = {}
-        for path, _, text, metadata in rows:
-            if metadata.get("heading") == "Summary":
-                continue
-            best = next(p for p in sources if p.content_path == path)
-            by_path.setdefault(path, []).append(
-                dataclasses.replace(
-                    best, text=text, heading=str(metadata.get("heading", "")), metadata=metadata
-                )
-            )
-        context: list[Passage] = []
-        used = 0
-        for path in paths:
-            for passage in by_path.get(path, []):
-                cost = count_tokens(passage.text)
-                if context and used + cost > budget_tokens:
-                    return context
-                context.append(passage)
-                used += cost
-        return context
-
-    def _sites(self, profile: dict[str, Any]) -> list[destinations_repo.DiveSite]:
-        destination = profile.get("destination")
-
-        def load(conn: Any) -> list[destinations_repo.DiveSite]:
-            if destination:
-                return destinations_repo.sites_for_destination(conn, str(destination))
-            return [site for d in destinations_repo.list_destinations(conn) for site in d.sites]
-
-        return self.runtime.pool.run(load, transaction=False)
-
-    def _save(self, session_id: uuid.UUID, message: str, answer: str, profile_update: dict[str, Any]) -> None:
-        turns = [{"role": "user", "content": message}, {"role": "assistant", "content": answer}]
-        self.runtime.pool.run(
-            lambda conn: sessions_repo.append_turns(
-                conn,
-                session_id,
-                turns=turns,
-                profile_update=profile_update,
-                expiry_hours=self.settings.session_expiry_hours,
-                max_messages=MAX_STORED_MESSAGES,
-            )
-        )
+    def __init__(
+        self, *, settings: Settings, sessions: SessionStore, library: Library, llm: FallbackChain
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.library = library
+        self.llm = llm
+        self.offline = OfflineLLM()
 
     # --- the turn -----------------------------------------------------------------------------
 
-    def events(self, turn: ChatTurn, *, stream: bool = False) -> Iterator[Event]:  # noqa: PLR0915 - split next
+    def events(self, turn: ChatTurn, *, stream: bool = False) -> Iterator[Event]:
         clock = _Clock()
-        session, created = self._session(turn)
+        deadline = time.perf_counter() + self.settings.chat_deadline_seconds
+        session, created = self.sessions.open(turn.session_id, turn.diver_profile or {})
         clock.mark("session")
-        history = session.conversation_history
         update = merge(turn.diver_profile or {}, extract(turn.message))
         profile = merge(session.diver_profile, update)
-
         safety = check(turn.message)
         if safety.tier == "caution" and self.settings.llm_routing:
-            safety = escalate(
-                safety, turn.message, self.runtime.llm, timeout=self.settings.router_timeout_seconds
-            )
+            safety = escalate(safety, turn.message, self.llm, timeout=self.settings.router_timeout_seconds)
         contacts = contacts_for(turn.message, profile.get("destination"))
+        extra: dict[str, Any] = {
+            "safety": {"tier": safety.tier, "category": safety.category, "reason": safety.reason}
+        }
+
         if safety.emergency:
-            yield from self._emergency(
-                turn=turn,
-                session_id=session.id,
-                created=created,
-                update=update,
-                safety=safety,
-                text=emergency.reply(safety, contacts),
+            outcome: Outcome = Emergency(emergency.reply(safety, contacts), safety)
+            chosen = Route("safety", safety.reason, 1.0, False, turn.message, True)
+            yield "route", {"agent": "emergency", "reason": safety.reason}
+            sources = [self._emergency_source(path, title) for path, title in emergency.sources_for(safety)]
+            body, prefix = outcome.text, ""
+            yield from (("citation", source) for source in sources)
+            yield from _tokens(body)
+        else:
+            history = [(str(t.get("role")), str(t.get("content", ""))) for t in session.conversation_history]
+            chosen, injection, question = self._route(turn.message, history, safety)
+            extra.update(follow_up_of_previous=chosen.follow_up, prompt_injection_suspected=injection)
+            yield "route", {"agent": chosen.agent, "reason": chosen.reason}
+            prefix = self._caution_prefix(safety, contacts)
+            yield from _tokens(prefix)
+            outcome, sent, sites = yield from self._answer(
+                chosen=chosen,
+                injection=injection,
+                question=question,
+                history=session.conversation_history,
+                profile=profile,
+                stream=stream,
+                deadline=deadline,
                 clock=clock,
             )
-            return
-
-        injection = prompts.looks_like_injection(turn.message)
-        # An attempt to change the rules is set aside; whatever diving question remains is answered.
-        question = prompts.without_injection(turn.message) if injection else turn.message
-        asked = question or turn.message
-        chosen = route(asked, [(str(t.get("role")), str(t.get("content", ""))) for t in history])
-        if self.settings.llm_routing:
-            chosen = refine(chosen, asked, self.runtime.llm, timeout=self.settings.router_timeout_seconds)
-        chosen = _never_declined(chosen, safety)
-        yield "route", {"agent": chosen.agent, "reason": chosen.reason}
-        prefix = emergency.caution_line(contacts) + "\n\n" if safety.tier == "caution" else ""
-        yield from self._tokens(prefix)
-        passages: list[Passage] = []
-        sites: list[destinations_repo.DiveSite] = []
-        generation = Generation("", "none", "none")
-        if injection and not (question and chosen.on_topic):
-            text = agents.refusal()
-        elif not chosen.on_topic:
-            text = agents.off_topic()
-        else:
-            passages, context = self._retrieve(chosen, clock)
-            if chosen.agent == "trip":
-                sites = self._sites(profile)
-            if not passages:
-                text = agents.nothing_found(chosen.agent)
+            passages = list(getattr(outcome, "passages", ()))
+            sources = [self._source(p) for p in passages]
+            body = self._checked(outcome, chosen.agent, sites, profile)
+            if body.startswith(sent):
+                yield from _tokens(body[len(sent) :])
             else:
-                for passage in passages:
-                    yield "citation", self._source(passage)
-                prompt = self._prompt(
-                    chosen=chosen,
-                    history=history,
-                    message=question,
-                    passages=context or passages,
-                    profile=profile,
-                    sites=sites,
-                )
-                text, generation = yield from self._generate(prompt, stream)
-                clock.mark("generate")
-        generated = text
-        text = self._checked(text, chosen.agent, passages, sites, profile)
-        if not stream or generation.provider == "none":
-            yield from self._tokens(text)
-        elif text.startswith(generated) and not _leaks(generated):
-            # Disclaimers and certification notes added after generation stream as tokens too.
-            yield from self._tokens(text[len(generated) :])
-        text = prefix + text
-        self._save(session.id, turn.message, text, update)
+                # A provider failed mid-stream, or a check replaced what was sent: start again.
+                yield "reset", {"reason": "the answer was replaced"}
+                yield from _tokens(prefix + body)
+        text = prefix + body
+        self.sessions.append(session.id, turn.message, text, update)
         clock.mark("save")
-        lead = suggest(turn.message, chosen.agent, profile)
         yield (
             "final",
             self._response(
                 text=text,
+                outcome=outcome,
+                chosen=chosen,
                 session_id=session.id,
-                agent=chosen.agent,
-                reason=chosen.reason,
-                passages=passages,
-                lead=lead,
-                generation=generation,
+                sources=sources,
+                lead=None if isinstance(outcome, Emergency) else suggest(turn.message, chosen.agent, profile),
                 clock=clock,
                 created=created,
                 requested=turn.session_id,
-                follow_up=None if not chosen.on_topic or not passages else agents.FOLLOW_UPS[chosen.agent],
-                extra={
-                    "follow_up_of_previous": chosen.follow_up,
-                    "prompt_injection_suspected": injection,
-                    "safety": {"tier": safety.tier, "category": safety.category, "reason": safety.reason},
-                },
+                extra=extra,
             ),
         )
 
@@ -277,86 +196,120 @@ class ChatService:
                 final = data
         return final
 
-    # --- helpers ------------------------------------------------------------------------------
+    # --- stages -------------------------------------------------------------------------------
 
-    def _prompt(
+    def _route(
+        self, message: str, history: list[tuple[str, str]], safety: SafetyCheck
+    ) -> tuple[Route, bool, str]:
+        """(route, injection suspected, the question left once rule-changing text is set aside)."""
+        injection = prompts.looks_like_injection(message)
+        question = prompts.without_injection(message) if injection else message
+        chosen = route(question or message, history)
+        if self.settings.llm_routing:
+            chosen = refine(
+                chosen, question or message, self.llm, timeout=self.settings.router_timeout_seconds
+            )
+        return _never_declined(chosen, safety), injection, question
+
+    @staticmethod
+    def _caution_prefix(safety: SafetyCheck, contacts: EmergencyContacts) -> str:
+        return emergency.caution_line(contacts) + "\n\n" if safety.tier == "caution" else ""
+
+    def _answer(
         self,
         *,
         chosen: Route,
+        injection: bool,
+        question: str,
         history: list[dict[str, Any]],
-        message: str,
-        passages: list[Passage],
         profile: dict[str, Any],
-        sites: list[destinations_repo.DiveSite],
-    ) -> Prompt:
-        rendered = prompts.render_user_turn(message, passages, profile, agents.site_lines(sites, profile))
-        messages = (*prompts.history_messages(history), Message("user", rendered))
-        return Prompt(
+        stream: bool,
+        deadline: float,
+        clock: _Clock,
+    ) -> Generator[Event, None, tuple[Outcome, str, list[DiveSite]]]:
+        """Decline, or retrieve and generate. Returns (outcome, text streamed so far, dive sites)."""
+        if injection and not (question and chosen.on_topic):
+            return Declined(agents.refusal(), "injection"), "", []
+        if not chosen.on_topic:
+            return Declined(agents.off_topic(), "off_topic"), "", []
+        vector = self.library.embed(focus(chosen.query))
+        clock.mark("embed")
+        passages = self.library.search(chosen.query, vector, agents.filters_for(chosen.agent))
+        clock.mark("retrieve")
+        if not passages:
+            return Declined(agents.nothing_found(chosen.agent), "not_found"), "", []
+        context = self.library.sections(passages[:3]) or passages
+        sites = self.library.sites(profile.get("destination")) if chosen.agent == "trip" else []
+        for passage in passages:
+            yield "citation", self._source(passage)
+        lines = agents.site_lines(sites, profile)
+        rendered = prompts.render_user_turn(question, context, profile, lines)
+        prompt = Prompt(
             system=prompts.system_prompt(chosen.agent),
-            messages=messages,
+            messages=(*prompts.history_messages(history), Message("user", rendered)),
             question=chosen.query,
-            passages=tuple(passages),
+            passages=tuple(context),
             agent=chosen.agent,
-            emphasis=message if chosen.follow_up else "",
+            emphasis=question if chosen.follow_up else "",
         )
+        outcome, sent = yield from self._generate(prompt, tuple(passages), stream, deadline)
+        clock.mark("generate")
+        return outcome, sent, sites
 
-    def _generate(self, prompt: Prompt, stream: bool) -> Generator[Event, None, tuple[str, Generation]]:
-        llm = self.runtime.llm
+    def _generate(
+        self, prompt: Prompt, passages: tuple[Passage, ...], stream: bool, deadline: float
+    ) -> Generator[Event, None, tuple[Outcome, str]]:
+        """The model's answer, streamed with a little held back so a leaked prompt is caught
+        before it is sent; within the turn's deadline. Returns (outcome, text sent)."""
+        received = ""
+        sent = ""
+        source = Generation("", self.llm.name, self.llm.model)
         try:
-            if stream:
-                # Tokens are held back a little so a leaked prompt is caught before it is sent:
-                # once the guard trips, nothing more streams and `final` carries the replacement.
-                received = ""
-                sent = 0
-                source = Generation("", "none", "none")
-                for token, source in llm.stream(prompt):  # noqa: B007 - the last one names the provider
-                    received += token
-                    if _leaks(received):
-                        break
-                    safe_until = max(sent, len(received) - _HOLDBACK)
-                    if safe_until > sent:
-                        yield "token", {"text": received[sent:safe_until]}
-                        sent = safe_until
-                if not _leaks(received) and len(received) > sent:
-                    yield "token", {"text": received[sent:]}
-                text = received.strip()
-                return text, Generation(text, source.provider, source.model)
-            generation = llm.generate(prompt)
-            return generation.text, generation
-        except LLMError as exc:
-            if stream:
-                yield (
-                    "error",
-                    {
-                        "detail": "The answer could not be completed; here are the sources instead.",
-                        "code": "LLM_UNAVAILABLE",
-                    },
-                )
-            text = agents.fallback_answer(prompt.passages)
-            return text, Generation(text, "none", f"fallback after: {exc}")
+            if not stream:
+                generation = self._generate_once(prompt, deadline)
+                return Answered(generation.text, generation.provider, generation.model, passages), ""
+            for token, source in _within(self.llm.stream_from(prompt), deadline):  # noqa: B007 - last one names the provider
+                received += token
+                if _leaks(received):
+                    break
+                safe_until = len(received) - _HOLDBACK
+                if safe_until > len(sent):
+                    yield "token", {"text": received[len(sent) : safe_until]}
+                    sent = received[:safe_until]
+        except (LLMError, DeadlineExceeded) as exc:
+            cause = "the turn ran out of time" if isinstance(exc, DeadlineExceeded) else str(exc)
+            return Fallback(self._offline_answer(prompt), cause, passages), sent
+        return Answered(received.strip(), source.provider, source.model, passages), sent
+
+    def _generate_once(self, prompt: Prompt, deadline: float) -> Generation:
+        def call() -> Iterator[Generation]:
+            yield self.llm.generate(prompt)
+
+        generation: Generation = next(_within(call(), deadline))
+        return generation
+
+    def _offline_answer(self, prompt: Prompt) -> str:
+        try:
+            return self.offline.generate(prompt).text
+        except LLMError:
+            return agents.fallback_answer(prompt.passages)
 
     @staticmethod
-    def _checked(
-        text: str,
-        agent: str,
-        passages: list[Passage],
-        sites: list[destinations_repo.DiveSite],
-        profile: dict[str, Any],
-    ) -> str:
+    def _checked(outcome: Outcome, agent: str, sites: list[DiveSite], profile: dict[str, Any]) -> str:
+        text = outcome.text
+        if isinstance(outcome, Declined | Emergency):
+            return text
         if _leaks(text):
-            text = agents.refusal()
+            return agents.refusal()
         if agent == "trip" and sites:
             notes = agents.certification_notes(text, sites, profile)
             if notes:
                 text = text + "\n\n" + "\n".join(notes)
-        if agent == "safety" and passages:
+        if agent == "safety":
             text = agents.with_disclaimer(text)
         return text
 
-    @staticmethod
-    def _tokens(text: str) -> Iterator[Event]:
-        for piece in re.findall(r"\s*\S+\s*", text):
-            yield "token", {"text": piece}
+    # --- the response -------------------------------------------------------------------------
 
     @staticmethod
     def _source(passage: Passage) -> dict[str, Any]:
@@ -367,81 +320,54 @@ class ChatService:
             "score": round(passage.score, 5),
         }
 
-    def _emergency(
-        self,
-        *,
-        turn: ChatTurn,
-        session_id: uuid.UUID,
-        created: bool,
-        update: dict[str, Any],
-        safety: SafetyCheck,
-        text: str,
-        clock: _Clock,
-    ) -> Iterator[Event]:
-        yield "route", {"agent": "emergency", "reason": safety.reason}
-        sources = [
-            {"path": path, "title": title, "heading": None, "score": 1.0}
-            for path, title in emergency.sources_for(safety)
-        ]
-        for source in sources:
-            yield "citation", source
-        yield from self._tokens(text)
-        self._save(session_id, turn.message, text, update)
-        clock.mark("save")
-        yield (
-            "final",
-            self._response(
-                text=text,
-                session_id=session_id,
-                agent="emergency",
-                reason=safety.reason,
-                passages=[],
-                sources=sources,
-                lead=None,
-                generation=Generation(text, "none", "emergency-protocol"),
-                clock=clock,
-                created=created,
-                requested=turn.session_id,
-                follow_up="Are you or your buddy with someone who can call for help and give oxygen?",
-                extra={"safety": {"tier": safety.tier, "category": safety.category, "reason": safety.reason}},
-            ),
-        )
+    @staticmethod
+    def _emergency_source(path: str, title: str) -> dict[str, Any]:
+        return {"path": path, "title": title, "heading": None, "score": 1.0}
 
     def _response(
         self,
         *,
         text: str,
+        outcome: Outcome,
+        chosen: Route,
         session_id: uuid.UUID,
-        agent: str,
-        reason: str,
-        passages: list[Passage],
+        sources: list[dict[str, Any]],
         lead: dict[str, Any] | None,
-        generation: Generation,
         clock: _Clock,
         created: bool,
         requested: uuid.UUID | None,
-        follow_up: str | None,
-        sources: list[dict[str, Any]] | None = None,
-        extra: dict[str, Any] | None = None,
+        extra: dict[str, Any],
     ) -> dict[str, Any]:
-        listed = sources if sources is not None else [self._source(p) for p in passages]
+        provider, model = provider_of(outcome)
+        urgent = isinstance(outcome, Emergency)
+        agent = "emergency" if urgent else chosen.agent
         metadata: dict[str, Any] = {
-            "citations": list(dict.fromkeys(s["path"] for s in listed)),
-            "route": {"agent": agent, "reason": reason},
-            "provider": generation.provider,
-            "model": generation.model,
+            "citations": list(dict.fromkeys(s["path"] for s in sources)),
+            "route": {"agent": agent, "reason": chosen.reason},
+            "provider": provider,
+            "model": model,
+            "outcome": type(outcome).__name__.lower(),
             "latency_ms": clock.stages,
             "session_created": created,
         }
+        if isinstance(outcome, Fallback):
+            metadata["fallback_cause"] = outcome.cause
         if created and requested is not None:
             metadata["session_note"] = "the requested session was unknown or expired; a new one was started"
-        metadata.update(extra or {})
+        metadata.update(extra)
+        answered = isinstance(outcome, Answered | Fallback)
+        if urgent:
+            follow_up: str | None = (
+                "Are you or your buddy with someone who can call for help and give oxygen?"
+            )
+        else:
+            follow_up = agents.FOLLOW_UPS[chosen.agent] if answered else None
         return {
             "message": text,
             "sessionId": str(session_id),
             "agentType": agent,
             "followUpQuestion": follow_up,
-            "sources": listed,
+            "sources": sources,
             "leadSuggestion": lead,
             "metadata": metadata,
         }

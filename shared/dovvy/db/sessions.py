@@ -63,6 +63,22 @@ def purge_expired(conn: Connection) -> int:
     return len(rows)
 
 
+# New profile facts win, except interests, which accumulate: the same rule as
+# `dovvy.chat.profile.merge`, applied here so that concurrent turns cannot overwrite each other.
+_MERGED_INTERESTS = """
+    CASE WHEN CAST(:profile AS jsonb) ? 'interests' THEN jsonb_build_object('interests', (
+        SELECT coalesce(jsonb_agg(DISTINCT interest ORDER BY interest), '[]'::jsonb)
+        FROM (
+            SELECT jsonb_array_elements_text(
+                CASE WHEN jsonb_typeof(diver_profile -> 'interests') = 'array'
+                     THEN diver_profile -> 'interests' ELSE '[]'::jsonb END
+            ) AS interest
+            UNION
+            SELECT jsonb_array_elements_text(CAST(:profile AS jsonb) -> 'interests')
+        ) AS both_lists
+    )) ELSE '{}'::jsonb END"""
+
+
 def append_turns(
     conn: Connection,
     session_id: uuid.UUID,
@@ -85,7 +101,7 @@ def append_turns(
                 WHERE position
                       > jsonb_array_length(conversation_history || CAST(:turns AS jsonb)) - :max_messages
             ),
-            diver_profile = diver_profile || CAST(:profile AS jsonb),
+            diver_profile = diver_profile || CAST(:profile AS jsonb) || {_MERGED_INTERESTS},
             updated_at = now(),
             expires_at = now() + make_interval(hours => :hours)
         WHERE id = CAST(:id AS uuid)

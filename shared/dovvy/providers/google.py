@@ -10,6 +10,21 @@ if TYPE_CHECKING:
 RETRIED_STATUSES = [408, 429, 500, 502, 503, 504]
 
 
+def transport_errors() -> tuple[type[Exception], ...]:
+    """The SDK's transport failures (timeouts, refused connections): google-genai sends through
+    httpx2 when that fork is installed and httpx otherwise, so both error families count."""
+    import httpx
+
+    families: list[type[Exception]] = [httpx.HTTPError]
+    try:
+        import httpx2
+
+        families.append(httpx2.HTTPError)
+    except ImportError:
+        pass
+    return tuple(families)
+
+
 def genai_client(connection: Connection) -> Any:
     from google import genai
     from google.genai import types

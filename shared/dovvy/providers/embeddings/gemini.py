@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dovvy.providers.embeddings import DIMENSIONS, EmbeddingError, normalize
-from dovvy.providers.google import GenAIProvider
+from dovvy.providers.google import GenAIProvider, transport_errors
 
 BATCH = 100
 
@@ -24,7 +24,7 @@ class GeminiEmbedder(GenAIProvider):
                 response = self._genai().models.embed_content(model=self.model, contents=batch, config=config)
             except errors.APIError as exc:
                 raise EmbeddingError(f"gemini embedding failed: HTTP {exc.code}") from None
-            except Exception as exc:  # network errors arrive as httpx exceptions
+            except transport_errors() as exc:  # timeouts and connection errors
                 raise EmbeddingError(f"gemini embedding failed: {type(exc).__name__}") from None
             embeddings = response.embeddings or []
             if len(embeddings) != len(batch):

@@ -47,8 +47,11 @@ class LLMError(Exception):
 
 
 class LLM(Protocol):
-    name: str
-    model: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
 
     def generate(self, prompt: Prompt) -> Generation: ...
 
@@ -57,7 +60,8 @@ class LLM(Protocol):
 
 class FallbackChain:
     """Try each provider in order; the first that answers wins. Streaming falls back only until
-    the first token has been sent: after that, a failure ends the stream with an error."""
+    the first token has been sent: after that, a failure ends the stream with an error. The chain
+    is itself an `LLM`, so it can stand wherever one provider can."""
 
     def __init__(self, providers: Sequence[LLM]) -> None:
         if not providers:
@@ -86,8 +90,12 @@ class FallbackChain:
                 )
         raise LLMError("; ".join(errors))
 
-    def stream(self, prompt: Prompt) -> Iterator[tuple[str, Generation]]:
-        """Yields (token, generation-so-far metadata); the text in the metadata is empty."""
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        for token, _ in self.stream_from(prompt):
+            yield token
+
+    def stream_from(self, prompt: Prompt) -> Iterator[tuple[str, Generation]]:
+        """Yields (token, which provider is answering); the text in the metadata is empty."""
         errors = []
         for provider in self.providers:
             started = False

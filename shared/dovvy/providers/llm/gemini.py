@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dovvy.providers.google import GenAIProvider
+from dovvy.providers.google import GenAIProvider, transport_errors
 from dovvy.providers.llm import Generation, LLMError, Prompt
 
 
@@ -36,7 +36,7 @@ class GeminiLLM(GenAIProvider):
             response = self._genai().models.generate_content(**self._request(prompt))
         except errors.APIError as exc:
             raise LLMError(f"HTTP {exc.code}") from None
-        except Exception as exc:  # timeouts and connection errors surface as httpx exceptions
+        except transport_errors() as exc:  # timeouts and connection errors
             raise LLMError(type(exc).__name__) from None
         text = (response.text or "").strip()
         if not text:
@@ -52,5 +52,5 @@ class GeminiLLM(GenAIProvider):
                     yield chunk.text
         except errors.APIError as exc:
             raise LLMError(f"HTTP {exc.code}") from None
-        except Exception as exc:
+        except transport_errors() as exc:
             raise LLMError(type(exc).__name__) from None

@@ -1,0 +1,127 @@
+"""What the chat pipeline reads and writes in the database, behind two small objects it is given:
+the session store (conversation and profile) and the library (passages, sections, dive sites)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+from dovvy.chat.profile import stored_profile
+from dovvy.db import content as content_repo
+from dovvy.db import destinations as destinations_repo
+from dovvy.db import sessions as sessions_repo
+from dovvy.db.pool import Pool
+from dovvy.knowledge.chunking import count_tokens
+from dovvy.knowledge.retrieval import Filters, Passage, Retriever
+
+MAX_STORED_MESSAGES = 200
+
+
+class SessionStore:
+    def __init__(self, pool: Pool, *, expiry_hours: int) -> None:
+        self.pool = pool
+        self.expiry_hours = expiry_hours
+
+    def open(
+        self, session_id: uuid.UUID | None, profile: dict[str, Any]
+    ) -> tuple[sessions_repo.SessionRecord, bool]:
+        """The live session, or a new one when none was given or it is unknown or expired.
+        Returns (session, created); the stored profile is read leniently."""
+
+        def load(conn: Any) -> tuple[sessions_repo.SessionRecord, bool]:
+            if session_id is not None:
+                found = sessions_repo.get_live(conn, session_id)
+                if found is not None:
+                    return found, False
+            return sessions_repo.create(conn, diver_profile=profile, expiry_hours=self.expiry_hours), True
+
+        record, created = self.pool.run(load)
+        return dataclasses.replace(record, diver_profile=stored_profile(record.diver_profile)), created
+
+    def append(
+        self, session_id: uuid.UUID, message: str, answer: str, profile_update: dict[str, Any]
+    ) -> None:
+        turns = [{"role": "user", "content": message}, {"role": "assistant", "content": answer}]
+        self.pool.run(
+            lambda conn: sessions_repo.append_turns(
+                conn,
+                session_id,
+                turns=turns,
+                profile_update=profile_update,
+                expiry_hours=self.expiry_hours,
+                max_messages=MAX_STORED_MESSAGES,
+            )
+        )
+
+
+# (strong, weak) cosine similarity for a passage to count as relevant: strong alone, or weak with
+# a full-text match too. Calibrated for the offline embedder on the eval questions, where
+# questions the knowledge base cannot answer (other destinations, ice diving) stay below them.
+# Gemini's scale is different and these defaults for it are a guess to recalibrate with real keys.
+RELEVANCE = {"wordllama-l2-supercat-256": (0.33, 0.26)}
+_DEFAULT_RELEVANCE = (0.55, 0.45)
+
+
+class Library:
+    """Search with relevance cut-offs, whole sections for the prompt, and dive sites."""
+
+    def __init__(self, pool: Pool, retriever: Retriever) -> None:
+        self.pool = pool
+        self.retriever = retriever
+
+    def _relevant(self, passage: Passage) -> bool:
+        strong, weak = RELEVANCE.get(self.retriever.embedder.model, _DEFAULT_RELEVANCE)
+        similarity = passage.similarity or 0.0
+        keyword_match = passage.keyword_rank is not None and passage.keyword_rank <= 10
+        return similarity >= strong or (similarity >= weak and keyword_match)
+
+    def embed(self, text: str) -> list[float]:
+        return self.retriever.embedder.embed_query(text)
+
+    def search(self, query: str, vector: list[float], shelf: Filters) -> list[Passage]:
+        """The best passage of each relevant document on the agent's shelf, or across the whole
+        knowledge base when the shelf has nothing (the router may have picked the wrong one)."""
+        found = self.retriever.search(query, top_k=4, per_document=1, filters=shelf, embedding=vector)
+        sources = [p for p in found if self._relevant(p)]
+        if not sources:
+            found = self.retriever.search(query, top_k=4, per_document=1, embedding=vector)
+            sources = [p for p in found if self._relevant(p)]
+        return sources
+
+    def sections(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
+        """Every section of the top documents, in order, within a token budget: the articles are
+        short, and whole sections answer better than the single chunk that ranked first."""
+        if not sources:
+            return []
+        model = self.retriever.embedder.model
+        paths = [p.content_path for p in sources]
+        rows = self.pool.run(lambda conn: content_repo.document_chunks(conn, paths, model), transaction=False)
+        by_path: dict[str, list[Passage]] = {}
+        for path, _, text, metadata in rows:
+            if metadata.get("heading") == "Summary":
+                continue
+            best = next(p for p in sources if p.content_path == path)
+            by_path.setdefault(path, []).append(
+                dataclasses.replace(
+                    best, text=text, heading=str(metadata.get("heading", "")), metadata=metadata
+                )
+            )
+        context: list[Passage] = []
+        used = 0
+        for path in paths:
+            for passage in by_path.get(path, []):
+                cost = count_tokens(passage.text)
+                if context and used + cost > budget_tokens:
+                    return context
+                context.append(passage)
+                used += cost
+        return context
+
+    def sites(self, destination: str | None) -> list[destinations_repo.DiveSite]:
+        def load(conn: Any) -> list[destinations_repo.DiveSite]:
+            if destination:
+                return destinations_repo.sites_for_destination(conn, destination)
+            return [site for d in destinations_repo.list_destinations(conn) for site in d.sites]
+
+        return self.pool.run(load, transaction=False)
