@@ -111,3 +111,17 @@ def test_sessions_purge_removes_only_expired_sessions(
     assert out.startswith("expired sessions removed: ")
     assert int(out.split(": ")[1]) >= 1
     assert [row[0] for row in remaining] == [live.id]
+
+
+def test_eval_safety_prints_dev_and_test(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"id": "e1", "tier": "emergency", "category": "unresponsive", "text": "my buddy is not breathing"}\n'
+        '{"id": "n1", "tier": "caution", "category": "question", "text": "what are the signs of DCS?"}\n'
+        '{"id": "m1", "tier": "emergency", "category": "neurological", "text": "what is a dive computer"}\n'
+    )
+    code, out = run(["eval", "safety", "--file", str(cases)], capsys)
+    assert code == 0
+    assert out.startswith("| split | emergencies caught |")
+    assert "missed m1: what is a dive computer" in out
+    assert "false alarm n1" not in out

@@ -198,6 +198,16 @@ def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.chat.safety_eval import evaluate, load_cases
+
+    table, wrong = evaluate(load_cases(args.file))
+    print(table)
+    for line in wrong:
+        print(line)
+    return 0
+
+
 def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import connect_params, resolve_database
     from dovvy.knowledge.benchmark import run_retrieval_benchmark
@@ -263,6 +273,10 @@ def _add_measuring_commands(sub: Any) -> None:
     chat_eval.add_argument("--file", type=Path, default=Path("tests/eval/conversations.jsonl"))
     chat_eval.add_argument("--verbose", action="store_true", help="list failed checks")
     chat_eval.set_defaults(func=cmd_eval_chat)
+
+    safety_eval = evaluate.add_parser("safety", help="emergency recall and false alarms, dev and test")
+    safety_eval.add_argument("--file", type=Path, default=Path("tests/eval/safety.jsonl"))
+    safety_eval.set_defaults(func=cmd_eval_safety)
 
     bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
     retrieval_bench = bench.add_parser("retrieval", help="load, index and query synthetic chunks")

@@ -1,4 +1,4 @@
-"""The destinations and dive sites repository: reference data seeded from `data/destinations.yaml`."""
+"""The destinations and dive sites repository: reference data seeded from the catalogue."""
 
 from __future__ import annotations
 
