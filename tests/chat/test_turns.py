@@ -194,3 +194,10 @@ def test_a_session_whose_stored_profile_predates_the_schema_still_works(
     assert answer["sessionId"] == session
     answer = ask(chat_api, "I like mantas", session)
     assert answer["sessionId"] == session
+
+
+def test_a_question_about_a_symptom_is_answered_from_the_safety_articles(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "is tingling after a dive normal?")
+    assert answer["metadata"]["outcome"] == "answered"
+    assert answer["sources"][0]["path"] == "safety/decompression-sickness.md"
+    assert answer["message"].startswith("_If this is happening now")

@@ -153,6 +153,7 @@ class ChatService:
             yield from _tokens(prefix)
             outcome, sent, sites = yield from self._answer(
                 chosen=chosen,
+                caution=safety.tier == "caution",
                 injection=injection,
                 question=question,
                 history=session.conversation_history,
@@ -219,6 +220,7 @@ class ChatService:
         self,
         *,
         chosen: Route,
+        caution: bool,
         injection: bool,
         question: str,
         history: list[dict[str, Any]],
@@ -234,7 +236,8 @@ class ChatService:
             return Declined(agents.off_topic(), "off_topic"), "", []
         vector = self.library.embed(focus(chosen.query))
         clock.mark("embed")
-        passages = self.library.search(chosen.query, vector, agents.filters_for(chosen.agent))
+        shelf = agents.filters_for(chosen.agent)
+        passages = self.library.search(chosen.query, vector, shelf, relaxed=caution)
         clock.mark("retrieve")
         if not passages:
             return Declined(agents.nothing_found(chosen.agent), "not_found"), "", []

@@ -79,14 +79,20 @@ class Library:
     def embed(self, text: str) -> list[float]:
         return self.retriever.embedder.embed_query(text)
 
-    def search(self, query: str, vector: list[float], shelf: Filters) -> list[Passage]:
+    def search(
+        self, query: str, vector: list[float], shelf: Filters, *, relaxed: bool = False
+    ) -> list[Passage]:
         """The best passage of each relevant document on the agent's shelf, or across the whole
-        knowledge base when the shelf has nothing (the router may have picked the wrong one)."""
-        found = self.retriever.search(query, top_k=4, per_document=1, filters=shelf, embedding=vector)
-        sources = [p for p in found if self._relevant(p)]
+        knowledge base when the shelf has nothing (the router may have picked the wrong one).
+        `relaxed` (a question about a symptom or danger): rather than nothing, the shelf's best
+        passage when it also matches the question's words."""
+        on_shelf = self.retriever.search(query, top_k=4, per_document=1, filters=shelf, embedding=vector)
+        sources = [p for p in on_shelf if self._relevant(p)]
         if not sources:
             found = self.retriever.search(query, top_k=4, per_document=1, embedding=vector)
             sources = [p for p in found if self._relevant(p)]
+        if not sources and relaxed:
+            sources = [p for p in on_shelf[:1] if p.keyword_rank is not None]
         return sources
 
     def sections(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
