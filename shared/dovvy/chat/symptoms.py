@@ -260,6 +260,7 @@ ABOUT = r"\b(symptoms?|signs?) of\b|\bwhat (are|is) the (symptoms?|signs?)\b"
 HYPOTHETICAL = (
     r"\b(if|what if|in case|hypothetical\w*|suppose|supposing|imagine|scenarios?|drills?|practi[cs]\w*|exam|"
     r"quiz|course|training|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
+    r"story|novel|writing a|film|game|roleplay|role play|"
     r"(instructor|teacher|doctor|book|manual) (said|says|told|explained)|scared of|afraid of|fear of|"
     r"frightened of|worried about (getting|being)|risk of|chances? of|prevent|avoid)\b"
 )
