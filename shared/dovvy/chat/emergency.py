@@ -5,17 +5,7 @@ from __future__ import annotations
 
 from dovvy.catalogue import EmergencyContacts
 from dovvy.chat.safety import SafetyCheck
-
-_DECOMPRESSION = {
-    "neurological",
-    "joint_pain",
-    "skin",
-    "breathing",
-    "chest_pain",
-    "coughing_blood",
-    "voice_neck",
-    "vertigo",
-}
+from dovvy.chat.symptoms import DECOMPRESSION_SIGNS
 
 # (path, title) of the knowledge-base articles each kind of emergency cites.
 _CONTACTS_ARTICLE = ("safety/emergency-contacts.md", "Diving Emergency Contacts by Region")
@@ -67,7 +57,7 @@ _FIRST_AID = {
 
 def kind_of(check: SafetyCheck) -> str:
     category = check.category or ""
-    if category in _DECOMPRESSION:
+    if category in DECOMPRESSION_SIGNS:
         return "decompression"
     if category == "near_drowning":
         return "unresponsive"

@@ -28,6 +28,20 @@ Category = Literal[
     "bleeding",
 ]
 
+# The categories whose first aid is the decompression-illness protocol (oxygen, lie flat, chamber).
+DECOMPRESSION_SIGNS: frozenset[Category] = frozenset(
+    (
+        "neurological",
+        "joint_pain",
+        "skin",
+        "breathing",
+        "chest_pain",
+        "coughing_blood",
+        "voice_neck",
+        "vertigo",
+    )
+)
+
 _JOINT = r"(shoulders?|elbows?|knees?|wrists?|hips?|ankles?|joints?|limbs?|arms?|legs?)"
 _PERSON_NOUN = (
     r"(diver|buddy|friend|son|daughter|wife|husband|girlfriend|boyfriend|partner|brother|sister|kid|child|"
