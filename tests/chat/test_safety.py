@@ -127,6 +127,7 @@ def test_earlier_questions_are_still_not_emergencies(message: str) -> None:
         pytest.param("what should i do if my buddy stops breathing underwater", "caution", id="what-if"),
         pytest.param("What is the best season for Raja Ampat?", "normal", id="trip-question"),
         pytest.param("hlp my buddy cant brethe", "emergency", id="text-speak-and-typos"),
+        pytest.param("Why do I feel drunk at 35 metres?", "caution", id="why-do-i-feel-is-a-question"),
     ],
 )
 def test_tiers(message: str, tier: str) -> None:

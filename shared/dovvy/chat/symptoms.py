@@ -290,7 +290,7 @@ RECOVERED = r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|\bwent away
 
 # A report in the present tense: "my fingers are tingly", "he feels", "i have".
 PRESENT_REPORT = (
-    r"\b(my \w+ (is|are|has|have|feels?|went|has gone|have gone|keeps?|started)|i (have|feel|got|am)|"
+    r"\b(my \w+ (is|are|has|have|feels?|went|has gone|have gone|keeps?|started)|(?<!do )(?<!did )i (have|feel|got|am)|"
     r"im (feeling|getting|having)|(he|she|it) (has|is|feels|keeps)|(hes|shes) (feeling|getting|having))\b"
 )
 GREETING = r"^((hi|hey|hello|ok|okay|so|um|uh|quick question|question|sorry|excuse me|dovvy)\b\W*)+"
