@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 DESTINATIONS_FILE = Path(str(resources.files(__name__).joinpath("destinations.yaml")))
@@ -122,6 +121,8 @@ class _DestinationsFile(BaseModel):
 
 
 def _read(name: str, schema: type[BaseModel]) -> Any:
+    import yaml
+
     source = resources.files(__name__).joinpath(name)
     try:
         return schema.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))

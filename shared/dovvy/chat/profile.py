@@ -4,9 +4,7 @@ last dive, interests, and trip details (destination, dates, group size) for lead
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from typing import Any
 
 from dovvy import catalogue
 from dovvy.catalogue import destination_in
@@ -25,50 +23,6 @@ _INTERESTS = {
     "deep diving": r"\bdeep div\w*\b",
     "turtles": r"\bturtles?\b",
 }
-_Text = Annotated[str, Field(min_length=1, max_length=100)]
-
-
-class DiverProfile(BaseModel):
-    """What the assistant knows about a diver. Unknown keys are ignored; a known key with the wrong
-    type is a 422 naming it. A known certification name or abbreviation is stored canonically."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    certification_level: _Text | None = None
-    certification_agency: Annotated[str, Field(min_length=1, max_length=20)] | None = None
-    logged_dives: StrictInt | None = Field(default=None, ge=0, le=100_000)
-    last_dive: _Text | None = None
-    interests: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
-        default=None, max_length=30
-    )
-    destination: _Text | None = None
-    travel_dates: _Text | None = None
-    group_size: StrictInt | None = Field(default=None, ge=1, le=50)
-
-    @field_validator("certification_level")
-    @classmethod
-    def _canonical_level(cls, value: str | None) -> str | None:
-        found = catalogue.level(value)
-        return found.name if found else value
-
-    def stored(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
-
-
-def stored_profile(raw: Any) -> dict[str, Any]:
-    """A profile read back from the database, keeping only the fields that are still valid (rows
-    written before the schema existed may hold anything)."""
-    if not isinstance(raw, dict):
-        return {}
-    kept: dict[str, Any] = {}
-    for name in DiverProfile.model_fields:
-        if name in raw:
-            try:
-                kept.update(DiverProfile.model_validate({name: raw[name]}).stored())
-            except ValidationError:
-                continue
-    return kept
-
-
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBERS = {
     "two": 2,

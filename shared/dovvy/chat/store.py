@@ -7,11 +7,11 @@ import dataclasses
 import uuid
 from typing import Any
 
-from dovvy.chat.profile import stored_profile
 from dovvy.db import content as content_repo
 from dovvy.db import destinations as destinations_repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Pool
+from dovvy.diver import stored_profile
 from dovvy.knowledge.chunking import count_tokens
 from dovvy.knowledge.retrieval import Filters, Passage, Retriever
 
