@@ -32,12 +32,6 @@ class Level:
 
 
 @dataclasses.dataclass(frozen=True)
-class Course:
-    name: str
-    aliases: tuple[str, ...]
-
-
-@dataclasses.dataclass(frozen=True)
 class EmergencyContacts:
     country: str  # display name, "" for the default
     emergency: str
@@ -58,7 +52,6 @@ class Place:
 class Catalogue:
     agencies: tuple[str, ...]
     levels: tuple[Level, ...]
-    courses: tuple[Course, ...]
     default_contacts: EmergencyContacts
     contacts: dict[str, EmergencyContacts]  # by country code
     country_places: tuple[tuple[str, str], ...]  # (place word, country code), longest first
@@ -78,15 +71,9 @@ class _Level(_Strict):
     aliases: list[str] = Field(default_factory=list)
 
 
-class _Course(_Strict):
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
-
-
 class _Certifications(_Strict):
     agencies: list[str] = Field(min_length=1)
     levels: list[_Level] = Field(min_length=2)
-    courses: list[_Course] = Field(default_factory=list)
 
 
 class _Contacts(_Strict):
@@ -161,7 +148,6 @@ def load() -> Catalogue:
     catalogue = Catalogue(
         agencies=tuple(certs.agencies),
         levels=levels,
-        courses=tuple(Course(c.name, _lower([c.name, *c.aliases])) for c in certs.courses),
         default_contacts=EmergencyContacts("", **emergency.default.model_dump()),
         contacts=contacts,
         country_places=tuple(sorted(set(places), key=lambda p: -len(p[0]))),

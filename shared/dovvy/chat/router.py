@@ -183,9 +183,11 @@ def _refiners() -> Any:
     return ThreadPoolExecutor(max_workers=4, thread_name_prefix="route-refine")
 
 
-def ask_hosted(llm: Any, system: str, message: str, *, timeout: float, max_tokens: int = 4) -> str | None:
-    """One short answer from the first hosted model in the chain, or None on timeout, error, or when
-    only the offline composer is configured (it is never asked)."""
+def ask_hosted(
+    llm: Any, system: str, message: str, *, timeout: float, max_tokens: int = 4
+) -> tuple[str, str] | None:
+    """(model name, answer): one short answer from the first hosted model in the chain, or None on
+    timeout, error, or when only the offline composer is configured (it is never asked)."""
     hosted = next((p for p in getattr(llm, "providers", [llm]) if p.name != "offline"), None)
     if hosted is None:
         return None
@@ -205,7 +207,7 @@ def ask_hosted(llm: Any, system: str, message: str, *, timeout: float, max_token
     )
     future = _refiners().submit(hosted.generate, prompt)
     try:
-        return str(future.result(timeout=timeout).text)
+        return hosted.name, str(future.result(timeout=timeout).text)
     except (FutureTimeout, LLMError):
         return None
 
@@ -215,12 +217,12 @@ def refine(chosen: Route, message: str, llm: Any, *, timeout: float = 1.5, thres
     that is not an agent, keep the deterministic route. The offline composer is never asked."""
     if not chosen.on_topic or chosen.confidence >= threshold:
         return chosen
-    hosted = next((p for p in getattr(llm, "providers", [llm]) if p.name != "offline"), None)
-    answer = ask_hosted(llm, _REFINE_SYSTEM, message, timeout=timeout)
-    if hosted is None or answer is None:
+    asked = ask_hosted(llm, _REFINE_SYSTEM, message, timeout=timeout)
+    if asked is None:
         return chosen
+    name, answer = asked
     word = re.sub(r"[^a-z]", "", answer.strip().split()[0].lower()) if answer.strip() else ""
     if word not in AGENTS:
         return chosen
     agent: Agent = word
-    return dataclasses.replace(chosen, agent=agent, reason=f"refined by {hosted.name} ({chosen.reason})")
+    return dataclasses.replace(chosen, agent=agent, reason=f"refined by {name} ({chosen.reason})")

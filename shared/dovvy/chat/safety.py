@@ -152,9 +152,9 @@ def escalate(result: SafetyCheck, message: str, llm: Any, *, timeout: float) -> 
 
     if result.tier != "caution":
         return result
-    answer = ask_hosted(llm, _ESCALATE_SYSTEM, message, timeout=timeout)
-    if answer is None or not answer.strip().upper().startswith("EMERGENCY"):
+    asked = ask_hosted(llm, _ESCALATE_SYSTEM, message, timeout=timeout)
+    if asked is None or not asked[1].strip().upper().startswith("EMERGENCY"):
         return result
     return dataclasses.replace(
-        result, tier="emergency", reason=f"{result.reason}; a hosted model judged it urgent"
+        result, tier="emergency", reason=f"{result.reason}; {asked[0]} judged it urgent"
     )
