@@ -56,7 +56,8 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\b(face|mouth|smile) (is |looks |went |gone |seems |has )?(droop\w*|lopsided|wrong|crooked)",
         r"\bdroop\w* (face|mouth|eye)",
         r"\bone side of (my|his|her|their|the) (face|body)",
-        r"\bcant find (my|his|her|their) words",
+        r"\bcant (get|find) (the |my |his |her |their )?words",
+        r"\bspeech\b.{0,20}\b(wrong|slurr\w*|weird|garbled|strange|funny|off|slow)",
         r"\bwords (are |were |come out )?(jumbled|mixed up|garbled)",
         r"\b(cant|unable to) (move|feel|lift) (my|his|her|their|one|both|either) (legs?|arms?|side|body|hands?|feet|foot)",
     ),
@@ -71,8 +72,9 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\b(cant|cannot) get (enough )?air\b",
     ),
     "chest_pain": (
-        r"\bchest (pain|pains|hurts?|hurting|is (tight|sore|hurting|killing)|tight\w*|pressure|feels (tight|heavy|weird|crushed))",
-        r"\b(pain|pressure|tightness|ache|crushing) in (my |his |her |their |the )?chest",
+        r"\bchest (pain|pains|hurts?|hurting|is (really |so |very )?(tight|sore|hurting|killing)|tight\w*|pressure|feels (really |so |very )?(tight|heavy|weird|crushed))",
+        r"\b(pain|pressure|tightness|ache|crushing|crush\w*|tight|heavy|squeez\w*|burning|stabbing|sharp)( feeling| sensation| pain)? in (my |his |her |their |the )?chest",
+        r"\b(holding|clutching|grabbing|gripping|clutches|grabs) (his|her|my|their) chest",
         r"\bchest\b.{0,15}\b(hurts?|pain)",
     ),
     "coughing_blood": (
@@ -81,13 +83,14 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\bcough\w* (up )?(some |a lot of |lots of )?(blood|froth\w*|foam\w*|pink|bloody|red)",
         r"\b(bloody|pink|blood\w*) (froth|foam|sputum|spit|phlegm|mucus)",
         r"\bspit\w* (up )?blood",
+        r"\btast\w* (of )?blood",
         r"\bblood when (i|he|she|they) cough",
         r"\b(froth|foam)\w* (at|from) (the|his|her|my|their) mouth",
     ),
     "unresponsive": (
         r"\bunresponsive",
         r"\bunconscious",
-        r"\b(not|isnt|stopped|stop) respond\w*",
+        r"\b(not|isnt|stopped|stop|wont|doesnt|cant) (respond\w*|answer\w*|react\w*)",
         r"\b(wont|cant|not) (wake|waking)",
         r"\b(not|isnt|stopped|stop|no longer) (breathing|moving)\b(?! (properly|right|well|normally))",
         r"\bno (breathing|breath|pulse)\b",
@@ -106,7 +109,7 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
     ),
     "missing_diver": (
         rf"\b{_PERSON_NOUN}\b.{{0,40}}\bmissing\b",
-        r"\bmissing (diver|buddy|person|snorkel\w*|swimmer)",
+        r"\bmissing (one |a |an |two |1 |2 )?(diver|buddy|person|snorkel\w*|swimmer|student)",
         r"\b(one of (us|our group|the group|them)|someone|somebody)\b.{0,20}\bmissing\b",
         r"\b(didnt|hasnt|havent|hadnt|never|still not|isnt|wasnt|not) (come|came|surface|surfaced|resurfaced|come back|came back|returned|back|up yet)\b",
         r"\bnot (at|on) the surface\b",
@@ -165,8 +168,10 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
         r"\bnumb\w*",
         r"\btingl\w*",
         r"\bpins (and|n) needles",
+        r"\bprickl\w*|\b(buzzing|fizzy|electric|crawling) (feeling|sensation)",
         r"\bweakness\b",
-        r"\b(feel|feels|feeling|felt|is|are|arm|arms|leg|legs|hand|hands|side|really|very|extremely|so|super|getting) weak(er)?\b",
+        r"\b(feel|feels|feeling|felt|is|are|arm|arms|leg|legs|hand|hands|side|really|very|extremely|so|super|getting|went|gone|going|goes) weak(er)?\b",
+        r"\b(legs?|arms?|hands?|feet|foot|fingers) (wont|dont|doesnt|cant|arent|isnt) (work|move|hold)",
         r"\b(cant|couldnt|unable to|barely|hard to) (feel|move|lift|stand|walk|grip)\b",
         r"\b(heavy (arm|arms|leg|legs)|(arm|arms|leg|legs) (feel|feels|feeling|felt|are|is|started) (feeling )?heavy)",
         r"\bconfus\w*(?! (about|by|with))",
@@ -199,7 +204,7 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
     ),
     "voice_neck": (
         r"\bneck\b.{0,30}\b(crackl\w*|crunch\w*|crispy|popping|bubbl\w*|swell\w*)",
-        r"\b(crackl\w*|crunch\w*) (in|under|on) (my|his|her|the) (neck|skin)",
+        r"\b(crackl\w*|crunch\w*|crispy)\b.{0,30}\b(skin|neck|collarbone|throat)",
         r"\bvoice\b.{0,30}\b(weird|funny|hoarse|raspy|changed|different|high|squeaky|gone|strange|odd|nasal)",
         r"\bhoarse\b",
     ),
@@ -229,13 +234,14 @@ ANIMALS: dict[str, tuple[str, str]] = {
 }
 CONTACT = (
     r"\b(stung|sting|stings|stinging|bit|bite|bites|bitten|biting|stepped on|step on|touched|spines?|barb|"
-    r"got me|spiked|pricked|jabbed|went into|stuck in)\b"
+    r"got me|spiked|pricked|jabbed|went into|stuck in|hit by|tentacles?|brushed|wrapped)\b"
 )
 SYSTEMIC = (
     r"\b((agony|unbearable|terrible|horrible|excruciating|really bad|severe|extreme|worst) pain|"
     r"pain (is )?(unbearable|terrible|horrible|spreading|going up|getting worse)|in agony|agony|unbearable|"
     r"swell\w*|swollen|numb\w*|faint\w*|dizz\w*|vomit\w*|throw\w* up|threw up|sick|nause\w*|breath\w*|chest|"
-    r"weak\w*|cramp\w*|sweat\w*|throbb\w*|hurts up|up (my|his|her|their) arm|collaps\w*|confus\w*|killing)"
+    r"weak\w*|cramp\w*|sweat\w*|throbb\w*|hurts up|up (my|his|her|their) arm|collaps\w*|confus\w*|killing|"
+    r"throat|tight\w*|burning)"
 )
 
 # --- when, whether, where --------------------------------------------------------------------------
@@ -275,7 +281,8 @@ HYPOTHETICAL = (
     r"\b(if|what if|in case|hypothetical\w*|suppose|supposing|imagine|scenarios?|drills?|practi[cs]\w*|exam|"
     r"quiz|course|training|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
     r"story|novel|writing a|film|game|roleplay|role play|"
-    r"(instructor|teacher|doctor|book|manual) (said|says|told|explained)|scared of|afraid of|fear of|"
+    r"(instructor|teacher|doctor|book|manual) (said|says|told|explained|showed|taught|demonstrated)|"
+    r"talked about|talking about|discussed|briefing|scared of|afraid of|fear of|"
     r"frightened of|worried about (getting|being)|risk of|chances? of|prevent|avoid)\b"
 )
 PAST = (
