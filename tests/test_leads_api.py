@@ -167,14 +167,17 @@ def test_bad_leads_are_422_naming_the_field_and_store_nothing(
     assert lead_rows(runtime) == []
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def test_empty_body_is_422(api: ContractClient) -> None:
-    response = api.post("/api/leads", content=b"")
+    response = api.post("/api/leads", content=b"", headers=JSON)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "body"
 
 
 def test_malformed_json_is_400(api: ContractClient) -> None:
-    response = api.post("/api/leads", content=b'{"type": "trip",')
+    response = api.post("/api/leads", content=b'{"type": "trip",', headers=JSON)
     assert response.status_code == 400
     assert response.json()["code"] == "MALFORMED_JSON"
 
@@ -182,8 +185,8 @@ def test_malformed_json_is_400(api: ContractClient) -> None:
 def test_lead_copies_the_profile_of_a_live_session(api: ContractClient, runtime: Runtime) -> None:
     profile = {"certification_level": "Advanced Open Water", "logged_dives": 40}
     session_id = api.post("/api/sessions", json={"diverProfile": profile}).json()["id"]
-    for key in ("session_id", "sessionId"):
-        api.post("/api/leads", json={"type": "trip", "data": TRIP, key: session_id})
+    for key, note in (("session_id", "first"), ("sessionId", "second")):
+        api.post("/api/leads", json={"type": "trip", "data": {**TRIP, "message": note}, key: session_id})
     rows = lead_rows(runtime)
     assert [row[5] for row in rows] == [profile, profile]
     assert [str(row[6]) for row in rows] == [session_id, session_id]

@@ -75,7 +75,7 @@ def test_missing_sessions_are_404(api: ContractClient, session_id: str, method: 
     assert response.json() == {"detail": "Session not found", "code": "SESSION_NOT_FOUND"}
 
 
-def test_expired_session_is_gone(api: ContractClient, runtime: Runtime) -> None:
+def test_expired_session_is_410_until_erased(api: ContractClient, runtime: Runtime) -> None:
     session_id = api.post("/api/sessions").json()["id"]
     runtime.pool.run(
         lambda conn: conn.run(
@@ -83,8 +83,12 @@ def test_expired_session_is_gone(api: ContractClient, runtime: Runtime) -> None:
             id=session_id,
         )
     )
-    assert api.get(f"/api/sessions/{session_id}").status_code == 404
-    assert api.delete(f"/api/sessions/{session_id}").status_code == 404
+    response = api.get(f"/api/sessions/{session_id}")
+    assert response.status_code == 410
+    assert response.json() == {"detail": "Session expired; start a new one", "code": "SESSION_EXPIRED"}
+    # Erasing still works on an expired session, and then it is unknown.
+    assert api.delete(f"/api/sessions/{session_id}").status_code == 204
+    assert api.get(f"/api/sessions/{session_id}").json()["code"] == "SESSION_NOT_FOUND"
 
 
 def test_delete_erases_the_conversation(api: ContractClient, runtime: Runtime) -> None:

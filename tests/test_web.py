@@ -60,7 +60,11 @@ def test_body_over_64_kib_is_413_by_content_length(client: TestClient) -> None:
 
 def test_body_exactly_at_the_limit_is_accepted(client: TestClient) -> None:
     body = b'{"diverProfile": {}}'
-    response = client.post("/api/sessions", content=body + b" " * (65536 - len(body)))
+    response = client.post(
+        "/api/sessions",
+        content=body + b" " * (65536 - len(body)),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 201
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -49,6 +50,8 @@ class Settings:
     session_expiry_hours: int = 24
     max_body_bytes: int = 64 * 1024
     cors_origins: tuple[str, ...] = ()
+    cors_origin_regex: str | None = None
+    lead_dedupe_minutes: int = 10
     db_pool_size: int = 4
     db_ping_after_seconds: float = 30.0
     db_timeout_seconds: float = 10.0
@@ -92,7 +95,9 @@ class Settings:
             log_level=env.get("LOG_LEVEL", _log_level, cls.log_level),
             session_expiry_hours=env.get("SESSION_EXPIRY_HOURS", _positive_int, 24),
             max_body_bytes=env.get("MAX_BODY_BYTES", _positive_int, cls.max_body_bytes),
-            cors_origins=env.get("CORS_ORIGINS", _csv, ()),
+            cors_origins=env.get("CORS_ORIGINS", _origins, ()),
+            cors_origin_regex=env.get("CORS_ORIGIN_REGEX", _regex, None),
+            lead_dedupe_minutes=env.get("LEAD_DEDUPE_MINUTES", _non_negative_int, cls.lead_dedupe_minutes),
             db_pool_size=env.get("DB_POOL_SIZE", _positive_int, cls.db_pool_size),
             db_ping_after_seconds=env.get(
                 "DB_PING_AFTER_SECONDS", _non_negative_float, cls.db_ping_after_seconds
@@ -207,6 +212,28 @@ def _port(raw: str) -> int:
 
 def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Browser origins as a browser sends them: scheme and host (and port), no path, no slash."""
+    origins = _csv(raw)
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.match(origin):
+            raise ValueError(
+                f"'{origin}' is not an origin like https://app.example.com (no path or trailing /)"
+            )
+    return origins
+
+
+def _regex(raw: str) -> str:
+    try:
+        re.compile(raw)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression ({exc})") from None
+    return raw
 
 
 def _bool(raw: str) -> bool:

@@ -45,6 +45,21 @@ class SessionNotFound(NotFound):
     default_detail = "Session not found"
 
 
+class SessionExpired(ApiError):
+    """The session existed and has expired (the row is kept until the purge): the client should start
+    a new one. Distinct from SESSION_NOT_FOUND so a client can tell the diver why."""
+
+    status_code = 410
+    code = "SESSION_EXPIRED"
+    default_detail = "Session expired; start a new one"
+
+
+class UnsupportedMediaType(ApiError):
+    status_code = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    default_detail = "Send the request body as JSON with Content-Type: application/json"
+
+
 class Conflict(ApiError):
     status_code = 409
     code = "CONFLICT"

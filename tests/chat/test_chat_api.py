@@ -55,11 +55,31 @@ def test_conversation_is_kept_with_both_sides(chat_api: ContractClient) -> None:
     assert history[3]["content"] == second["message"]
 
 
-def test_unknown_session_starts_a_new_one_and_says_so(chat_api: ContractClient) -> None:
-    missing = str(uuid.uuid4())
-    answer = ask(chat_api, "What is nitrox?", missing)
-    assert answer["sessionId"] != missing
-    assert "new one was started" in answer["metadata"]["session_note"]
+@pytest.mark.parametrize("path", ["/api/chat", "/api/chat/stream"])
+def test_unknown_session_is_404_and_an_expired_one_410(
+    chat_api: ContractClient, chat_runtime: Runtime, path: str
+) -> None:
+    unknown = chat_api.post(path, json={"message": "What is nitrox?", "sessionId": str(uuid.uuid4())})
+    assert unknown.status_code == 404
+    assert unknown.json() == {"detail": "Session not found", "code": "SESSION_NOT_FOUND"}
+    session_id = ask(chat_api, "What is nitrox?")["sessionId"]
+    chat_runtime.pool.run(
+        lambda conn: conn.run(
+            "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = CAST(:id AS uuid)",
+            id=session_id,
+        )
+    )
+    expired = chat_api.post(path, json={"message": "and for nitrox?", "sessionId": session_id})
+    assert expired.status_code == 410
+    assert expired.json()["code"] == "SESSION_EXPIRED"
+    # Nothing was added to the expired conversation.
+    [[turns]] = chat_runtime.pool.run(
+        lambda conn: conn.run(
+            "SELECT jsonb_array_length(conversation_history) FROM sessions WHERE id = CAST(:id AS uuid)",
+            id=session_id,
+        )
+    )
+    assert turns == 2
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,8 @@ def _service(request: Request) -> ChatService:
 async def _turn(request: Request) -> ChatTurn:
     body = await read_model(request, ChatBody)
     profile = body.diver_profile.stored() if body.diver_profile else None
-    return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=profile)
+    state = body.session_state.sent() if body.session_state else None
+    return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=profile, state=state)
 
 
 async def chat(request: Request) -> Response:
@@ -42,10 +43,12 @@ async def chat(request: Request) -> Response:
 async def chat_stream(request: Request) -> Response:
     turn = await _turn(request)
     service = _service(request)
+    # Before the status line: an unknown or expired session is a 404/410, not an in-band error.
+    opened = await run_in_threadpool(service.open, turn)
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for name, data in iterate_in_threadpool(service.events(turn, stream=True)):
+            async for name, data in iterate_in_threadpool(service.events(turn, stream=True, opened=opened)):
                 yield f"event: {name}\ndata: {json.dumps(data)}\n\n"
         except Exception:
             # The status line is already sent: report the failure in-band, without internals.

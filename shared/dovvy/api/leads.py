@@ -76,6 +76,7 @@ async def create_lead(request: Request) -> Response:
                 request_hash=fingerprint,
                 notification_status="pending" if notifiers else "skipped",
             ),
+            dedupe_minutes=runtime.settings.lead_dedupe_minutes,
         )
 
     lead, created = await run_in_threadpool(runtime.pool.run, store)

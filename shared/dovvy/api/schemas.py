@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
+from dovvy.conversation import ConversationState
 from dovvy.diver import DiverProfile
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -72,3 +73,6 @@ class ChatBody(_Strict):
     message: str = Field(min_length=1, max_length=2000)
     session_id: uuid.UUID | None = Field(default=None, validation_alias=_either_case("session_id"))
     diver_profile: DiverProfile | None = Field(default=None, validation_alias=_either_case("diver_profile"))
+    session_state: ConversationState | None = Field(
+        default=None, validation_alias=_either_case("session_state")
+    )

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy.api.schemas import CreateSession
+from dovvy.conversation import stored_state
 from dovvy.db import sessions as repo
 from dovvy.errors import SessionNotFound
 from dovvy.web.app import runtime_of
@@ -22,6 +23,7 @@ def session_json(session: repo.SessionRecord) -> dict[str, Any]:
         "id": str(session.id),
         "conversation_history": session.conversation_history,
         "diver_profile": session.diver_profile,
+        "conversation_state": stored_state(session.conversation_state),
         "created_at": session.created_at.isoformat(),
         "updated_at": session.updated_at.isoformat(),
         "expires_at": session.expires_at.isoformat(),
@@ -55,17 +57,15 @@ async def get_session(request: Request) -> Response:
     session_id = parse_session_id(request.path_params["session_id"])
     runtime = runtime_of(request)
     session = await run_in_threadpool(
-        runtime.pool.run, lambda conn: repo.get_live(conn, session_id), transaction=False
+        runtime.pool.run, lambda conn: repo.require_live(conn, session_id), transaction=False
     )
-    if session is None:
-        raise SessionNotFound()
     return JSONResponse(session_json(session))
 
 
 async def delete_session(request: Request) -> Response:
     session_id = parse_session_id(request.path_params["session_id"])
     runtime = runtime_of(request)
-    deleted = await run_in_threadpool(runtime.pool.run, lambda conn: repo.delete_live(conn, session_id))
+    deleted = await run_in_threadpool(runtime.pool.run, lambda conn: repo.delete(conn, session_id))
     if not deleted:
         raise SessionNotFound()
     return Response(status_code=204)

@@ -26,6 +26,7 @@ class CatalogueError(Exception):
 @dataclasses.dataclass(frozen=True)
 class Level:
     name: str
+    code: str  # the short form clients keep ("OW", "AOW", "DM")
     rank: int
     depth_limit_m: int
     aliases: tuple[str, ...]
@@ -67,6 +68,7 @@ class _Strict(BaseModel):
 
 class _Level(_Strict):
     name: str = Field(min_length=1)
+    code: str = Field(min_length=1, max_length=20)
     depth_limit_m: int = Field(ge=0, le=130)
     aliases: list[str] = Field(default_factory=list)
 
@@ -131,7 +133,7 @@ def load() -> Catalogue:
     emergency: _Emergency = _read("emergency.yaml", _Emergency)
     destinations: _DestinationsFile = _read("destinations.yaml", _DestinationsFile)
     levels = tuple(
-        Level(level.name, rank, level.depth_limit_m, _lower([level.name, *level.aliases]))
+        Level(level.name, level.code, rank, level.depth_limit_m, _lower([level.name, *level.aliases]))
         for rank, level in enumerate(certs.levels)
     )
     contacts = {
@@ -176,7 +178,7 @@ def level(name: str | None) -> Level | None:
     if not name:
         return None
     wanted = " ".join(name.lower().replace("_", " ").split())
-    return next((lv for lv in load().levels if wanted in lv.aliases), None)
+    return next((lv for lv in load().levels if wanted in lv.aliases or wanted == lv.code.lower()), None)
 
 
 def level_names() -> tuple[str, ...]:

@@ -23,13 +23,6 @@ DOC_TYPES = {
     "general": ("skill", "general", "certification", "safety"),
 }
 
-FOLLOW_UPS = {
-    "certification": "Would you like to know what the next course after this one involves?",
-    "trip": "When are you thinking of travelling, and what certification do you hold?",
-    "safety": "Is there a specific situation or dive you are planning that this is about?",
-    "general": "Is there a particular skill or piece of equipment you'd like to go deeper on?",
-}
-
 HELP_TOPICS = (
     "certifications and courses, dive destinations and sites, dive safety and medicine, "
     "and dive skills and equipment"

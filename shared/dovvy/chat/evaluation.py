@@ -77,7 +77,7 @@ def evaluate_chat(service: ChatService, conversations: list[dict[str, Any]]) -> 
 
 
 def _delete_session(session_id: uuid.UUID, conn: Any) -> bool:
-    return sessions_repo.delete_live(conn, session_id)
+    return sessions_repo.delete(conn, session_id)
 
 
 def format_table(results: list[CheckResult]) -> str:

@@ -21,15 +21,16 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 from dovvy.catalogue import EmergencyContacts, contacts_for
-from dovvy.chat import agents, emergency, prompts
+from dovvy.chat import agents, emergency, followups, prompts
 from dovvy.chat.leads import suggest
 from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, provider_of
 from dovvy.chat.profile import extract, merge
-from dovvy.chat.router import Route, refine, route
+from dovvy.chat.router import Agent, Route, refine, route
 from dovvy.chat.safety import SafetyCheck, check, escalate
 from dovvy.chat.store import Library, SessionStore
 from dovvy.config import Settings
 from dovvy.db.destinations import DiveSite
+from dovvy.db.sessions import SessionRecord
 from dovvy.knowledge.retrieval import Passage, focus
 from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
@@ -44,6 +45,13 @@ class ChatTurn:
     message: str
     session_id: uuid.UUID | None = None
     diver_profile: dict[str, Any] | None = None
+    state: dict[str, Any] | None = None  # the client's conversation state, as sent; None if not sent
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenedSession:
+    record: SessionRecord
+    created: bool
 
 
 class DeadlineExceeded(Exception):
@@ -121,13 +129,25 @@ class ChatService:
 
     # --- the turn -----------------------------------------------------------------------------
 
-    def events(self, turn: ChatTurn, *, stream: bool = False) -> Iterator[Event]:
+    def open(self, turn: ChatTurn) -> OpenedSession:
+        """The turn's session (raises SESSION_NOT_FOUND / SESSION_EXPIRED for a stale id). The
+        streaming endpoint calls this before its status line, so those errors stay HTTP errors."""
+        record, created = self.sessions.open(turn.session_id, turn.diver_profile or {})
+        return OpenedSession(record, created)
+
+    def events(
+        self, turn: ChatTurn, *, stream: bool = False, opened: OpenedSession | None = None
+    ) -> Iterator[Event]:
         clock = _Clock()
         deadline = time.perf_counter() + self.settings.chat_deadline_seconds
-        session, created = self.sessions.open(turn.session_id, turn.diver_profile or {})
+        opened = opened or self.open(turn)
+        session, created = opened.record, opened.created
         clock.mark("session")
+        state = followups.starting_state(session.conversation_state, turn.state)
         update = merge(turn.diver_profile or {}, extract(turn.message))
         profile = merge(session.diver_profile, update)
+        if not profile.get("certification_level") and followups.level_from(state):
+            update["certification_level"] = profile["certification_level"] = followups.level_from(state)
         safety = check(turn.message)
         if safety.tier == "caution" and self.settings.llm_routing:
             safety = escalate(safety, turn.message, self.llm, timeout=self.settings.router_timeout_seconds)
@@ -146,7 +166,9 @@ class ChatService:
             yield from _tokens(body)
         else:
             history = [(str(t.get("role")), str(t.get("content", ""))) for t in session.conversation_history]
-            chosen, injection, question = self._route(turn.message, history, safety)
+            chosen, injection, question = self._route(
+                turn.message, history, safety, followups.prior_agent(state)
+            )
             extra.update(follow_up_of_previous=chosen.follow_up, prompt_injection_suspected=injection)
             yield "route", {"agent": chosen.agent, "reason": chosen.reason}
             prefix = self._caution_prefix(safety, contacts)
@@ -172,7 +194,22 @@ class ChatService:
                 yield "reset", {"reason": "the answer was replaced"}
                 yield from _tokens(prefix + body)
         text = prefix + body
-        self.sessions.append(session.id, turn.message, text, update)
+        agent = "emergency" if isinstance(outcome, Emergency) else chosen.agent
+        on_topic = not isinstance(outcome, Declined) or outcome.reason == "not_found"
+        after = followups.next_state(
+            state, agent=agent, answered=on_topic, message=turn.message, profile=profile
+        )
+        follow_up = followups.choose(
+            after,
+            agent=agent,
+            answered=isinstance(outcome, Answered | Fallback),
+            message=turn.message,
+            profile=profile,
+        )
+        after = followups.asked(after, follow_up)
+        reference = turn.state if turn.state is not None else session.conversation_state
+        extra["state_updates"] = followups.changes(reference, after)
+        self.sessions.append(session.id, turn.message, text, update, after)
         clock.mark("save")
         yield (
             "final",
@@ -183,9 +220,9 @@ class ChatService:
                 session_id=session.id,
                 sources=sources,
                 lead=None if isinstance(outcome, Emergency) else suggest(turn.message, chosen.agent, profile),
+                follow_up=follow_up.question if follow_up else None,
                 clock=clock,
                 created=created,
-                requested=turn.session_id,
                 extra=extra,
             ),
         )
@@ -200,12 +237,12 @@ class ChatService:
     # --- stages -------------------------------------------------------------------------------
 
     def _route(
-        self, message: str, history: list[tuple[str, str]], safety: SafetyCheck
+        self, message: str, history: list[tuple[str, str]], safety: SafetyCheck, prior: Agent | None
     ) -> tuple[Route, bool, str]:
         """(route, injection suspected, the question left once rule-changing text is set aside)."""
         injection = prompts.looks_like_injection(message)
         question = prompts.without_injection(message) if injection else message
-        chosen = route(question or message, history)
+        chosen = route(question or message, history, prior)
         if self.settings.llm_routing:
             chosen = refine(
                 chosen, question or message, self.llm, timeout=self.settings.router_timeout_seconds
@@ -336,9 +373,9 @@ class ChatService:
         session_id: uuid.UUID,
         sources: list[dict[str, Any]],
         lead: dict[str, Any] | None,
+        follow_up: str | None,
         clock: _Clock,
         created: bool,
-        requested: uuid.UUID | None,
         extra: dict[str, Any],
     ) -> dict[str, Any]:
         provider, model = provider_of(outcome)
@@ -355,16 +392,7 @@ class ChatService:
         }
         if isinstance(outcome, Fallback):
             metadata["fallback_cause"] = outcome.cause
-        if created and requested is not None:
-            metadata["session_note"] = "the requested session was unknown or expired; a new one was started"
         metadata.update(extra)
-        answered = isinstance(outcome, Answered | Fallback)
-        if urgent:
-            follow_up: str | None = (
-                "Are you or your buddy with someone who can call for help and give oxygen?"
-            )
-        else:
-            follow_up = agents.FOLLOW_UPS[chosen.agent] if answered else None
         return {
             "message": text,
             "sessionId": str(session_id),

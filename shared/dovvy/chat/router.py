@@ -138,19 +138,24 @@ def is_follow_up(message: str) -> bool:
     return bool(_FOLLOW_UP.search(text)) or (len(text.split()) <= 4 and text.endswith("?"))
 
 
-def route(message: str, history: Sequence[tuple[str, str]] = ()) -> Route:
-    """`history` is (role, content) pairs, oldest first."""
+def route(message: str, history: Sequence[tuple[str, str]] = (), prior: Agent | None = None) -> Route:
+    """`history` is (role, content) pairs, oldest first; `prior` is the agent the conversation was
+    with, as the client's state remembers it (it may hold a conversation this session lacks)."""
     text = normalise(message)
     previous = next((content for role, content in reversed(history) if role == "user"), None)
-    follow_up = previous is not None and is_follow_up(message)
+    follow_up = (previous is not None or prior is not None) and is_follow_up(message)
     scores = _scores(text)
     if follow_up and previous is not None:
         # The previous question supplies the topic; the new message can still redirect.
         for agent, value in _scores(normalise(previous)).items():
             scores[agent] += 0.6 * value
+    diving = bool(re.search(rf"\b(?:{_DIVING_WORDS})\b", text))
+    if prior is not None and (follow_up or (diving and max(scores.values()) == 0)):
+        # A nudge, not a verdict: any topic word in the message outweighs it.
+        scores[prior] += 1.0
     best = max(AGENTS, key=lambda a: (scores[a], _PRIORITY[a]))
     ranked = sorted(scores.values(), reverse=True)
-    on_topic = bool(re.search(rf"\b(?:{_DIVING_WORDS})\b", text)) or ranked[0] > 0 or follow_up
+    on_topic = diving or ranked[0] > 0 or follow_up
     query = f"{previous} {message}" if follow_up and previous else message
     if ranked[0] == 0:
         reason = "no topic signal; general help" if on_topic else "not about diving"
@@ -161,7 +166,8 @@ def route(message: str, history: Sequence[tuple[str, str]] = ()) -> Route:
         found = re.search(rf"\b(?:{pattern})\b", text)
         if found and found.group(0) not in matched:
             matched.append(found.group(0))
-    detail = ", ".join(f"'{word}'" for word in matched[:3]) if matched else "the previous question"
+    earlier = "the previous question" if follow_up and previous else "the conversation so far"
+    detail = ", ".join(f"'{word}'" for word in matched[:3]) if matched else earlier
     reason = f"{'follow-up; ' if follow_up else ''}matched {detail}"
     return Route(best, reason, round(confidence, 2), follow_up, query, on_topic)
 

@@ -7,6 +7,7 @@ import dataclasses
 import uuid
 from typing import Any
 
+from dovvy.conversation import stored_state
 from dovvy.db import content as content_repo
 from dovvy.db import destinations as destinations_repo
 from dovvy.db import sessions as sessions_repo
@@ -26,21 +27,32 @@ class SessionStore:
     def open(
         self, session_id: uuid.UUID | None, profile: dict[str, Any]
     ) -> tuple[sessions_repo.SessionRecord, bool]:
-        """The live session, or a new one when none was given or it is unknown or expired.
-        Returns (session, created); the stored profile is read leniently."""
+        """The live session named, or a new one when none was named. Returns (session, created);
+        the stored profile and state are read leniently. An expired or unknown session is an error
+        (SESSION_EXPIRED, SESSION_NOT_FOUND) so the client starts afresh knowingly."""
 
         def load(conn: Any) -> tuple[sessions_repo.SessionRecord, bool]:
             if session_id is not None:
-                found = sessions_repo.get_live(conn, session_id)
-                if found is not None:
-                    return found, False
+                return sessions_repo.require_live(conn, session_id), False
             return sessions_repo.create(conn, diver_profile=profile, expiry_hours=self.expiry_hours), True
 
         record, created = self.pool.run(load)
-        return dataclasses.replace(record, diver_profile=stored_profile(record.diver_profile)), created
+        return (
+            dataclasses.replace(
+                record,
+                diver_profile=stored_profile(record.diver_profile),
+                conversation_state=stored_state(record.conversation_state),
+            ),
+            created,
+        )
 
     def append(
-        self, session_id: uuid.UUID, message: str, answer: str, profile_update: dict[str, Any]
+        self,
+        session_id: uuid.UUID,
+        message: str,
+        answer: str,
+        profile_update: dict[str, Any],
+        state: dict[str, Any] | None = None,
     ) -> None:
         turns = [{"role": "user", "content": message}, {"role": "assistant", "content": answer}]
         self.pool.run(
@@ -49,6 +61,7 @@ class SessionStore:
                 session_id,
                 turns=turns,
                 profile_update=profile_update,
+                state_update=state,
                 expiry_hours=self.expiry_hours,
                 max_messages=MAX_STORED_MESSAGES,
             )

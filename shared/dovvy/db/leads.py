@@ -51,11 +51,27 @@ def _record(row: list[Any]) -> LeadRecord:
     return LeadRecord(*row)
 
 
-def insert(conn: Connection, lead: NewLead) -> tuple[LeadRecord, bool]:
-    """Insert the lead; with an idempotency key already stored, return that lead instead.
+def insert(conn: Connection, lead: NewLead, *, dedupe_minutes: int = 0) -> tuple[LeadRecord, bool]:
+    """Insert the lead; with an idempotency key already stored, return that lead instead. Without a
+    key, the same request (by `request_hash`) stored in the last `dedupe_minutes` is returned
+    instead: a client that retries after a lost answer stores one lead.
 
-    Returns (lead, created). ON CONFLICT makes concurrent retries with one key store one row.
+    Returns (lead, created). ON CONFLICT makes concurrent retries with one key store one row; an
+    advisory lock on the hash (held to the end of the transaction) does the same without a key.
     """
+    if lead.idempotency_key is None and dedupe_minutes > 0:
+        conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:hash, 0))", hash=lead.request_hash)
+        rows = conn.run(
+            f"""
+            SELECT {_COLUMNS} FROM leads
+            WHERE request_hash = :hash AND created_at > now() - make_interval(mins => :minutes)
+            ORDER BY created_at DESC LIMIT 1
+            """,
+            hash=lead.request_hash,
+            minutes=dedupe_minutes,
+        )
+        if rows:
+            return _record(rows[0]), False
     rows = conn.run(
         f"""
         INSERT INTO leads (type, name, email, phone, request_details, diver_profile, session_id,

@@ -9,8 +9,9 @@ import uuid
 from typing import Any
 
 from dovvy.db.pool import Connection
+from dovvy.errors import SessionExpired, SessionNotFound
 
-_COLUMNS = "id, diver_profile, conversation_history, created_at, updated_at, expires_at"
+_COLUMNS = "id, diver_profile, conversation_history, created_at, updated_at, expires_at, conversation_state"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,6 +22,7 @@ class SessionRecord:
     created_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime
+    conversation_state: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _record(row: list[Any]) -> SessionRecord:
@@ -50,11 +52,33 @@ def get_live(conn: Connection, session_id: uuid.UUID, *, for_update: bool = Fals
     return _record(rows[0]) if rows else None
 
 
-def delete_live(conn: Connection, session_id: uuid.UUID) -> bool:
+def find(conn: Connection, session_id: uuid.UUID) -> tuple[SessionRecord | None, bool]:
+    """(the live session or None, whether a row with this id exists but has expired): an expired
+    session and an unknown one get different answers until the purge removes the row."""
     rows = conn.run(
-        "DELETE FROM sessions WHERE id = CAST(:id AS uuid) AND expires_at > now() RETURNING id",
+        f"SELECT {_COLUMNS}, expires_at <= now() FROM sessions WHERE id = CAST(:id AS uuid)",
         id=str(session_id),
     )
+    if not rows:
+        return None, False
+    *columns, expired = rows[0]
+    return (None, True) if expired else (_record(columns), False)
+
+
+def require_live(conn: Connection, session_id: uuid.UUID) -> SessionRecord:
+    """The live session; SESSION_EXPIRED when its row is still there but expired, else
+    SESSION_NOT_FOUND."""
+    session, expired = find(conn, session_id)
+    if expired:
+        raise SessionExpired()
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+def delete(conn: Connection, session_id: uuid.UUID) -> bool:
+    """Erase the session, expired or not (a diver asking to be forgotten means it)."""
+    rows = conn.run("DELETE FROM sessions WHERE id = CAST(:id AS uuid) RETURNING id", id=str(session_id))
     return bool(rows)
 
 
@@ -85,12 +109,13 @@ def append_turns(
     *,
     turns: list[dict[str, Any]],
     profile_update: dict[str, Any],
+    state_update: dict[str, Any] | None = None,
     expiry_hours: int,
     max_messages: int,
 ) -> SessionRecord | None:
-    """Append turns and merge profile fields in one statement, so concurrent messages on one session
-    both land (each user/assistant pair stays together) and none overwrites the other. Only the
-    newest `max_messages` are kept."""
+    """Append turns and merge profile and conversation-state fields in one statement, so concurrent
+    messages on one session both land (each user/assistant pair stays together) and none overwrites
+    the other. Only the newest `max_messages` are kept."""
     rows = conn.run(
         f"""
         UPDATE sessions
@@ -102,6 +127,7 @@ def append_turns(
                       > jsonb_array_length(conversation_history || CAST(:turns AS jsonb)) - :max_messages
             ),
             diver_profile = diver_profile || CAST(:profile AS jsonb) || {_MERGED_INTERESTS},
+            conversation_state = conversation_state || CAST(:state AS jsonb),
             updated_at = now(),
             expires_at = now() + make_interval(hours => :hours)
         WHERE id = CAST(:id AS uuid)
@@ -111,6 +137,7 @@ def append_turns(
         # Lists must go as JSON text: pg8000 would send a Python list as a Postgres array.
         turns=json.dumps(turns),
         profile=profile_update,
+        state=state_update or {},
         hours=expiry_hours,
         max_messages=max_messages,
     )

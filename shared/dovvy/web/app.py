@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dovvy.logs import request_id
 from dovvy.runtime import Runtime
+from dovvy.web.cors import CorsMiddleware, CorsPolicy
 from dovvy.web.errors import EXCEPTION_HANDLERS, error_response
 from dovvy.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
@@ -27,16 +28,10 @@ def create_app(routes: Sequence[BaseRoute], runtime: Runtime) -> Starlette:
         Middleware(ErrorBoundary),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
-    if settings.cors_origins:
+    if settings.cors_origins or settings.cors_origin_regex:
+        pattern = re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
         middleware.insert(
-            1,
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
-                allow_headers=["Content-Type", "Idempotency-Key", "X-Request-ID"],
-                expose_headers=["X-Request-ID"],
-            ),
+            1, Middleware(CorsMiddleware, CorsPolicy(frozenset(settings.cors_origins), pattern))
         )
     app = Starlette(routes=list(routes), middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
     app.state.runtime = runtime

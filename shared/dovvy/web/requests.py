@@ -1,4 +1,8 @@
-"""Reading request bodies: JSON parsing (400) and schema validation (422) with one call."""
+"""Reading request bodies: media type (415), JSON parsing (400) and schema validation (422) with one
+call.
+
+A body must be declared JSON: a browser sends `text/plain` cross-site without a CORS preflight, so
+accepting it would let any page create chats and leads in a visitor's name."""
 
 from __future__ import annotations
 
@@ -8,17 +12,25 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from dovvy.errors import MalformedJson, ValidationFailed
+from dovvy.errors import MalformedJson, UnsupportedMediaType, ValidationFailed
 from dovvy.web.errors import validation_detail
 
 M = TypeVar("M", bound=BaseModel)
 
 
+def is_json(content_type: str | None) -> bool:
+    """application/json, or a JSON-based type such as application/merge-patch+json."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
 async def read_json(request: Request, *, optional: bool = False) -> Any:
     body = await request.body()
+    if not body.strip() and optional:
+        return None  # nothing sent, nothing to declare
+    if not is_json(request.headers.get("content-type")):
+        raise UnsupportedMediaType()
     if not body.strip():
-        if optional:
-            return None
         raise ValidationFailed(
             [{"field": "body", "message": "A JSON request body is required", "type": "missing"}]
         )
