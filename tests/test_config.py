@@ -53,6 +53,12 @@ def test_values_are_parsed() -> None:
         ),
         pytest.param({"LLM_PROVIDERS": "gemini"}, "GEMINI_API_KEY", id="llm-without-key"),
         pytest.param({"CHAT_DEADLINE_SECONDS": "0"}, "CHAT_DEADLINE_SECONDS", id="deadline-zero"),
+        pytest.param({"CORS_ORIGINS": "https://app.example/"}, "CORS_ORIGINS", id="origin-trailing-slash"),
+        pytest.param({"CORS_ORIGINS": "app.example"}, "CORS_ORIGINS", id="origin-without-scheme"),
+        pytest.param(
+            {"CORS_ORIGIN_REGEX": "https://(.*\\.vercel\\.app"}, "CORS_ORIGIN_REGEX", id="bad-regex"
+        ),
+        pytest.param({"LEAD_DEDUPE_MINUTES": "-1"}, "LEAD_DEDUPE_MINUTES", id="dedupe-negative"),
     ],
 )
 def test_bad_values_fail_naming_the_variable(env: dict[str, str], named: str) -> None:

@@ -256,6 +256,94 @@ def test_concurrent_retries_with_one_key_store_one_lead(runtime: Runtime) -> Non
     assert len(lead_rows(runtime)) == 1
 
 
+# --- retries without an Idempotency-Key (the web app retries any 5xx, with no key) --------------
+
+
+def test_the_same_body_again_without_a_key_is_a_replay(api: ContractClient, runtime: Runtime) -> None:
+    body = {"type": "trip", "data": {**TRIP, "message": "Two of us, late March"}}
+    first = api.post("/api/leads", json=body)
+    second = api.post("/api/leads", json=body)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert len(lead_rows(runtime)) == 1
+
+
+def test_another_body_without_a_key_is_another_lead(api: ContractClient, runtime: Runtime) -> None:
+    api.post("/api/leads", json={"type": "trip", "data": TRIP})
+    api.post("/api/leads", json={"type": "trip", "data": {**TRIP, "travel_dates": "May"}})
+    assert len(lead_rows(runtime)) == 2
+
+
+def test_the_same_body_after_the_window_is_a_new_lead(api: ContractClient, runtime: Runtime) -> None:
+    body = {"type": "trip", "data": TRIP}
+    first = api.post("/api/leads", json=body).json()["lead_id"]
+    runtime.pool.run(lambda conn: conn.run("UPDATE leads SET created_at = now() - interval '11 minutes'"))
+    second = api.post("/api/leads", json=body)
+    assert second.json()["lead_id"] != first
+    assert "idempotent-replayed" not in second.headers
+
+
+def test_concurrent_keyless_retries_store_one_lead(runtime: Runtime) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"type": "training", "data": {"name": "Ana", "email": "ana@example.com"}}
+    with TestClient(create_gateway(runtime)) as client:
+
+        def submit(_: int) -> str:
+            response = client.post("/api/leads", json=body)
+            assert response.status_code == 201
+            lead_id: str = response.json()["lead_id"]
+            return lead_id
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            ids = set(pool.map(submit, range(8)))
+    assert len(ids) == 1
+    assert len(lead_rows(runtime)) == 1
+
+
+def test_dedupe_window_zero_turns_it_off(runtime: Runtime, contract: Contract) -> None:
+    off = Runtime(runtime.settings.replace(lead_dedupe_minutes=0))
+    try:
+        with TestClient(create_gateway(off), base_url=BASE_URL) as client:
+            for _ in range(2):
+                assert client.post("/api/leads", json={"type": "trip", "data": TRIP}).status_code == 201
+    finally:
+        off.close()
+    assert len(lead_rows(runtime)) == 2
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
+def test_a_body_not_declared_json_is_415_and_stores_nothing(
+    api: ContractClient, runtime: Runtime, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = api.post("/api/leads", content=json.dumps({"type": "trip", "data": TRIP}), headers=headers)
+    assert response.status_code == 415
+    assert response.json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert lead_rows(runtime) == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/problem+json"])
+def test_json_media_types_with_parameters_are_accepted(api: ContractClient, content_type: str) -> None:
+    body = json.dumps({"type": "trip", "data": TRIP})
+    response = api.post("/api/leads", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 201
+
+
+def test_a_retried_lead_is_notified_once(
+    notifying: tuple[ContractClient, Runtime], hook: WebhookServer
+) -> None:
+    api, runtime = notifying
+    for _ in range(3):
+        assert api.post("/api/leads", json={"type": "trip", "data": TRIP}).status_code == 201
+    assert len(hook.deliveries) == 1
+    assert len(lead_rows(runtime)) == 1
+
+
 # --- notification -----------------------------------------------------------------------------
 
 

@@ -115,15 +115,3 @@ def test_unexpected_errors_are_generic_500s_without_a_trace(
     assert "secret-internal-detail" not in response.text
     assert "Traceback" not in response.text
     assert "secret-internal-detail" in caplog.text  # but it is logged for us
-
-
-def test_cors_is_off_unless_configured(client: TestClient, runtime: Runtime) -> None:
-    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
-    assert "access-control-allow-origin" not in client.options("/api/leads", headers=preflight).headers
-    allowed = Runtime(runtime.settings.replace(cors_origins=("https://app.example",)))
-    from dovvy.gateway import create_gateway
-
-    with TestClient(create_gateway(allowed)) as cors_client:
-        response = cors_client.options("/api/leads", headers=preflight)
-    allowed.close()
-    assert response.headers["access-control-allow-origin"] == "https://app.example"
