@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit install package clean
+TS := clients/typescript
+TS_STAMP := $(TS)/node_modules/.installed-$(shell cksum < $(TS)/package-lock.json | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck unit client client-generate install package clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) lint typecheck client unit
 
 install: $(STAMP)
 
@@ -31,8 +34,23 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# The TypeScript client: regenerated from openapi.yaml and compared with the checked-in copy, then
+# compiled with its typed usage file (node and npm from the machine; packages pinned by the lock).
+$(TS_STAMP): $(TS)/package.json $(TS)/package-lock.json
+	cd $(TS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+client: $(TS_STAMP)
+	cd $(TS) && npx --no-install openapi-typescript ../../openapi.yaml --output node_modules/.generated/schema.ts >/dev/null
+	@diff -u $(TS)/src/schema.ts $(TS)/node_modules/.generated/schema.ts \
+		|| (echo "$(TS)/src/schema.ts is stale: run 'make client-generate' and commit it" >&2; exit 1)
+	cd $(TS) && npx --no-install tsc --noEmit
+
+client-generate: $(TS_STAMP)
+	cd $(TS) && npx --no-install openapi-typescript ../../openapi.yaml --output src/schema.ts
+
 package: $(STAMP)
 	$(BIN)/python scripts/package_functions.py --vendor
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache build
+	rm -rf $(VENV) .mypy_cache .ruff_cache build $(TS)/node_modules

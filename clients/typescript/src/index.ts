@@ -1,0 +1,23 @@
+// The DovvyBuddy API client: the generated types (schema.ts) bound to a small fetch wrapper.
+// Regenerate schema.ts with `npm run generate` after changing openapi.yaml; `make test` fails
+// while the checked-in copy differs from what the contract generates.
+import createClient, { type ClientOptions } from "openapi-fetch";
+
+import type { components, operations, paths } from "./schema.js";
+
+export type { components, operations, paths };
+export type Schemas = components["schemas"];
+export type ChatRequest = Schemas["ChatRequest"];
+export type ChatResponse = Schemas["ChatResponse"];
+export type ConversationState = Schemas["ConversationState"];
+export type Session = Schemas["Session"];
+export type CreateLeadRequest = Schemas["CreateLeadRequest"];
+export type ApiError = Schemas["Error"];
+
+/** A client for `baseUrl` (the gateway's address, without `/api`). Cookies are sent, as the
+ * web app does, so a cross-origin gateway must list the app's origin in CORS_ORIGINS. */
+export function createDovvyClient(baseUrl: string, options: Omit<ClientOptions, "baseUrl"> = {}) {
+  return createClient<paths>({ credentials: "include", ...options, baseUrl });
+}
+
+export type DovvyClient = ReturnType<typeof createDovvyClient>;
