@@ -5,7 +5,10 @@ locals {
   aws           = var.enable_aws ? 1 : 0
   aws_functions = var.enable_aws ? merge(local.http_functions, { ingest = { memory_mb = 1024, timeout_s = 300 } }) : {}
   aws_secrets   = var.enable_aws ? toset(["database-url", "gemini-api-key", "groq-api-key", "lead-webhook-secret"]) : toset([])
-  aws_routes    = var.enable_aws ? local.routes : {}
+  aws_routes = !var.enable_aws ? {} : merge(
+    local.routes,
+    var.cors_origin_regex == "" ? {} : { for route, fns in local.cors_preflight : route => fns[0] },
+  )
 }
 
 data "aws_caller_identity" "current" {
@@ -333,12 +336,17 @@ resource "aws_apigatewayv2_api" "http" {
   count         = local.aws
   name          = "${var.name}-api"
   protocol_type = "HTTP"
-  cors_configuration {
-    allow_origins  = var.cors_origins
-    allow_methods  = ["GET", "POST", "DELETE", "OPTIONS"]
-    allow_headers  = ["content-type", "idempotency-key", "x-request-id"]
-    expose_headers = ["x-request-id"]
-    max_age        = 600
+  # The same policy as shared/dovvy/web/cors.py; with a pattern, the functions apply it instead.
+  dynamic "cors_configuration" {
+    for_each = var.cors_origin_regex == "" ? [1] : []
+    content {
+      allow_origins     = var.cors_origins
+      allow_credentials = true
+      allow_methods     = ["GET", "HEAD", "POST", "DELETE", "OPTIONS"]
+      allow_headers     = ["content-type", "idempotency-key", "x-request-id"]
+      expose_headers    = ["x-request-id", "retry-after", "idempotent-replayed", "location"]
+      max_age           = 600
+    }
   }
 }
 

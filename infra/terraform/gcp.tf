@@ -322,7 +322,7 @@ resource "google_api_gateway_api_config" "api" {
       path = "gateway.yaml"
       contents = base64encode(templatefile("${path.module}/gcp-gateway.yaml.tftpl", {
         title    = "${var.name} API"
-        routes   = local.routes
+        routes   = merge(local.routes, { for route, fns in local.cors_preflight : route => fns[0] })
         backends = { for name, fn in google_cloudfunctions2_function.http : name => fn.service_config[0].uri }
       }))
     }

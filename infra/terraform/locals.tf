@@ -18,11 +18,17 @@ locals {
     "POST /api/chat/stream"            = "chat"
   }
 
+  # Browser preflights (OPTIONS) on every path, sent to the function that serves the path, which
+  # answers them from CORS_ORIGINS / CORS_ORIGIN_REGEX. GCP's gateway always routes them; AWS's HTTP
+  # API answers them itself unless a pattern is set, which its CORS configuration cannot express.
+  cors_preflight = { for route, fn in local.routes : "OPTIONS ${split(" ", route)[1]}" => fn... }
+
   common_env = {
     DOVVY_ENV            = "production"
     LOG_LEVEL            = "INFO"
     SESSION_EXPIRY_HOURS = "24"
     CORS_ORIGINS         = join(",", var.cors_origins)
+    CORS_ORIGIN_REGEX    = var.cors_origin_regex
     LEAD_EMAIL_TO        = var.lead_email_to
     LEAD_EMAIL_FROM      = var.lead_email_from
     LEAD_WEBHOOK_URL     = var.lead_webhook_url

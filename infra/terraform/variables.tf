@@ -23,9 +23,19 @@ variable "build_dir" {
 }
 
 variable "cors_origins" {
-  description = "Origins of the web app allowed to call the API from a browser."
+  description = "Origins of the web app allowed to call the API from a browser, with credentials (https://app.example.com: no path, no trailing slash, no *)."
   type        = list(string)
   default     = []
+  validation {
+    condition     = alltrue([for o in var.cors_origins : can(regex("^https?://[^/*?#\\s]+$", o))])
+    error_message = "Each CORS origin is scheme://host[:port], with no path, trailing slash or wildcard (credentials are allowed, so * cannot be)."
+  }
+}
+
+variable "cors_origin_regex" {
+  description = "Optional pattern of further allowed origins, e.g. https://dovvybuddy-[a-z0-9-]+\\.vercel\\.app for preview deployments. On AWS it moves CORS from the HTTP API (which takes no patterns) to the functions."
+  type        = string
+  default     = ""
 }
 
 variable "lead_email_to" {
