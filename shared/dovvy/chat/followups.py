@@ -109,11 +109,13 @@ def next_state(
     if code:
         after["cert_level"] = code
     location_known = bool(profile.get("destination")) or bool(before.get("location_known"))
-    after["location_known"] = location_known
     conditions = bool(profile.get("travel_dates")) or (
         location_known and bool(_CONDITIONS.search(normalise(message)))
     )
-    after["conditions_known"] = conditions or bool(before.get("conditions_known"))
+    # An unknown stays absent rather than becoming false: the client learns only what changed.
+    for key, known in (("location_known", location_known), ("conditions_known", conditions)):
+        if known or key in before:
+            after[key] = known or bool(before.get(key))
     after["last_intent"] = agent
     if agent != "emergency":
         after["context_mode"] = _mode(agent, message, before.get("context_mode"), location_known)
