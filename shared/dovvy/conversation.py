@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from dovvy.diver import valid_fields
 
 # What `context_mode` means to the assistant; other values are kept but do not steer anything.
 CONTEXT_MODES = ("learning", "planning", "briefing", "curiosity")
@@ -35,13 +37,4 @@ class ConversationState(BaseModel):
 
 def stored_state(raw: Any) -> dict[str, Any]:
     """A state read back from the database, keeping only the keys that are still valid."""
-    if not isinstance(raw, dict):
-        return {}
-    kept: dict[str, Any] = {}
-    for name in ConversationState.model_fields:
-        if name in raw:
-            try:
-                kept.update(ConversationState.model_validate({name: raw[name]}).sent())
-            except ValidationError:
-                continue
-    return kept
+    return valid_fields(ConversationState, raw, keep_null=True)

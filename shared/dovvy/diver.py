@@ -42,16 +42,21 @@ class DiverProfile(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
-def stored_profile(raw: Any) -> dict[str, Any]:
-    """A profile read back from the database, keeping only the fields that are still valid (rows
-    written before the schema existed may hold anything)."""
+def valid_fields(model: type[BaseModel], raw: Any, *, keep_null: bool = False) -> dict[str, Any]:
+    """The fields of a stored JSON object that still validate against `model`, each on its own (rows
+    written before a schema existed may hold anything); nulls are dropped unless `keep_null`."""
     if not isinstance(raw, dict):
         return {}
     kept: dict[str, Any] = {}
-    for name in DiverProfile.model_fields:
+    for name in model.model_fields:
         if name in raw:
             try:
-                kept.update(DiverProfile.model_validate({name: raw[name]}).stored())
+                kept.update(model.model_validate({name: raw[name]}).model_dump(exclude_unset=True))
             except ValidationError:
                 continue
-    return kept
+    return kept if keep_null else {k: v for k, v in kept.items() if v is not None}
+
+
+def stored_profile(raw: Any) -> dict[str, Any]:
+    """A profile read back from the database, keeping only the fields that are still valid."""
+    return valid_fields(DiverProfile, raw)
