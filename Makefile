@@ -26,7 +26,7 @@ $(STAMP): requirements.lock pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/dovvy validate content
+	$(BIN)/dovvy validate --strict content
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

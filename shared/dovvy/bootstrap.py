@@ -43,12 +43,16 @@ def prepare(settings: Settings) -> None:
 
 def ingest_content(settings: Settings) -> str:
     """Bring the database up to date with the bundled knowledge base (cheap when nothing changed)."""
-    from dovvy.knowledge.ingest import Ingestor
+    from dovvy.knowledge.ingest import Ingestor, PruneRefused
     from dovvy.runtime import Runtime
 
     runtime = Runtime(settings)
+    ingestor = Ingestor(runtime.pool, runtime.embedder)
     try:
-        stats = Ingestor(runtime.pool, runtime.embedder).ingest_paths([settings.content_dir], prune=True)
+        stats = ingestor.ingest_paths([settings.content_dir], root=settings.content_dir, prune=True)
+    except PruneRefused as exc:
+        return f"{settings.content_dir}: {exc}"
     finally:
         runtime.close()
-    return stats.summary()
+    left_out = "".join(f"\n  left out: {problem}" for problem in stats.problems)
+    return stats.summary() + left_out

@@ -98,14 +98,15 @@ def cmd_sessions_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.knowledge.documents import iter_markdown, validate_paths
+    from dovvy.knowledge.files import check
 
     paths = args.paths or [settings.content_dir]
-    problems = validate_paths(paths)
+    checked, problems, warnings = check(paths, strict=args.strict)
+    for warning in warnings:
+        print(f"{warning.path}:{warning.line}: warning: {warning.message}")
     for problem in problems:
         print(problem)
-    checked = len(iter_markdown(paths))
-    print(f"{checked} documents checked, {len(problems)} problems", file=sys.stderr)
+    print(f"{checked} documents checked, {len(problems)} problems, {len(warnings)} warnings", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -117,8 +118,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime(resolve_database(settings))
     paths = args.paths or [settings.content_dir]
     ingestor = Ingestor(runtime.pool, runtime.embedder)
-    stats = ingestor.ingest_paths(paths, prune=args.prune, progress=terminal_progress)
-    runtime.close()
+    try:
+        stats = ingestor.ingest_paths(
+            paths, root=args.root or settings.content_dir, prune=args.prune, progress=terminal_progress
+        )
+    finally:
+        runtime.close()
+    for warning in stats.warnings:
+        print(f"{warning.path}:{warning.line}: warning: {warning.message}")
+    for problem in stats.problems:
+        print(f"{problem}  (left out)")
     print(stats.summary())
     return 1 if stats.invalid else 0
 
@@ -243,11 +252,19 @@ def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
 def _add_knowledge_commands(sub: Any) -> None:
     validate = sub.add_parser("validate", help="check knowledge-base documents (default: content/)")
     validate.add_argument("paths", nargs="*", type=Path)
+    validate.add_argument(
+        "--strict", action="store_true", help="every warning is a problem (the rules for content/)"
+    )
     validate.set_defaults(func=cmd_validate)
 
     ingest = sub.add_parser("ingest", help="ingest markdown files or directories (default: content/)")
     ingest.add_argument("paths", nargs="*", type=Path)
     ingest.add_argument("--prune", action="store_true", help="remove documents no longer present")
+    ingest.add_argument(
+        "--root",
+        type=Path,
+        help="the knowledge base's top folder; paths are stored relative to it (default DOVVY_CONTENT_DIR)",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     search = sub.add_parser("search", help="search the knowledge base (queries from stdin if none given)")

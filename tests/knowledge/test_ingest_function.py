@@ -88,15 +88,13 @@ def test_malformed_document_is_logged_and_previous_version_kept(
     s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
     handlers.aws(load_event("s3_object_created.json"), LambdaContext())
     before = content_pool.run(lambda conn: conn.run("SELECT chunk_text FROM content_embeddings ORDER BY id"))
-    s3.put_object(
-        Bucket="dovvy-content", Key=KEY, Body=DOC.replace("doc_type: safety", "doc_type: gossip").encode()
-    )
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.split("## ", maxsplit=1)[0].encode())
     assert (
         handlers.aws(load_event("s3_object_created.json"), LambdaContext())["results"][0]["result"]
         == "invalid"
     )
     [record] = [r for r in caplog.records if r.getMessage().startswith("invalid document")]
-    assert any("'doc_type' must be one of" in problem for problem in record.__dict__["problems"])
+    assert any("document has no text" in problem for problem in record.__dict__["problems"])
     after = content_pool.run(lambda conn: conn.run("SELECT chunk_text FROM content_embeddings ORDER BY id"))
     assert after == before
 

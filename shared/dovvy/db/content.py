@@ -113,6 +113,15 @@ def document_paths(conn: Connection, model: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+def paths_with_hash(conn: Connection, model: str, document_hash: str) -> list[str]:
+    rows = conn.run(
+        "SELECT content_path FROM content_documents WHERE embedding_model = :model AND document_hash = :hash",
+        model=model,
+        hash=document_hash,
+    )
+    return [row[0] for row in rows]
+
+
 def remove_other_models(conn: Connection, model: str) -> int:
     """Drop rows embedded by models other than the active one (after a provider switch)."""
     conn.run("DELETE FROM content_documents WHERE embedding_model <> :model", model=model)

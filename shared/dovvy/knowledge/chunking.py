@@ -16,9 +16,13 @@ if TYPE_CHECKING:
     from dovvy.knowledge.documents import Document
 
 # Bump when chunking output changes, so the next ingest re-chunks documents whose text did not change.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3
 DEFAULT_BUDGET = 400
 DEFAULT_OVERLAP = 80
+# However the text is written (one endless sentence, a table of thousands of rows, a "word" of a
+# million letters), no chunk is longer than this: memory, embedding input and PostgreSQL's
+# tsvector all have limits.
+MAX_CHUNK_CHARS = 4000
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
@@ -119,14 +123,76 @@ def _split_paragraph(block: _Block, budget: int) -> list[_Block]:
     sentences = _SENTENCE_END.split(block.text)
     parts: list[str] = []
     current: list[str] = []
+    size = 0
     for sentence in sentences:
-        if current and count_tokens(" ".join([*current, sentence])) > budget:
+        tokens = count_tokens(sentence)
+        if current and size + tokens > budget:
             parts.append(" ".join(current))
-            current = []
+            current, size = [], 0
         current.append(sentence)
+        size += tokens
     if current:
         parts.append(" ".join(current))
     return [_Block("paragraph", part) for part in parts]
+
+
+def _split_words(text: str, budget: int) -> list[str]:
+    """Pieces of at most `budget` tokens and MAX_CHUNK_CHARS characters, cut between words (or
+    inside a word longer than the character limit)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = chars = 0
+    for whole in text.split():
+        word = whole
+        while len(word) > MAX_CHUNK_CHARS:
+            if current:
+                pieces.append(" ".join(current))
+                current, size, chars = [], 0, 0
+            pieces.append(word[:MAX_CHUNK_CHARS])
+            word = word[MAX_CHUNK_CHARS:]
+        tokens = count_tokens(word)
+        if current and (size + tokens > budget or chars + len(word) + 1 > MAX_CHUNK_CHARS):
+            pieces.append(" ".join(current))
+            current, size, chars = [], 0, 0
+        current.append(word)
+        size += tokens
+        chars += len(word) + 1
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _bounded(block: _Block, budget: int) -> list[_Block]:
+    """The block in pieces: a paragraph over the budget by sentence; a list, table or code block
+    stays whole (it reads as one) unless it passes MAX_CHUNK_CHARS, then by line; and any piece
+    still over MAX_CHUNK_CHARS by word, to the budget."""
+    if block.kind == "paragraph":
+        parts = (
+            [part.text for part in _split_paragraph(block, budget)] if block.tokens > budget else [block.text]
+        )
+    elif len(block.text) <= MAX_CHUNK_CHARS:
+        parts = [block.text]
+    else:
+        parts = []
+        current: list[str] = []
+        size = chars = 0
+        for line in block.text.splitlines():
+            tokens = count_tokens(line)
+            if current and (size + tokens > budget or chars + len(line) + 1 > MAX_CHUNK_CHARS):
+                parts.append("\n".join(current))
+                current, size, chars = [], 0, 0
+            current.append(line)
+            size += tokens
+            chars += len(line) + 1
+        if current:
+            parts.append("\n".join(current))
+    bounded: list[_Block] = []
+    for part in parts:
+        if len(part) <= MAX_CHUNK_CHARS:
+            bounded.append(_Block(block.kind, part))
+        else:
+            bounded.extend(_Block(block.kind, piece) for piece in _split_words(part, budget))
+    return bounded
 
 
 def _pack(blocks: list[_Block], budget: int, overlap: int) -> list[list[_Block]]:
@@ -174,14 +240,12 @@ def chunk_document(
 
     # A summary chunk first: the description and tags say what the whole document is about, which
     # is what a question usually matches when its words appear in no single section.
-    add(f"{document.description}\n\nTopics: {', '.join(document.tags)}", "Summary")
+    summary = f"{document.description}\n\nTopics: {', '.join(document.tags)}"
+    add(summary[:MAX_CHUNK_CHARS], "Summary")
     for headings, lines in _sections(document.body):
         blocks: list[_Block] = []
         for block in _blocks(lines):
-            if block.kind == "paragraph" and block.tokens > budget:
-                blocks.extend(_split_paragraph(block, budget))
-            else:
-                blocks.append(block)
+            blocks.extend(_bounded(block, budget))
         heading = " > ".join(headings)
         for group in _pack(blocks, budget, overlap):
             add("\n\n".join(block.text for block in group), heading)

@@ -5,17 +5,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from dovvy import catalogue
+from dovvy.knowledge import frontmatter
 
-DOC_TYPES = ("certification", "destination", "dive_site", "safety", "skill", "general")
-_REQUIRED = ("title", "description", "doc_type", "tags")
-_PLACE_FIELDS = ("destination", "min_certification", "depth_range_m")
 _HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
 
 
@@ -48,25 +43,29 @@ class Document:
     hash: str
 
 
-def parse(path: str, raw: str) -> Document:
-    """Parse and validate a document; raise DocumentInvalid listing every problem with its line."""
-    problems: list[Problem] = []
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """A document read leniently, with what was guessed, mapped or dropped on the way."""
+
+    document: Document
+    warnings: list[Problem]
+
+
+def parse(path: str, raw: str, *, strict: bool = False) -> Document:
+    """The document, or DocumentInvalid listing its problems with their lines. Lenient by default
+    (only an unusable document is invalid); `strict` makes every warning a problem."""
+    reading = read(path, raw)
+    if strict and reading.warnings:
+        raise DocumentInvalid(reading.warnings)
+    return reading.document
+
+
+def read(path: str, raw: str) -> Reading:
+    """Read a document as other authors write it. Unusable (DocumentInvalid): no text, or neither a
+    title nor a heading. Everything else is a warning and the document is kept."""
+    warnings: list[Problem] = []
     lines = raw.splitlines()
-    if not lines or lines[0].strip() != "---":
-        raise DocumentInvalid([Problem(path, 1, "must start with a '---' frontmatter block")])
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    except StopIteration:
-        raise DocumentInvalid([Problem(path, 1, "frontmatter block is not closed with '---'")]) from None
-    front_text = "\n".join(lines[1:end])
-    try:
-        front = yaml.safe_load(front_text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        raise DocumentInvalid([Problem(path, line, f"frontmatter is not valid YAML: {exc}")]) from None
-    if not isinstance(front, dict):
-        raise DocumentInvalid([Problem(path, 2, "frontmatter must be a mapping of keys to values")])
+    front, end = _frontmatter(path, lines, warnings)
 
     def line_of(key: str) -> int:
         for i in range(1, end):
@@ -74,70 +73,65 @@ def parse(path: str, raw: str) -> Document:
                 return i + 1
         return 1
 
-    problems.extend(Problem(path, line, message) for line, message in _check_frontmatter(front, line_of))
-    body_lines = lines[end + 1 :]
+    body_lines = lines[end + 1 :] if end else lines
+    body_line = end + 2 if end else 1
     body = "\n".join(body_lines).strip("\n")
-    body_line = end + 2
-    problems.extend(Problem(path, line, message) for line, message in _check_body(body_lines, body_line))
-    if problems:
-        raise DocumentInvalid(problems)
-    metadata = {k: v for k, v in front.items() if k not in _REQUIRED}
-    return Document(
+    if not body.strip():
+        raise DocumentInvalid([Problem(path, max(body_line - 1, 1), "document has no text")])
+    first_heading, first_paragraph = _structure(body_lines, body_line, path, warnings)
+
+    def warn(key: str, message: str) -> None:
+        warnings.append(Problem(path, line_of(key) if key else 1, message))
+
+    try:
+        fields = frontmatter.read(
+            front, path=path, first_heading=first_heading, first_paragraph=first_paragraph, warn=warn
+        )
+    except ValueError as exc:
+        raise DocumentInvalid([Problem(path, 1, str(exc))]) from None
+    document = Document(
         path=path,
-        title=front["title"].strip(),
-        description=front["description"].strip(),
-        doc_type=str(front["doc_type"]),
-        tags=tuple(front["tags"]),
-        metadata=metadata,
+        title=fields.title,
+        description=fields.description,
+        doc_type=fields.doc_type,
+        tags=fields.tags,
+        metadata=fields.metadata,
         body=body,
         body_line=body_line,
         hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
     )
+    return Reading(document, warnings)
 
 
-def _check_frontmatter(front: dict[str, Any], line_of: Callable[[str], int]) -> list[tuple[int, str]]:
-    problems: list[tuple[int, str]] = []
-    for key in _REQUIRED:
-        if key not in front or front[key] in (None, "", []):
-            problems.append((1, f"frontmatter is missing '{key}'"))
-    for key in ("title", "description"):
-        if key in front and not isinstance(front[key], str):
-            problems.append((line_of(key), f"'{key}' must be text"))
-    doc_type = front.get("doc_type")
-    if doc_type is not None and doc_type not in DOC_TYPES:
-        problems.append((line_of("doc_type"), f"'doc_type' must be one of {', '.join(DOC_TYPES)}"))
-    tags = front.get("tags")
-    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
-        problems.append((line_of("tags"), "'tags' must be a list of text"))
-    if doc_type in ("destination", "dive_site"):
-        problems.extend(
-            (1, f"a {doc_type} document needs '{key}'") for key in _PLACE_FIELDS if key not in front
-        )
-        if doc_type == "dive_site" and "site_id" not in front:
-            problems.append((1, "a dive_site document needs 'site_id'"))
-    if "min_certification" in front and front["min_certification"] not in catalogue.level_names():
-        levels = ", ".join(catalogue.level_names())
-        problems.append((line_of("min_certification"), f"'min_certification' must be one of {levels}"))
-    if "depth_range_m" in front:
-        depth = front["depth_range_m"]
-        if not (
-            isinstance(depth, list)
-            and len(depth) == 2
-            and all(isinstance(d, int | float) for d in depth)
-            and 0 <= depth[0] <= depth[1]
-        ):
-            problems.append(
-                (line_of("depth_range_m"), "'depth_range_m' must be [shallowest, deepest] in metres")
-            )
-    return problems
+def _frontmatter(path: str, lines: list[str], warnings: list[Problem]) -> tuple[dict[str, Any], int]:
+    """(frontmatter mapping, index of its closing '---' line, or 0 when there is none)."""
+    if not lines or lines[0].strip() != "---":
+        warnings.append(Problem(path, 1, "no '---' frontmatter block; title and type are guessed"))
+        return {}, 0
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    if not end:
+        warnings.append(Problem(path, 1, "frontmatter block is not closed with '---'; ignored"))
+        return {}, 0
+    try:
+        front = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "invalid"
+        warnings.append(Problem(path, line, f"frontmatter is not valid YAML ({problem}); ignored"))
+        return {}, end
+    if not isinstance(front, dict):
+        warnings.append(Problem(path, 2, "frontmatter must be a mapping of keys to values; ignored"))
+        return {}, end
+    return front, end
 
 
-def _check_body(body_lines: list[str], first_line: int) -> list[tuple[int, str]]:
-    problems: list[tuple[int, str]] = []
-    if not any(line.strip() for line in body_lines):
-        return [(first_line - 1, "document has no body after the frontmatter")]
+def _structure(body_lines: list[str], first_line: int, path: str, warnings: list[Problem]) -> tuple[str, str]:
+    """(first heading, first paragraph of prose), warning about broken structure on the way."""
     level = 0
-    headings = 0
+    first_heading = ""
+    paragraph: list[str] = []
+    first_paragraph = ""
     in_code = False
     code_opened = 0
     for offset, text in enumerate(body_lines):
@@ -147,45 +141,21 @@ def _check_body(body_lines: list[str], first_line: int) -> list[tuple[int, str]]
             continue
         match = None if in_code else _HEADING.match(text)
         if match:
-            headings += 1
             new_level = len(match.group(1))
             if level and new_level > level + 1:
-                problems.append((first_line + offset, f"heading jumps from level {level} to {new_level}"))
+                warnings.append(
+                    Problem(path, first_line + offset, f"heading jumps from level {level} to {new_level}")
+                )
             level = new_level
+            first_heading = first_heading or match.group(2).strip()
+        if not first_paragraph and not in_code:
+            prose = text.strip() and not match and not text.lstrip().startswith(("|", "-", "*", ">", "<"))
+            if prose:
+                paragraph.append(text.strip())
+            elif paragraph:
+                first_paragraph = " ".join(paragraph)
     if in_code:
-        problems.append((code_opened, "a ``` code block is never closed"))
-    if headings == 0:
-        problems.append((first_line, "document needs at least one '##' section heading"))
-    return problems
-
-
-def iter_markdown(paths: list[Path]) -> list[tuple[Path, Path]]:
-    """(file, root) pairs for every markdown file named or found under the given paths, sorted."""
-    found: list[tuple[Path, Path]] = []
-    for given in paths:
-        if given.is_dir():
-            found.extend((file, given) for file in sorted(given.rglob("*.md")) if file.is_file())
-        else:
-            found.append((given, given.parent))
-    return found
-
-
-def relative_path(file: Path, root: Path) -> str:
-    return file.resolve().relative_to(root.resolve()).as_posix()
-
-
-def validate_paths(paths: list[Path]) -> list[Problem]:
-    problems: list[Problem] = []
-    for file, root in iter_markdown(paths):
-        shown = file.as_posix()
-        try:
-            raw = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(shown, 1, f"cannot read: {exc}"))
-            continue
-        try:
-            parse(shown, raw)
-        except DocumentInvalid as exc:
-            problems.extend(exc.problems)
-        del root
-    return problems
+        warnings.append(Problem(path, code_opened, "a ``` code block is never closed"))
+    if not level:
+        warnings.append(Problem(path, first_line, "document needs at least one '##' section heading"))
+    return first_heading, first_paragraph or " ".join(paragraph)

@@ -18,13 +18,19 @@ from typing import Literal
 from dovvy.db import content as repo
 from dovvy.db.pool import Connection, Pool
 from dovvy.knowledge.chunking import CHUNKING_VERSION, chunk_document
-from dovvy.knowledge.documents import Document, DocumentInvalid, iter_markdown, parse, relative_path
+from dovvy.knowledge.documents import Document, DocumentInvalid, Problem, read
+from dovvy.knowledge.files import Listing, find_markdown, read_text
 from dovvy.providers.embeddings import Embedder
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["new", "changed", "unchanged"]
+Outcome = Literal["new", "changed", "unchanged", "duplicate"]
 EMBED_BATCH = 100
+
+
+class PruneRefused(Exception):
+    """Pruning would empty the knowledge base (nothing was found where something was expected);
+    the message says what would have been deleted."""
 
 
 @dataclasses.dataclass
@@ -32,16 +38,20 @@ class IngestStats:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    duplicate: int = 0
     deleted: int = 0
     invalid: int = 0
     chunks_written: int = 0
     embedding_calls: int = 0
     stale_chunks_removed: int = 0
     seconds: float = 0.0
+    problems: list[Problem] = dataclasses.field(default_factory=list)  # documents left out
+    warnings: list[Problem] = dataclasses.field(default_factory=list)  # documents kept, with a guess
 
     def summary(self) -> str:
+        duplicate = f"{self.duplicate} already stored elsewhere, " if self.duplicate else ""
         return (
-            f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
+            f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {duplicate}"
             f"{self.deleted} deleted, {self.invalid} invalid documents; "
             f"{self.chunks_written} chunks written, {self.embedding_calls} embedding calls, "
             f"{self.seconds:.2f} s"
@@ -54,22 +64,45 @@ class Ingestor:
         self.embedder = embedder
         self.stats = IngestStats()
 
-    def ingest_text(self, path: str, raw: str) -> Outcome:
-        """Parse, chunk, embed and store one document. Raises DocumentInvalid for a bad document,
-        leaving any previous version in place."""
-        document = parse(path, raw)
+    def ingest_text(self, path: str, raw: str, *, shown: str | None = None) -> Outcome:
+        """Parse, chunk, embed and store one document. Raises DocumentInvalid for an unusable
+        document, leaving any previous version in place; what was guessed goes to the warnings.
+        `shown` is how problems name the file (its path on disk), `path` its identity."""
+        try:
+            reading = read(path, raw)
+        except DocumentInvalid as exc:
+            raise DocumentInvalid(
+                [dataclasses.replace(p, path=shown or p.path) for p in exc.problems]
+            ) from None
+        self.stats.warnings.extend(dataclasses.replace(w, path=shown or w.path) for w in reading.warnings)
+        document = reading.document
         fingerprint = hashlib.sha256(f"{CHUNKING_VERSION}:{document.hash}".encode()).hexdigest()
         model = self.embedder.model
-        previous_hash, stored = self.pool.run(
+        previous_hash, stored, same = self.pool.run(
             lambda conn: (
                 repo.document_hash(conn, path, model),
                 repo.stored_embeddings(conn, path, model),
+                repo.paths_with_hash(conn, model, fingerprint),
             ),
             transaction=False,
         )
         if previous_hash == fingerprint:
             self.stats.unchanged += 1
             return "unchanged"
+        twin = next((p for p in same if p.endswith("/" + path) or path.endswith("/" + p)), None)
+        if previous_hash is None and twin is not None:
+            # The same article under a path that differs only by its leading folders: the folder
+            # passed this time was not the one it was first ingested from.
+            self.stats.duplicate += 1
+            self.stats.warnings.append(
+                Problem(
+                    shown or path,
+                    1,
+                    f"already stored as '{twin}'; ingest from the knowledge base's root "
+                    "(DOVVY_CONTENT_DIR or --root) so each article keeps one identity",
+                )
+            )
+            return "duplicate"
         chunks = chunk_document(document)
         missing = [chunk.embed_text for chunk in chunks if chunk.content_hash not in stored]
         # Embedding happens outside any transaction: a slow provider holds no lock or connection.
@@ -127,35 +160,47 @@ class Ingestor:
         self,
         paths: list[Path],
         *,
+        root: Path | None = None,
         prune: bool = False,
         progress: Callable[[int, int, str], None] | None = None,
     ) -> IngestStats:
+        """Ingest every markdown file under `paths`; one bad file is reported and skipped, never
+        stops the rest. `prune` removes stored documents under the same folders that are gone,
+        but refuses (PruneRefused) when nothing at all was found there."""
         started = time.perf_counter()
-        files = iter_markdown(paths)
-        seen: set[str] = set()
-        for number, (file, root) in enumerate(files, start=1):
-            path = relative_path(file, root)
-            seen.add(path)
+        listing = find_markdown(paths, root=root)
+        self.stats.problems.extend(listing.problems)
+        self.stats.invalid += len(listing.problems)
+        for number, found in enumerate(listing.found, start=1):
             if progress:
-                progress(number, len(files), path)
+                progress(number, len(listing.found), found.path)
             try:
-                self.ingest_text(path, file.read_text(encoding="utf-8"))
+                self.ingest_text(found.path, read_text(found.file), shown=found.file.as_posix())
             except DocumentInvalid as exc:
                 self.stats.invalid += 1
+                self.stats.problems.extend(exc.problems)
                 for problem in exc.problems:
-                    log.error("invalid document", extra={"problem": str(problem)})
+                    log.warning("document left out", extra={"problem": str(problem)})
         if prune:
-            model = self.embedder.model
-            known = self.pool.run(lambda conn: repo.document_paths(conn, model), transaction=False)
-            for path in known:
-                if path not in seen:
-                    self.delete(path)
-            # Rows from an embedding model no longer in use are never searched: drop them too.
-            self.stats.stale_chunks_removed = self.pool.run(
-                lambda conn: repo.remove_other_models(conn, model)
-            )
+            self._prune(listing)
         self.stats.seconds = time.perf_counter() - started
         return self.stats
+
+    def _prune(self, listing: Listing) -> None:
+        model = self.embedder.model
+        known = self.pool.run(lambda conn: repo.document_paths(conn, model), transaction=False)
+        present = {found.path for found in listing.found}
+        doomed = [path for path in known if listing.covers(path) and path not in present]
+        if doomed and not present:
+            shown = ", ".join(doomed[:5]) + (f" and {len(doomed) - 5} more" if len(doomed) > 5 else "")
+            raise PruneRefused(
+                f"no markdown found there, so pruning would delete all {len(doomed)} documents "
+                f"({shown}); nothing was deleted. Point at the folder that holds the articles."
+            )
+        for path in doomed:
+            self.delete(path)
+        # Rows from an embedding model no longer in use are never searched: drop them too.
+        self.stats.stale_chunks_removed = self.pool.run(lambda conn: repo.remove_other_models(conn, model))
 
 
 def _document_metadata(document: Document) -> dict[str, object]:

@@ -11,7 +11,7 @@ from dovvy.knowledge.ingest import Ingestor
 
 log = logging.getLogger(__name__)
 
-Result = Literal["new", "changed", "unchanged", "deleted", "absent", "skipped", "invalid"]
+Result = Literal["new", "changed", "unchanged", "duplicate", "deleted", "absent", "skipped", "invalid"]
 
 
 class ObjectMissing(Exception):
