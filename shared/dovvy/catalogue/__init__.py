@@ -47,6 +47,7 @@ class Place:
     display_name: str
     country: str
     aliases: tuple[str, ...]
+    sites: tuple[str, ...] = ()  # dive-site names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +97,10 @@ class _Emergency(_Strict):
     countries: list[_Country] = Field(min_length=1)
 
 
+class _SiteName(BaseModel):
+    name: str
+
+
 class _DestinationNames(BaseModel):
     # Only the naming fields; the seed (dovvy.seed) validates the rest of each destination.
     code: str
@@ -103,6 +108,7 @@ class _DestinationNames(BaseModel):
     display_name: str | None = None
     country: str
     aliases: list[str] = Field(default_factory=list)
+    sites: list[_SiteName] = Field(default_factory=list)
 
 
 class _DestinationsFile(BaseModel):
@@ -159,6 +165,7 @@ def load() -> Catalogue:
                 d.display_name or d.name,
                 by_name[d.country.lower()],
                 _lower([d.code, *d.aliases]),
+                tuple(site.name for site in d.sites),
             )
             for d in destinations.destinations
         ),

@@ -59,11 +59,6 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
         (r"season|months?", 1),
         (r"(dive )?sites?", 2),
         (r"visit|go to|going to|fly to", 1.5),
-        (r"red sea|sharm|egypt|thistlegorm|ras mohammed|tiran", 3),
-        (r"great barrier|cairns|port douglas|australia|yongala|osprey|cod hole", 3),
-        (r"cozumel|mexico|palancar|santa rosa|devil'?s throat|punta sur", 3),
-        (r"raja ampat|indonesia|manta sandy|cape kri|blue magic", 3),
-        (r"malta|gozo|comino|blue hole|um el faroud", 3),
         (r"water temperature|visibility", 1.5),
         (r"mantas?|sharks?|hammerheads?|whale", 1.5),
         (r"wrecks? to dive|reefs?", 1),
@@ -124,8 +119,38 @@ class Route:
     on_topic: bool
 
 
+_PLACE_WEIGHT = 3.0
+
+
+@functools.cache
+def _places() -> re.Pattern[str]:
+    """Every destination, alias, dive site and country in the catalogue: naming one is a trip
+    signal (read from the catalogue so a new destination is routed without a code change)."""
+    from dovvy import catalogue
+
+    names: set[str] = set()
+    for place in catalogue.load().destinations:
+        names.update(place.aliases)
+        names.add(place.display_name.lower())
+        names.update(site.lower() for site in place.sites)
+    names.update(c.country.lower() for c in catalogue.load().contacts.values())
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+# "I'm open water certified, ..." says who is asking, not what about: it is left out of the scores
+# when the message goes on to ask something else.
+_HOLDING = re.compile(
+    r"\b(?:i'?m|i am|i have|i've got|i got|i hold|we're|we are|we have)\b(?: (?:a|an|my|our|just|only))*"
+    r" [a-z ]{0,40}?\b(?:certified|diver|divers|cert|card|certification|license|licence)\b[ ,.;!-]+(?=\w)"
+)
+
+
 def _scores(text: str) -> dict[Agent, float]:
+    text = _HOLDING.sub(" ", text)
     scores: dict[Agent, float] = dict.fromkeys(AGENTS, 0.0)
+    if _places().search(text):
+        scores["trip"] += _PLACE_WEIGHT
     for agent, signals in _SIGNALS.items():
         for pattern, weight in signals:
             if re.search(rf"\b(?:{pattern})\b", text):
@@ -161,7 +186,8 @@ def route(message: str, history: Sequence[tuple[str, str]] = (), prior: Agent | 
         reason = "no topic signal; general help" if on_topic else "not about diving"
         return Route("general", reason, 0.0, follow_up, query, on_topic)
     confidence = (ranked[0] - ranked[1]) / ranked[0]
-    matched = []
+    place = _places().search(text) if best == "trip" else None
+    matched = [place.group(0)] if place else []
     for pattern, _ in _SIGNALS[best]:
         found = re.search(rf"\b(?:{pattern})\b", text)
         if found and found.group(0) not in matched:
