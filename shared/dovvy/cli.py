@@ -147,7 +147,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     def run(query: str) -> list[dict[str, object]]:
-        passages = runtime.retriever.search(query, top_k=args.top_k, mode=args.mode, filters=filters)
+        passages = runtime.retriever.search(
+            query,
+            top_k=args.top_k,
+            mode=args.mode,
+            filters=filters,
+            per_document=1 if args.documents else None,
+        )
         return [
             {
                 "content_path": p.content_path,
@@ -272,6 +278,7 @@ def _add_knowledge_commands(sub: Any) -> None:
     search.add_argument("--top-k", type=int, default=5)
     search.add_argument("--mode", choices=["hybrid", "vector", "keyword"], default="hybrid")
     search.add_argument("--json", action="store_true", help="print results as JSON")
+    search.add_argument("--documents", action="store_true", help="rank documents: one passage each")
     search.add_argument("--doc-type", action="append", help="only this doc_type (repeatable)")
     search.add_argument("--destination", help="only documents about this destination code")
     search.add_argument("--certification", help="leave out documents above this certification")

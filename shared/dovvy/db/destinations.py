@@ -78,12 +78,79 @@ def upsert_destination(conn: Connection, destination: Destination) -> int:
             tags=site.tags,
             description=site.description,
         )
+    # Sites that articles added (source_path set) are theirs to keep or remove.
     conn.run(
-        "DELETE FROM dive_sites WHERE destination_id = :id AND NOT (code = ANY(CAST(:codes AS text[])))",
+        "DELETE FROM dive_sites WHERE destination_id = :id AND source_path IS NULL "
+        "AND NOT (code = ANY(CAST(:codes AS text[])))",
         id=destination_id,
         codes=[site.code for site in destination.sites],
     )
     return destination_id
+
+
+def ensure_destination(conn: Connection, destination: Destination, *, source_path: str) -> None:
+    """Add a destination an article names that nobody has added yet; an existing one is left as it is."""
+    conn.run(
+        """
+        INSERT INTO destinations (code, name, country, region, description, source_path)
+        VALUES (:code, :name, :country, :region, :description, :source_path)
+        ON CONFLICT (code) DO NOTHING
+        """,
+        code=destination.code,
+        name=destination.name,
+        country=destination.country,
+        region=destination.region,
+        description=destination.description,
+        source_path=source_path,
+    )
+
+
+def upsert_article_site(conn: Connection, site: DiveSite, *, source_path: str) -> bool:
+    """Add or update the site an article describes, under its destination (which must exist). A
+    catalogue site with the same code wins: it is not overwritten. Returns whether it was written."""
+    rows = conn.run(
+        """
+        INSERT INTO dive_sites (destination_id, code, name, min_depth_m, max_depth_m, difficulty,
+                                min_certification, tags, description, source_path)
+        SELECT d.id, :code, :name, :min_depth, :max_depth, :difficulty, :min_certification,
+               CAST(:tags AS text[]), :description, :source_path
+        FROM destinations d WHERE d.code = :destination
+        ON CONFLICT (code) DO UPDATE SET
+            destination_id = EXCLUDED.destination_id, name = EXCLUDED.name,
+            min_depth_m = EXCLUDED.min_depth_m, max_depth_m = EXCLUDED.max_depth_m,
+            difficulty = EXCLUDED.difficulty, min_certification = EXCLUDED.min_certification,
+            tags = EXCLUDED.tags, description = EXCLUDED.description,
+            source_path = EXCLUDED.source_path, updated_at = now()
+        WHERE dive_sites.source_path IS NOT NULL
+        RETURNING 1
+        """,
+        destination=site.destination_code,
+        code=site.code,
+        name=site.name,
+        min_depth=Decimal(str(site.min_depth_m)),
+        max_depth=Decimal(str(site.max_depth_m)),
+        difficulty=site.difficulty,
+        min_certification=site.min_certification,
+        tags=site.tags,
+        description=site.description,
+        source_path=source_path,
+    )
+    return bool(rows)
+
+
+def remove_article_places(conn: Connection, source_path: str, *, keep_site: str | None = None) -> None:
+    """Remove what an article added (except `keep_site`, which it still describes), and a
+    destination it added once no site is left under it."""
+    conn.run(
+        "DELETE FROM dive_sites WHERE source_path = :path AND code IS DISTINCT FROM :keep",
+        path=source_path,
+        keep=keep_site,
+    )
+    conn.run(
+        "DELETE FROM destinations d WHERE d.source_path = :path "
+        "AND NOT EXISTS (SELECT 1 FROM dive_sites s WHERE s.destination_id = d.id)",
+        path=source_path,
+    )
 
 
 _SITE_COLUMNS = """s.code, s.name, d.code, s.min_depth_m, s.max_depth_m, s.difficulty,

@@ -19,6 +19,8 @@ from typing import Any
 
 from dovvy import catalogue
 
+# Bump when the way fields are read changes, so the next ingest re-reads unchanged files.
+READING_VERSION = 1
 DOC_TYPES = ("certification", "destination", "dive_site", "safety", "skill", "general")
 PLACE_FIELDS = ("destination", "min_certification", "depth_range_m")
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
@@ -176,8 +178,10 @@ def _place_fields(front: dict[str, Any], doc_type: str, metadata: dict[str, Any]
         named = str(front["destination"])
         code = _destination_code(named)
         if code is None:
-            warn("destination", f"destination '{named}' is not in the catalogue; kept as written")
-            metadata["destination"] = named
+            code = slug(named.split(",", 1)[0])
+            warn("destination", f"destination '{named}' is not in the catalogue; filed as '{code}'")
+            metadata["destination"] = code
+            metadata["destination_name"] = named
         else:
             metadata["destination"] = code
             if code != named:
@@ -195,6 +199,11 @@ def _place_fields(front: dict[str, Any], doc_type: str, metadata: dict[str, Any]
     if "difficulty" in front and str(front["difficulty"]).lower() not in DIFFICULTIES:
         warn("difficulty", f"'difficulty' should be one of {', '.join(DIFFICULTIES)}; dropped")
         metadata.pop("difficulty", None)
+
+
+def slug(text: str) -> str:
+    """A code for a name: lower-case letters, digits and dashes ("Koh Tao" → "koh-tao")."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100]
 
 
 def _destination_code(named: str) -> str | None:

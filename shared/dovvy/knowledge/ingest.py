@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from dovvy.db import content as repo
+from dovvy.db import destinations as places_repo
 from dovvy.db.pool import Connection, Pool
 from dovvy.knowledge.chunking import CHUNKING_VERSION, chunk_document
 from dovvy.knowledge.documents import Document, DocumentInvalid, Problem, read
 from dovvy.knowledge.files import Listing, find_markdown, read_text
+from dovvy.knowledge.frontmatter import READING_VERSION
+from dovvy.knowledge.places import Places, places_of
 from dovvy.providers.embeddings import Embedder
 
 log = logging.getLogger(__name__)
@@ -76,7 +79,8 @@ class Ingestor:
             ) from None
         self.stats.warnings.extend(dataclasses.replace(w, path=shown or w.path) for w in reading.warnings)
         document = reading.document
-        fingerprint = hashlib.sha256(f"{CHUNKING_VERSION}:{document.hash}".encode()).hexdigest()
+        version = f"{CHUNKING_VERSION}.{READING_VERSION}"
+        fingerprint = hashlib.sha256(f"{version}:{document.hash}".encode()).hexdigest()
         model = self.embedder.model
         previous_hash, stored, same = self.pool.run(
             lambda conn: (
@@ -103,6 +107,8 @@ class Ingestor:
                 )
             )
             return "duplicate"
+        places = places_of(document)
+        self.stats.warnings.extend(Problem(shown or path, 1, note) for note in places.notes)
         chunks = chunk_document(document)
         missing = [chunk.embed_text for chunk in chunks if chunk.content_hash not in stored]
         # Embedding happens outside any transaction: a slow provider holds no lock or connection.
@@ -138,6 +144,7 @@ class Ingestor:
                 metadata=_document_metadata(document),
                 chunks=rows,
             )
+            _store_places(conn, path, places)
             return True
 
         if not self.pool.run(write):
@@ -150,7 +157,11 @@ class Ingestor:
         return outcome
 
     def delete(self, path: str) -> bool:
-        removed = self.pool.run(lambda conn: repo.delete_document(conn, path))
+        def remove(conn: Connection) -> bool:
+            places_repo.remove_article_places(conn, path)
+            return repo.delete_document(conn, path)
+
+        removed = self.pool.run(remove)
         if removed:
             self.stats.deleted += 1
             log.info("document deleted", extra={"path": path})
@@ -201,6 +212,15 @@ class Ingestor:
             self.delete(path)
         # Rows from an embedding model no longer in use are never searched: drop them too.
         self.stats.stale_chunks_removed = self.pool.run(lambda conn: repo.remove_other_models(conn, model))
+
+
+def _store_places(conn: Connection, path: str, places: Places) -> None:
+    """The destination and site the article describes, replacing what its previous version added."""
+    places_repo.remove_article_places(conn, path, keep_site=places.site.code if places.site else None)
+    if places.destination is not None:
+        places_repo.ensure_destination(conn, places.destination, source_path=path)
+    if places.site is not None:
+        places_repo.upsert_article_site(conn, places.site, source_path=path)
 
 
 def _document_metadata(document: Document) -> dict[str, object]:
