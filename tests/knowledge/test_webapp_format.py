@@ -146,3 +146,15 @@ def test_the_seed_keeps_article_sites_and_articles_never_overwrite_the_catalogue
         if s.code == "tioman-tiger-reef"
     )
     assert (tiger.max_depth_m, tiger.min_certification) == (25, "Advanced Open Water")
+
+
+def test_an_articles_own_sources_travel_with_its_citation(
+    ingested: Ingestor, embedder: CountingEmbedder
+) -> None:
+    from dovvy.chat.orchestrator import ChatService
+
+    retriever = Retriever(ingested.pool, embedder)
+    [passage] = retriever.search("soyak island bamboo sharks", top_k=1)
+    source = ChatService._source(passage)
+    assert source["path"] == "destinations/Malaysia-Tioman/tioman-soyak-island.md"
+    assert source["sources"] == ["https://example.org/tioman-marine-park", "Operator reports"]

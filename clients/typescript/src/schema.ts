@@ -319,6 +319,8 @@ export interface components {
             title: string;
             heading: string | null;
             score: number;
+            /** @description The article's own references (URLs or notes from its `sources` frontmatter), when it lists any. */
+            sources?: string[];
         };
         ChatResponse: {
             message: string;

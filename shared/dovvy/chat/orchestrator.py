@@ -353,12 +353,17 @@ class ChatService:
 
     @staticmethod
     def _source(passage: Passage) -> dict[str, Any]:
-        return {
+        source: dict[str, Any] = {
             "path": passage.content_path,
             "title": passage.title,
             "heading": passage.heading or None,
             "score": round(passage.score, 5),
         }
+        # Where the article's own facts come from, when its author listed them.
+        cited = passage.metadata.get("sources")
+        if isinstance(cited, list) and cited:
+            source["sources"] = [str(item) for item in cited][:10]
+        return source
 
     @staticmethod
     def _emergency_source(path: str, title: str) -> dict[str, Any]:
