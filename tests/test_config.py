@@ -6,6 +6,7 @@ import pytest
 
 from dovvy.config import Secret, Settings
 from dovvy.errors import ConfigError
+from tests.conftest import ROOT
 
 
 def test_defaults_need_no_environment() -> None:
@@ -13,7 +14,7 @@ def test_defaults_need_no_environment() -> None:
     assert settings.database_url is None
     assert settings.port == 8080
     assert settings.session_expiry_hours == 24
-    assert settings.data_dir == Path(".dovvy")
+    assert settings.data_dir == ROOT / ".dovvy"  # the checkout's, whatever the working directory
 
 
 def test_values_are_parsed() -> None:

@@ -45,7 +45,7 @@ def test_schema_revision_constant_is_the_migration_head() -> None:
     from dovvy.db.migrate import _config
     from dovvy.db.url import ConnectParams
 
-    scripts = ScriptDirectory.from_config(_config(ConnectParams(user="x", database="x")))
+    scripts = ScriptDirectory.from_config(_config(ConnectParams(user="x", database="x"), 1.0))
     assert scripts.get_current_head() == SCHEMA_REVISION
 
 

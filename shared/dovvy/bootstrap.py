@@ -31,7 +31,7 @@ def prepare(settings: Settings) -> None:
     from dovvy.db.pool import Pool
 
     params = connect_params(settings)
-    migrate.upgrade(params)
+    migrate.upgrade(params, timeout=settings.db_timeout_seconds)
     destinations = seed.load(settings.seed_file)
     pool = Pool(params, max_size=1)
     try:

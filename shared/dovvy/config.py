@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -37,11 +38,21 @@ class Secret:
         return hash(self._value)
 
 
+def _project_dir() -> Path:
+    """The checkout this code runs from (so `dovvy` finds content/ and .dovvy/ from any folder), or
+    the working directory when installed as a package."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() and (root / "shared" / "dovvy").is_dir() else Path()
+
+
+PROJECT_DIR = _project_dir()
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     database_url: Secret | None = None
-    data_dir: Path = Path(".dovvy")
-    content_dir: Path = Path("content")
+    data_dir: Path = PROJECT_DIR / ".dovvy"
+    content_dir: Path = PROJECT_DIR / "content"
     seed_file: Path = Path(__file__).parent / "catalogue" / "destinations.yaml"
     host: str = "127.0.0.1"
     port: int = 8080
@@ -90,7 +101,7 @@ class Settings:
             content_dir=env.get("DOVVY_CONTENT_DIR", Path, cls.content_dir),
             seed_file=env.get("DOVVY_SEED_FILE", Path, cls.seed_file),
             host=env.get("HOST", str, cls.host),
-            port=env.get("PORT", _port, cls.port),
+            port=env.get("PORT", port_number, cls.port),
             environment=env.get("DOVVY_ENV", str, cls.environment),
             log_level=env.get("LOG_LEVEL", _log_level, cls.log_level),
             session_expiry_hours=env.get("SESSION_EXPIRY_HOURS", _positive_int, 24),
@@ -189,24 +200,31 @@ def _non_negative_int(raw: str) -> int:
     return value
 
 
-def _positive_float(raw: str) -> float:
+def _finite(raw: str) -> float:
     value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = _finite(raw)
     if value <= 0:
         raise ValueError("must be a positive number")
     return value
 
 
 def _non_negative_float(raw: str) -> float:
-    value = float(raw)
+    value = _finite(raw)
     if value < 0:
         raise ValueError("must be zero or more")
     return value
 
 
-def _port(raw: str) -> int:
+def port_number(raw: str) -> int:
     value = int(raw)
-    if not 0 <= value <= 65535:
-        raise ValueError("must be between 0 and 65535")
+    if not 1 <= value <= 65535:
+        raise ValueError("must be between 1 and 65535")
     return value
 
 

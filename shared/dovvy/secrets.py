@@ -7,11 +7,13 @@ untouched, so local runs and Cloud Run (which injects values itself) pay nothing
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
 from dovvy.errors import ConfigError
 
-_AWS_ARN = re.compile(r"^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$")
+_AWS_ARN = re.compile(r"^arn:aws[\w-]*:secretsmanager:[\w-]*:\d{12}:secret:.+$")
 _GCP_NAME = re.compile(r"^projects/[^/]+/secrets/[^/]+(/versions/[^/]+)?$")
 
 
@@ -28,15 +30,24 @@ def resolve(name: str, value: str) -> str:
     return value
 
 
-def _from_aws(name: str, arn: str) -> str:
+@functools.cache
+def _aws_provider(region: str) -> Any:
     from aws_lambda_powertools.utilities import parameters
+    from botocore.config import Config
 
+    return parameters.SecretsProvider(boto_config=Config(region_name=region))
+
+
+def _from_aws(name: str, arn: str) -> str:
+    # The ARN names its region, so no AWS_REGION is needed to read it.
+    region = arn.split(":")[3]
+    if not region:
+        raise ConfigError(f"{name}: the secret's ARN names no region (arn:aws:secretsmanager:REGION:...)")
     try:
-        secret = parameters.get_secret(arn, max_age=300)
-    except parameters.exceptions.GetParameterError as exc:
-        raise ConfigError(
-            f"{name}: cannot read the secret it names ({type(exc.__cause__).__name__})"
-        ) from None
+        secret = _aws_provider(region).get(arn, max_age=300)
+    except Exception as exc:  # powertools wraps some errors, botocore raises others (no credentials...)
+        cause = exc.__cause__ or exc
+        raise ConfigError(f"{name}: cannot read the secret it names ({type(cause).__name__})") from None
     return str(secret)
 
 

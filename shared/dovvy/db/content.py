@@ -122,6 +122,21 @@ def paths_with_hash(conn: Connection, model: str, document_hash: str) -> list[st
     return [row[0] for row in rows]
 
 
+def documents_per_model(conn: Connection) -> dict[str, int]:
+    rows = conn.run("SELECT embedding_model, count(*) FROM content_documents GROUP BY 1")
+    return {str(model): int(count) for model, count in rows}
+
+
+def destination_codes(conn: Connection, model: str) -> list[str]:
+    """Destinations the stored documents are about."""
+    rows = conn.run(
+        "SELECT DISTINCT metadata ->> 'destination' FROM content_documents "
+        "WHERE embedding_model = :model AND metadata ? 'destination' ORDER BY 1",
+        model=model,
+    )
+    return [row[0] for row in rows if row[0]]
+
+
 def remove_other_models(conn: Connection, model: str) -> int:
     """Drop rows embedded by models other than the active one (after a provider switch)."""
     conn.run("DELETE FROM content_documents WHERE embedding_model <> :model", model=model)

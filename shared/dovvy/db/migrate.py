@@ -13,31 +13,36 @@ if TYPE_CHECKING:
 _SCRIPTS = Path(__file__).with_name("migrations")
 
 
-def _config(params: ConnectParams) -> Config:
+# Connecting gives up after this long unless the caller says otherwise (DB_TIMEOUT_SECONDS).
+DEFAULT_TIMEOUT = 30.0
+
+
+def _config(params: ConnectParams, timeout: float) -> Config:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     config.attributes["connect_params"] = params
+    config.attributes["timeout"] = timeout
     return config
 
 
-def upgrade(params: ConnectParams, revision: str = "head") -> None:
+def upgrade(params: ConnectParams, revision: str = "head", *, timeout: float = DEFAULT_TIMEOUT) -> None:
     from alembic import command
 
-    command.upgrade(_config(params), revision)
+    command.upgrade(_config(params, timeout), revision)
 
 
-def downgrade(params: ConnectParams, revision: str) -> None:
+def downgrade(params: ConnectParams, revision: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
     from alembic import command
 
-    command.downgrade(_config(params), revision)
+    command.downgrade(_config(params, timeout), revision)
 
 
-def current(params: ConnectParams) -> str | None:
+def current(params: ConnectParams, *, timeout: float = DEFAULT_TIMEOUT) -> str | None:
     from alembic.migration import MigrationContext
 
-    engine = make_engine(params)
+    engine = make_engine(params, timeout)
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
@@ -45,11 +50,11 @@ def current(params: ConnectParams) -> str | None:
         engine.dispose()
 
 
-def make_engine(params: ConnectParams) -> Any:
+def make_engine(params: ConnectParams, timeout: float = DEFAULT_TIMEOUT) -> Any:
     import pg8000.dbapi
     import sqlalchemy
 
-    kwargs = params.connect_kwargs(timeout=30.0)
+    kwargs = params.connect_kwargs(timeout=timeout)
     return sqlalchemy.create_engine(
         params.sqlalchemy_url(),
         creator=lambda: pg8000.dbapi.connect(**kwargs),

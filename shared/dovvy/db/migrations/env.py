@@ -6,7 +6,9 @@ from alembic import context
 
 from dovvy.db.migrate import make_engine
 
-engine = make_engine(context.config.attributes["connect_params"])
+engine = make_engine(
+    context.config.attributes["connect_params"], context.config.attributes.get("timeout", 30.0)
+)
 try:
     with engine.connect() as connection:
         context.configure(connection=connection, transaction_per_migration=True)

@@ -1,0 +1,48 @@
+"""The `dovvy` command: run the local gateway and look after the database and its data.
+
+Every failure is one line on stderr saying what to do; exit status 2 for usage and configuration
+errors, 1 for failures, never a traceback unless `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from dovvy.cli import database, knowledge, measuring
+from dovvy.cli.failures import explain
+from dovvy.config import Settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dovvy", description="DovvyBuddy backend tools")
+    parser.add_argument("--debug", action="store_true", help="show the traceback when a command fails")
+    sub = parser.add_subparsers(dest="command", required=True)
+    database.add_commands(sub)
+    knowledge.add_commands(sub)
+    measuring.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        from dovvy import logs
+
+        # Before any library can install its own handler; commands print their results on stdout.
+        logs.configure(settings.log_level if args.func is database.cmd_serve else "WARNING")
+        func: Command = args.func
+        return func(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the one place every command's failure becomes a sentence
+        message, status = explain(exc)
+        print(f"dovvy: {message}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return status

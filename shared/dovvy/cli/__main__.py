@@ -1,0 +1,5 @@
+import sys
+
+from dovvy.cli import main
+
+sys.exit(main())

@@ -1,0 +1,149 @@
+"""Commands that run the gateway and look after the database: serve, migrate, seed, db-url,
+leads retry, sessions purge."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import socket
+import sys
+from typing import Any
+
+from dovvy.cli.failures import Failure
+from dovvy.config import Settings, port_number
+
+
+def _port_free(host: str, port: int) -> None:
+    """Fail before announcing the gateway when its address is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise Failure(
+                f"cannot listen on {host}:{port} ({exc.strerror}); set PORT or --port to another"
+            ) from None
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from dovvy.bootstrap import ingest_content, prepare, resolve_database
+    from dovvy.gateway import create_gateway
+    from dovvy.runtime import Runtime
+
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    _port_free(host, port)
+    settings = resolve_database(settings)
+    prepare(settings)
+    print(f"knowledge base: {ingest_content(settings)}", flush=True)
+    runtime = Runtime(settings)
+    _port_free(host, port)
+    print(f"DovvyBuddy gateway on http://{host}:{port}  (docs: http://{host}:{port}/docs)", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; exiting through Python (not the
+    # default handler) lets the embedded database stop with us.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        uvicorn.run(create_gateway(runtime), host=host, port=port, log_level="warning")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import connect_params, resolve_database
+    from dovvy.db import migrate
+
+    params = connect_params(resolve_database(settings))
+    timeout = settings.db_timeout_seconds
+    if args.downgrade:
+        migrate.downgrade(params, args.downgrade, timeout=timeout)
+    else:
+        migrate.upgrade(params, timeout=timeout)
+    print(f"schema at revision {migrate.current(params, timeout=timeout) or 'base'}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import prepare, resolve_database
+
+    prepare(resolve_database(settings))
+    print(f"loaded {settings.seed_file}")
+    return 0
+
+
+def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import connect_params, resolve_database
+
+    # The embedded server is left running so the printed URL stays usable (psql, other tools).
+    resolved = resolve_database(settings, stop_on_exit=False)
+    assert resolved.database_url is not None
+    connect_params(resolved)  # a configured URL that cannot be used is an error, not an echo
+    print(resolved.database_url.reveal())
+    return 0
+
+
+def cmd_leads_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
+    from dovvy.notify import retry_pending
+    from dovvy.runtime import Runtime
+
+    runtime = Runtime(resolve_database(settings))
+    try:
+        if not runtime.notifiers:
+            print("no lead notification is configured (LEAD_WEBHOOK_URL, LEAD_EMAIL_TO)")
+            return 0
+        sent, failed = retry_pending(
+            runtime.pool, runtime.notifiers, max_attempts=settings.notify_max_attempts
+        )
+    finally:
+        runtime.close()
+    print(f"leads notified: {sent} sent, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_sessions_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
+    from dovvy.db import sessions
+    from dovvy.runtime import Runtime
+
+    runtime = Runtime(resolve_database(settings))
+    try:
+        removed = runtime.pool.run(sessions.purge_expired)
+    finally:
+        runtime.close()
+    print(f"expired sessions removed: {removed}")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="start the database if needed, migrate, seed and serve")
+    serve.add_argument("--host", help="interface to bind (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=_port_argument, help="port to bind (default PORT or 8080)")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply migrations (or --downgrade REV)")
+    migrate.add_argument("--downgrade", metavar="REV", help="downgrade to REV (e.g. base, 0001)")
+    migrate.set_defaults(func=cmd_migrate)
+
+    sub.add_parser("seed", help="migrate and load destinations and dive sites").set_defaults(func=cmd_seed)
+    sub.add_parser("db-url", help="print the URL of the database in use").set_defaults(func=cmd_db_url)
+
+    leads = sub.add_parser("leads", help="lead notification tools").add_subparsers(
+        dest="leads_command", required=True
+    )
+    leads.add_parser("retry", help="resend notifications that failed").set_defaults(func=cmd_leads_retry)
+
+    sessions = sub.add_parser("sessions", help="session tools").add_subparsers(
+        dest="sessions_command", required=True
+    )
+    sessions.add_parser("purge", help="delete expired sessions").set_defaults(func=cmd_sessions_purge)
+
+
+def _port_argument(raw: str) -> int:
+    try:
+        return port_number(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port (1-65535)") from None

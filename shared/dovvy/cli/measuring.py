@@ -1,0 +1,126 @@
+"""Commands that measure: eval (retrieval, chat, safety) and bench (retrieval, chat, coldstart)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from dovvy.cli.knowledge import require_documents
+from dovvy.config import PROJECT_DIR, Settings
+
+_EVAL = PROJECT_DIR / "tests" / "eval"
+
+
+def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
+    from dovvy.knowledge.evaluation import evaluate_retrieval, format_table, load_questions
+    from dovvy.runtime import Runtime
+
+    questions = load_questions(args.file)
+    runtime = Runtime(resolve_database(settings))
+    try:
+        require_documents(runtime)
+        results = evaluate_retrieval(runtime.retriever, questions)
+    finally:
+        runtime.close()
+    print(f"{len(questions)} questions, embedding model {runtime.embedder.model}")
+    print(format_table(results))
+    return 0
+
+
+def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
+    from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
+    from dovvy.runtime import Runtime, chat_service
+
+    conversations = load_conversations(args.file)
+    runtime = Runtime(resolve_database(settings))
+    try:
+        require_documents(runtime)
+        results = evaluate_chat(chat_service(runtime), conversations)
+    finally:
+        runtime.close()
+    providers = ", ".join(p.name for p in runtime.llm.providers)
+    print(f"{len(conversations)} conversations, {len(results)} checks, providers: {providers}")
+    print(format_table(results))
+    if args.verbose:
+        for result in results:
+            if not result.passed:
+                print(f"FAIL {result.conversation} turn {result.turn} {result.check}: {result.detail}")
+    return 0
+
+
+def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.chat.safety_eval import evaluate, load_cases
+
+    table, wrong = evaluate(load_cases(args.file))
+    print(table)
+    for line in wrong:
+        print(line)
+    return 0
+
+
+def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import connect_params, resolve_database
+    from dovvy.knowledge.benchmark import run_retrieval_benchmark
+
+    params = connect_params(resolve_database(settings))
+    print(run_retrieval_benchmark(params, chunks=args.chunks, queries=args.queries, ef_search=args.ef_search))
+    return 0
+
+
+def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import ingest_content, prepare, resolve_database
+    from dovvy.chat.benchmark import run_chat_benchmark
+    from dovvy.runtime import Runtime
+
+    settings = resolve_database(settings)
+    prepare(settings)
+    ingest_content(settings)
+    runtime = Runtime(settings)
+    try:
+        print(run_chat_benchmark(runtime, requests=args.requests))
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.coldstart import measure
+
+    print(measure(PROJECT_DIR, runs=args.runs))
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    evaluate = sub.add_parser("eval", help="measure quality").add_subparsers(
+        dest="eval_command", required=True
+    )
+    retrieval_eval = evaluate.add_parser("retrieval", help="recall@k and MRR per search mode")
+    retrieval_eval.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
+    retrieval_eval.set_defaults(func=cmd_eval_retrieval)
+
+    chat_eval = evaluate.add_parser("chat", help="pass rates of scripted conversations per check")
+    chat_eval.add_argument("--file", type=Path, default=_EVAL / "conversations.jsonl")
+    chat_eval.add_argument("--verbose", action="store_true", help="list failed checks")
+    chat_eval.set_defaults(func=cmd_eval_chat)
+
+    safety_eval = evaluate.add_parser("safety", help="emergency recall and false alarms, dev and test")
+    safety_eval.add_argument("--file", type=Path, default=_EVAL / "safety.jsonl")
+    safety_eval.set_defaults(func=cmd_eval_safety)
+
+    bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
+    retrieval_bench = bench.add_parser("retrieval", help="load, index and query synthetic chunks")
+    retrieval_bench.add_argument("--chunks", type=int, default=100_000)
+    retrieval_bench.add_argument("--queries", type=int, default=200)
+    retrieval_bench.add_argument("--ef-search", type=int, default=100)
+    retrieval_bench.set_defaults(func=cmd_bench_retrieval)
+
+    chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")
+    chat_bench.add_argument("--requests", type=int, default=200)
+    chat_bench.set_defaults(func=cmd_bench_chat)
+
+    coldstart = bench.add_parser("coldstart", help="import time of each function's entry file")
+    coldstart.add_argument("--runs", type=int, default=7)
+    coldstart.set_defaults(func=cmd_bench_coldstart)
