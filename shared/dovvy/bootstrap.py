@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from dovvy.config import Secret, Settings
 from dovvy.db.embedded import EmbeddedPostgres
 from dovvy.db.url import ConnectParams, parse_database_url
+from dovvy.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +17,13 @@ def resolve_database(settings: Settings, *, stop_on_exit: bool = True) -> Settin
     """Return settings whose DATABASE_URL is usable, starting the embedded server when none is set."""
     if settings.database_url is not None:
         return settings
-    url = EmbeddedPostgres(settings.data_dir, stop_on_exit=stop_on_exit).start()
+    data_dir = settings.data_dir
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"DOVVY_DATA_DIR {data_dir} is a file; it must be a folder (or unset)")
+    writable = next((p for p in (data_dir, *data_dir.absolute().parents) if p.exists()), None)
+    if writable is not None and not os.access(writable, os.W_OK | os.X_OK):
+        raise ConfigError(f"DOVVY_DATA_DIR {data_dir}: {writable} is not writable")
+    url = EmbeddedPostgres(data_dir, stop_on_exit=stop_on_exit).start()
     return settings.replace(database_url=Secret(url))
 
 

@@ -50,7 +50,12 @@ def explain(exc: BaseException) -> tuple[str, int]:
     state = _sqlstate(exc)
     if state in _SQLSTATES:
         return _SQLSTATES[state], 1
-    if isinstance(exc, DatabaseUnavailable) or type(exc).__name__ in {"InterfaceError", "OperationalError"}:
+    network = isinstance(exc, TimeoutError | ConnectionError)
+    if (
+        network
+        or isinstance(exc, DatabaseUnavailable)
+        or type(exc).__name__ in {"InterfaceError", "OperationalError"}
+    ):
         reason = str(getattr(exc, "orig", None) or exc).split("\n")[0]
         return (
             f"cannot reach the database ({reason}); check DATABASE_URL, or unset it to use the embedded one",

@@ -190,8 +190,9 @@ class Ingestor:
             except DocumentInvalid as exc:
                 self.stats.invalid += 1
                 self.stats.problems.extend(exc.problems)
+                # The caller reports them (the CLI prints each with its file and line).
                 for problem in exc.problems:
-                    log.warning("document left out", extra={"problem": str(problem)})
+                    log.info("document left out", extra={"problem": str(problem)})
         if prune:
             self._prune(listing)
         self.stats.seconds = time.perf_counter() - started
