@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import itertools
 
-from dovvy.knowledge.chunking import chunk_document, count_tokens
+import pytest
+
+from dovvy.knowledge.chunking import MAX_CHUNK_CHARS, chunk_document, count_tokens
 from dovvy.knowledge.documents import parse
 
 FRONT = "---\ntitle: Test Guide\ndescription: A test.\ndoc_type: skill\ntags: [t]\n---\n\n"
@@ -76,3 +78,16 @@ def test_chunking_is_deterministic_and_hash_identifies_content() -> None:
     first, second = chunk_document(doc), chunk_document(doc)
     assert first == second
     assert len({c.content_hash for c in first}) == len(first)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("word " * 200_000, id="a-megabyte-without-a-full-stop"),
+        pytest.param("x" * 50_000, id="one-endless-word"),
+        pytest.param("| a | b |\n" * 20_000, id="a-huge-table"),
+    ],
+)
+def test_no_chunk_passes_the_hard_bound(text: str) -> None:
+    chunks = chunks_of(f"## S\n\n{text}")
+    assert max(len(body) for _, body in chunks) <= MAX_CHUNK_CHARS

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from dovvy.config import Settings
 from dovvy.db.pool import Pool
 from dovvy.knowledge.documents import DocumentInvalid
 from dovvy.knowledge.ingest import Ingestor
@@ -209,3 +210,43 @@ def test_prune_drops_rows_of_a_model_no_longer_in_use(
         lambda conn: conn.run("SELECT DISTINCT embedding_model FROM content_embeddings")
     )
     assert models == [["another-model"]]
+
+
+def test_a_subfolder_updates_the_same_documents(
+    ingestor: Ingestor, content_pool: Pool, tmp_path: Path
+) -> None:
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety" / "stops.md").write_text(DOC)
+    assert ingestor.ingest_paths([tmp_path], root=tmp_path).new == 1
+    (tmp_path / "safety" / "stops.md").write_text(DOC.replace("three minutes", "five minutes"))
+    again = Ingestor(content_pool, CountingEmbedder()).ingest_paths([tmp_path / "safety"], root=tmp_path)
+    assert (again.new, again.changed) == (0, 1)
+    paths = content_pool.run(lambda conn: conn.run("SELECT content_path FROM content_documents"))
+    assert paths == [["safety/stops.md"]]
+
+
+def test_without_the_root_a_twin_under_a_shorter_path_is_refused(
+    ingestor: Ingestor, content_pool: Pool, tmp_path: Path
+) -> None:
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety" / "stops.md").write_text(DOC)
+    ingestor.ingest_paths([tmp_path])
+    again = Ingestor(content_pool, CountingEmbedder()).ingest_paths([tmp_path / "safety"])
+    assert (again.new, again.duplicate) == (0, 1)
+    assert "already stored as 'safety/stops.md'" in str(again.warnings[0])
+    paths = content_pool.run(lambda conn: conn.run("SELECT content_path FROM content_documents"))
+    assert paths == [["safety/stops.md"]]
+
+
+def test_make_run_never_prunes_to_an_empty_knowledge_base(
+    ingestor: Ingestor, content_pool: Pool, settings: Settings, tmp_path: Path
+) -> None:
+    from dovvy.bootstrap import ingest_content
+
+    (tmp_path / "stops.md").write_text(DOC)
+    ingestor.ingest_paths([tmp_path], root=tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    message = ingest_content(settings.replace(content_dir=empty))
+    assert "nothing was deleted" in message
+    assert content_pool.run(lambda conn: conn.run("SELECT count(*) FROM content_documents")) == [[1]]

@@ -196,25 +196,29 @@ def _bounded(block: _Block, budget: int) -> list[_Block]:
 
 
 def _pack(blocks: list[_Block], budget: int, overlap: int) -> list[list[_Block]]:
+    """Blocks grouped into chunks of at most `budget` tokens and MAX_CHUNK_CHARS characters (a
+    block over the token budget gets a chunk of its own)."""
     groups: list[list[_Block]] = []
     current: list[_Block] = []
-    size = 0
+    size = chars = 0
     for block in blocks:
-        if current and size + block.tokens > budget:
+        if current and (size + block.tokens > budget or chars + len(block.text) + 2 > MAX_CHUNK_CHARS):
             groups.append(current)
             # Carry whole trailing paragraphs forward as overlap, never a partial one.
             carried: list[_Block] = []
-            carried_size = 0
+            carried_size = carried_chars = 0
             for previous in reversed(current):
                 if previous.kind != "paragraph" or carried_size + previous.tokens > overlap:
                     break
                 carried.insert(0, previous)
                 carried_size += previous.tokens
-            if carried_size + block.tokens > budget:
-                carried, carried_size = [], 0
-            current, size = carried, carried_size
+                carried_chars += len(previous.text) + 2
+            if carried_size + block.tokens > budget or carried_chars + len(block.text) > MAX_CHUNK_CHARS:
+                carried, carried_size, carried_chars = [], 0, 0
+            current, size, chars = carried, carried_size, carried_chars
         current.append(block)
         size += block.tokens
+        chars += len(block.text) + 2
     if current:
         groups.append(current)
     return groups
