@@ -75,3 +75,17 @@ def test_the_certification_comes_before_the_destination() -> None:
 )
 def test_changes(reference: dict[str, Any], after: dict[str, Any], changed: dict[str, Any]) -> None:
     assert followups.changes(reference, after) == changed
+
+
+@pytest.mark.parametrize(
+    ("message", "mode"),
+    [
+        pytest.param("best time of year to dive tioman?", "planning", id="season-is-planning"),
+        pytest.param("how strong is the current at tiger reef", "briefing", id="current-is-briefing"),
+    ],
+)
+def test_planning_or_briefing(message: str, mode: str) -> None:
+    after = followups.next_state(
+        {}, agent="trip", answered=True, message=message, profile={"destination": "tioman"}
+    )
+    assert after["context_mode"] == mode

@@ -27,10 +27,13 @@ _AGENT_OF_MODE: dict[str, Agent] = {
     "briefing": "trip",
     "curiosity": "general",
 }
+# When they go or what the water is like there: the conditions are known (or being asked about).
 _CONDITIONS = re.compile(
     r"\b(currents?|visibility|vis|water temp\w*|temperature|conditions|season|monsoon|"
     r"best time|when to go|weather|swell|thermoclines?)\b"
 )
+# About a dive itself (the site's current, visibility, entry): a briefing, not trip planning.
+_BRIEFING = re.compile(r"\b(currents?|visibility|vis|thermoclines?|entry|entries|briefing|descent|surge)\b")
 _DEPTH = re.compile(r"\b(deep|depth|how far down|max(imum)? depth|\d+ ?(m|metres?|meters?|ft|feet))\b")
 
 
@@ -85,7 +88,7 @@ def prior_agent(state: dict[str, Any]) -> Agent | None:
 
 def _mode(agent: str, message: str, before: str | None, location_known: bool) -> str | None:
     mode = _MODE_OF_AGENT.get(agent)
-    if mode == "planning" and location_known and _CONDITIONS.search(normalise(message)):
+    if mode == "planning" and location_known and _BRIEFING.search(normalise(message)):
         return "briefing"
     if mode is None:
         return before or "curiosity"
