@@ -412,3 +412,32 @@ def test_retry_gives_up_after_max_attempts(
     assert retry_pending(runtime.pool, runtime.notifiers, max_attempts=3) == (0, 1)
     assert retry_pending(runtime.pool, runtime.notifiers, max_attempts=3) == (0, 0)
     assert len(hook.deliveries) == 3
+
+
+def test_a_lead_naming_a_session_being_deleted_is_kept_without_the_link(
+    api: ContractClient, runtime: Runtime
+) -> None:
+    import threading
+
+    from dovvy.db.pool import Pool
+
+    session_id = api.post("/api/sessions", json={}).json()["id"]
+    other = Pool(runtime.pool.params, max_size=1)
+    answers: list[Any] = []
+    with other.connection() as conn:
+        conn.run("BEGIN")
+        conn.run("DELETE FROM sessions WHERE id = CAST(:id AS uuid)", id=session_id)
+        # The lead arrives while the deletion is still open, then the deletion commits.
+        worker = threading.Thread(
+            target=lambda: answers.append(
+                api.post("/api/leads", json={"type": "trip", "data": TRIP, "session_id": session_id})
+            )
+        )
+        worker.start()
+        worker.join(timeout=0.5)
+        conn.run("COMMIT")
+    worker.join(timeout=10)
+    other.close()
+    assert answers[0].status_code == 201
+    [row] = lead_rows(runtime)
+    assert row[6] is None

@@ -112,3 +112,27 @@ def test_pool_never_exceeds_its_size(database_url: str) -> None:
         thread.join()
     assert pool.connects == 2
     pool.close()
+
+
+def test_after_a_restart_every_dead_idle_connection_is_dropped_at_once(
+    own_server: tuple[EmbeddedPostgres, str],
+) -> None:
+    server, url = own_server
+    pool = Pool(parse_database_url(url), max_size=4)
+    barrier = threading.Barrier(4)
+
+    def hold(_: object) -> None:
+        barrier.wait()
+        pool.run(lambda conn: conn.run("SELECT pg_sleep(0.05)"))
+
+    threads = [threading.Thread(target=hold, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert pool.connects == 4
+    server.restart()
+    for _ in range(10):
+        assert pool.run(lambda conn: conn.run("SELECT 1")) == [[1]]
+    assert pool.connects == 5  # one fresh connection, not one failed request per dead one
+    pool.close()

@@ -61,7 +61,11 @@ async def create_lead(request: Request) -> Response:
     notifiers = runtime.notifiers
 
     def store(conn: Connection) -> tuple[repo.LeadRecord, bool]:
-        session = sessions_repo.get_live(conn, body.session_id) if body.session_id else None
+        # Locked for reference: a session deleted at this moment either goes first (no link) or
+        # waits for this lead, and its ON DELETE SET NULL then unlinks it; never a foreign-key error.
+        session = (
+            sessions_repo.get_live(conn, body.session_id, for_reference=True) if body.session_id else None
+        )
         return repo.insert(
             conn,
             repo.NewLead(

@@ -127,6 +127,9 @@ class Pool:
                     raise DatabaseUnavailable("database did not answer in time") from exc
                 if attempt == 2:
                     raise DatabaseUnavailable("database connection lost") from exc
+                # One dead connection usually means the server restarted: every idle one is dead
+                # too, and trying them one by one would fail a request each.
+                self.close()
                 log.warning("database connection lost; reconnecting", extra={"error": type(exc).__name__})
         raise AssertionError("unreachable")
 

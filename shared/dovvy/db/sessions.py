@@ -42,9 +42,12 @@ def create(conn: Connection, *, diver_profile: dict[str, Any], expiry_hours: int
     return _record(rows[0])
 
 
-def get_live(conn: Connection, session_id: uuid.UUID, *, for_update: bool = False) -> SessionRecord | None:
-    """The session if it exists and has not expired; `for_update` locks it until the transaction ends."""
-    lock = " FOR UPDATE" if for_update else ""
+def get_live(
+    conn: Connection, session_id: uuid.UUID, *, for_update: bool = False, for_reference: bool = False
+) -> SessionRecord | None:
+    """The session if it exists and has not expired. `for_update` locks it until the transaction
+    ends; `for_reference` only keeps it from being deleted meanwhile (a row about to point at it)."""
+    lock = " FOR UPDATE" if for_update else " FOR KEY SHARE" if for_reference else ""
     rows = conn.run(
         f"SELECT {_COLUMNS} FROM sessions WHERE id = CAST(:id AS uuid) AND expires_at > now(){lock}",
         id=str(session_id),

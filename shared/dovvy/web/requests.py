@@ -7,6 +7,7 @@ accepting it would let any page create chats and leads in a visitor's name."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -35,9 +36,61 @@ async def read_json(request: Request, *, optional: bool = False) -> Any:
             [{"field": "body", "message": "A JSON request body is required", "type": "missing"}]
         )
     try:
-        return json.loads(body)
+        payload = json.loads(body, parse_constant=_no_constant)
+    except RecursionError:
+        raise MalformedJson(f"Request body is nested more than {MAX_DEPTH} levels deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJson(f"Request body is not valid JSON: {exc}") from None
+    _check_values(payload)
+    return payload
+
+
+# JSON nested deeper than this is refused (our bodies need four levels).
+MAX_DEPTH = 32
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_values(payload: Any) -> None:
+    """What JSON allows but PostgreSQL cannot store: infinite numbers (1e999), NUL characters and
+    lone surrogates in any string or key; and nesting deeper than MAX_DEPTH."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(payload, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise MalformedJson(f"Request body is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise MalformedJson("Request body holds a number too large to represent")
+        if isinstance(value, str):
+            _check_text(value, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, (*path, key))
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, str(index))) for index, item in enumerate(value))
+
+
+def _check_text(text: str, path: tuple[str, ...]) -> None:
+    field = ".".join(path) or "body"
+    if "\x00" in text:
+        raise ValidationFailed(
+            [{"field": field, "message": "must not contain NUL characters", "type": "string_nul"}]
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationFailed(
+            [
+                {
+                    "field": field,
+                    "message": "must be valid Unicode (a lone surrogate)",
+                    "type": "string_unicode",
+                }
+            ]
+        ) from None
 
 
 async def read_model(request: Request, model: type[M], *, optional: bool = False) -> M:
