@@ -30,16 +30,27 @@ def test_openapi_document_is_served_with_this_gateway_first(client: TestClient) 
     original = yaml.safe_load((ROOT / "openapi.yaml").read_text())
     assert served["openapi"] == "3.1.0"
     assert served["paths"] == original["paths"]
-    assert served["servers"][0] == {"url": "http://127.0.0.1:8080", "description": "This gateway"}
+    assert served["servers"][0] == {"url": "/", "description": "This gateway"}
 
 
-def test_openapi_servers_follow_the_host_the_gateway_is_reached_on(runtime: Runtime) -> None:
+@pytest.mark.parametrize(
+    ("public_url", "first"),
+    [
+        pytest.param(None, "/", id="relative"),
+        pytest.param("https://api.dovvy.example", "https://api.dovvy.example", id="public"),
+    ],
+)
+def test_openapi_servers_never_echo_the_host_header(
+    runtime: Runtime, public_url: str | None, first: str
+) -> None:
     from dovvy.gateway import create_gateway
 
-    with TestClient(create_gateway(runtime), base_url="http://localhost:9123") as other:
-        served = yaml.safe_load(other.get("/openapi.yaml").text)
-    assert served["servers"][0]["url"] == "http://localhost:9123"
-    assert served["servers"][1]["url"] == "http://127.0.0.1:8080"
+    configured = Runtime(runtime.settings.replace(public_url=public_url))
+    with TestClient(create_gateway(configured), base_url="http://evil.example") as other:
+        served = yaml.safe_load(other.get("/openapi.yaml", headers={"Host": "evil.example"}).text)
+    configured.close()
+    assert served["servers"][0]["url"] == first
+    assert "evil.example" not in yaml.safe_dump(served["servers"])
 
 
 def test_docs_page_and_its_assets_are_served_offline(client: TestClient) -> None:

@@ -136,3 +136,19 @@ def test_after_a_restart_every_dead_idle_connection_is_dropped_at_once(
         assert pool.run(lambda conn: conn.run("SELECT 1")) == [[1]]
     assert pool.connects == 5  # one fresh connection, not one failed request per dead one
     pool.close()
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/api/chat/stream"])
+def test_chat_with_the_database_down_is_503_on_both_endpoints(
+    own_server: tuple[EmbeddedPostgres, str], path: str
+) -> None:
+    server, url = own_server
+    settings = Settings(database_url=Secret(url), seed_file=DESTINATIONS_FILE)
+    prepare(settings)
+    runtime = Runtime(settings)
+    with TestClient(create_gateway(runtime)) as client:
+        server.stop()
+        response = client.post(path, json={"message": "How deep can I dive?"})
+    runtime.close()
+    assert response.status_code == 503
+    assert response.json()["code"] == "DATABASE_UNAVAILABLE"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -115,3 +116,48 @@ def test_unexpected_errors_are_generic_500s_without_a_trace(
     assert "secret-internal-detail" not in response.text
     assert "Traceback" not in response.text
     assert "secret-internal-detail" in caplog.text  # but it is logged for us
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "private"),
+    [
+        pytest.param("GET", "/health", False, id="health"),
+        pytest.param("POST", "/api/sessions", True, id="session"),
+        pytest.param("GET", "/api/sessions/unknown", True, id="error"),
+        pytest.param("GET", "/nope", False, id="not-found"),
+    ],
+)
+def test_security_headers_on_every_response(
+    client: TestClient, method: str, path: str, private: bool
+) -> None:
+    response = client.request(method, path, json={} if method == "POST" else None)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert (response.headers.get("cache-control") == "no-store") is private
+    assert "strict-transport-security" not in response.headers
+    assert "server" not in response.headers
+
+
+def test_hsts_when_the_request_came_over_tls(client: TestClient) -> None:
+    response = client.get("/health", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_a_405_on_a_session_lists_every_method(client: TestClient) -> None:
+    response = client.put("/api/sessions/0b8f3c1e-2d4a-4f6b-9c8d-1e2f3a4b5c6d")
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "HEAD", "DELETE"}
+
+
+def test_ready_on_an_unmigrated_database_is_503(fresh_database: Any) -> None:
+    from dovvy.config import Secret, Settings
+    from dovvy.gateway import create_gateway
+    from tests.conftest import url_for
+
+    runtime = Runtime(Settings(database_url=Secret(url_for(fresh_database))))
+    with TestClient(create_gateway(runtime)) as bare:
+        response = bare.get("/ready")
+    runtime.close()
+    assert response.status_code == 503
+    assert response.json()["checks"]["schema"].startswith("at none")

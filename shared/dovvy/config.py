@@ -60,6 +60,7 @@ class Settings:
     log_level: str = "INFO"
     session_expiry_hours: int = 24
     max_body_bytes: int = 64 * 1024
+    public_url: str | None = None
     cors_origins: tuple[str, ...] = ()
     cors_origin_regex: str | None = None
     lead_dedupe_minutes: int = 10
@@ -106,6 +107,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", _log_level, cls.log_level),
             session_expiry_hours=env.get("SESSION_EXPIRY_HOURS", _positive_int, 24),
             max_body_bytes=env.get("MAX_BODY_BYTES", _positive_int, cls.max_body_bytes),
+            public_url=env.get("PUBLIC_URL", _http_url, None),
             cors_origins=env.get("CORS_ORIGINS", _origins, ()),
             cors_origin_regex=env.get("CORS_ORIGIN_REGEX", _regex, None),
             lead_dedupe_minutes=env.get("LEAD_DEDUPE_MINUTES", _non_negative_int, cls.lead_dedupe_minutes),

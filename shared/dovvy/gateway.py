@@ -65,12 +65,14 @@ def create_gateway(runtime: Runtime) -> Gateway:
 
     spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
 
+    # The Host header is the client's to choose: never echo it. The configured public URL comes
+    # first, or a relative server, which Swagger UI resolves against the page it was loaded from.
+    public = runtime.settings.public_url
+    servers = [{"url": public or "/", "description": "This gateway"}]
+    servers += [s for s in spec.get("servers", []) if s.get("url") != public]
+    body = yaml.safe_dump({**spec, "servers": servers}, sort_keys=False, allow_unicode=True)
+
     async def openapi(request: Request) -> Response:
-        # This gateway's own address comes first, so "Try it out" in /docs works on any HOST/PORT.
-        here = str(request.base_url).rstrip("/")
-        servers = [{"url": here, "description": "This gateway"}]
-        servers += [s for s in spec.get("servers", []) if s.get("url") != here]
-        body = yaml.safe_dump({**spec, "servers": servers}, sort_keys=False, allow_unicode=True)
         return Response(body, media_type="application/yaml")
 
     async def docs(request: Request) -> Response:

@@ -71,8 +71,12 @@ async def delete_session(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def session_item(request: Request) -> Response:
+    # One route for the path, so a 405 lists every method it has (Allow: GET, HEAD, DELETE).
+    return await (delete_session if request.method == "DELETE" else get_session)(request)
+
+
 routes = [
     Route("/api/sessions", create_session, methods=["POST"]),
-    Route("/api/sessions/{session_id}", get_session, methods=["GET"]),
-    Route("/api/sessions/{session_id}", delete_session, methods=["DELETE"]),
+    Route("/api/sessions/{session_id}", session_item, methods=["GET", "DELETE"]),
 ]

@@ -46,7 +46,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # default handler) lets the embedded database stop with us.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        uvicorn.run(create_gateway(runtime), host=host, port=port, log_level="warning")
+        uvicorn.run(create_gateway(runtime), host=host, port=port, log_level="warning", server_header=False)
     finally:
         runtime.close()
     return 0

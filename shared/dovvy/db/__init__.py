@@ -13,8 +13,8 @@ SCHEMA_REVISION = "0004"
 
 def schema_revision(conn: Connection) -> str | None:
     """The applied migration, or None before the first one (no alembic_version table yet)."""
-    rows = conn.run(
-        "SELECT (SELECT version_num FROM alembic_version LIMIT 1) "
-        "WHERE to_regclass('alembic_version') IS NOT NULL"
-    )
-    return rows[0][0] if rows else None
+    # Two statements: a query naming a missing table fails when it is planned, whatever its WHERE.
+    if conn.run("SELECT to_regclass('alembic_version') IS NULL")[0][0]:
+        return None
+    rows = conn.run("SELECT version_num FROM alembic_version LIMIT 1")
+    return str(rows[0][0]) if rows else None

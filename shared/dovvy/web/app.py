@@ -16,7 +16,7 @@ from dovvy.logs import request_id
 from dovvy.runtime import Runtime
 from dovvy.web.cors import CorsMiddleware, CorsPolicy
 from dovvy.web.errors import EXCEPTION_HANDLERS, error_response
-from dovvy.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from dovvy.web.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 def create_app(routes: Sequence[BaseRoute], runtime: Runtime) -> Starlette:
     settings = runtime.settings
     middleware = [
+        Middleware(SecurityHeadersMiddleware),
         Middleware(RequestIdMiddleware),
         Middleware(ErrorBoundary),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and the request body size limit."""
+"""Pure ASGI middleware: request ids, security headers and the request body size limit."""
 
 from __future__ import annotations
 
@@ -39,6 +39,46 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response carries: no sniffing, no referrer, no framing; no caching of
+    conversations and personal data; HSTS when the request came over TLS (directly or through the
+    gateway's X-Forwarded-Proto); and no `server` header naming the software."""
+
+    _ALWAYS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    )
+    _PRIVATE_PREFIXES = ("/api/",)
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tls = (
+            scope.get("scheme") == "https" or (_header(scope, b"x-forwarded-proto") or "").lower() == "https"
+        )
+        private = str(scope.get("path", "")).startswith(self._PRIVATE_PREFIXES)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self._ALWAYS:
+                    headers[name.decode()] = value.decode()
+                if private:
+                    headers["Cache-Control"] = "no-store"
+                if tls:
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                if "server" in headers:
+                    del headers["server"]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimitMiddleware:
