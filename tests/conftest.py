@@ -65,6 +65,14 @@ def database_url(server_url: str) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def chat_database_url(server_url: str) -> str:
+    """The bundled knowledge base and reference data in a database of their own."""
+    from tests.chat.conftest import knowledge_base_database
+
+    return knowledge_base_database(server_url)
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 
-from dovvy.diver import valid_fields
+from dovvy.diver import Trimmed, valid_fields
 
 # What `context_mode` means to the assistant; other values are kept but do not steer anything.
 CONTEXT_MODES = ("learning", "planning", "briefing", "curiosity")
@@ -19,10 +19,10 @@ CONTEXT_MODES = ("learning", "planning", "briefing", "curiosity")
 _Short = Annotated[str, Field(max_length=50)]
 
 
-class ConversationState(BaseModel):
+class ConversationState(Trimmed):
     """Every key optional, unknown keys ignored; a known key with the wrong type is a 422 naming it."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
     cert_level: _Short | None = None
     context_mode: _Short | None = None
     location_known: StrictBool | None = None

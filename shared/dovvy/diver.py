@@ -5,26 +5,80 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+# Whitespace as JSON Schema's regular expressions (ECMAScript `\s`) define it, so "blank after
+# trimming" means the same to the server and to the contract's `pattern: "\\S"`. Python's own
+# str.strip() differs (it trims U+0085 and U+001C-U+001F, keeps U+FEFF).
+_SPACE = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def trimmed(value: Any) -> Any:
+    """A string (or each string in a list) without surrounding whitespace; anything else as it is."""
+    if isinstance(value, str):
+        return value.strip(_SPACE)
+    if isinstance(value, list):
+        return [item.strip(_SPACE) if isinstance(item, str) else item for item in value]
+    return value
+
+
+class Trimmed(BaseModel):
+    """A model whose text fields are trimmed before their length is checked."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trim(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {
+                key: trimmed(value) if key in cls.model_fields or _aliased(cls, key) else value
+                for key, value in data.items()
+            }
+        return data
+
+
+def _aliased(model: type[BaseModel], key: str) -> bool:
+    return any(key in getattr(field.validation_alias, "choices", ()) for field in model.model_fields.values())
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema counts 12.0 as an integer; true and "12" are not (StrictInt refuses them).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+"""An integer as JSON Schema means it: 12 or 12.0, never true or "12"."""
 
 _Text = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class DiverProfile(BaseModel):
+class DiverProfile(Trimmed):
     """What the assistant knows about a diver. Unknown keys are ignored; a known key with the wrong
     type is a 422 naming it. A known certification name or abbreviation is stored canonically."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
     certification_level: _Text | None = None
     certification_agency: Annotated[str, Field(min_length=1, max_length=20)] | None = None
-    logged_dives: StrictInt | None = Field(default=None, ge=0, le=100_000)
+    logged_dives: JsonInt | None = Field(default=None, ge=0, le=100_000)
     last_dive: _Text | None = None
     interests: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=30
     )
     destination: _Text | None = None
     travel_dates: _Text | None = None
-    group_size: StrictInt | None = Field(default=None, ge=1, le=50)
+    group_size: JsonInt | None = Field(default=None, ge=1, le=50)
 
     @field_validator("certification_level")
     @classmethod

@@ -38,11 +38,6 @@ def knowledge_base_database(server_url: str) -> str:
     return _KB_DATABASES[server_url]
 
 
-@pytest.fixture(scope="session")
-def chat_database_url(server_url: str) -> str:
-    return knowledge_base_database(server_url)
-
-
 @pytest.fixture
 def chat_runtime(settings: object, chat_database_url: str) -> Iterator[Runtime]:
     from dovvy.config import Settings

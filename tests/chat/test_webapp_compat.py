@@ -8,19 +8,15 @@ the session dropped on SESSION_NOT_FOUND / SESSION_EXPIRED, and any 5xx retried 
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 
 from dovvy.config import Secret, Settings
-from dovvy.gateway import create_gateway
-from dovvy.runtime import Runtime
+from tests.live_gateway import serving
 
 APP_ORIGIN = "https://dovvybuddy.example"
 BROWSER = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -29,21 +25,8 @@ BROWSER = {"Content-Type": "application/json", "Accept": "application/json"}
 @pytest.fixture(scope="module")
 def gateway(settings_for_compat: Settings) -> Iterator[str]:
     """The gateway on a loopback port, as `make run` serves it, with the web app's origin allowed."""
-    runtime = Runtime(settings_for_compat)
-    server = uvicorn.Server(
-        uvicorn.Config(create_gateway(runtime), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the gateway did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    runtime.close()
+    with serving(settings_for_compat) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -28,14 +28,6 @@ class CountingEmbedder(OfflineEmbedder):
         return super().embed_documents(texts)
 
 
-@pytest.fixture(scope="session")
-def chat_database_url(server_url: str) -> str:
-    """The bundled knowledge base and reference data in a database of their own."""
-    from tests.chat.conftest import knowledge_base_database
-
-    return knowledge_base_database(server_url)
-
-
 @pytest.fixture
 def content_pool(database_url: str) -> Iterator[Pool]:
     pool = Pool(parse_database_url(database_url), max_size=4)

@@ -206,17 +206,18 @@ export interface components {
          * @description What we know of the diver. Unknown keys are ignored; a known key with the wrong type is a
          *     422 naming it. A known certification name or abbreviation ("OW", "AOW", "DM") is stored
          *     by its catalogue name ("Open Water", "Advanced Open Water", "Divemaster"). Interests
-         *     accumulate across turns; other fields take the newest value.
+         *     accumulate across turns; other fields take the newest value. A null field counts as not given.
+         *     Text is trimmed before its length is checked, so it must not be blank.
          */
         DiverProfile: {
-            certification_level?: string;
-            certification_agency?: string;
-            logged_dives?: number;
-            last_dive?: string;
-            interests?: string[];
-            destination?: string;
-            travel_dates?: string;
-            group_size?: number;
+            certification_level?: string | null;
+            certification_agency?: string | null;
+            logged_dives?: number | null;
+            last_dive?: string | null;
+            interests?: string[] | null;
+            destination?: string | null;
+            travel_dates?: string | null;
+            group_size?: number | null;
         } & {
             [key: string]: unknown;
         };
@@ -242,6 +243,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description `diverProfile` or `diver_profile`, not both (422). */
         CreateSessionRequest: {
             diverProfile?: components["schemas"]["DiverProfile"];
             diver_profile?: components["schemas"]["DiverProfile"];
@@ -285,16 +287,35 @@ export interface components {
             group_size?: number | null;
             budget?: string | null;
         } & components["schemas"]["ContactFields"];
-        CreateLeadRequest: {
-            /** @enum {string} */
-            type: "training" | "trip";
-            /** @description TrainingLeadData for type training, TripLeadData for type trip. */
-            data: components["schemas"]["TrainingLeadData"] | components["schemas"]["TripLeadData"];
+        /**
+         * @description A training or a trip enquiry; `type` says which, and `data` must then be that kind's fields.
+         *     `session_id` or `sessionId`, not both (422): when it names a live session, that session's
+         *     diver profile is copied into the lead.
+         */
+        CreateLeadRequest: components["schemas"]["TrainingLeadRequest"] | components["schemas"]["TripLeadRequest"];
+        TrainingLeadRequest: {
             /**
-             * Format: uuid
-             * @description When it names a live session, that session's diver profile is copied into the lead. `sessionId` is accepted too.
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
+            type: "training";
+            data: components["schemas"]["TrainingLeadData"];
+            /** Format: uuid */
             session_id?: string | null;
+            /** Format: uuid */
+            sessionId?: string | null;
+        };
+        TripLeadRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trip";
+            data: components["schemas"]["TripLeadData"];
+            /** Format: uuid */
+            session_id?: string | null;
+            /** Format: uuid */
+            sessionId?: string | null;
         };
         LeadCreated: {
             /** @constant */
@@ -302,18 +323,19 @@ export interface components {
             /** Format: uuid */
             lead_id: string;
         };
+        /** @description One spelling per field (`sessionId` or `session_id`, not both; 422 otherwise). */
         ChatRequest: {
-            /** @description Trimmed before the length check. */
+            /** @description Trimmed before the length check; must not be blank. */
             message: string;
             /** Format: uuid */
             sessionId?: string | null;
             /** Format: uuid */
             session_id?: string | null;
-            diverProfile?: components["schemas"]["DiverProfile"];
-            diver_profile?: components["schemas"]["DiverProfile"];
-            sessionState?: components["schemas"]["ConversationState"];
-            session_state?: components["schemas"]["ConversationState"];
-        };
+            diverProfile?: components["schemas"]["DiverProfile"] | null;
+            diver_profile?: components["schemas"]["DiverProfile"] | null;
+            sessionState?: components["schemas"]["ConversationState"] | null;
+            session_state?: components["schemas"]["ConversationState"] | null;
+        } & (unknown & unknown & unknown);
         Source: {
             path: string;
             title: string;
@@ -844,7 +866,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event: "route" | "citation" | "token" | "reset" | "final" | "error";
+                        data: string;
+                    };
                 };
             };
             400: components["responses"]["MalformedJson"];

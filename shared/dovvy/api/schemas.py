@@ -6,10 +6,10 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, model_validator
 
 from dovvy.conversation import ConversationState
-from dovvy.diver import DiverProfile
+from dovvy.diver import DiverProfile, JsonInt, Trimmed
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
@@ -23,8 +23,21 @@ def _email(value: str) -> str:
 Email = Annotated[str, AfterValidator(_email)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+class _Strict(Trimmed):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, data: Any) -> Any:
+        """`sessionId` or `session_id`, not both: two values for one field is a mistake to name."""
+        if isinstance(data, dict):
+            for field in cls.model_fields.values():
+                alias = field.validation_alias
+                if isinstance(alias, AliasChoices):
+                    given = [str(choice) for choice in alias.choices if choice in data]
+                    if len(given) > 1:
+                        raise ValueError(f"give one of {' or '.join(given)}, not both")
+        return data
 
 
 def _either_case(snake: str) -> AliasChoices:
@@ -55,7 +68,7 @@ class TrainingLead(_Contact):
 class TripLead(_Contact):
     destination: str | None = Field(default=None, max_length=100)
     travel_dates: str | None = Field(default=None, max_length=100)
-    group_size: int | None = Field(default=None, ge=1, le=50)
+    group_size: JsonInt | None = Field(default=None, ge=1, le=50)
     budget: str | None = Field(default=None, max_length=50)
 
 

@@ -25,10 +25,14 @@ def is_json(content_type: str | None) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
+_NOTHING = object()
+
+
 async def read_json(request: Request, *, optional: bool = False) -> Any:
+    """The parsed body; with `optional`, an empty body reads as `_NOTHING` (JSON `null` is a value)."""
     body = await request.body()
     if not body.strip() and optional:
-        return None  # nothing sent, nothing to declare
+        return _NOTHING  # nothing sent, nothing to declare
     if not is_json(request.headers.get("content-type")):
         raise UnsupportedMediaType()
     if not body.strip():
@@ -96,7 +100,7 @@ def _check_text(text: str, path: tuple[str, ...]) -> None:
 async def read_model(request: Request, model: type[M], *, optional: bool = False) -> M:
     """Parse and validate the body; an optional empty body validates as `{}`."""
     payload = await read_json(request, optional=optional)
-    return validate(model, {} if payload is None else payload)
+    return validate(model, {} if payload is _NOTHING else payload)
 
 
 def validate(model: type[M], payload: Any) -> M:
