@@ -75,10 +75,12 @@ def chat_database_url(server_url: str) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
+    # Limits are tested on their own (tests/test_limits.py); elsewhere they would count every call.
     return Settings(
         database_url=Secret(database_url),
         seed_file=DESTINATIONS_FILE,
         content_dir=ROOT / "content",
+        rate_limits=False,
     )
 
 

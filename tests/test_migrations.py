@@ -8,7 +8,15 @@ from dovvy.db import SCHEMA_REVISION, migrate
 from dovvy.db.pool import Pool
 from dovvy.db.url import ConnectParams
 
-TABLES = ["content_documents", "content_embeddings", "destinations", "dive_sites", "leads", "sessions"]
+TABLES = [
+    "content_documents",
+    "content_embeddings",
+    "destinations",
+    "dive_sites",
+    "leads",
+    "rate_counters",
+    "sessions",
+]
 
 
 def tables(params: ConnectParams) -> list[str]:

@@ -64,6 +64,15 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     cors_origin_regex: str | None = None
     lead_dedupe_minutes: int = 10
+    rate_limits: bool = True
+    trusted_proxy_hops: int = 0
+    rate_chat_per_minute: int = 20
+    rate_chat_per_day: int = 200
+    rate_chat_per_session_minute: int = 10
+    rate_leads_per_hour: int = 5
+    rate_sessions_per_hour: int = 30
+    model_tokens_per_day: int = 2_000_000
+    model_tokens_per_session_day: int = 60_000
     db_pool_size: int = 4
     db_ping_after_seconds: float = 30.0
     db_timeout_seconds: float = 10.0
@@ -111,6 +120,21 @@ class Settings:
             cors_origins=env.get("CORS_ORIGINS", _origins, ()),
             cors_origin_regex=env.get("CORS_ORIGIN_REGEX", _regex, None),
             lead_dedupe_minutes=env.get("LEAD_DEDUPE_MINUTES", _non_negative_int, cls.lead_dedupe_minutes),
+            rate_limits=env.get("RATE_LIMITS", _bool, cls.rate_limits),
+            trusted_proxy_hops=env.get("TRUSTED_PROXY_HOPS", _non_negative_int, cls.trusted_proxy_hops),
+            rate_chat_per_minute=env.get("RATE_CHAT_PER_MINUTE", _positive_int, cls.rate_chat_per_minute),
+            rate_chat_per_day=env.get("RATE_CHAT_PER_DAY", _positive_int, cls.rate_chat_per_day),
+            rate_chat_per_session_minute=env.get(
+                "RATE_CHAT_PER_SESSION_MINUTE", _positive_int, cls.rate_chat_per_session_minute
+            ),
+            rate_leads_per_hour=env.get("RATE_LEADS_PER_HOUR", _positive_int, cls.rate_leads_per_hour),
+            rate_sessions_per_hour=env.get(
+                "RATE_SESSIONS_PER_HOUR", _positive_int, cls.rate_sessions_per_hour
+            ),
+            model_tokens_per_day=env.get("MODEL_TOKENS_PER_DAY", _positive_int, cls.model_tokens_per_day),
+            model_tokens_per_session_day=env.get(
+                "MODEL_TOKENS_PER_SESSION_DAY", _positive_int, cls.model_tokens_per_session_day
+            ),
             db_pool_size=env.get("DB_POOL_SIZE", _positive_int, cls.db_pool_size),
             db_ping_after_seconds=env.get(
                 "DB_PING_AFTER_SECONDS", _non_negative_float, cls.db_ping_after_seconds

@@ -18,8 +18,9 @@ class ApiError(Exception):
     code = "INTERNAL_ERROR"
     default_detail = "Internal server error"
 
-    def __init__(self, detail: Any = None) -> None:
+    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None) -> None:
         self.detail = self.default_detail if detail is None else detail
+        self.headers = headers
         super().__init__(self.detail)
 
 
@@ -75,6 +76,14 @@ class PayloadTooLarge(ApiError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
     default_detail = "Request body is too large"
+
+
+class RateLimited(ApiError):
+    """429; carries Retry-After and the RateLimit-* headers."""
+
+    status_code = 429
+    code = "RATE_LIMITED"
+    default_detail = "Too many requests; try again later"
 
 
 class ValidationFailed(ApiError):

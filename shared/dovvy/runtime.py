@@ -100,6 +100,7 @@ class Runtime:
 
 def chat_service(runtime: Runtime) -> ChatService:
     """The chat pipeline wired to this container's pool, retriever and model chain."""
+    from dovvy.chat.budget import ModelBudget
     from dovvy.chat.orchestrator import ChatService
     from dovvy.chat.store import Library, SessionStore
 
@@ -108,4 +109,5 @@ def chat_service(runtime: Runtime) -> ChatService:
         sessions=SessionStore(runtime.pool, expiry_hours=runtime.settings.session_expiry_hours),
         library=Library(runtime.pool, runtime.retriever),
         llm=runtime.llm,
+        budget=ModelBudget(runtime.pool, runtime.settings),
     )

@@ -38,6 +38,7 @@ def settings_for_compat(chat_database_url: str) -> Settings:
         database_url=Secret(chat_database_url),
         seed_file=DESTINATIONS_FILE,
         content_dir=ROOT / "content",
+        rate_limits=False,
         cors_origins=(APP_ORIGIN,),
     )
 

@@ -348,8 +348,11 @@ export interface components {
             message: string;
             /** Format: uuid */
             sessionId: string;
-            /** @enum {string} */
-            agentType: "certification" | "trip" | "safety" | "general" | "emergency";
+            /**
+             * @description `system`: today's hosted-model budget is spent and the answer is composed offline.
+             * @enum {string}
+             */
+            agentType: "certification" | "trip" | "safety" | "general" | "emergency" | "system";
             /** @description One question that would make the next answer better, or null; see the operation. */
             followUpQuestion: string | null;
             sources: components["schemas"]["Source"][];
@@ -361,7 +364,7 @@ export interface components {
                 };
             };
             /**
-             * @description Also `outcome` (answered, declined, fallback or emergency), `fallback_cause` (for a
+             * @description Also `outcome` (answered, declined, fallback, overbudget or emergency), `fallback_cause` (for a
              *     fallback), `safety` ({tier: emergency | caution | normal, category, reason}),
              *     `session_created`, `follow_up_of_previous` and `prompt_injection_suspected`. A
              *     `caution` answer starts with one line saying whom to call if this is happening now.
@@ -436,6 +439,31 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ValidationErrorBody"];
+            };
+        };
+        /**
+         * @description Too many requests from this client address (or this session): chat 20 a minute and 200 a
+         *     day per address and 10 a minute per session, leads 5 an hour, new sessions 30 an hour (a
+         *     chat without `sessionId` starts one). Retry after `Retry-After` seconds.
+         */
+        RateLimited: {
+            headers: {
+                "X-Request-ID": components["headers"]["RequestId"];
+                /** @description Seconds until the window resets. */
+                "Retry-After"?: string;
+                "RateLimit-Limit"?: string;
+                "RateLimit-Remaining"?: string;
+                "RateLimit-Reset"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Too many requests; try again in 42 seconds",
+                 *       "code": "RATE_LIMITED"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
             };
         };
         /** @description The body is not declared as JSON. */
@@ -629,6 +657,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
@@ -763,6 +792,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
@@ -843,6 +873,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
@@ -879,6 +910,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };

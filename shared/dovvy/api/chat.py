@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from dovvy import limits
 from dovvy.api.schemas import ChatBody
 from dovvy.chat.orchestrator import ChatService, ChatTurn
 from dovvy.runtime import chat_service
@@ -29,6 +31,14 @@ def _service(request: Request) -> ChatService:
 
 async def _turn(request: Request) -> ChatTurn:
     body = await read_model(request, ChatBody)
+    runtime = runtime_of(request)
+    await run_in_threadpool(
+        partial(limits.enforce, session_id=body.session_id, new_session=body.session_id is None),
+        runtime.pool,
+        runtime.settings,
+        request,
+        "chat",
+    )
     profile = body.diver_profile.stored() if body.diver_profile else None
     state = body.session_state.sent() if body.session_state else None
     return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=profile, state=state)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dovvy import limits
 from dovvy.api.schemas import LEAD_DATA, CreateLead
 from dovvy.db import leads as repo
 from dovvy.db import sessions as sessions_repo
@@ -45,6 +46,8 @@ def _idempotency_key(request: Request) -> str | None:
 
 async def create_lead(request: Request) -> Response:
     key = _idempotency_key(request)
+    runtime = runtime_of(request)
+    await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "lead")
     body = await read_model(request, CreateLead)
     try:
         data = LEAD_DATA[body.type].model_validate(body.data)
@@ -57,7 +60,6 @@ async def create_lead(request: Request) -> Response:
             sort_keys=True,
         ).encode()
     ).hexdigest()
-    runtime = runtime_of(request)
     notifiers = runtime.notifiers
 
     def store(conn: Connection) -> tuple[repo.LeadRecord, bool]:

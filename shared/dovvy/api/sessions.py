@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dovvy import limits
 from dovvy.api.schemas import CreateSession
 from dovvy.conversation import stored_state
 from dovvy.db import sessions as repo
@@ -39,8 +40,9 @@ def parse_session_id(raw: str) -> uuid.UUID:
 
 
 async def create_session(request: Request) -> Response:
-    body = await read_model(request, CreateSession, optional=True)
     runtime = runtime_of(request)
+    await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
+    body = await read_model(request, CreateSession, optional=True)
     hours = runtime.settings.session_expiry_hours
     session = await run_in_threadpool(
         runtime.pool.run,

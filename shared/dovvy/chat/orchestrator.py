@@ -22,8 +22,9 @@ from typing import Any
 
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import agents, emergency, followups, prompts
+from dovvy.chat.budget import NOTICE, ModelBudget
 from dovvy.chat.leads import suggest
-from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, provider_of
+from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, OverBudget, provider_of
 from dovvy.chat.profile import extract, merge
 from dovvy.chat.router import Agent, Route, refine, route
 from dovvy.chat.safety import SafetyCheck, check, escalate
@@ -31,6 +32,7 @@ from dovvy.chat.store import Library, SessionStore
 from dovvy.config import Settings
 from dovvy.db.destinations import DiveSite
 from dovvy.db.sessions import SessionRecord
+from dovvy.knowledge.chunking import count_tokens
 from dovvy.knowledge.retrieval import Passage, focus
 from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
@@ -77,6 +79,15 @@ def _tokens(text: str) -> Iterator[Event]:
         yield "token", {"text": piece}
 
 
+def _tokens_used(prompt: Prompt, answer: str) -> int:
+    """An estimate of what a hosted call cost (system prompt, conversation and answer)."""
+    return (
+        count_tokens(prompt.system)
+        + sum(count_tokens(m.content) for m in prompt.messages)
+        + count_tokens(answer)
+    )
+
+
 def _within(items: Iterator[Any], deadline: float) -> Iterator[Any]:
     """Items from `items`, produced on a worker thread, until `deadline` (a perf_counter value):
     a provider that hangs cannot hold the turn past it. Errors are re-raised here."""
@@ -119,12 +130,20 @@ class _Clock:
 
 class ChatService:
     def __init__(
-        self, *, settings: Settings, sessions: SessionStore, library: Library, llm: FallbackChain
+        self,
+        *,
+        settings: Settings,
+        sessions: SessionStore,
+        library: Library,
+        llm: FallbackChain,
+        budget: ModelBudget | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.library = library
         self.llm = llm
+        self.budget = budget
+        self.hosted = any(provider.name != "offline" for provider in llm.providers)
         self.offline = OfflineLLM()
 
     # --- the turn -----------------------------------------------------------------------------
@@ -183,6 +202,7 @@ class ChatService:
                 stream=stream,
                 deadline=deadline,
                 clock=clock,
+                session_id=session.id,
             )
             passages = list(getattr(outcome, "passages", ()))
             sources = [self._source(p) for p in passages]
@@ -202,7 +222,7 @@ class ChatService:
         follow_up = followups.choose(
             after,
             agent=agent,
-            answered=isinstance(outcome, Answered | Fallback),
+            answered=isinstance(outcome, Answered | Fallback | OverBudget),
             message=turn.message,
             profile=profile,
         )
@@ -265,6 +285,7 @@ class ChatService:
         stream: bool,
         deadline: float,
         clock: _Clock,
+        session_id: uuid.UUID,
     ) -> Generator[Event, None, tuple[Outcome, str, list[DiveSite]]]:
         """Decline, or retrieve and generate. Returns (outcome, text streamed so far, dive sites)."""
         if injection and not (question and chosen.on_topic):
@@ -292,15 +313,33 @@ class ChatService:
             agent=chosen.agent,
             emphasis=question if chosen.follow_up else "",
         )
-        outcome, sent = yield from self._generate(prompt, tuple(passages), stream, deadline)
+        outcome, sent = yield from self._generate(prompt, tuple(passages), stream, deadline, session_id)
         clock.mark("generate")
         return outcome, sent, sites
 
     def _generate(
-        self, prompt: Prompt, passages: tuple[Passage, ...], stream: bool, deadline: float
+        self,
+        prompt: Prompt,
+        passages: tuple[Passage, ...],
+        stream: bool,
+        deadline: float,
+        session_id: uuid.UUID,
     ) -> Generator[Event, None, tuple[Outcome, str]]:
         """The model's answer, streamed with a little held back so a leaked prompt is caught
-        before it is sent; within the turn's deadline. Returns (outcome, text sent)."""
+        before it is sent; within the turn's deadline and the day's model budget. Returns
+        (outcome, text sent)."""
+        budget = self.budget if self.hosted else None
+        spent = budget.spent(session_id) if budget is not None else None
+        if spent is not None:
+            return OverBudget(f"{NOTICE}\n\n{self._offline_answer(prompt)}", spent, passages), ""
+        outcome, sent = yield from self._model_answer(prompt, passages, stream, deadline)
+        if budget is not None and isinstance(outcome, Answered) and outcome.provider != "offline":
+            budget.charge(session_id, _tokens_used(prompt, outcome.text))
+        return outcome, sent
+
+    def _model_answer(
+        self, prompt: Prompt, passages: tuple[Passage, ...], stream: bool, deadline: float
+    ) -> Generator[Event, None, tuple[Outcome, str]]:
         received = ""
         sent = ""
         source = Generation("", self.llm.name, self.llm.model)
@@ -385,7 +424,7 @@ class ChatService:
     ) -> dict[str, Any]:
         provider, model = provider_of(outcome)
         urgent = isinstance(outcome, Emergency)
-        agent = "emergency" if urgent else chosen.agent
+        agent = "emergency" if urgent else "system" if isinstance(outcome, OverBudget) else chosen.agent
         metadata: dict[str, Any] = {
             "citations": list(dict.fromkeys(s["path"] for s in sources)),
             "route": {"agent": agent, "reason": chosen.reason},

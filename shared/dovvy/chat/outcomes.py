@@ -38,6 +38,15 @@ class Fallback:
 
 
 @dataclasses.dataclass(frozen=True)
+class OverBudget:
+    """Today's hosted-model budget (`scope`: "daily" or "session") is spent: the offline answer."""
+
+    text: str
+    scope: str
+    passages: tuple[Passage, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class Emergency:
     """The safety check found an emergency: the protocol, no model involved."""
 
@@ -45,7 +54,7 @@ class Emergency:
     check: SafetyCheck
 
 
-Outcome = Answered | Declined | Fallback | Emergency
+Outcome = Answered | Declined | Fallback | OverBudget | Emergency
 
 
 def provider_of(outcome: Outcome) -> tuple[str, str]:
@@ -54,6 +63,8 @@ def provider_of(outcome: Outcome) -> tuple[str, str]:
         return outcome.provider, outcome.model
     if isinstance(outcome, Fallback):
         return "offline", "fallback"
+    if isinstance(outcome, OverBudget):
+        return "offline", f"budget: {outcome.scope}"
     if isinstance(outcome, Emergency):
         return "none", "emergency-protocol"
     return "none", f"declined: {outcome.reason}"

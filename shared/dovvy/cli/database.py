@@ -106,15 +106,16 @@ def cmd_leads_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sessions_purge(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
-    from dovvy.db import sessions
+    from dovvy.db import counters, sessions
     from dovvy.runtime import Runtime
 
     runtime = Runtime(resolve_database(settings))
     try:
         removed = runtime.pool.run(sessions.purge_expired)
+        counted = runtime.pool.run(counters.purge_expired)
     finally:
         runtime.close()
-    print(f"expired sessions removed: {removed}")
+    print(f"expired sessions removed: {removed}; expired rate counters removed: {counted}")
     return 0
 
 
@@ -139,7 +140,9 @@ def add_commands(sub: Any) -> None:
     sessions = sub.add_parser("sessions", help="session tools").add_subparsers(
         dest="sessions_command", required=True
     )
-    sessions.add_parser("purge", help="delete expired sessions").set_defaults(func=cmd_sessions_purge)
+    sessions.add_parser("purge", help="delete expired sessions and rate counters").set_defaults(
+        func=cmd_sessions_purge
+    )
 
 
 def _port_argument(raw: str) -> int:

@@ -20,7 +20,15 @@ METHODS = ("GET", "HEAD", "POST", "DELETE", "OPTIONS")
 # Request headers a page may send beyond the CORS-safelisted ones.
 REQUEST_HEADERS = ("content-type", "idempotency-key", "x-request-id")
 # Response headers a page may read beyond the safelisted ones.
-EXPOSED_HEADERS = ("X-Request-ID", "Retry-After", "Idempotent-Replayed", "Location")
+EXPOSED_HEADERS = (
+    "X-Request-ID",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Location",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
 _SAFELISTED = {"accept", "accept-language", "content-language"}
 MAX_AGE_SECONDS = 600
 

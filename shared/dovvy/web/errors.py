@@ -48,7 +48,7 @@ def validation_detail(exc: ValidationError, prefix: tuple[str | int, ...] = ()) 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status_code, exc.detail, exc.code)
+    return error_response(exc.status_code, exc.detail, exc.code, headers=exc.headers)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
