@@ -185,8 +185,8 @@ def test_malformed_json_is_400(api: ContractClient) -> None:
 def test_lead_copies_the_profile_of_a_live_session(api: ContractClient, runtime: Runtime) -> None:
     profile = {"certification_level": "Advanced Open Water", "logged_dives": 40}
     session_id = api.post("/api/sessions", json={"diverProfile": profile}).json()["id"]
-    for key, note in (("session_id", "first"), ("sessionId", "second")):
-        api.post("/api/leads", json={"type": "trip", "data": {**TRIP, "message": note}, key: session_id})
+    for key, email in (("session_id", "first@example.com"), ("sessionId", "second@example.com")):
+        api.post("/api/leads", json={"type": "trip", "data": {**TRIP, "email": email}, key: session_id})
     rows = lead_rows(runtime)
     assert [row[5] for row in rows] == [profile, profile]
     assert [str(row[6]) for row in rows] == [session_id, session_id]
@@ -270,10 +270,52 @@ def test_the_same_body_again_without_a_key_is_a_replay(api: ContractClient, runt
     assert len(lead_rows(runtime)) == 1
 
 
-def test_another_body_without_a_key_is_another_lead(api: ContractClient, runtime: Runtime) -> None:
-    api.post("/api/leads", json={"type": "trip", "data": TRIP})
-    api.post("/api/leads", json={"type": "trip", "data": {**TRIP, "travel_dates": "May"}})
+def test_the_same_address_and_type_within_the_window_is_one_lead(
+    api: ContractClient, runtime: Runtime
+) -> None:
+    first = api.post("/api/leads", json={"type": "trip", "data": TRIP}).json()
+    changed = {**TRIP, "email": str(TRIP["email"]).upper(), "travel_dates": "May"}
+    again = api.post("/api/leads", json={"type": "trip", "data": changed})
+    assert again.json() == first
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(lead_rows(runtime)) == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param(
+            {"type": "training", "data": {"name": "Sam", "email": "sam@example.com"}}, id="other-type"
+        ),
+        pytest.param(
+            {"type": "trip", "data": {"name": "Sam", "email": "sam.other@example.com"}}, id="other-address"
+        ),
+    ],
+)
+def test_another_address_or_type_is_another_lead(
+    api: ContractClient, runtime: Runtime, other: dict[str, Any]
+) -> None:
+    api.post("/api/leads", json={"type": "trip", "data": {"name": "Sam", "email": "sam@example.com"}})
+    assert "idempotent-replayed" not in api.post("/api/leads", json=other).headers
     assert len(lead_rows(runtime)) == 2
+
+
+@pytest.mark.parametrize("path", ["/api/leads"])
+def test_a_filled_honeypot_stores_and_sends_nothing(
+    notifying: tuple[ContractClient, Runtime], hook: WebhookServer, path: str
+) -> None:
+    api, runtime = notifying
+    response = api.post(path, json={"type": "trip", "data": TRIP, "website": "http://spam.example"})
+    assert response.status_code == 201
+    assert response.json()["success"] is True
+    uuid.UUID(response.json()["lead_id"])
+    assert lead_rows(runtime) == []
+    assert hook.deliveries == []
+
+
+def test_an_empty_honeypot_is_a_normal_lead(api: ContractClient, runtime: Runtime) -> None:
+    assert api.post("/api/leads", json={"type": "trip", "data": TRIP, "website": ""}).status_code == 201
+    assert len(lead_rows(runtime)) == 1
 
 
 def test_the_same_body_after_the_window_is_a_new_lead(api: ContractClient, runtime: Runtime) -> None:

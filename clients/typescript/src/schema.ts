@@ -90,10 +90,10 @@ export interface paths {
          * @description Stores the lead, then notifies the dive shop (signed webhook and/or e-mail, as configured)
          *     after answering. A notification failure never fails this request; it is retried later.
          *     With an `Idempotency-Key`, a retry returns the first answer and stores nothing new; the same
-         *     key with a different body is a 409. Without one, the same body sent again within
-         *     `LEAD_DEDUPE_MINUTES` (10 by default) is treated as a retry too: one lead is stored and
-         *     notified, and the repeat gets the first lead's id with `Idempotent-Replayed: true` (the
-         *     web app retries a lead POST on any 5xx, with no key).
+         *     key with a different body is a 409. Without one, a lead of the same type from the same
+         *     e-mail address within `LEAD_DEDUPE_MINUTES` (10 by default) is treated as a repeat: one
+         *     lead is stored and notified, and the repeat gets the first lead's id with
+         *     `Idempotent-Replayed: true` (the web app retries a lead POST on any 5xx, with no key).
          */
         post: operations["createLead"];
         delete?: never;
@@ -304,6 +304,7 @@ export interface components {
             session_id?: string | null;
             /** Format: uuid */
             sessionId?: string | null;
+            website?: components["schemas"]["Honeypot"];
         };
         TripLeadRequest: {
             /**
@@ -316,7 +317,14 @@ export interface components {
             session_id?: string | null;
             /** Format: uuid */
             sessionId?: string | null;
+            website?: components["schemas"]["Honeypot"];
         };
+        /**
+         * @description Leave it out or empty. A lead form renders this field hidden from people; a value in it
+         *     means a bot filled the form, and the lead is answered 201 as usual but stored and sent
+         *     nowhere.
+         */
+        Honeypot: string | null;
         LeadCreated: {
             /** @constant */
             success: true;

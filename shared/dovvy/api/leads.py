@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import uuid
 
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
@@ -23,6 +25,8 @@ from dovvy.notify import deliver
 from dovvy.web.app import runtime_of
 from dovvy.web.errors import validation_detail
 from dovvy.web.requests import read_model
+
+log = logging.getLogger(__name__)
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -53,6 +57,10 @@ async def create_lead(request: Request) -> Response:
         data = LEAD_DATA[body.type].model_validate(body.data)
     except ValidationError as exc:
         raise ValidationFailed(validation_detail(exc, prefix=("data",))) from None
+    if body.website:
+        # The honeypot was filled in: answer as if stored, so the bot learns nothing; keep nothing.
+        log.info("lead honeypot filled; nothing stored")
+        return JSONResponse({"success": True, "lead_id": str(uuid.uuid4())}, status_code=201)
     details = data.model_dump(exclude={"name", "email", "phone"}, exclude_none=True)
     fingerprint = hashlib.sha256(
         json.dumps(
@@ -86,7 +94,7 @@ async def create_lead(request: Request) -> Response:
         )
 
     lead, created = await run_in_threadpool(runtime.pool.run, store)
-    if not created and lead.request_hash != fingerprint:
+    if not created and key is not None and lead.request_hash != fingerprint:
         raise IdempotencyKeyReused()
     task = None
     if created and notifiers:

@@ -79,6 +79,8 @@ class CreateLead(_Strict):
     type: Literal["training", "trip"]
     data: dict[str, Any]
     session_id: uuid.UUID | None = Field(default=None, validation_alias=_either_case("session_id"))
+    # A form field people never see (hidden by the page); anything in it was typed by a bot.
+    website: str | None = Field(default=None, max_length=200)
 
 
 class ChatBody(_Strict):

@@ -53,21 +53,25 @@ def _record(row: list[Any]) -> LeadRecord:
 
 def insert(conn: Connection, lead: NewLead, *, dedupe_minutes: int = 0) -> tuple[LeadRecord, bool]:
     """Insert the lead; with an idempotency key already stored, return that lead instead. Without a
-    key, the same request (by `request_hash`) stored in the last `dedupe_minutes` is returned
-    instead: a client that retries after a lost answer stores one lead.
+    key, a lead of the same type from the same e-mail address in the last `dedupe_minutes` is
+    returned instead: a client retrying after a lost answer, or a form sent twice, stores (and
+    notifies) one lead.
 
     Returns (lead, created). ON CONFLICT makes concurrent retries with one key store one row; an
-    advisory lock on the hash (held to the end of the transaction) does the same without a key.
+    advisory lock on type and address (held to the end of the transaction) does the same without.
     """
     if lead.idempotency_key is None and dedupe_minutes > 0:
-        conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:hash, 0))", hash=lead.request_hash)
+        sender = f"{lead.type}:{lead.email.lower()}"
+        conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:sender, 0))", sender=sender)
         rows = conn.run(
             f"""
             SELECT {_COLUMNS} FROM leads
-            WHERE request_hash = :hash AND created_at > now() - make_interval(mins => :minutes)
+            WHERE type = :type AND lower(email) = lower(:email)
+              AND created_at > now() - make_interval(mins => :minutes)
             ORDER BY created_at DESC LIMIT 1
             """,
-            hash=lead.request_hash,
+            type=lead.type,
+            email=lead.email,
             minutes=dedupe_minutes,
         )
         if rows:
