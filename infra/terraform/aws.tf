@@ -182,6 +182,28 @@ resource "aws_db_parameter_group" "main" {
     name  = "rds.force_ssl"
     value = "1"
   }
+  # No diver's data in the database log: no statements or values on error, no DETAIL lines,
+  # no bind parameters in slow-statement lines (shared/dovvy/db/embedded.py QUIET_LOG_SETTINGS).
+  parameter {
+    name  = "log_min_messages"
+    value = "fatal"
+  }
+  parameter {
+    name  = "log_min_error_statement"
+    value = "panic"
+  }
+  parameter {
+    name  = "log_error_verbosity"
+    value = "terse"
+  }
+  parameter {
+    name  = "log_parameter_max_length"
+    value = "0"
+  }
+  parameter {
+    name  = "log_parameter_max_length_on_error"
+    value = "0"
+  }
 }
 
 resource "aws_db_instance" "main" {

@@ -151,6 +151,21 @@ resource "google_sql_database_instance" "main" {
       name  = "log_min_duration_statement"
       value = "500"
     }
+    # No diver's data in the database log (shared/dovvy/db/embedded.py QUIET_LOG_SETTINGS): terse
+    # verbosity also drops the DETAIL line that carries a slow statement's parameters.
+    database_flags {
+      name  = "log_min_messages"
+      value = "fatal"
+    }
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "panic"
+    }
+    database_flags {
+      name  = "log_error_verbosity"
+      value = "terse"
+    }
+
   }
 }
 

