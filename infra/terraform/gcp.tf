@@ -218,7 +218,7 @@ resource "google_cloudfunctions2_function" "http" {
     vpc_connector                    = google_vpc_access_connector.functions[0].id
     vpc_connector_egress_settings    = "PRIVATE_RANGES_ONLY"
     # One pooled connection per concurrent request the instance may serve.
-    environment_variables = merge(local.common_env, { DB_POOL_SIZE = "8" })
+    environment_variables = merge(local.common_env, { DB_POOL_SIZE = "8", TRUSTED_PROXY_HOPS = tostring(var.gcp_trusted_proxy_hops) })
 
     dynamic "secret_environment_variables" {
       for_each = local.secret_env

@@ -113,3 +113,9 @@ variable "throttle_burst_limit" {
   type        = number
   default     = 100
 }
+
+variable "gcp_trusted_proxy_hops" {
+  description = "Addresses our own proxies append to X-Forwarded-For on GCP (API Gateway, then Google's front end for Cloud Run): the client is the entry this many from the right. Check it on the first deploy; rate limits key on it."
+  type        = number
+  default     = 2
+}

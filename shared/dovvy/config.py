@@ -73,7 +73,7 @@ class Settings:
     rate_sessions_per_hour: int = 30
     model_tokens_per_day: int = 2_000_000
     model_tokens_per_session_day: int = 60_000
-    db_pool_size: int = 4
+    db_pool_size: int = 10
     db_ping_after_seconds: float = 30.0
     db_timeout_seconds: float = 10.0
     lead_webhook_url: str | None = None

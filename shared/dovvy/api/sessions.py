@@ -44,9 +44,11 @@ async def create_session(request: Request) -> Response:
     await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
     body = await read_model(request, CreateSession, optional=True)
     hours = runtime.settings.session_expiry_hours
+    # One statement: no explicit transaction, one round trip instead of three.
     session = await run_in_threadpool(
         runtime.pool.run,
         lambda conn: repo.create(conn, diver_profile=body.diver_profile.stored(), expiry_hours=hours),
+        transaction=False,
     )
     return JSONResponse(
         session_json(session),

@@ -86,6 +86,13 @@ def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.loadbench import run_load
+
+    print(run_load(clients=args.clients, seconds=args.seconds, max_requests=args.max_requests))
+    return 0
+
+
 def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.coldstart import measure
 
@@ -120,6 +127,12 @@ def add_commands(sub: Any) -> None:
     chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")
     chat_bench.add_argument("--requests", type=int, default=200)
     chat_bench.set_defaults(func=cmd_bench_chat)
+
+    load = bench.add_parser("load", help="many clients at once against the local gateway (loopback)")
+    load.add_argument("--clients", type=int, default=50)
+    load.add_argument("--seconds", type=float, default=10.0)
+    load.add_argument("--max-requests", type=int, default=20_000)
+    load.set_defaults(func=cmd_bench_load)
 
     coldstart = bench.add_parser("coldstart", help="import time of each function's entry file")
     coldstart.add_argument("--runs", type=int, default=7)
