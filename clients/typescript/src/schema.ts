@@ -396,7 +396,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The body is not valid JSON. */
+        /**
+         * @description The body is not valid JSON, holds a number JSON cannot represent (NaN, Infinity, 1e999), or
+         *     is nested more than 32 levels deep. (NUL characters and lone surrogates in strings are a
+         *     422 naming the field.)
+         */
         MalformedJson: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestId"];
