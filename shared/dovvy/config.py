@@ -6,6 +6,7 @@ import dataclasses
 import math
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -16,14 +17,39 @@ T = TypeVar("T")
 
 
 class Secret:
-    """A string that never shows itself in a repr, a log line or an error message."""
+    """A string that never shows itself in a repr, a log line or an error message.
 
-    __slots__ = ("_value",)
+    A secret given by reference (a Secrets Manager ARN, a Secret Manager name) is read the first
+    time it is revealed, not at start-up: each function reads only the secrets it uses, when it
+    uses them (the session function never touches the model keys), and a reference that cannot be
+    read fails naming its variable then, never earlier and never with its value.
+    """
+
+    __slots__ = ("_lock", "_name", "_reference", "_value")
 
     def __init__(self, value: str) -> None:
-        self._value = value
+        self._value: str | None = value
+        self._name = ""
+        self._reference = ""
+        self._lock = threading.Lock()
+
+    @classmethod
+    def reference(cls, name: str, reference: str) -> Secret:
+        secret = cls("")
+        secret._value, secret._name, secret._reference = None, name, reference
+        return secret
+
+    @property
+    def is_reference(self) -> bool:
+        return bool(self._reference)
 
     def reveal(self) -> str:
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    from dovvy import secrets
+
+                    self._value = secrets.resolve(self._name, self._reference)
         return self._value
 
     def __repr__(self) -> str:
@@ -32,10 +58,14 @@ class Secret:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        if not isinstance(other, Secret):
+            return False
+        if self._reference or other._reference:
+            return self._reference == other._reference
+        return self._value == other._value
 
     def __hash__(self) -> int:
-        return hash(self._value)
+        return hash(self._reference or self._value)
 
 
 def _project_dir() -> Path:
@@ -209,7 +239,7 @@ class _Env:
             return None
         from dovvy import secrets
 
-        return Secret(secrets.resolve(name, raw) if secrets.is_reference(raw) else raw)
+        return Secret.reference(name, raw) if secrets.is_reference(raw) else Secret(raw)
 
 
 def _positive_int(raw: str) -> int:

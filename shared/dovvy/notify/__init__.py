@@ -30,13 +30,16 @@ class LeadNotifier(Protocol):
 
 def build_notifiers(settings: Settings) -> list[LeadNotifier]:
     notifiers: list[LeadNotifier] = []
-    if settings.lead_webhook_url and settings.lead_webhook_secret:
+    secret = settings.lead_webhook_secret
+    if settings.lead_webhook_url and secret is not None and not secret.reveal().strip():
+        log.warning("lead webhook off: LEAD_WEBHOOK_SECRET is empty")
+    elif settings.lead_webhook_url and secret is not None:
         from dovvy.notify.webhook import WebhookNotifier
 
         notifiers.append(
             WebhookNotifier(
                 settings.lead_webhook_url,
-                settings.lead_webhook_secret,
+                secret,
                 timeout=settings.notify_timeout_seconds,
             )
         )

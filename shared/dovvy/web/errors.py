@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dovvy.errors import ApiError, DatabaseUnavailable
+from dovvy.errors import ApiError, ConfigError, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,18 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _config_error(request: Request, exc: Exception) -> Response:
+    # Names the variable (a secret that cannot be read, say), never a value; the client learns only
+    # that the service is misconfigured.
+    log.error("configuration error", extra={"reason": str(exc)})
+    detail = "The service is not configured correctly; please try again later"
+    return error_response(503, detail, "CONFIG_ERROR")
+
+
 EXCEPTION_HANDLERS = {
     ApiError: _api_error,
     HTTPException: _http_exception,
     ValidationError: _validation_error,
     DatabaseUnavailable: _database_unavailable,
+    ConfigError: _config_error,
 }

@@ -130,6 +130,10 @@ def create_llm(settings: Settings) -> FallbackChain:
         key, model, base_url = hosted.get(name, (None, "", None))
         if key is None:
             continue
+        if not key.reveal().strip():
+            # A secret that exists but holds nothing (a placeholder): the provider is off, said once.
+            log.warning("model provider off: its API key is empty", extra={"provider": name})
+            continue
         connection = Connection(key, base_url, settings.llm_timeout_seconds, settings.provider_max_retries)
         if name == "groq":
             from dovvy.providers.llm.groq import GroqLLM
