@@ -265,14 +265,21 @@ data "aws_iam_policy_document" "functions" {
     resources = [for secret in aws_secretsmanager_secret.app : secret.arn]
   }
   statement {
-    sid       = "DecryptSecrets"
-    actions   = ["kms:Decrypt"]
+    sid = "DecryptSecrets"
+    # GenerateDataKey: the dead-letter queue is encrypted with the same key.
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.app[0].arn]
   }
   statement {
     sid       = "ReadContent"
     actions   = ["s3:GetObject"]
     resources = ["${aws_s3_bucket.content[0].arn}/*"]
+  }
+  statement {
+    # Without it S3 answers 403 instead of 404 for an object deleted before the event was handled.
+    sid       = "ListContent"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.content[0].arn]
   }
   statement {
     sid       = "IngestDeadLetters"

@@ -8,6 +8,8 @@ locals {
   gcp_ingest_events = var.enable_gcp ? {
     finalized = "google.cloud.storage.object.v1.finalized"
     deleted   = "google.cloud.storage.object.v1.deleted"
+    # The bucket is versioned: deleting an article archives its live generation instead.
+    archived = "google.cloud.storage.object.v1.archived"
   } : {}
   # Variable name -> secret id: names only, no values.
   secret_env = {

@@ -150,6 +150,9 @@ class FakeGcs:
                             raise NotFound(f"{name}/{key}")  # type: ignore[no-untyped-call]
                         return client.objects[(name, key)]
 
+                    def exists(self) -> bool:
+                        return (name, key) in client.objects
+
                 return Blob()
 
         return Bucket()
@@ -198,3 +201,18 @@ def test_ingest_entry_file_on_lambda_reads_s3_through_boto3(
     module.handlers.runtime.close()
     assert result == {"results": [{"key": KEY, "result": "new"}]}
     assert stored_paths(content_pool) == [KEY]
+
+
+def test_gcs_archived_deletes_only_when_no_live_generation_remains(
+    runtime: Runtime, content_pool: Pool
+) -> None:
+    """The content bucket is versioned: an overwrite archives the old generation (the article stays),
+    a deletion archives the last one (the article goes)."""
+    gcs = FakeGcs()
+    key = ("dovvy-content", "safety/safety stops (draft).md")
+    gcs.objects[key] = DOC.encode()
+    handlers = IngestHandlers(runtime, gcs=GcsReader(gcs))
+    assert handlers.gcp(cloud_event("gcs_object_finalized.json")) == "new"
+    assert handlers.gcp(cloud_event("gcs_object_archived.json")) == "skipped"
+    del gcs.objects[key]
+    assert handlers.gcp(cloud_event("gcs_object_archived.json")) == "deleted"

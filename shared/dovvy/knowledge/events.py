@@ -9,6 +9,8 @@ from urllib.parse import unquote_plus
 
 GCS_FINALIZED = "google.cloud.storage.object.v1.finalized"
 GCS_DELETED = "google.cloud.storage.object.v1.deleted"
+# On a versioned bucket, deleting (or overwriting) an object archives its live generation.
+GCS_ARCHIVED = "google.cloud.storage.object.v1.archived"
 
 
 class UnsupportedEvent(ValueError):
@@ -20,18 +22,24 @@ class StorageChange:
     cloud: Literal["gcs", "s3"]
     bucket: str
     key: str
-    action: Literal["upsert", "delete"]
+    # "archived": an old generation was archived; the article is gone only if no live one remains.
+    action: Literal["upsert", "delete", "archived"]
 
 
 def from_cloud_event(event_type: str, data: Mapping[str, Any]) -> StorageChange:
     """A Cloud Storage CloudEvent (Eventarc); object names arrive as plain text."""
-    if event_type not in (GCS_FINALIZED, GCS_DELETED):
+    actions: dict[str, Literal["upsert", "delete", "archived"]] = {
+        GCS_FINALIZED: "upsert",
+        GCS_DELETED: "delete",
+        GCS_ARCHIVED: "archived",
+    }
+    if event_type not in actions:
         raise UnsupportedEvent(f"unsupported CloudEvent type {event_type!r}")
     try:
         bucket, name = str(data["bucket"]), str(data["name"])
     except KeyError as exc:
         raise UnsupportedEvent(f"Cloud Storage event without {exc.args[0]!r}") from None
-    return StorageChange("gcs", bucket, name, "upsert" if event_type == GCS_FINALIZED else "delete")
+    return StorageChange("gcs", bucket, name, actions[event_type])
 
 
 def from_aws_event(event: Mapping[str, Any]) -> list[StorageChange]:
@@ -44,7 +52,7 @@ def from_aws_event(event: Mapping[str, Any]) -> list[StorageChange]:
                 raise UnsupportedEvent(f"unsupported record source {record.get('eventSource')!r}")
             name = str(record.get("eventName", ""))
             if name.startswith("ObjectCreated:"):
-                action: Literal["upsert", "delete"] = "upsert"
+                action: Literal["upsert", "delete", "archived"] = "upsert"
             elif name.startswith("ObjectRemoved:"):
                 action = "delete"
             else:

@@ -21,6 +21,8 @@ class ObjectMissing(Exception):
 class ObjectReader(Protocol):
     def read(self, bucket: str, key: str) -> str: ...
 
+    def exists(self, bucket: str, key: str) -> bool: ...
+
 
 class S3Reader:
     def __init__(self, client: Any = None) -> None:
@@ -37,6 +39,13 @@ class S3Reader:
             raise ObjectMissing(key) from None
         body: bytes = response["Body"].read()
         return body.decode("utf-8")
+
+    def exists(self, bucket: str, key: str) -> bool:
+        try:
+            self.read(bucket, key)
+        except ObjectMissing:
+            return False
+        return True
 
 
 class GcsReader:
@@ -56,6 +65,13 @@ class GcsReader:
             raise ObjectMissing(key) from None
         return data.decode("utf-8")
 
+    def exists(self, bucket: str, key: str) -> bool:
+        if self._client is None:
+            from google.cloud import storage  # type: ignore[attr-defined]
+
+            self._client = storage.Client()
+        return bool(self._client.bucket(bucket).blob(key).exists())
+
 
 def apply_change(change: StorageChange, reader: ObjectReader, ingestor: Ingestor, prefix: str = "") -> Result:
     """Ingest or delete the object. Redelivered events are harmless: an unchanged document costs
@@ -65,7 +81,11 @@ def apply_change(change: StorageChange, reader: ObjectReader, ingestor: Ingestor
         log.info("skipped: not a markdown document", extra=where)
         return "skipped"
     path = change.key.removeprefix(prefix) if prefix else change.key
-    if change.action == "delete":
+    if change.action == "archived" and reader.exists(change.bucket, change.key):
+        # An overwrite archives the old generation; the new one's own event ingests it.
+        log.info("skipped: a newer generation is live", extra=where)
+        return "skipped"
+    if change.action in ("delete", "archived"):
         result: Result = "deleted" if ingestor.delete(path) else "absent"
     else:
         try:
