@@ -50,7 +50,7 @@ client-generate: $(TS_STAMP)
 	cd $(TS) && npx --no-install openapi-typescript ../../openapi.yaml --output src/schema.ts
 
 package: $(STAMP)
-	$(BIN)/python scripts/package_functions.py --vendor
+	$(BIN)/python scripts/package_functions.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build $(TS)/node_modules

@@ -1,98 +1,198 @@
-"""Build one deployable folder per function: its entry file, the `dovvy` library and its
-requirements, pinned to the versions in requirements.lock.
+"""Build each function's deployable, lean and reproducible.
 
-    python scripts/package_functions.py            # build/functions/<name>/ for Cloud Run functions
-    python scripts/package_functions.py --vendor   # also install dependencies, for Lambda zips
+    python scripts/package_functions.py      # (make package)
 
-Terraform zips these folders (infra/terraform, `build_dir`).
+writes `build/aws/<function>.zip` for Lambda (python3.11, x86_64) and `build/gcp/<function>/`
+(source plus the function's pinned `requirements.txt`) for Cloud Run functions, and prints each
+size. A function carries only what it imports: the session and lead functions no Google SDK,
+Groq, gRPC or functions-framework. boto3 is not bundled for Lambda: its runtime provides it (and
+the project only calls long-stable APIs of S3, SES and Secrets Manager).
+
+Reproducible: dependencies are the versions in requirements.lock, wheels only, for the target
+platform; files go into the zip sorted, with fixed times and permissions; `.pyc` files are
+compiled with unchecked hashes, so they stay valid after unzipping whatever the file times are.
+Two builds of one commit are byte-identical, and an unchanged function does not redeploy.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.metadata
+import io
+import py_compile
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ("session", "lead", "chat", "ingest")
-# What the deployed functions import; local-only tools (embedded Postgres, uvicorn, migrations,
-# Swagger UI, the offline embedder) stay out of the bundles.
-RUNTIME = (
-    "starlette",
-    "functions-framework",
-    "mangum",
-    "pg8000",
-    "pgvector",
-    "pydantic",
-    "pyyaml",
-    "httpx",
-    "google-genai",
-    "groq",
-    "aws-lambda-powertools",
-    "google-cloud-secret-manager",
-    "google-cloud-storage",
-    "boto3",
-)
+_BASE = ("starlette", "pydantic", "pyyaml", "pg8000", "pgvector")
+# What each function imports beyond the base, per cloud.
+DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
+    "aws": {
+        "session": ("mangum", "aws-lambda-powertools"),
+        "lead": ("mangum", "aws-lambda-powertools", "httpx"),
+        "chat": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai"),
+        "ingest": ("aws-lambda-powertools", "httpx", "google-genai"),
+    },
+    "gcp": {
+        "session": ("functions-framework",),
+        "lead": ("functions-framework", "httpx", "boto3"),
+        "chat": ("functions-framework", "httpx", "groq", "google-genai"),
+        "ingest": ("functions-framework", "httpx", "google-genai", "google-cloud-storage"),
+    },
+}
+# Provided by the Lambda Python runtime. (Its python-dateutil, six and urllib3 are bundled anyway:
+# pg8000 and requests need them, and the runtime's versions are not ours to choose.)
+LAMBDA_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath"}
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def pinned_requirements() -> list[str]:
-    locked = {}
+def _name(raw: str) -> str:
+    return re.sub(r"[-_.]+", "-", raw).lower()
+
+
+def locked() -> dict[str, str]:
+    pins = {}
     for line in (ROOT / "requirements.lock").read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9_.-]+)==(\S+)$", line.strip())
         if match:
-            locked[match.group(1).lower().replace("_", "-")] = match.group(2)
-    missing = [name for name in RUNTIME if name not in locked]
+            pins[_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def closure(direct: tuple[str, ...]) -> list[str]:
+    """Every distribution `direct` needs on Python 3.11 / Linux, read from the installed metadata
+    (the environment is installed from requirements.lock, so the versions are the locked ones)."""
+    seen: set[str] = set()
+    todo = [*_BASE, *direct]
+    while todo:
+        name = _name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        for raw in importlib.metadata.requires(name) or []:
+            requirement = Requirement(raw)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return sorted(seen)
+
+
+def _pinned(names: list[str]) -> list[str]:
+    pins = locked()
+    missing = [n for n in names if n not in pins]
     if missing:
         raise SystemExit(f"not in requirements.lock: {', '.join(missing)}")
-    return [f"{name}=={locked[name]}" for name in RUNTIME]
+    return [f"{name}=={pins[name]}" for name in names]
 
 
-def build(out: Path, vendor: bool) -> list[Path]:
-    requirements = "\n".join(pinned_requirements()) + "\n"
+def _copy_source(function: str, target: Path) -> None:
+    shutil.copy2(ROOT / "functions" / function / "main.py", target / "main.py")
+    shutil.copytree(
+        ROOT / "shared" / "dovvy",
+        target / "dovvy",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cli", "loadbench.py", "coldstart.py"),
+    )
+
+
+def _install(requirements: list[str], target: Path, cache: Path) -> None:
+    subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-compile",
+            "--target",
+            str(target),
+            "--platform",
+            "manylinux2014_x86_64",
+            "--implementation",
+            "cp",
+            "--python-version",
+            "3.11",
+            "--only-binary=:all:",
+            "--cache-dir",
+            str(cache),
+            *requirements,
+        ],
+        check=True,
+    )
+    for junk in [*target.glob("*.dist-info"), *target.glob("bin")]:
+        # Metadata is kept (some packages read their own version); only pip's RECORD files, which
+        # name absolute build paths, are dropped.
+        if junk.is_dir() and junk.name == "bin":
+            shutil.rmtree(junk)
+        elif junk.is_dir():
+            (junk / "RECORD").unlink(missing_ok=True)
+            (junk / "INSTALLER").unlink(missing_ok=True)
+            (junk / "direct_url.json").unlink(missing_ok=True)
+
+
+def _compile(target: Path) -> None:
+    compileall.compile_dir(
+        str(target),
+        quiet=1,
+        ddir="/var/task",
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        workers=1,
+    )
+
+
+def _zip(folder: Path, destination: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_FIXED_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    destination.write_bytes(buffer.getvalue())
+
+
+def build(out: Path) -> list[tuple[str, Path, int]]:
+    """Build every bundle; returns (cloud/function, path, bytes) for each."""
+    cache = ROOT / "build" / ".pip-cache"  # wheels are shared by every build of this checkout
     built = []
-    for name in FUNCTIONS:
-        target = out / name
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        shutil.copy2(ROOT / "functions" / name / "main.py", target / "main.py")
-        shutil.copytree(
-            ROOT / "shared" / "dovvy", target / "dovvy", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
-        (target / "requirements.txt").write_text(requirements)
-        if vendor:
-            subprocess.run(  # noqa: S603 - our own interpreter and arguments
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--target",
-                    str(target),
-                    "--platform",
-                    "manylinux2014_x86_64",
-                    "--python-version",
-                    "3.11",
-                    "--only-binary=:all:",
-                    "-r",
-                    str(target / "requirements.txt"),
-                ],
-                check=True,
-            )
-        built.append(target)
+    for function in FUNCTIONS:
+        aws_names = [n for n in closure(DIRECT["aws"][function]) if n not in LAMBDA_PROVIDED]
+        staging = out / "aws" / f".{function}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        _copy_source(function, staging)
+        _install(_pinned(aws_names), staging, cache)
+        _compile(staging)
+        archive = out / "aws" / f"{function}.zip"
+        _zip(staging, archive)
+        shutil.rmtree(staging)
+        built.append((f"aws/{function}", archive, archive.stat().st_size))
+
+        folder = out / "gcp" / function
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        _copy_source(function, folder)
+        (folder / "requirements.txt").write_text("\n".join(_pinned(closure(DIRECT["gcp"][function]))) + "\n")
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        built.append((f"gcp/{function}", folder, size))
     return built
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "functions")
-    parser.add_argument("--vendor", action="store_true", help="install dependencies into each folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "build")
     args = parser.parse_args()
-    for folder in build(args.out, args.vendor):
-        print(folder)
+    for name, path, size in build(args.out):
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{name:<14} {size / 1_000_000:7.2f} MB  {shown}")
     return 0
 
 

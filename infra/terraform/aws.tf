@@ -299,13 +299,6 @@ resource "aws_iam_role_policy" "functions" {
   policy = data.aws_iam_policy_document.functions[0].json
 }
 
-data "archive_file" "aws" {
-  for_each    = local.aws_functions
-  type        = "zip"
-  source_dir  = "${var.build_dir}/${each.key}"
-  output_path = "${path.module}/.build/aws-${each.key}.zip"
-}
-
 resource "aws_sqs_queue" "ingest_dead_letters" {
   count                     = local.aws
   name                      = "${var.name}-ingest-dead-letters"
@@ -316,13 +309,15 @@ resource "aws_sqs_queue" "ingest_dead_letters" {
 resource "aws_lambda_function" "fn" {
   # checkov:skip=CKV_AWS_116:the HTTP functions are invoked synchronously and answer their callers; the ingest function (asynchronous) has a dead-letter queue below
   # checkov:skip=CKV_AWS_272:no code-signing profile yet; packages are built from the repository by `make package`
-  for_each                       = local.aws_functions
-  function_name                  = "${var.name}-${each.key}"
-  role                           = aws_iam_role.functions[0].arn
-  runtime                        = "python3.11"
-  handler                        = "main.handler"
-  filename                       = data.archive_file.aws[each.key].output_path
-  source_code_hash               = data.archive_file.aws[each.key].output_base64sha256
+  for_each      = local.aws_functions
+  function_name = "${var.name}-${each.key}"
+  role          = aws_iam_role.functions[0].arn
+  runtime       = "python3.11"
+  handler       = "main.handler"
+  # `make package` builds these zips reproducibly (fixed times, unchecked-hash .pyc): deployed as
+  # they are, so an unchanged function keeps its hash and is not redeployed.
+  filename                       = "${var.build_dir}/aws/${each.key}.zip"
+  source_code_hash               = filebase64sha256("${var.build_dir}/aws/${each.key}.zip")
   memory_size                    = each.value.memory_mb
   timeout                        = each.value.timeout_s
   reserved_concurrent_executions = 50

@@ -66,7 +66,7 @@ resource "google_storage_bucket_iam_member" "functions_read_content" {
 data "archive_file" "gcp" {
   for_each    = local.gcp_functions
   type        = "zip"
-  source_dir  = "${var.build_dir}/${each.key}"
+  source_dir  = "${var.build_dir}/gcp/${each.key}"
   output_path = "${path.module}/.build/gcp-${each.key}.zip"
 }
 

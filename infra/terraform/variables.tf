@@ -17,9 +17,9 @@ variable "enable_aws" {
 }
 
 variable "build_dir" {
-  description = "Where `make package` put one folder per function (code plus dependencies)."
+  description = "Where `make package` put the bundles: aws/<function>.zip and gcp/<function>/."
   type        = string
-  default     = "../../build/functions"
+  default     = "../../build"
 }
 
 variable "cors_origins" {
