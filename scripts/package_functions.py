@@ -159,11 +159,11 @@ def _zip(folder: Path, destination: Path) -> None:
     destination.write_bytes(buffer.getvalue())
 
 
-def build(out: Path) -> list[tuple[str, Path, int]]:
-    """Build every bundle; returns (cloud/function, path, bytes) for each."""
+def build(out: Path, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, Path, int]]:
+    """Build the bundles; returns (cloud/function, path, bytes) for each."""
     cache = ROOT / "build" / ".pip-cache"  # wheels are shared by every build of this checkout
     built = []
-    for function in FUNCTIONS:
+    for function in functions:
         aws_names = [n for n in closure(DIRECT["aws"][function]) if n not in LAMBDA_PROVIDED]
         staging = out / "aws" / f".{function}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -189,8 +189,9 @@ def build(out: Path) -> list[tuple[str, Path, int]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build")
+    parser.add_argument("--function", action="append", choices=FUNCTIONS, help="only this one (repeatable)")
     args = parser.parse_args()
-    for name, path, size in build(args.out):
+    for name, path, size in build(args.out, tuple(args.function or FUNCTIONS)):
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"{name:<14} {size / 1_000_000:7.2f} MB  {shown}")
     return 0

@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 from starlette.testclient import TestClient
 
+from dovvy.config import Settings
 from dovvy.runtime import Runtime
 from tests.conftest import ROOT
 from tests.events import LambdaContext, load_event
@@ -141,3 +142,23 @@ def test_coldstart_benchmark_measures_every_function() -> None:
     table = measure(ROOT, runs=1)
     names = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
     assert names == ["session", "lead", "chat", "ingest"]
+
+
+def test_a_deployed_function_honours_log_level_and_logs_json(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from dovvy.functions import create_function_app
+
+    root = logging.getLogger()
+    before = root.level
+    runtime = Runtime(settings.replace(log_level="DEBUG"))
+    try:
+        create_function_app("session", runtime)
+        assert root.level == logging.DEBUG
+        logging.getLogger("dovvy.test").debug("configured")
+        assert '"logger": "dovvy.test", "message": "configured"' in capsys.readouterr().err
+    finally:
+        root.setLevel(before)
+        runtime.close()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from dovvy import logs
 from dovvy.runtime import Runtime
 
 
@@ -44,4 +45,7 @@ def create_function_app(name: str, runtime: Runtime | None = None) -> Starlette:
     from dovvy.web.app import create_app
 
     runtime = runtime or Runtime.from_env()
+    # Logging is wiring: every deployed function honours LOG_LEVEL and writes JSON lines that carry
+    # the request id, not only the CLI.
+    logs.configure(runtime.settings.log_level)
     return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime)

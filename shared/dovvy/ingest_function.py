@@ -21,7 +21,10 @@ class IngestHandlers:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
+            from dovvy import logs
+
             self._runtime = Runtime.from_env()
+            logs.configure(self._runtime.settings.log_level)
         return self._runtime
 
     def _ingestor(self) -> Any:
