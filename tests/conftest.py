@@ -52,6 +52,15 @@ def url_for(params: ConnectParams) -> str:
 
 
 @pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[tuple[EmbeddedPostgres, str]]:
+    """A server of this test's own, so stopping it (or reading its log) disturbs no other test."""
+    server = EmbeddedPostgres(tmp_path)
+    url = server.start()
+    yield server, url
+    server.stop()
+
+
+@pytest.fixture
 def fresh_database(server_url: str) -> ConnectParams:
     """An empty database of its own, for tests that migrate or break things."""
     return create_database(server_url, f"fresh_{uuid.uuid4().hex[:12]}")

@@ -4,8 +4,6 @@ included, are searched for in the application's JSON log lines and in PostgreSQL
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,14 +21,6 @@ EMAIL = "pii.q7f3a@example.com"
 PHONE = "+60 7733 0042"
 NAME = "Quentin Piimark"
 WORDS = "whisper-q7f3a"
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[tuple[EmbeddedPostgres, str]]:
-    server = EmbeddedPostgres(tmp_path)
-    url = server.start()
-    yield server, url
-    server.stop()
 
 
 def test_marked_personal_data_is_in_no_log(

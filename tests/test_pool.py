@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -16,15 +14,6 @@ from dovvy.db.url import parse_database_url
 from dovvy.errors import DatabaseUnavailable
 from dovvy.gateway import create_gateway
 from dovvy.runtime import Runtime
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[tuple[EmbeddedPostgres, str]]:
-    """A server of this test's own, so stopping it disturbs no other test."""
-    server = EmbeddedPostgres(tmp_path)
-    url = server.start()
-    yield server, url
-    server.stop()
 
 
 def test_connection_is_reused_across_calls(database_url: str) -> None:

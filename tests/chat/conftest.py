@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -52,3 +53,14 @@ def chat_runtime(settings: object, chat_database_url: str) -> Iterator[Runtime]:
 def chat_api(chat_runtime: Runtime, contract: Contract) -> Iterator[ContractClient]:
     with TestClient(create_gateway(chat_runtime), base_url=BASE_URL, raise_server_exceptions=False) as client:
         yield ContractClient(client, contract)
+
+
+def ask(api: ContractClient, message: str, session_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    """POST /api/chat, expecting 200; extra keys (sessionState, diverProfile...) go in the body."""
+    body: dict[str, Any] = {"message": message, **extra}
+    if session_id:
+        body["sessionId"] = session_id
+    response = api.post("/api/chat", json=body)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer

@@ -13,17 +13,8 @@ from starlette.testclient import TestClient
 from dovvy.gateway import create_gateway
 from dovvy.providers.llm.offline import LABEL
 from dovvy.runtime import Runtime
+from tests.chat.conftest import ask
 from tests.contract import ContractClient
-
-
-def ask(api: ContractClient, message: str, session_id: str | None = None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"message": message, **extra}
-    if session_id:
-        body["sessionId"] = session_id
-    response = api.post("/api/chat", json=body)
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
 
 
 def test_answer_has_sources_metadata_and_a_new_session(chat_api: ContractClient) -> None:

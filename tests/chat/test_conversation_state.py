@@ -8,14 +8,8 @@ from typing import Any
 import pytest
 
 from dovvy.runtime import Runtime
+from tests.chat.conftest import ask as chat
 from tests.contract import ContractClient
-
-
-def chat(api: ContractClient, message: str, **body: Any) -> dict[str, Any]:
-    response = api.post("/api/chat", json={"message": message, **body})
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
 
 
 @pytest.mark.parametrize(

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.chat.conftest import ask as chat
 from tests.contract import ContractClient
-
-
-def chat(api: ContractClient, message: str, **body: Any) -> dict[str, Any]:
-    response = api.post("/api/chat", json={"message": message, **body})
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from dovvy.gateway import create_gateway
 from dovvy.providers.llm import LLM, FallbackChain, Generation, LLMError, Prompt
 from dovvy.providers.llm.offline import LABEL, OfflineLLM
 from dovvy.runtime import Runtime
-from tests.chat.test_chat_api import ask
+from tests.chat.conftest import ask
 from tests.conftest import BASE_URL
 from tests.contract import ContractClient
 

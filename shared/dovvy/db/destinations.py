@@ -56,28 +56,7 @@ def upsert_destination(conn: Connection, destination: Destination) -> int:
     )
     destination_id: int = rows[0][0]
     for site in destination.sites:
-        conn.run(
-            """
-            INSERT INTO dive_sites (destination_id, code, name, min_depth_m, max_depth_m, difficulty,
-                                    min_certification, tags, description)
-            VALUES (:destination_id, :code, :name, :min_depth, :max_depth, :difficulty,
-                    :min_certification, CAST(:tags AS text[]), :description)
-            ON CONFLICT (code) DO UPDATE SET
-                destination_id = EXCLUDED.destination_id, name = EXCLUDED.name,
-                min_depth_m = EXCLUDED.min_depth_m, max_depth_m = EXCLUDED.max_depth_m,
-                difficulty = EXCLUDED.difficulty, min_certification = EXCLUDED.min_certification,
-                tags = EXCLUDED.tags, description = EXCLUDED.description, updated_at = now()
-            """,
-            destination_id=destination_id,
-            code=site.code,
-            name=site.name,
-            min_depth=Decimal(str(site.min_depth_m)),
-            max_depth=Decimal(str(site.max_depth_m)),
-            difficulty=site.difficulty,
-            min_certification=site.min_certification,
-            tags=site.tags,
-            description=site.description,
-        )
+        _upsert_site(conn, site, source_path=None)
     # Sites that articles added (source_path set) are theirs to keep or remove.
     conn.run(
         "DELETE FROM dive_sites WHERE destination_id = :id AND source_path IS NULL "
@@ -105,9 +84,9 @@ def ensure_destination(conn: Connection, destination: Destination, *, source_pat
     )
 
 
-def upsert_article_site(conn: Connection, site: DiveSite, *, source_path: str) -> bool:
-    """Add or update the site an article describes, under its destination (which must exist). A
-    catalogue site with the same code wins: it is not overwritten. Returns whether it was written."""
+def _upsert_site(conn: Connection, site: DiveSite, *, source_path: str | None) -> bool:
+    """Insert or update a site under its destination (by code; it must exist). The catalogue's
+    rows (no source path) are overwritten only by the catalogue, never by an article."""
     rows = conn.run(
         """
         INSERT INTO dive_sites (destination_id, code, name, min_depth_m, max_depth_m, difficulty,
@@ -121,7 +100,7 @@ def upsert_article_site(conn: Connection, site: DiveSite, *, source_path: str) -
             difficulty = EXCLUDED.difficulty, min_certification = EXCLUDED.min_certification,
             tags = EXCLUDED.tags, description = EXCLUDED.description,
             source_path = EXCLUDED.source_path, updated_at = now()
-        WHERE dive_sites.source_path IS NOT NULL
+        WHERE EXCLUDED.source_path IS NULL OR dive_sites.source_path IS NOT NULL
         RETURNING 1
         """,
         destination=site.destination_code,
@@ -136,6 +115,12 @@ def upsert_article_site(conn: Connection, site: DiveSite, *, source_path: str) -
         source_path=source_path,
     )
     return bool(rows)
+
+
+def upsert_article_site(conn: Connection, site: DiveSite, *, source_path: str) -> bool:
+    """Add or update the site an article describes, under its destination (which must exist). A
+    catalogue site with the same code wins: it is not overwritten. Returns whether it was written."""
+    return _upsert_site(conn, site, source_path=source_path)
 
 
 def remove_article_places(conn: Connection, source_path: str, *, keep_site: str | None = None) -> None:

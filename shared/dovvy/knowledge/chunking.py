@@ -136,30 +136,34 @@ def _split_paragraph(block: _Block, budget: int) -> list[_Block]:
     return [_Block("paragraph", part) for part in parts]
 
 
-def _split_words(text: str, budget: int) -> list[str]:
-    """Pieces of at most `budget` tokens and MAX_CHUNK_CHARS characters, cut between words (or
-    inside a word longer than the character limit)."""
+def _join_within(items: list[str], separator: str, budget: int) -> list[str]:
+    """Consecutive items joined by `separator` into pieces of at most `budget` tokens and
+    MAX_CHUNK_CHARS characters (an item is never cut here)."""
     pieces: list[str] = []
     current: list[str] = []
     size = chars = 0
-    for whole in text.split():
-        word = whole
-        while len(word) > MAX_CHUNK_CHARS:
-            if current:
-                pieces.append(" ".join(current))
-                current, size, chars = [], 0, 0
-            pieces.append(word[:MAX_CHUNK_CHARS])
-            word = word[MAX_CHUNK_CHARS:]
-        tokens = count_tokens(word)
-        if current and (size + tokens > budget or chars + len(word) + 1 > MAX_CHUNK_CHARS):
-            pieces.append(" ".join(current))
+    for item in items:
+        tokens = count_tokens(item)
+        if current and (size + tokens > budget or chars + len(item) + len(separator) > MAX_CHUNK_CHARS):
+            pieces.append(separator.join(current))
             current, size, chars = [], 0, 0
-        current.append(word)
+        current.append(item)
         size += tokens
-        chars += len(word) + 1
+        chars += len(item) + len(separator)
     if current:
-        pieces.append(" ".join(current))
+        pieces.append(separator.join(current))
     return pieces
+
+
+def _split_words(text: str, budget: int) -> list[str]:
+    """Pieces of at most `budget` tokens and MAX_CHUNK_CHARS characters, cut between words, and
+    inside a word only when the word alone is longer than the character limit."""
+    words = [
+        word[start : start + MAX_CHUNK_CHARS]
+        for word in text.split()
+        for start in range(0, len(word), MAX_CHUNK_CHARS)
+    ]
+    return _join_within(words, " ", budget)
 
 
 def _bounded(block: _Block, budget: int) -> list[_Block]:
@@ -173,19 +177,7 @@ def _bounded(block: _Block, budget: int) -> list[_Block]:
     elif len(block.text) <= MAX_CHUNK_CHARS:
         parts = [block.text]
     else:
-        parts = []
-        current: list[str] = []
-        size = chars = 0
-        for line in block.text.splitlines():
-            tokens = count_tokens(line)
-            if current and (size + tokens > budget or chars + len(line) + 1 > MAX_CHUNK_CHARS):
-                parts.append("\n".join(current))
-                current, size, chars = [], 0, 0
-            current.append(line)
-            size += tokens
-            chars += len(line) + 1
-        if current:
-            parts.append("\n".join(current))
+        parts = _join_within(block.text.splitlines(), "\n", budget)
     bounded: list[_Block] = []
     for part in parts:
         if len(part) <= MAX_CHUNK_CHARS:
