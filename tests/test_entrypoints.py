@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from dovvy.config import Settings
+from dovvy.db.url import ConnectParams
 from dovvy.runtime import Runtime
 from tests.conftest import ROOT
 from tests.events import LambdaContext, load_event
@@ -162,3 +163,22 @@ def test_a_deployed_function_honours_log_level_and_logs_json(
     finally:
         root.setLevel(before)
         runtime.close()
+
+
+def test_the_migrate_function_applies_schema_and_seed(
+    monkeypatch: pytest.MonkeyPatch, fresh_database: ConnectParams
+) -> None:
+    from dovvy.catalogue import DESTINATIONS_FILE
+    from dovvy.db import SCHEMA_REVISION
+    from tests.conftest import url_for
+
+    monkeypatch.setenv("DOVVY_SEED_FILE", str(DESTINATIONS_FILE))
+    module = load_entry("migrate", monkeypatch, url_for(fresh_database))
+    first = module.handler({}, LambdaContext())
+    again = module.handler({}, LambdaContext())  # idempotent: Terraform runs it on every apply
+    assert (
+        first
+        == again
+        == {"schema": SCHEMA_REVISION, "expected": SCHEMA_REVISION, "seeded": "destinations.yaml"}
+    )
+    assert "postgresql" not in json.dumps(first)

@@ -2,9 +2,12 @@
 # content bucket whose object events invoke the ingest function.
 
 locals {
-  aws           = var.enable_aws ? 1 : 0
-  aws_functions = var.enable_aws ? merge(local.http_functions, { ingest = { memory_mb = 1024, timeout_s = 300 } }) : {}
-  aws_secrets   = var.enable_aws ? toset(["database-url", "gemini-api-key", "groq-api-key", "lead-webhook-secret"]) : toset([])
+  aws = var.enable_aws ? 1 : 0
+  aws_functions = var.enable_aws ? merge(local.http_functions, {
+    ingest  = { memory_mb = 1024, timeout_s = 300 }
+    migrate = { memory_mb = 512, timeout_s = 300 }
+  }) : {}
+  aws_secrets = var.enable_aws ? toset(["database-url", "gemini-api-key", "groq-api-key", "lead-webhook-secret"]) : toset([])
   aws_routes = !var.enable_aws ? {} : merge(
     local.routes,
     var.cors_origin_regex == "" ? {} : { for route, fns in local.cors_preflight : route => fns[0] },
@@ -342,7 +345,7 @@ resource "aws_lambda_function" "fn" {
   }
 
   environment {
-    # Secret values are not placed here: the settings loader resolves these ARNs at cold start.
+    # Secret values are not placed here: each function reads the ARNs it needs on first use.
     variables = merge(local.common_env, {
       DB_POOL_SIZE        = "1"
       DATABASE_URL        = aws_secretsmanager_secret.app["database-url"].arn
@@ -425,4 +428,16 @@ resource "aws_lambda_permission" "api_invokes" {
   function_name = aws_lambda_function.fn[each.key].function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.http[0].execution_arn}/*/*"
+}
+
+# Migrations and reference data, applied from inside the VPC where the database is reachable:
+# run on every apply (both steps are idempotent) and whenever the migrate bundle changes.
+resource "aws_lambda_invocation" "migrate" {
+  count         = local.aws
+  function_name = aws_lambda_function.fn["migrate"].function_name
+  input         = jsonencode({})
+  triggers = {
+    bundle = aws_lambda_function.fn["migrate"].source_code_hash
+  }
+  depends_on = [aws_db_instance.main]
 }
