@@ -5,18 +5,16 @@ locals {
     chat    = { memory_mb = 1024, timeout_s = 60 }
   }
 
-  # Path prefix -> function: the same table as shared/dovvy/gateway.py ROUTES, and every path in
-  # openapi.yaml must appear here (tests/test_infra.py holds the three together).
-  routes = {
-    "GET /health"                      = "session"
-    "GET /ready"                       = "session"
-    "POST /api/sessions"               = "session"
-    "GET /api/sessions/{sessionId}"    = "session"
-    "DELETE /api/sessions/{sessionId}" = "session"
-    "POST /api/leads"                  = "lead"
-    "POST /api/chat"                   = "chat"
-    "POST /api/chat/stream"            = "chat"
-  }
+  # "METHOD /path" -> function, generated from openapi.yaml (each path's `x-dovvy-function`), so
+  # the contract and both clouds' gateways cannot drift apart; tests/test_infra.py also holds the
+  # local gateway (shared/dovvy/gateway.py ROUTES) to it.
+  contract = yamldecode(file("${path.module}/../../openapi.yaml"))
+  routes = merge([
+    for path, item in local.contract.paths : {
+      for method, operation in item : "${upper(method)} ${path}" => item["x-dovvy-function"]
+      if contains(["get", "post", "put", "patch", "delete"], method)
+    }
+  ]...)
 
   # Browser preflights (OPTIONS) on every path, sent to the function that serves the path, which
   # answers them from CORS_ORIGINS / CORS_ORIGIN_REGEX. GCP's gateway always routes them; AWS's HTTP
