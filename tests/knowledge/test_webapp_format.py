@@ -151,10 +151,10 @@ def test_the_seed_keeps_article_sites_and_articles_never_overwrite_the_catalogue
 def test_an_articles_own_sources_travel_with_its_citation(
     ingested: Ingestor, embedder: CountingEmbedder
 ) -> None:
-    from dovvy.chat.orchestrator import ChatService
+    from dovvy.chat import response
 
     retriever = Retriever(ingested.pool, embedder)
     [passage] = retriever.search("soyak island bamboo sharks", top_k=1)
-    source = ChatService._source(passage)
+    source = response.source(passage)
     assert source["path"] == "destinations/Malaysia-Tioman/tioman-soyak-island.md"
     assert source["sources"] == ["https://example.org/tioman-marine-park", "Operator reports"]

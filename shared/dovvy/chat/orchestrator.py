@@ -21,10 +21,10 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 from dovvy.catalogue import EmergencyContacts, contacts_for
-from dovvy.chat import agents, emergency, followups, prompts
+from dovvy.chat import agents, emergency, followups, prompts, response
 from dovvy.chat.budget import NOTICE, ModelBudget
 from dovvy.chat.leads import suggest
-from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, OverBudget, provider_of
+from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, OverBudget
 from dovvy.chat.profile import extract, merge
 from dovvy.chat.router import Agent, Route, refine, route
 from dovvy.chat.safety import SafetyCheck, check, escalate
@@ -179,7 +179,9 @@ class ChatService:
             outcome: Outcome = Emergency(emergency.reply(safety, contacts), safety)
             chosen = Route("safety", safety.reason, 1.0, False, turn.message, True)
             yield "route", {"agent": "emergency", "reason": safety.reason}
-            sources = [self._emergency_source(path, title) for path, title in emergency.sources_for(safety)]
+            sources = [
+                response.emergency_source(path, title) for path, title in emergency.sources_for(safety)
+            ]
             body, prefix = outcome.text, ""
             yield from (("citation", source) for source in sources)
             yield from _tokens(body)
@@ -205,7 +207,7 @@ class ChatService:
                 session_id=session.id,
             )
             passages = list(getattr(outcome, "passages", ()))
-            sources = [self._source(p) for p in passages]
+            sources = [response.source(p) for p in passages]
             body = self._checked(outcome, chosen.agent, sites, profile)
             if body.startswith(sent):
                 yield from _tokens(body[len(sent) :])
@@ -233,7 +235,7 @@ class ChatService:
         clock.mark("save")
         yield (
             "final",
-            self._response(
+            response.build(
                 text=text,
                 outcome=outcome,
                 chosen=chosen,
@@ -241,7 +243,7 @@ class ChatService:
                 sources=sources,
                 lead=None if isinstance(outcome, Emergency) else suggest(turn.message, chosen.agent, profile),
                 follow_up=follow_up.question if follow_up else None,
-                clock=clock,
+                latency_ms=clock.stages,
                 created=created,
                 extra=extra,
             ),
@@ -302,7 +304,7 @@ class ChatService:
         context = self.library.sections(passages[:3]) or passages
         sites = self.library.sites(profile.get("destination")) if chosen.agent == "trip" else []
         for passage in passages:
-            yield "citation", self._source(passage)
+            yield "citation", response.source(passage)
         lines = agents.site_lines(sites, profile)
         rendered = prompts.render_user_turn(question, context, profile, lines)
         prompt = Prompt(
@@ -387,62 +389,3 @@ class ChatService:
         if agent == "safety":
             text = agents.with_disclaimer(text)
         return text
-
-    # --- the response -------------------------------------------------------------------------
-
-    @staticmethod
-    def _source(passage: Passage) -> dict[str, Any]:
-        source: dict[str, Any] = {
-            "path": passage.content_path,
-            "title": passage.title,
-            "heading": passage.heading or None,
-            "score": round(passage.score, 5),
-        }
-        # Where the article's own facts come from, when its author listed them.
-        cited = passage.metadata.get("sources")
-        if isinstance(cited, list) and cited:
-            source["sources"] = [str(item) for item in cited][:10]
-        return source
-
-    @staticmethod
-    def _emergency_source(path: str, title: str) -> dict[str, Any]:
-        return {"path": path, "title": title, "heading": None, "score": 1.0}
-
-    def _response(
-        self,
-        *,
-        text: str,
-        outcome: Outcome,
-        chosen: Route,
-        session_id: uuid.UUID,
-        sources: list[dict[str, Any]],
-        lead: dict[str, Any] | None,
-        follow_up: str | None,
-        clock: _Clock,
-        created: bool,
-        extra: dict[str, Any],
-    ) -> dict[str, Any]:
-        provider, model = provider_of(outcome)
-        urgent = isinstance(outcome, Emergency)
-        agent = "emergency" if urgent else "system" if isinstance(outcome, OverBudget) else chosen.agent
-        metadata: dict[str, Any] = {
-            "citations": list(dict.fromkeys(s["path"] for s in sources)),
-            "route": {"agent": agent, "reason": chosen.reason},
-            "provider": provider,
-            "model": model,
-            "outcome": type(outcome).__name__.lower(),
-            "latency_ms": clock.stages,
-            "session_created": created,
-        }
-        if isinstance(outcome, Fallback):
-            metadata["fallback_cause"] = outcome.cause
-        metadata.update(extra)
-        return {
-            "message": text,
-            "sessionId": str(session_id),
-            "agentType": agent,
-            "followUpQuestion": follow_up,
-            "sources": sources,
-            "leadSuggestion": lead,
-            "metadata": metadata,
-        }
