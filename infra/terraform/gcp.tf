@@ -110,12 +110,12 @@ resource "google_compute_global_address" "sql_private_range" {
   purpose       = "VPC_PEERING"
   address_type  = "INTERNAL"
   prefix_length = 20
-  network       = "default"
+  network       = var.gcp_network
 }
 
 resource "google_service_networking_connection" "sql" {
   count                   = local.gcp
-  network                 = "projects/${var.gcp_project_id}/global/networks/default"
+  network                 = "projects/${var.gcp_project_id}/global/networks/${var.gcp_network}"
   service                 = "servicenetworking.googleapis.com"
   reserved_peering_ranges = [google_compute_global_address.sql_private_range[0].name]
 }
@@ -124,8 +124,8 @@ resource "google_vpc_access_connector" "functions" {
   count         = local.gcp
   name          = "${var.name}-connector"
   region        = var.gcp_region
-  network       = "default"
-  ip_cidr_range = "10.8.0.0/28"
+  network       = var.gcp_network
+  ip_cidr_range = var.gcp_connector_cidr
 }
 
 resource "google_sql_database_instance" "main" {
@@ -142,7 +142,7 @@ resource "google_sql_database_instance" "main" {
     availability_type = "REGIONAL"
     ip_configuration {
       ipv4_enabled    = false
-      private_network = "projects/${var.gcp_project_id}/global/networks/default"
+      private_network = "projects/${var.gcp_project_id}/global/networks/${var.gcp_network}"
       ssl_mode        = "ENCRYPTED_ONLY"
     }
     backup_configuration {

@@ -119,3 +119,15 @@ variable "gcp_trusted_proxy_hops" {
   type        = number
   default     = 2
 }
+
+variable "gcp_network" {
+  description = "The VPC network the database and the functions' connector use."
+  type        = string
+  default     = "default"
+}
+
+variable "gcp_connector_cidr" {
+  description = "An unused /28 in that network for the Serverless VPC Access connector."
+  type        = string
+  default     = "10.8.0.0/28"
+}
