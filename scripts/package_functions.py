@@ -129,15 +129,12 @@ def _install(requirements: list[str], target: Path, cache: Path) -> None:
         ],
         check=True,
     )
-    for junk in [*target.glob("*.dist-info"), *target.glob("bin")]:
-        # Metadata is kept (some packages read their own version); only pip's RECORD files, which
-        # name absolute build paths, are dropped.
-        if junk.is_dir() and junk.name == "bin":
-            shutil.rmtree(junk)
-        elif junk.is_dir():
-            (junk / "RECORD").unlink(missing_ok=True)
-            (junk / "INSTALLER").unlink(missing_ok=True)
-            (junk / "direct_url.json").unlink(missing_ok=True)
+    # Console scripts are of no use in a function; pip's RECORD, INSTALLER and direct_url.json name
+    # the build machine's paths. The rest of each dist-info stays (packages read their own version).
+    shutil.rmtree(target / "bin", ignore_errors=True)
+    for name in ("RECORD", "INSTALLER", "direct_url.json"):
+        for leftover in target.glob(f"*.dist-info/{name}"):
+            leftover.unlink()
 
 
 def _compile(target: Path) -> None:

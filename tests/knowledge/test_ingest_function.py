@@ -216,3 +216,10 @@ def test_gcs_archived_deletes_only_when_no_live_generation_remains(
     assert handlers.gcp(cloud_event("gcs_object_archived.json")) == "skipped"
     del gcs.objects[key]
     assert handlers.gcp(cloud_event("gcs_object_archived.json")) == "deleted"
+
+
+def test_s3_reader_asks_for_metadata_only_to_know_an_object_exists(s3: Any) -> None:
+    reader = S3Reader(s3)
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    assert reader.exists("dovvy-content", KEY)
+    assert not reader.exists("dovvy-content", "gone.md")

@@ -12,7 +12,7 @@ from typing import Literal
 
 from dovvy.config import Settings
 from dovvy.db import counters
-from dovvy.db.pool import Pool
+from dovvy.db.pool import Connection, Pool
 
 DAY = 86_400
 NOTICE = (
@@ -34,7 +34,7 @@ class ModelBudget:
         """Which budget is used up, if any (one read of two counters)."""
         every, session = self._keys(session_id)
 
-        def read(conn: counters.Connection) -> tuple[int, int]:
+        def read(conn: Connection) -> tuple[int, int]:
             return counters.current(conn, every, DAY), counters.current(conn, session, DAY)
 
         used_all, used_session = self.pool.run(read, transaction=False)

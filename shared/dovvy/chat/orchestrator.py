@@ -165,8 +165,9 @@ class ChatService:
         state = followups.starting_state(session.conversation_state, turn.state)
         update = merge(turn.diver_profile or {}, extract(turn.message))
         profile = merge(session.diver_profile, update)
-        if not profile.get("certification_level") and followups.level_from(state):
-            update["certification_level"] = profile["certification_level"] = followups.level_from(state)
+        level = None if profile.get("certification_level") else followups.level_from(state)
+        if level:
+            update["certification_level"] = profile["certification_level"] = level
         safety = check(turn.message)
         if safety.tier == "caution" and self.settings.llm_routing:
             safety = escalate(safety, turn.message, self.llm, timeout=self.settings.router_timeout_seconds)
@@ -216,19 +217,7 @@ class ChatService:
                 yield "reset", {"reason": "the answer was replaced"}
                 yield from _tokens(prefix + body)
         text = prefix + body
-        agent = "emergency" if isinstance(outcome, Emergency) else chosen.agent
-        on_topic = not isinstance(outcome, Declined) or outcome.reason == "not_found"
-        after = followups.next_state(
-            state, agent=agent, answered=on_topic, message=turn.message, profile=profile
-        )
-        follow_up = followups.choose(
-            after,
-            agent=agent,
-            answered=isinstance(outcome, Answered | Fallback | OverBudget),
-            message=turn.message,
-            profile=profile,
-        )
-        after = followups.asked(after, follow_up)
+        after, follow_up = self._next_state(state, outcome, chosen, turn.message, profile)
         reference = turn.state if turn.state is not None else session.conversation_state
         extra["state_updates"] = followups.changes(reference, after)
         self.sessions.append(session.id, turn.message, text, update, after)
@@ -257,6 +246,18 @@ class ChatService:
         return final
 
     # --- stages -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _next_state(
+        state: dict[str, Any], outcome: Outcome, chosen: Route, message: str, profile: dict[str, Any]
+    ) -> tuple[dict[str, Any], followups.FollowUp | None]:
+        """The conversation state after this turn, with the follow-up it asks (already recorded)."""
+        agent = "emergency" if isinstance(outcome, Emergency) else chosen.agent
+        on_topic = not isinstance(outcome, Declined) or outcome.reason == "not_found"
+        after = followups.next_state(state, agent=agent, answered=on_topic, message=message, profile=profile)
+        answered = isinstance(outcome, Answered | Fallback | OverBudget)
+        follow_up = followups.choose(after, agent=agent, answered=answered, message=message, profile=profile)
+        return followups.asked(after, follow_up), follow_up
 
     def _route(
         self, message: str, history: list[tuple[str, str]], safety: SafetyCheck, prior: Agent | None

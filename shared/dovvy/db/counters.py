@@ -8,8 +8,6 @@ import json
 
 from dovvy.db.pool import Connection
 
-__all__ = ["Bump", "Connection", "Count", "bump", "current", "purge_expired"]
-
 
 @dataclasses.dataclass(frozen=True)
 class Bump:

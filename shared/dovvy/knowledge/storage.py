@@ -41,10 +41,16 @@ class S3Reader:
         return body.decode("utf-8")
 
     def exists(self, bucket: str, key: str) -> bool:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("s3")
         try:
-            self.read(bucket, key)
-        except ObjectMissing:
-            return False
+            self._client.head_object(Bucket=bucket, Key=key)  # metadata only, not the article
+        except self._client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
         return True
 
 
