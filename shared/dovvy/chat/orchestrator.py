@@ -255,8 +255,9 @@ class ChatService:
         agent = "emergency" if isinstance(outcome, Emergency) else chosen.agent
         on_topic = not isinstance(outcome, Declined) or outcome.reason == "not_found"
         after = followups.next_state(state, agent=agent, answered=on_topic, message=message, profile=profile)
-        answered = isinstance(outcome, Answered | Fallback | OverBudget)
-        follow_up = followups.choose(after, agent=agent, answered=answered, message=message, profile=profile)
+        # Nothing found is still a diving question: the destination or certification may be what
+        # the next attempt needs. Only a declined (off-topic, injected) message asks nothing.
+        follow_up = followups.choose(after, agent=agent, answered=on_topic, message=message, profile=profile)
         return followups.asked(after, follow_up), follow_up
 
     def _route(
