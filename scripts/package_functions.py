@@ -31,7 +31,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = ("session", "lead", "chat", "ingest", "migrate")
+FUNCTIONS = ("session", "lead", "chat", "ingest", "migrate", "jobs")
 _BASE = ("starlette", "pydantic", "pyyaml", "pg8000", "pgvector")
 # What each function imports beyond the base, per cloud.
 DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
@@ -41,13 +41,16 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
         "chat": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai"),
         "ingest": ("aws-lambda-powertools", "httpx", "google-genai"),
         "migrate": ("aws-lambda-powertools", "alembic", "sqlalchemy"),
+        "jobs": ("aws-lambda-powertools", "httpx"),
     },
     "gcp": {
         "session": ("functions-framework",),
         "lead": ("functions-framework", "httpx", "boto3"),
         "chat": ("functions-framework", "httpx", "groq", "google-genai"),
         "ingest": ("functions-framework", "httpx", "google-genai", "google-cloud-storage"),
-        "migrate": ("alembic", "sqlalchemy"),  # a Cloud Run job: `python main.py`
+        # An HTTP function invoked once per deploy (`gcloud functions call`), or `python main.py`.
+        "migrate": ("functions-framework", "alembic", "sqlalchemy"),
+        "jobs": ("functions-framework", "httpx", "boto3"),
     },
 }
 # Provided by the Lambda Python runtime. (Its python-dateutil, six and urllib3 are bundled anyway:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from typing import Any
 
 from dovvy.knowledge.events import from_aws_event, from_cloud_event
@@ -51,15 +49,3 @@ class IngestHandlers:
             self._gcs = GcsReader()
         change = from_cloud_event(cloud_event["type"], cloud_event.data)
         return apply_change(change, self._gcs, self._ingestor())
-
-
-def cloud_run_event_target(handlers: IngestHandlers, name: str) -> Callable[[Any], None]:
-    def target(cloud_event: Any) -> None:
-        handlers.gcp(cloud_event)
-
-    target.__name__ = target.__qualname__ = name
-    if "functions_framework" in sys.modules:
-        import functions_framework
-
-        return functions_framework.cloud_event(target)
-    return target

@@ -1,7 +1,7 @@
 """The migrate function: applies the schema and the catalogue's reference data from inside the
 network, where the private database is reachable. Terraform invokes it on AWS after the database
-exists (and on every apply, which is harmless: both steps are idempotent); on GCP it runs as a
-Cloud Run job the same way. Returns what it did, never the database URL."""
+exists (and on every apply, which is harmless: both steps are idempotent); on GCP Terraform calls
+it the same way (`gcloud functions call`). Returns what it did, never the database URL."""
 
 from __future__ import annotations
 

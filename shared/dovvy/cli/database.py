@@ -86,37 +86,32 @@ def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_leads_retry(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.bootstrap import resolve_database
-    from dovvy.notify import retry_pending
-    from dovvy.runtime import Runtime
-
-    runtime = Runtime(resolve_database(settings))
-    try:
-        if not runtime.notifiers:
-            print("no lead notification is configured (LEAD_WEBHOOK_URL, LEAD_EMAIL_TO)")
-            return 0
-        sent, failed = retry_pending(
-            runtime.pool, runtime.notifiers, max_attempts=settings.notify_max_attempts
-        )
-    finally:
-        runtime.close()
-    print(f"leads notified: {sent} sent, {failed} failed")
-    return 1 if failed else 0
+    return _run_job("retry-leads", settings)
 
 
 def cmd_sessions_purge(args: argparse.Namespace, settings: Settings) -> int:
+    return _run_job("purge-sessions", settings)
+
+
+def _run_job(name: str, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
-    from dovvy.db import counters, sessions
+    from dovvy.jobs import JobHandlers
     from dovvy.runtime import Runtime
 
     runtime = Runtime(resolve_database(settings))
     try:
-        removed = runtime.pool.run(sessions.purge_expired)
-        counted = runtime.pool.run(counters.purge_expired)
+        result = JobHandlers(runtime).run({"job": name})
     finally:
         runtime.close()
-    print(f"expired sessions removed: {removed}; expired rate counters removed: {counted}")
-    return 0
+    if name == "purge-sessions":
+        removed, counters = result["sessions"], result["rate_counters"]
+        print(f"expired sessions removed: {removed}; expired rate counters removed: {counters}")
+        return 0
+    if not result["notifiers"]:
+        print("no lead notification is configured (LEAD_WEBHOOK_URL, LEAD_EMAIL_TO)")
+        return 0
+    print(f"leads notified: {result['sent']} sent, {result['failed']} failed")
+    return 1 if result["failed"] else 0
 
 
 def add_commands(sub: Any) -> None:
