@@ -26,7 +26,9 @@ def _expire_one_session(pool: Pool) -> str:
 
 
 def _session_exists(pool: Pool, session_id: str) -> bool:
-    rows = pool.run(lambda conn: conn.run("SELECT 1 FROM sessions WHERE id = CAST(:id AS uuid)", id=session_id))
+    rows = pool.run(
+        lambda conn: conn.run("SELECT 1 FROM sessions WHERE id = CAST(:id AS uuid)", id=session_id)
+    )
     return bool(rows)
 
 
