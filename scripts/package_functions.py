@@ -46,8 +46,16 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
     "gcp": {
         "session": ("functions-framework",),
         "lead": ("functions-framework", "httpx", "boto3"),
-        "chat": ("functions-framework", "httpx", "groq", "google-genai"),
-        "ingest": ("functions-framework", "httpx", "google-genai", "google-cloud-storage"),
+        # Model keys are Secret Manager names read on first use (a key not put in yet turns its
+        # provider off instead of failing the deploy).
+        "chat": ("functions-framework", "httpx", "groq", "google-genai", "google-cloud-secret-manager"),
+        "ingest": (
+            "functions-framework",
+            "httpx",
+            "google-genai",
+            "google-cloud-storage",
+            "google-cloud-secret-manager",
+        ),
         # An HTTP function invoked once per deploy (`gcloud functions call`), or `python main.py`.
         "migrate": ("functions-framework", "alembic", "sqlalchemy"),
         "jobs": ("functions-framework", "httpx", "boto3"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ssl
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -45,8 +46,46 @@ def test_password_is_decoded_and_hidden() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["mysql://u@h/x", "postgresql://u@h:notaport/x", "postgresql://u@h/x?sslmode=sometimes"]
+    "url",
+    [
+        "mysql://u@h/x",
+        "postgresql://u@h:notaport/x",
+        "postgresql://u@h/x?sslmode=sometimes",
+        "postgresql://u@h/x?auth=kerberos",
+        "postgresql://u:pw@h/x?auth=aws-iam",
+    ],
 )
 def test_bad_urls_are_config_errors(url: str) -> None:
     with pytest.raises(ConfigError, match="DATABASE_URL"):
         parse_database_url(url)
+
+
+def test_aws_iam_sign_in_makes_a_fresh_signed_token_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What RDS Proxy checks: a presigned `connect` request for this host, port and user, signed
+    with the function's credentials and region. No password is configured anywhere."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    params = parse_database_url(
+        "postgresql://dovvy@dovvy-db.proxy-abc.eu-west-1.rds.amazonaws.com/dovvy?auth=aws-iam"
+    )
+    assert params.password is None
+    assert params.sslmode == "require"
+    token = params.connect_kwargs(timeout=5.0)["password"]
+    url = urlsplit("https://" + token)
+    query = parse_qs(url.query)
+    assert url.netloc == "dovvy-db.proxy-abc.eu-west-1.rds.amazonaws.com:5432"
+    assert query["Action"] == ["connect"]
+    assert query["DBUser"] == ["dovvy"]
+    assert query["X-Amz-Credential"][0].startswith("AKIDEXAMPLE/")
+    assert "/eu-west-1/rds-db/aws4_request" in query["X-Amz-Credential"][0]
+    assert query["X-Amz-Expires"] == ["900"]
+    assert len(query["X-Amz-Signature"][0]) == 64
+
+
+def test_aws_iam_sign_in_without_a_region_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    params = parse_database_url("postgresql://dovvy@proxy.example/dovvy?auth=aws-iam")
+    with pytest.raises(ConfigError, match="AWS_REGION"):
+        params.connect_kwargs(timeout=5.0)

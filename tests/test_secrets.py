@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
 import boto3
 import pytest
 
@@ -72,6 +79,101 @@ def test_an_empty_optional_secret_turns_its_feature_off_with_one_warning(
         "model provider off: its API key is empty",
         "lead webhook off: LEAD_WEBHOOK_SECRET is empty",
     ]
+
+
+def test_an_aws_secret_with_no_value_yet_turns_its_feature_off(aws: None) -> None:
+    """Terraform creates the secrets empty; until a key is put in, its provider is off (the first
+    deploy does not wait for every key)."""
+    from dovvy.providers.llm import create_llm
+
+    client = boto3.client("secretsmanager", region_name="eu-west-1")
+    arn = client.create_secret(Name="dovvy/gemini-api-key")["ARN"]
+    settings = Settings.from_env({"GEMINI_API_KEY": arn, "LLM_PROVIDERS": "gemini"})
+    assert [p.name for p in create_llm(settings).providers] == ["offline"]
+
+
+class _FakeSecretManager(BaseHTTPRequestHandler):
+    """Secret Manager's REST surface for `versions:access`, as the Python client calls it."""
+
+    versions: ClassVar[dict[str, str]] = {}
+    denied: ClassVar[set[str]] = set()
+
+    def do_GET(self) -> None:
+        name = self.path.split("?")[0].removeprefix("/v1/").removesuffix(":access")
+        secret = name.rsplit("/versions/", 1)[0]
+        if secret in self.denied:
+            self._answer(
+                403, {"error": {"code": 403, "message": "Permission denied", "status": "PERMISSION_DENIED"}}
+            )
+        elif name in self.versions:
+            data = base64.b64encode(self.versions[name].encode()).decode()
+            self._answer(200, {"name": name, "payload": {"data": data}})
+        else:
+            message = f"Secret [{secret}] not found or has no versions."
+            self._answer(404, {"error": {"code": 404, "message": message, "status": "NOT_FOUND"}})
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def gcp_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_FakeSecretManager]]:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import secretmanager
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports.rest import (
+        SecretManagerServiceRestTransport,
+    )
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeSecretManager)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    transport = SecretManagerServiceRestTransport(
+        host=f"127.0.0.1:{server.server_port}", url_scheme="http", credentials=AnonymousCredentials()
+    )
+    monkeypatch.setattr(
+        secrets, "_gcp_client", lambda: secretmanager.SecretManagerServiceClient(transport=transport)
+    )
+    _FakeSecretManager.versions, _FakeSecretManager.denied = {}, set()
+    yield _FakeSecretManager
+    server.shutdown()
+
+
+def test_gcp_secret_names_are_read_when_first_used(gcp_secrets: type[_FakeSecretManager]) -> None:
+    gcp_secrets.versions["projects/p/secrets/dovvy-groq-api-key/versions/latest"] = "gsk_live"
+    settings = Settings.from_env({"GROQ_API_KEY": "projects/p/secrets/dovvy-groq-api-key"})
+    assert settings.groq_api_key is not None
+    assert settings.groq_api_key.reveal() == "gsk_live"
+
+
+def test_a_gcp_secret_with_no_version_turns_its_feature_off(gcp_secrets: type[_FakeSecretManager]) -> None:
+    from dovvy.providers.llm import create_llm
+
+    settings = Settings.from_env(
+        {"GROQ_API_KEY": "projects/p/secrets/dovvy-groq-api-key", "LLM_PROVIDERS": "groq"}
+    )
+    assert [p.name for p in create_llm(settings).providers] == ["offline"]
+
+
+def test_a_gcp_secret_that_cannot_be_read_fails_naming_the_variable(
+    gcp_secrets: type[_FakeSecretManager],
+) -> None:
+    gcp_secrets.denied.add("projects/p/secrets/dovvy-groq-api-key")
+    settings = Settings.from_env({"GROQ_API_KEY": "projects/p/secrets/dovvy-groq-api-key"})
+    assert settings.groq_api_key is not None
+    with pytest.raises(ConfigError, match=r"^GROQ_API_KEY: cannot read the secret it names \(Forbidden\)$"):
+        settings.groq_api_key.reveal()
+    # A pinned version that is gone is an error too, not an empty key.
+    pinned = Settings.from_env({"GROQ_API_KEY": "projects/p/secrets/other/versions/3"})
+    assert pinned.groq_api_key is not None
+    with pytest.raises(ConfigError, match="NotFound"):
+        pinned.groq_api_key.reveal()
 
 
 @pytest.mark.parametrize(

@@ -46,17 +46,35 @@ def _from_aws(name: str, arn: str) -> str:
     try:
         secret = _aws_provider(region).get(arn, max_age=300)
     except Exception as exc:  # powertools wraps some errors, botocore raises others (no credentials...)
-        cause = exc.__cause__ or exc
+        cause = exc.__cause__ or exc.__context__ or exc
+        error = getattr(cause, "response", {}).get("Error", {})
+        if error.get("Code") == "ResourceNotFoundException" and "secret value" in error.get("Message", ""):
+            # The secret exists but nobody has put a value in it yet: its feature is off.
+            return ""
         raise ConfigError(f"{name}: cannot read the secret it names ({type(cause).__name__})") from None
     return str(secret)
 
 
-def _from_gcp(name: str, reference: str) -> str:
+@functools.cache
+def _gcp_client() -> Any:
     from google.cloud import secretmanager
 
-    version = reference if "/versions/" in reference else f"{reference}/versions/latest"
+    # REST, not gRPC: one request per secret per container does not need a channel.
+    return secretmanager.SecretManagerServiceClient(transport="rest")
+
+
+def _from_gcp(name: str, reference: str) -> str:
+    from google.api_core import exceptions
+
+    latest = "/versions/" not in reference
+    version = f"{reference}/versions/latest" if latest else reference
     try:
-        response = secretmanager.SecretManagerServiceClient().access_secret_version(name=version)
+        response = _gcp_client().access_secret_version(name=version)
+    except exceptions.NotFound:
+        if latest:
+            # Secret Manager says the same for a secret with no version yet: its feature is off.
+            return ""
+        raise ConfigError(f"{name}: cannot read the secret it names (NotFound)") from None
     except Exception as exc:  # the client raises google.api_core errors of many kinds
         raise ConfigError(f"{name}: cannot read the secret it names ({type(exc).__name__})") from None
     return str(response.payload.data.decode("utf-8"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import ipaddress
+import os
 import ssl
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -25,12 +26,15 @@ class ConnectParams:
     sslmode: str = "disable"
     sslrootcert: str | None = None
     application_name: str = "dovvy"
+    # `auth=aws-iam`: sign in with an IAM token made for each new connection (RDS Proxy or RDS with
+    # IAM authentication) instead of a password, so no password sits in the function's settings.
+    aws_iam: bool = False
 
     def connect_kwargs(self, timeout: float) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "user": self.user,
             "database": self.database,
-            "password": self.password,
+            "password": _iam_token(self.host or "", self.port, self.user) if self.aws_iam else self.password,
             "timeout": timeout,
             "application_name": self.application_name,
         }
@@ -70,6 +74,11 @@ def parse_database_url(url: str) -> ConnectParams:
     sslmode = query.get("sslmode", "")
     if sslmode and sslmode not in _TLS_MODES:
         raise ConfigError(f"DATABASE_URL sslmode must be one of {', '.join(sorted(_TLS_MODES))}")
+    auth = query.get("auth", "")
+    if auth not in {"", "aws-iam"}:
+        raise ConfigError("DATABASE_URL auth must be aws-iam when given")
+    if auth and password:
+        raise ConfigError("DATABASE_URL with auth=aws-iam takes no password")
     if host and host.startswith("/"):
         # A socket directory, as libpq and Cloud SQL (/cloudsql/INSTANCE) spell it.
         return ConnectParams(
@@ -91,6 +100,7 @@ def parse_database_url(url: str) -> ConnectParams:
         port=port,
         sslmode=sslmode,
         sslrootcert=query.get("sslrootcert"),
+        aws_iam=bool(auth),
     )
 
 
@@ -116,3 +126,21 @@ def _ssl_context(sslmode: str, rootcert: str | None) -> ssl.SSLContext | bool:
     context = ssl.create_default_context(cafile=rootcert)
     context.check_hostname = sslmode == "verify-full"
     return context
+
+
+@functools.cache
+def _rds_client(region: str) -> Any:
+    # botocore comes with the Lambda runtime; loaded only by a deployment that uses IAM sign-in.
+    import botocore.session
+
+    return botocore.session.get_session().create_client("rds", region_name=region)
+
+
+def _iam_token(host: str, port: int, user: str) -> str:
+    """A signed token valid for 15 minutes, used once as the password of a new connection; made
+    locally from the function's credentials (no network call)."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise ConfigError("DATABASE_URL auth=aws-iam needs AWS_REGION")
+    token: str = _rds_client(region).generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user)
+    return token
