@@ -135,7 +135,9 @@ def gcp_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_FakeSecretMan
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeSecretManager)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     transport = SecretManagerServiceRestTransport(
-        host=f"127.0.0.1:{server.server_port}", url_scheme="http", credentials=AnonymousCredentials()
+        host=f"127.0.0.1:{server.server_port}",
+        url_scheme="http",
+        credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
     )
     monkeypatch.setattr(
         secrets, "_gcp_client", lambda: secretmanager.SecretManagerServiceClient(transport=transport)
