@@ -7,12 +7,15 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 TS := clients/typescript
 TS_STAMP := $(TS)/node_modules/.installed-$(shell cksum < $(TS)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit client client-generate install package clean
+CHECKOV := build/tools/checkov
+CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck unit client client-generate install package infra-tools clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
 
-test: $(STAMP) lint typecheck client unit
+test: $(STAMP) lint typecheck client infra-tools unit
 
 install: $(STAMP)
 
@@ -48,6 +51,15 @@ client: $(TS_STAMP)
 
 client-generate: $(TS_STAMP)
 	cd $(TS) && npx --no-install openapi-typescript ../../openapi.yaml --output src/schema.ts
+
+# checkov in its own environment (its pins are not the app's); the infrastructure tests run it.
+infra-tools: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP): infra/checkov.lock
+	rm -rf $(CHECKOV)
+	$(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r infra/checkov.lock
+	touch $@
 
 package: $(STAMP)
 	$(BIN)/python scripts/package_functions.py

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +133,16 @@ def contract() -> Contract:
 def api(client: TestClient, contract: Contract) -> ContractClient:
     """A client whose every exchange is checked against openapi.yaml."""
     return ContractClient(client, contract)
+
+
+@pytest.fixture(scope="session")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every function's bundles, built once per run as `make package` builds them."""
+    out = tmp_path_factory.mktemp("build")
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "package_functions.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out

@@ -1,0 +1,151 @@
+# RDS for PostgreSQL 18 (pgvector; the version the tests run on) with an RDS-managed master
+# password (in Secrets Manager, rotated by RDS), behind RDS Proxy: Lambda's many short-lived
+# connections share the proxy's pool instead of exhausting the instance's. Functions sign in to the proxy with IAM tokens (no password in their
+# configuration); the proxy signs in to the database with the managed secret.
+
+resource "aws_db_subnet_group" "main" {
+  name       = "${var.name}-db"
+  subnet_ids = aws_subnet.private[*].id
+}
+
+resource "aws_db_parameter_group" "main" {
+  name   = "${var.name}-postgres18"
+  family = "postgres18"
+  parameter {
+    name  = "log_min_duration_statement"
+    value = "500"
+  }
+  parameter {
+    name  = "log_statement"
+    value = "ddl"
+  }
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+  # No diver's data in the database log: no statements or values on error, no DETAIL lines, no
+  # bind parameters in slow-statement lines (shared/dovvy/db/embedded.py QUIET_LOG_SETTINGS).
+  parameter {
+    name  = "log_min_messages"
+    value = "fatal"
+  }
+  parameter {
+    name  = "log_min_error_statement"
+    value = "panic"
+  }
+  parameter {
+    name  = "log_error_verbosity"
+    value = "terse"
+  }
+  parameter {
+    name  = "log_parameter_max_length"
+    value = "0"
+  }
+  parameter {
+    name  = "log_parameter_max_length_on_error"
+    value = "0"
+  }
+}
+
+resource "aws_db_instance" "main" {
+  identifier                          = "${var.name}-postgres"
+  engine                              = "postgres"
+  engine_version                      = "18"
+  instance_class                      = var.db_instance_class
+  allocated_storage                   = 20
+  max_allocated_storage               = 200
+  db_name                             = var.name
+  username                            = var.name
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = aws_kms_key.app.key_id
+  parameter_group_name                = aws_db_parameter_group.main.name
+  db_subnet_group_name                = aws_db_subnet_group.main.name
+  vpc_security_group_ids              = [aws_security_group.database.id]
+  storage_encrypted                   = true
+  kms_key_id                          = aws_kms_key.app.arn
+  multi_az                            = var.db_multi_az
+  backup_retention_period             = 7
+  deletion_protection                 = true
+  iam_database_authentication_enabled = true
+  auto_minor_version_upgrade          = true
+  copy_tags_to_snapshot               = true
+  enabled_cloudwatch_logs_exports     = ["postgresql"]
+  performance_insights_enabled        = true
+  performance_insights_kms_key_id     = aws_kms_key.app.arn
+  monitoring_interval                 = 0
+  skip_final_snapshot                 = false
+  final_snapshot_identifier           = "${var.name}-postgres-final"
+  # checkov:skip=CKV_AWS_118:enhanced monitoring needs another role and costs per instance; Performance Insights is on
+}
+
+data "aws_iam_policy_document" "proxy_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["rds.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "proxy" {
+  name               = "${var.name}-db-proxy"
+  assume_role_policy = data.aws_iam_policy_document.proxy_assume.json
+}
+
+data "aws_iam_policy_document" "proxy" {
+  statement {
+    sid       = "ReadTheManagedPassword"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_db_instance.main.master_user_secret[0].secret_arn]
+  }
+  statement {
+    sid       = "DecryptIt"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.app.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "proxy" {
+  role   = aws_iam_role.proxy.id
+  policy = data.aws_iam_policy_document.proxy.json
+}
+
+resource "aws_db_proxy" "main" {
+  name                   = "${var.name}-db"
+  engine_family          = "POSTGRESQL"
+  role_arn               = aws_iam_role.proxy.arn
+  vpc_subnet_ids         = aws_subnet.private[*].id
+  vpc_security_group_ids = [aws_security_group.proxy.id]
+  require_tls            = true
+  idle_client_timeout    = 900
+  debug_logging          = false # would log statements, and so divers' data
+  auth {
+    auth_scheme = "SECRETS"
+    iam_auth    = "REQUIRED"
+    secret_arn  = aws_db_instance.main.master_user_secret[0].secret_arn
+  }
+}
+
+resource "aws_db_proxy_default_target_group" "main" {
+  db_proxy_name = aws_db_proxy.main.name
+  connection_pool_config {
+    max_connections_percent      = 90
+    max_idle_connections_percent = 50
+    connection_borrow_timeout    = 10
+  }
+}
+
+resource "aws_db_proxy_target" "main" {
+  db_proxy_name          = aws_db_proxy.main.name
+  target_group_name      = aws_db_proxy_default_target_group.main.name
+  db_instance_identifier = aws_db_instance.main.identifier
+}
+
+locals {
+  # Functions connect to the proxy as the database's user with an IAM token for a password
+  # (`auth=aws-iam`, shared/dovvy/db/url.py); no secret is read to open a connection.
+  database_url = "postgresql://${aws_db_instance.main.username}@${aws_db_proxy.main.endpoint}:5432/${aws_db_instance.main.db_name}?sslmode=require&auth=aws-iam"
+  # The `rds-db:connect` resource names the proxy by its resource id (prx-...), the last part of its ARN.
+  proxy_user_arn = "arn:${data.aws_partition.current.partition}:rds-db:${var.region}:${data.aws_caller_identity.current.account_id}:dbuser:${element(split(":", aws_db_proxy.main.arn), 6)}/${aws_db_instance.main.username}"
+}

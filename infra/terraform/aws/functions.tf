@@ -1,0 +1,160 @@
+# The Lambda functions, each with its own role carrying only its own permissions.
+
+locals {
+  functions = merge(module.contract.http_functions, {
+    ingest  = { memory_mb = 1024, timeout_s = 300 }
+    migrate = { memory_mb = 512, timeout_s = 300 }
+    jobs    = { memory_mb = 512, timeout_s = 300 }
+  })
+
+  notifies    = var.lead_webhook_url != "" ? ["lead-webhook-secret"] : []
+  model_keys  = distinct(concat(["gemini-api-key"], [for p in var.llm_providers : "${p}-api-key"]))
+  sends_email = var.lead_email_to != ""
+
+  # The secrets each function reads (session and migrate: none; the database needs no secret).
+  function_secrets = {
+    session = []
+    lead    = local.notifies
+    chat    = local.model_keys
+    ingest  = ["gemini-api-key"]
+    migrate = []
+    jobs    = local.notifies
+  }
+
+  function_statements = {
+    for fn, secrets in local.function_secrets : fn => concat(
+      [
+        # What AWSLambdaVPCAccessExecutionRole grants, with logging narrowed to the function's own group.
+        { sid = "WriteItsLogs", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.fn[fn].arn}:*"] },
+        { sid = "AttachToTheVpc", actions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], resources = ["*"] },
+        { sid = "ConnectToTheDatabase", actions = ["rds-db:connect"], resources = [local.proxy_user_arn] },
+        # Environment variables and secrets are encrypted with the app's key.
+        { sid = "DecryptWithTheAppKey", actions = ["kms:Decrypt"], resources = [aws_kms_key.app.arn] },
+      ],
+      length(secrets) == 0 ? [] : [
+        { sid = "ReadItsSecrets", actions = ["secretsmanager:GetSecretValue"], resources = [for s in secrets : aws_secretsmanager_secret.app[s].arn] },
+      ],
+      fn != "ingest" ? [] : [
+        { sid = "ReadContent", actions = ["s3:GetObject"], resources = ["${aws_s3_bucket.content.arn}/*"] },
+        # Without it S3 answers 403 instead of 404 for an object deleted before the event was handled.
+        { sid = "ListContent", actions = ["s3:ListBucket"], resources = [aws_s3_bucket.content.arn] },
+        { sid = "DeadLetters", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.ingest_dead_letters.arn] },
+        # The dead-letter queue and the bucket are encrypted with the app's key.
+        { sid = "EncryptDeadLetters", actions = ["kms:GenerateDataKey"], resources = [aws_kms_key.app.arn] },
+      ],
+      contains(["lead", "jobs"], fn) && local.sends_email ? [
+        { sid = "SendLeadEmail", actions = ["ses:SendEmail"], resources = ["arn:${data.aws_partition.current.partition}:ses:${var.region}:${data.aws_caller_identity.current.account_id}:identity/*"] },
+      ] : [],
+    )
+  }
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "fn" {
+  for_each           = local.functions
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "fn" {
+  for_each = local.function_statements
+  dynamic "statement" {
+    for_each = each.value
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "fn" {
+  for_each = local.functions
+  role     = aws_iam_role.fn[each.key].id
+  policy   = data.aws_iam_policy_document.fn[each.key].json
+}
+
+resource "aws_cloudwatch_log_group" "fn" {
+  for_each          = local.functions
+  name              = "/aws/lambda/${var.name}-${each.key}"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.app.arn
+}
+
+resource "aws_sqs_queue" "ingest_dead_letters" {
+  name                      = "${var.name}-ingest-dead-letters"
+  message_retention_seconds = 1209600
+  kms_master_key_id         = aws_kms_key.app.arn
+}
+
+resource "aws_lambda_function" "fn" {
+  # checkov:skip=CKV_AWS_116:the HTTP functions answer their callers synchronously and the scheduler retries jobs; the ingest function (asynchronous) has a dead-letter queue
+  # checkov:skip=CKV_AWS_272:no code-signing profile yet; bundles are built reproducibly from the repository by `make package`
+  for_each      = local.functions
+  function_name = "${var.name}-${each.key}"
+  role          = aws_iam_role.fn[each.key].arn
+  runtime       = "python3.11"
+  handler       = "main.handler"
+  # `make package` builds these zips reproducibly (fixed times, unchecked-hash .pyc): deployed as
+  # they are, so an unchanged function keeps its hash and is not redeployed.
+  filename                       = "${var.build_dir}/aws/${each.key}.zip"
+  source_code_hash               = filebase64sha256("${var.build_dir}/aws/${each.key}.zip")
+  memory_size                    = each.value.memory_mb
+  timeout                        = each.value.timeout_s
+  reserved_concurrent_executions = contains(["migrate", "jobs"], each.key) ? 1 : 50
+  architectures                  = ["x86_64"]
+  kms_key_arn                    = aws_kms_key.app.arn
+
+  vpc_config {
+    subnet_ids         = aws_subnet.private[*].id
+    security_group_ids = [aws_security_group.functions.id]
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = each.key == "ingest" ? [1] : []
+    content {
+      target_arn = aws_sqs_queue.ingest_dead_letters.arn
+    }
+  }
+
+  environment {
+    # Secrets are named by ARN and read on first use; the database takes an IAM token.
+    variables = merge(
+      module.contract.env,
+      {
+        DATABASE_URL            = local.database_url
+        DB_POOL_SIZE            = "1"
+        LEAD_EMAIL_REGION       = var.region
+        POWERTOOLS_SERVICE_NAME = each.key
+      },
+      { for s in local.function_secrets[each.key] : local.secret_variables[s] => aws_secretsmanager_secret.app[s].arn },
+    )
+  }
+
+  depends_on = [aws_cloudwatch_log_group.fn, aws_iam_role_policy.fn]
+}
+
+# Migrations and reference data, applied from inside the VPC where the database is reachable: on
+# every apply (both steps are idempotent) and whenever the migrate bundle changes.
+resource "aws_lambda_invocation" "migrate" {
+  count         = var.run_migrations ? 1 : 0
+  function_name = aws_lambda_function.fn["migrate"].function_name
+  input         = jsonencode({})
+  triggers = {
+    bundle = aws_lambda_function.fn["migrate"].source_code_hash
+  }
+  depends_on = [aws_db_proxy_target.main]
+}

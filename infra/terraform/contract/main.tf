@@ -1,0 +1,112 @@
+# What both clouds deploy, in one place: the routes (generated from openapi.yaml), each function's
+# size, the scheduled jobs and the environment every function shares. No provider: the AWS and GCP
+# root modules call it, and tests evaluate it with `terraform console`.
+
+variable "cors_origins" {
+  description = "Origins of the web app allowed to call the API from a browser, with credentials."
+  type        = list(string)
+  validation {
+    condition     = alltrue([for o in var.cors_origins : can(regex("^https?://[^/*?#\\s]+$", o))])
+    error_message = "Each CORS origin is scheme://host[:port], with no path, trailing slash or wildcard (credentials are allowed, so * cannot be)."
+  }
+}
+
+variable "cors_origin_regex" {
+  description = "Optional pattern of further allowed origins (full match)."
+  type        = string
+}
+
+variable "lead_email_to" {
+  description = "Dive shop address that receives leads by e-mail (empty: no e-mail)."
+  type        = string
+}
+
+variable "lead_email_from" {
+  description = "Verified sender address for lead e-mails."
+  type        = string
+}
+
+variable "lead_webhook_url" {
+  description = "Dive shop webhook that receives signed leads (empty: no webhook)."
+  type        = string
+}
+
+variable "llm_providers" {
+  description = "Hosted model providers in the order tried."
+  type        = list(string)
+  validation {
+    condition     = alltrue([for p in var.llm_providers : contains(["groq", "gemini"], p)])
+    error_message = "Model providers are groq and gemini."
+  }
+}
+
+locals {
+  contract = yamldecode(file("${path.module}/../../../openapi.yaml"))
+
+  # "METHOD /path" -> function, from each path's `x-dovvy-function` in openapi.yaml, so the contract
+  # and both gateways cannot drift apart (tests/test_infra.py also holds the local gateway to it).
+  routes = merge([
+    for path, item in local.contract.paths : {
+      for method, operation in item : "${upper(method)} ${path}" => item["x-dovvy-function"]
+      if contains(["get", "post", "put", "patch", "delete"], method)
+    }
+  ]...)
+
+  # Browser preflights on every path, answered by the function that serves the path (from
+  # CORS_ORIGINS / CORS_ORIGIN_REGEX).
+  preflights = { for path in distinct([for route, fn in local.routes : split(" ", route)[1]]) :
+    "OPTIONS ${path}" => [for route, fn in local.routes : fn if split(" ", route)[1] == path][0]
+  }
+
+  # The chat function stops its turn at CHAT_DEADLINE_SECONDS (25), under both gateways' limits.
+  http_functions = {
+    session = { memory_mb = 512, timeout_s = 15 }
+    lead    = { memory_mb = 512, timeout_s = 20 }
+    chat    = { memory_mb = 1024, timeout_s = 28 }
+  }
+
+  # What the `jobs` function runs on a schedule (UTC cron, five fields).
+  jobs = {
+    retry-leads    = { cron = "*/15 * * * *", description = "Resend lead notifications that failed" }
+    purge-sessions = { cron = "17 3 * * *", description = "Delete expired sessions and rate counters" }
+  }
+
+  env = {
+    DOVVY_ENV            = "production"
+    LOG_LEVEL            = "INFO"
+    SESSION_EXPIRY_HOURS = "24"
+    CORS_ORIGINS         = join(",", var.cors_origins)
+    CORS_ORIGIN_REGEX    = var.cors_origin_regex
+    LEAD_EMAIL_TO        = var.lead_email_to
+    LEAD_EMAIL_FROM      = var.lead_email_from
+    LEAD_WEBHOOK_URL     = var.lead_webhook_url
+    LLM_PROVIDERS        = join(",", var.llm_providers)
+    EMBEDDING_PROVIDER   = "gemini"
+    PROVIDER_MAX_RETRIES = "2"
+  }
+}
+
+output "routes" {
+  description = "\"METHOD /path\" -> function name."
+  value       = local.routes
+}
+
+output "preflights" {
+  description = "\"OPTIONS /path\" -> the function serving that path."
+  value       = local.preflights
+}
+
+output "http_functions" {
+  description = "Memory and timeout of each HTTP function."
+  value       = local.http_functions
+}
+
+output "jobs" {
+  description = "Scheduled jobs: name -> cron and description."
+  value       = local.jobs
+}
+
+output "env" {
+  description = "Environment every function shares (no secrets)."
+  value       = local.env
+}

@@ -1,0 +1,131 @@
+# Cloud SQL for PostgreSQL 18 (as the embedded server the tests run on) (pgvector) on a private IP in `var.network`, reached by the functions
+# through a Serverless VPC Access connector. Cloud SQL has no RDS-style managed password: Terraform
+# makes one and keeps it in Secret Manager only.
+
+resource "google_compute_global_address" "sql_range" {
+  name          = "${var.name}-sql-range"
+  purpose       = "VPC_PEERING"
+  address_type  = "INTERNAL"
+  prefix_length = 20
+  network       = var.network
+  depends_on    = [google_project_service.used]
+}
+
+resource "google_service_networking_connection" "sql" {
+  network                 = "projects/${var.project_id}/global/networks/${var.network}"
+  service                 = "servicenetworking.googleapis.com"
+  reserved_peering_ranges = [google_compute_global_address.sql_range.name]
+}
+
+resource "google_vpc_access_connector" "functions" {
+  name          = "${var.name}-connector"
+  region        = var.region
+  network       = var.network
+  ip_cidr_range = var.connector_cidr
+  depends_on    = [google_project_service.used]
+}
+
+locals {
+  # Each instance pools up to `concurrency` connections; event functions hold one each.
+  event_connections = 5 + 1 + 1 # ingest instances, jobs, migrate
+  connections       = sum([for fn, n in var.max_instances : n * var.concurrency]) + local.event_connections
+}
+
+resource "google_sql_database_instance" "main" {
+  # No statement text in the database log: it would carry divers' messages and e-mails. Query
+  # Insights (without client addresses) shows slow queries instead.
+  # checkov:skip=CKV2_GCP_13:statement durations come from Query Insights, not the log
+  # checkov:skip=CKV_GCP_110:pgAudit logs statements, and so divers' data
+  # checkov:skip=CKV_GCP_111:statements in the log would carry divers' data
+  # checkov:skip=CKV_GCP_109:errors quote the values that caused them; only fatal messages are logged
+  # checkov:skip=CKV_GCP_6:ssl_mode = ENCRYPTED_ONLY (require_ssl is gone from the provider's 6.x releases)
+  name                = "${var.name}-postgres"
+  database_version    = "POSTGRES_18"
+  region              = var.region
+  deletion_protection = true
+  depends_on          = [google_service_networking_connection.sql]
+
+  settings {
+    tier              = var.db_tier
+    availability_type = "REGIONAL"
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = "projects/${var.project_id}/global/networks/${var.network}"
+      ssl_mode        = "ENCRYPTED_ONLY"
+    }
+    backup_configuration {
+      enabled                        = true
+      point_in_time_recovery_enabled = true
+    }
+    database_flags {
+      name  = "max_connections"
+      value = tostring(var.db_max_connections)
+    }
+    insights_config {
+      query_insights_enabled  = true
+      record_application_tags = false
+      record_client_address   = false
+    }
+    # No diver's data in the database log (shared/dovvy/db/embedded.py QUIET_LOG_SETTINGS).
+    database_flags {
+      name  = "log_min_duration_statement"
+      value = "-1"
+    }
+    database_flags {
+      name  = "log_min_messages"
+      value = "fatal"
+    }
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "panic"
+    }
+    database_flags {
+      name  = "log_error_verbosity"
+      value = "terse"
+    }
+    database_flags {
+      name  = "log_checkpoints"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_connections"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_disconnections"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_lock_waits"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+  }
+
+  lifecycle {
+    precondition {
+      # Room for the functions at their instance limits, plus a few for maintenance and tools.
+      condition     = local.connections <= var.db_max_connections - 5
+      error_message = "The functions' instance limits allow ${local.connections} connections; db_max_connections (${var.db_max_connections}) must exceed that by 5. Lower max_instances or concurrency, or raise db_max_connections with the tier."
+    }
+  }
+}
+
+resource "random_password" "db" {
+  length  = 32
+  special = false
+}
+
+resource "google_sql_database" "app" {
+  name     = var.name
+  instance = google_sql_database_instance.main.name
+}
+
+resource "google_sql_user" "app" {
+  name     = var.name
+  instance = google_sql_database_instance.main.name
+  password = random_password.db.result
+}

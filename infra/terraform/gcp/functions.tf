@@ -1,0 +1,266 @@
+# Cloud Run functions (2nd gen), each with its own service account.
+
+locals {
+  functions = merge(module.contract.http_functions, {
+    ingest  = { memory_mb = 1024, timeout_s = 300 }
+    jobs    = { memory_mb = 512, timeout_s = 300 }
+    migrate = { memory_mb = 512, timeout_s = 300 }
+  })
+  ingest_events = {
+    finalized = "google.cloud.storage.object.v1.finalized"
+    deleted   = "google.cloud.storage.object.v1.deleted"
+    # The bucket is versioned: deleting an article archives its live generation instead.
+    archived = "google.cloud.storage.object.v1.archived"
+  }
+  env = merge(module.contract.env, { TRUSTED_PROXY_HOPS = tostring(var.trusted_proxy_hops) })
+  # Model keys by name, read on first use (a Secret Manager name is recognised as a reference).
+  named_secrets = {
+    for fn in keys(local.functions) : fn => {
+      for secret in local.secrets_by_name[fn] : local.key_variables[secret] => google_secret_manager_secret.app[secret].name
+    }
+  }
+}
+
+resource "google_service_account" "fn" {
+  for_each     = local.functions
+  account_id   = "${var.name}-${each.key}"
+  display_name = "DovvyBuddy ${each.key} function"
+  depends_on   = [google_project_service.used]
+}
+
+resource "google_service_account" "gateway" {
+  account_id   = "${var.name}-gateway"
+  display_name = "DovvyBuddy API Gateway (invokes the HTTP functions)"
+  depends_on   = [google_project_service.used]
+}
+
+resource "google_cloudfunctions2_function" "http" {
+  # checkov:skip=CKV_GCP_124:API Gateway reaches the functions over their public endpoint; invoking still needs IAM (run.invoker is granted to the gateway's account only)
+  for_each = module.contract.http_functions
+  name     = "${var.name}-${each.key}"
+  location = var.region
+
+  build_config {
+    runtime     = "python311"
+    entry_point = each.key
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = "${each.value.memory_mb}M"
+    available_cpu                    = "1"
+    timeout_seconds                  = each.value.timeout_s
+    max_instance_count               = var.max_instances[each.key]
+    max_instance_request_concurrency = var.concurrency
+    ingress_settings                 = "ALLOW_ALL"
+    service_account_email            = google_service_account.fn[each.key].email
+    vpc_connector                    = google_vpc_access_connector.functions.id
+    vpc_connector_egress_settings    = "PRIVATE_RANGES_ONLY"
+    # One pooled connection per request the instance may serve at once.
+    environment_variables = merge(local.env, local.named_secrets[each.key], {
+      DB_POOL_SIZE = tostring(var.concurrency)
+    })
+
+    dynamic "secret_environment_variables" {
+      for_each = local.injected[each.key]
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.app[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads]
+}
+
+resource "google_cloudfunctions2_function" "ingest" {
+  for_each = local.ingest_events
+  name     = "${var.name}-ingest-${each.key}"
+  location = var.region
+
+  build_config {
+    runtime     = "python311"
+    entry_point = "ingest"
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source["ingest"].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory              = "1024M"
+    timeout_seconds               = 300
+    max_instance_count            = 5
+    ingress_settings              = "ALLOW_INTERNAL_ONLY"
+    service_account_email         = google_service_account.fn["ingest"].email
+    vpc_connector                 = google_vpc_access_connector.functions.id
+    vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
+    environment_variables         = merge(local.env, local.named_secrets["ingest"], { DB_POOL_SIZE = "1" })
+
+    secret_environment_variables {
+      key        = "DATABASE_URL"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.app["database-url"].secret_id
+      version    = "latest"
+    }
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = each.value
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.fn["ingest"].email
+    event_filters {
+      attribute = "bucket"
+      value     = google_storage_bucket.content.name
+    }
+  }
+
+  depends_on = [google_project_iam_member.storage_publishes_events, google_secret_manager_secret_version.database_url]
+}
+
+resource "google_cloudfunctions2_function" "jobs" {
+  name     = "${var.name}-jobs"
+  location = var.region
+
+  build_config {
+    runtime     = "python311"
+    entry_point = "jobs"
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source["jobs"].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory              = "512M"
+    timeout_seconds               = 300
+    max_instance_count            = 1
+    ingress_settings              = "ALLOW_INTERNAL_ONLY"
+    service_account_email         = google_service_account.fn["jobs"].email
+    vpc_connector                 = google_vpc_access_connector.functions.id
+    vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
+    environment_variables         = merge(local.env, { DB_POOL_SIZE = "1" })
+
+    dynamic "secret_environment_variables" {
+      for_each = local.injected["jobs"]
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.app[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.jobs.id
+    retry_policy          = "RETRY_POLICY_DO_NOT_RETRY" # the next run picks up what this one missed
+    service_account_email = google_service_account.fn["jobs"].email
+  }
+
+  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads]
+}
+
+resource "google_cloudfunctions2_function" "migrate" {
+  # checkov:skip=CKV_GCP_124:called once per deploy from the operator's machine with `gcloud functions call`; nobody but project owners may invoke it
+  name     = "${var.name}-migrate"
+  location = var.region
+
+  build_config {
+    runtime     = "python311"
+    entry_point = "migrate"
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source["migrate"].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory              = "512M"
+    timeout_seconds               = 300
+    max_instance_count            = 1
+    ingress_settings              = "ALLOW_ALL"
+    service_account_email         = google_service_account.fn["migrate"].email
+    vpc_connector                 = google_vpc_access_connector.functions.id
+    vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
+    environment_variables         = merge(local.env, { DB_POOL_SIZE = "1" })
+
+    secret_environment_variables {
+      key        = "DATABASE_URL"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.app["database-url"].secret_id
+      version    = "latest"
+    }
+  }
+
+  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads]
+}
+
+# Migrations and reference data from inside the network, after every apply that changes the
+# migrate bundle or the database URL (both steps are idempotent).
+resource "terraform_data" "migrate" {
+  count = var.run_migrations ? 1 : 0
+  triggers_replace = [
+    google_cloudfunctions2_function.migrate.service_config[0].uri,
+    google_storage_bucket_object.source["migrate"].name,
+    google_secret_manager_secret_version.database_url.id,
+  ]
+  provisioner "local-exec" {
+    command = "gcloud functions call ${google_cloudfunctions2_function.migrate.name} --gen2 --region ${var.region} --project ${var.project_id}"
+  }
+}
+
+# Cloud Storage publishes its events through Pub/Sub; Eventarc delivers them to the function.
+data "google_storage_project_service_account" "gcs" {}
+
+resource "google_project_iam_member" "storage_publishes_events" {
+  project = var.project_id
+  role    = "roles/pubsub.publisher"
+  member  = data.google_storage_project_service_account.gcs.member
+}
+
+resource "google_project_iam_member" "receives_events" {
+  for_each = toset(["ingest", "jobs"])
+  project  = var.project_id
+  role     = "roles/eventarc.eventReceiver"
+  member   = google_service_account.fn[each.key].member
+}
+
+resource "google_cloud_run_service_iam_member" "ingest_invoker" {
+  for_each = google_cloudfunctions2_function.ingest
+  location = var.region
+  service  = each.value.name
+  role     = "roles/run.invoker"
+  member   = google_service_account.fn["ingest"].member
+}
+
+resource "google_cloud_run_service_iam_member" "jobs_invoker" {
+  location = var.region
+  service  = google_cloudfunctions2_function.jobs.name
+  role     = "roles/run.invoker"
+  member   = google_service_account.fn["jobs"].member
+}
+
+resource "google_cloud_run_service_iam_member" "gateway_invoker" {
+  for_each = google_cloudfunctions2_function.http
+  location = var.region
+  service  = each.value.name
+  role     = "roles/run.invoker"
+  member   = google_service_account.gateway.member
+}

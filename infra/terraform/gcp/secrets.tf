@@ -1,0 +1,52 @@
+# Secret Manager. The database URL is written here (Terraform makes the password); provider keys and
+# the webhook secret are added by hand (README). Model keys are passed by name and read on first use,
+# so a key not added yet turns its provider off instead of failing the deploy; the webhook secret is
+# injected only when a webhook URL is set, and must hold a version before it is.
+
+locals {
+  secrets    = toset(["database-url", "gemini-api-key", "groq-api-key", "lead-webhook-secret"])
+  model_keys = distinct(concat(["gemini-api-key"], [for p in var.llm_providers : "${p}-api-key"]))
+  key_variables = {
+    gemini-api-key = "GEMINI_API_KEY"
+    groq-api-key   = "GROQ_API_KEY"
+  }
+  # Function -> the secrets it reads by name (at first use).
+  secrets_by_name = {
+    session = [], lead = [], jobs = [], migrate = []
+    chat    = local.model_keys
+    ingest  = ["gemini-api-key"]
+  }
+  # Function -> variable -> secret injected by Cloud Run (only secrets that always hold a version).
+  injected = {
+    for fn in keys(local.functions) : fn => merge(
+      { DATABASE_URL = "database-url" },
+      contains(["lead", "jobs"], fn) && var.lead_webhook_url != "" ? { LEAD_WEBHOOK_SECRET = "lead-webhook-secret" } : {},
+    )
+  }
+  accessors = merge([
+    for fn in keys(local.functions) : {
+      for secret in distinct(concat(local.secrets_by_name[fn], values(local.injected[fn]))) : "${fn}/${secret}" => { fn = fn, secret = secret }
+    }
+  ]...)
+}
+
+resource "google_secret_manager_secret" "app" {
+  for_each  = local.secrets
+  secret_id = "${var.name}-${each.key}"
+  replication {
+    auto {}
+  }
+  depends_on = [google_project_service.used]
+}
+
+resource "google_secret_manager_secret_iam_member" "reads" {
+  for_each  = local.accessors
+  secret_id = google_secret_manager_secret.app[each.value.secret].id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.fn[each.value.fn].member
+}
+
+resource "google_secret_manager_secret_version" "database_url" {
+  secret      = google_secret_manager_secret.app["database-url"].id
+  secret_data = "postgresql://${google_sql_user.app.name}:${urlencode(random_password.db.result)}@${google_sql_database_instance.main.private_ip_address}:5432/${google_sql_database.app.name}?sslmode=require"
+}

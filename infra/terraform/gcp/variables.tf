@@ -1,0 +1,106 @@
+variable "project_id" {
+  description = "Google Cloud project."
+  type        = string
+}
+
+variable "region" {
+  description = "Region for functions, buckets and the database."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "name" {
+  description = "Prefix for every resource name."
+  type        = string
+  default     = "dovvy"
+}
+
+variable "build_dir" {
+  description = "Where `make package` put the sources (gcp/<function>/)."
+  type        = string
+  default     = "../../../build"
+}
+
+variable "cors_origins" {
+  description = "Origins of the web app allowed to call the API from a browser, with credentials (https://app.example.com: no path, no trailing slash, no *)."
+  type        = list(string)
+  default     = []
+}
+
+variable "cors_origin_regex" {
+  description = "Optional pattern of further allowed origins, e.g. https://dovvybuddy-[a-z0-9-]+\\.vercel\\.app."
+  type        = string
+  default     = ""
+}
+
+variable "lead_email_to" {
+  description = "Dive shop address that receives leads by e-mail (empty: no e-mail)."
+  type        = string
+  default     = ""
+}
+
+variable "lead_email_from" {
+  description = "Verified sender address for lead e-mails."
+  type        = string
+  default     = ""
+}
+
+variable "lead_webhook_url" {
+  description = "Dive shop webhook that receives signed leads (empty: no webhook). Its signing secret must hold a version before this is set (README)."
+  type        = string
+  default     = ""
+}
+
+variable "llm_providers" {
+  description = "Hosted model providers in the order tried; the offline composer always follows."
+  type        = list(string)
+  default     = ["groq", "gemini"]
+}
+
+variable "network" {
+  description = "The VPC network the database and the functions' connector use."
+  type        = string
+  default     = "default"
+}
+
+variable "connector_cidr" {
+  description = "An unused /28 in that network for the Serverless VPC Access connector."
+  type        = string
+  default     = "10.8.0.0/28"
+}
+
+variable "db_tier" {
+  description = "Cloud SQL machine tier."
+  type        = string
+  default     = "db-custom-1-3840"
+}
+
+variable "db_max_connections" {
+  description = "max_connections set on the database; the functions' instance limits must fit under it (checked at plan)."
+  type        = number
+  default     = 100
+}
+
+variable "max_instances" {
+  description = "Most instances of each HTTP function. Each instance holds up to `concurrency` pooled connections."
+  type        = map(number)
+  default     = { session = 3, lead = 2, chat = 5 }
+}
+
+variable "concurrency" {
+  description = "Requests one instance serves at once (and so its connection pool size)."
+  type        = number
+  default     = 8
+}
+
+variable "trusted_proxy_hops" {
+  description = "Addresses our own proxies append to X-Forwarded-For (API Gateway, then Google's front end): the client is the entry this many from the right. Check it on the first deploy; rate limits key on it."
+  type        = number
+  default     = 2
+}
+
+variable "run_migrations" {
+  description = "Call the migrate function after each apply that changes it (needs gcloud where Terraform runs)."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,239 @@
+"""The AWS module, initialised from the offline provider mirror, validated, planned and applied
+against moto's server; then what it created is read back through the AWS API."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.terraform import contract_routes, terraform, workspace
+
+SERVICES = "apigatewayv2 cloudwatchlogs ec2 iam kms lambda rds s3 scheduler secretsmanager sqs sts".split()
+WEBHOOK = "https://shop.example/hooks/leads"
+
+
+@dataclass
+class Applied:
+    module: Path
+    endpoint: str
+    bundles: Path
+    outputs: dict[str, Any]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="eu-west-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.2)
+    yield endpoint
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _override(endpoint: str) -> str:
+    """Test-only: point the provider at moto, with throwaway credentials."""
+    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
+    return f"""provider "aws" {{
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+
+
+def _vars(bundles: Path, **extra: str) -> list[str]:
+    values = {
+        "build_dir": str(bundles),
+        "cors_origins": '["https://app.example"]',
+        "lead_webhook_url": WEBHOOK,
+        "lead_email_to": "shop@example.com",
+        "lead_email_from": "buddy@example.com",
+        # moto creates Lambda functions but cannot run them without Docker.
+        "run_migrations": "false",
+        **extra,
+    }
+    return [arg for name, value in values.items() for arg in ("-var", f"{name}={value}")]
+
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory, moto_server: str, bundles: Path) -> Applied:
+    module = workspace(tmp_path_factory.mktemp("tf-aws")) / "aws"
+    (module / "moto_override.tf").write_text(_override(moto_server))
+    terraform(["init", "-backend=false", "-no-color"], module)
+    assert "Success" in terraform(["validate", "-no-color"], module).stdout
+    terraform(["plan", "-no-color", "-out", "plan.out", *_vars(bundles)], module)
+    applied = terraform(["apply", "-no-color", "-auto-approve", "plan.out"], module)
+    assert "Apply complete!" in applied.stdout
+    outputs = json.loads(terraform(["output", "-json"], module).stdout)
+    return Applied(module, moto_server, bundles, {k: v["value"] for k, v in outputs.items()})
+
+
+def test_every_operation_is_routed_to_its_function(applied: Applied) -> None:
+    api = applied.client("apigatewayv2")
+    (http,) = api.get_apis()["Items"]
+    integrations = {i["IntegrationId"]: i for i in api.get_integrations(ApiId=http["ApiId"])["Items"]}
+    routed = {}
+    for route in api.get_routes(ApiId=http["ApiId"])["Items"]:
+        integration = integrations[route["Target"].removeprefix("integrations/")]
+        assert integration["PayloadFormatVersion"] == "2.0"
+        assert integration["TimeoutInMillis"] <= 29_000
+        routed[route["RouteKey"]] = integration["IntegrationUri"].split(":function:")[1].split("/")[0]
+    assert routed == {route: f"dovvy-{fn}" for route, fn in contract_routes().items()}
+    cors = http["CorsConfiguration"]
+    assert cors["AllowOrigins"] == ["https://app.example"]
+    assert cors["AllowCredentials"] is True
+    assert applied.outputs["api_url"] == http["ApiEndpoint"]
+
+
+def test_storage_events_invoke_the_ingest_function(applied: Applied) -> None:
+    config = applied.client("s3").get_bucket_notification_configuration(
+        Bucket=applied.outputs["content_bucket"]
+    )
+    (target,) = config["LambdaFunctionConfigurations"]
+    assert target["LambdaFunctionArn"].endswith(":function:dovvy-ingest")
+    assert set(target["Events"]) == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+    rules = target["Filter"]["Key"]["FilterRules"]
+    assert {"Name": "Suffix", "Value": ".md"} in [
+        {"Name": r["Name"].capitalize(), "Value": r["Value"]} for r in rules
+    ]
+
+
+@pytest.mark.parametrize("function", ["session", "lead", "chat", "ingest", "migrate", "jobs"])
+def test_each_function_runs_its_own_bundle(applied: Applied, function: str) -> None:
+    config = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"]
+    assert config["Handler"] == "main.handler"
+    assert config["Runtime"] == "python3.11"
+    bundle = (applied.bundles / "aws" / f"{function}.zip").read_bytes()
+    assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(bundle).digest()).decode()
+    assert config["Role"].endswith(f":role/dovvy-{function}")
+    env = config["Environment"]["Variables"]
+    assert env["DATABASE_URL"].endswith("?sslmode=require&auth=aws-iam")
+    assert ":" not in env["DATABASE_URL"].removeprefix("postgresql://").split("@")[0]  # no password
+    assert env["POWERTOOLS_SERVICE_NAME"] == function
+    assert len(config["VpcConfig"]["SubnetIds"]) == 2
+    if function in ("session", "lead", "chat"):
+        assert config["Timeout"] < 29  # the HTTP API gives up at 29 s
+
+
+SECRETS_READ = {
+    "session": set(),
+    "migrate": set(),
+    "lead": {"lead-webhook-secret"},
+    "jobs": {"lead-webhook-secret"},
+    "chat": {"gemini-api-key", "groq-api-key"},
+    "ingest": {"gemini-api-key"},
+}
+
+
+@pytest.mark.parametrize("function", sorted(SECRETS_READ))
+def test_each_role_holds_only_its_functions_permissions(applied: Applied, function: str) -> None:
+    iam = applied.client("iam")
+    (name,) = iam.list_role_policies(RoleName=f"dovvy-{function}")["PolicyNames"]
+    document = iam.get_role_policy(RoleName=f"dovvy-{function}", PolicyName=name)["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    grants = {s["Sid"]: s for s in document["Statement"]}
+    assert grants["ConnectToTheDatabase"]["Action"] == "rds-db:connect"
+    secrets = grants.get("ReadItsSecrets", {}).get("Resource", [])
+    secrets = [secrets] if isinstance(secrets, str) else secrets
+    assert {arn.split(":secret:dovvy/")[1].rsplit("-", 1)[0] for arn in secrets} == SECRETS_READ[function]
+    assert ("ReadContent" in grants) is (function == "ingest")
+    assert ("SendLeadEmail" in grants) is (function in ("lead", "jobs"))
+    env = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"][
+        "Environment"
+    ]
+    named = {key for key, value in env["Variables"].items() if value.startswith("arn:aws:secretsmanager:")}
+    expected = {s.upper().replace("-", "_") for s in SECRETS_READ[function]}
+    assert named == expected
+
+
+def test_the_schedules_run_the_jobs_function(applied: Applied) -> None:
+    scheduler = applied.client("scheduler")
+    found = {}
+    for summary in scheduler.list_schedules()["Schedules"]:
+        schedule = scheduler.get_schedule(Name=summary["Name"])
+        assert schedule["Target"]["Arn"].endswith(":function:dovvy-jobs")
+        assert schedule["ScheduleExpression"].startswith("cron(")
+        found[json.loads(schedule["Target"]["Input"])["job"]] = schedule["ScheduleExpression"]
+    from dovvy.jobs import JOBS
+
+    assert set(found) == set(JOBS)
+
+
+def test_the_database_is_reached_through_a_proxy_with_iam_sign_in(applied: Applied) -> None:
+    rds = applied.client("rds")
+    (proxy,) = rds.describe_db_proxies()["DBProxies"]
+    assert proxy["RequireTLS"] is True
+    (auth,) = proxy["Auth"]
+    assert auth["IAMAuth"] == "REQUIRED"
+    (instance,) = rds.describe_db_instances()["DBInstances"]
+    assert auth["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]  # RDS manages the password
+    assert instance["StorageEncrypted"] is True
+    assert instance["PubliclyAccessible"] is False
+    assert applied.outputs["database_proxy"] == proxy["Endpoint"]
+
+
+def test_the_functions_reach_aws_apis_through_endpoints_and_the_internet_through_nat(
+    applied: Applied,
+) -> None:
+    ec2 = applied.client("ec2")
+    endpoints = {e["ServiceName"].rsplit(".", 1)[1] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]}
+    assert {"s3", "secretsmanager"} <= endpoints
+    (nat,) = ec2.describe_nat_gateways()["NatGateways"]
+    private = ec2.describe_route_tables(
+        Filters=[{"Name": "route.nat-gateway-id", "Values": [nat["NatGatewayId"]]}]
+    )["RouteTables"]
+    assert len(private) == 1
+    assert len(private[0]["Associations"]) == 2  # both private subnets
+
+
+def test_a_deploy_invokes_migrate_after_the_database_exists(applied: Applied) -> None:
+    plan = terraform(["plan", "-no-color", *_vars(applied.bundles, run_migrations="true")], applied.module)
+    assert "aws_lambda_invocation.migrate[0] will be created" in plan.stdout
