@@ -63,7 +63,7 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
 }
 # Provided by the Lambda Python runtime. (Its python-dateutil, six and urllib3 are bundled anyway:
 # pg8000 and requests need them, and the runtime's versions are not ours to choose.)
-LAMBDA_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath"}
+LAMBDA_PROVIDED = {"boto3", "botocore", "s3transfer"}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -80,11 +80,11 @@ def locked() -> dict[str, str]:
     return pins
 
 
-def closure(direct: tuple[str, ...]) -> list[str]:
+def closure(direct: tuple[str, ...], base: tuple[str, ...] = _BASE) -> list[str]:
     """Every distribution `direct` needs on Python 3.11 / Linux, read from the installed metadata
     (the environment is installed from requirements.lock, so the versions are the locked ones)."""
     seen: set[str] = set()
-    todo = [*_BASE, *direct]
+    todo = [*base, *direct]
     while todo:
         name = _name(todo.pop())
         if name in seen:
@@ -171,6 +171,10 @@ def _zip(folder: Path, destination: Path) -> None:
 
 def build(out: Path, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, Path, int]]:
     """Build the bundles; returns (cloud/function, path, bytes) for each."""
+    from dovvy import catalogue
+
+    # The functions load the catalogue on first use, so a broken data file is stopped here.
+    catalogue.load()
     cache = ROOT / "build" / ".pip-cache"  # wheels are shared by every build of this checkout
     built = []
     for function in functions:
@@ -196,11 +200,49 @@ def build(out: Path, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, 
     return built
 
 
+# The cold-start benchmark's yardstick: the least a Starlette app behind Mangum can be.
+_BASELINE_MAIN = '''"""A bare Starlette + Mangum function serving /health: the cold-start baseline."""
+
+from mangum import Mangum
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+async def health(request):
+    return JSONResponse({"status": "ok"})
+
+
+handler = Mangum(Starlette(routes=[Route("/health", health)]), lifespan="off")
+'''
+
+
+def build_baseline(out: Path) -> Path:
+    """build/aws/baseline.zip, built exactly as the functions are (for `dovvy bench coldstart`)."""
+    staging = out / "aws" / ".baseline"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / "main.py").write_text(_BASELINE_MAIN)
+    names = [n for n in closure(("starlette", "mangum"), base=()) if n not in LAMBDA_PROVIDED]
+    _install(_pinned(names), staging, ROOT / "build" / ".pip-cache")
+    _compile(staging)
+    archive = out / "aws" / "baseline.zip"
+    _zip(staging, archive)
+    shutil.rmtree(staging)
+    return archive
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     parser.add_argument("--function", action="append", choices=FUNCTIONS, help="only this one (repeatable)")
+    parser.add_argument(
+        "--baseline", action="store_true", help="only the cold-start baseline (bare Starlette + Mangum)"
+    )
     args = parser.parse_args()
+    if args.baseline:
+        print(build_baseline(args.out))
+        return 0
     for name, path, size in build(args.out, tuple(args.function or FUNCTIONS)):
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"{name:<14} {size / 1_000_000:7.2f} MB  {shown}")

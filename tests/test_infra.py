@@ -187,7 +187,8 @@ def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
         "import json, sys; sys.path.insert(0, '.'); import main\n"
         "class Context: function_name = 'f'; aws_request_id = '1'; memory_limit_in_mb = 512\n"
         f"print(main.handler(json.loads({event!r}), Context())['statusCode'])\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'google', 'groq', 'grpc', 'boto3'}))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'google', 'groq', 'grpc', 'boto3', 'pydantic', 'pg8000', 'yaml'}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-S", "-E", "-c", script],
@@ -195,10 +196,32 @@ def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
         capture_output=True,
         text=True,
         check=False,
-        env={"DATABASE_URL": "postgresql://u@127.0.0.1/x", "PATH": ""},
+        env={
+            "DATABASE_URL": "postgresql://u@127.0.0.1/x",
+            "PATH": "",
+            # As on Lambda: its logging (Powertools' formatter) runs from the bundle too.
+            "AWS_LAMBDA_FUNCTION_NAME": f"dovvy-{function}",
+            "LOG_LEVEL": "INFO",
+        },
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines() == ["200", "[]"]
+    (line,) = [json.loads(x) for x in result.stderr.splitlines() if '"request done"' in x]
+    assert (line["service"], line["function"], line["cold_start"]) == (function, function, True)
+
+
+def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(bundles: Path) -> None:
+    from dovvy.coldstart import measure
+
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "package_functions.py"), "--baseline", "--out", str(bundles)],
+        capture_output=True,
+        check=True,
+    )
+    table = measure(bundles, runs=1)  # raises unless every bundle answers /health with 200
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["baseline", "session", "lead", "chat"]
+    assert rows[0][-1] == "1.00x"
 
 
 def test_cloud_run_sources_carry_code_and_pinned_requirements(bundles: Path) -> None:

@@ -24,12 +24,11 @@ def _lead_routes() -> list[BaseRoute]:
 
 
 def _chat_routes() -> list[BaseRoute]:
-    from dovvy import catalogue
     from dovvy.api import chat
 
-    # The catalogue (levels, places, emergency numbers) is checked when the function starts, so
-    # a broken data file stops a deploy instead of the first emergency reply.
-    catalogue.load()
+    # The chat machinery and the catalogue load with the first message, not at start-up: a cold
+    # container answering /health or a preflight first does not pay for them. A broken catalogue
+    # file still cannot ship: `make package` loads it before building a bundle, and the tests do.
     return list(chat.routes)
 
 
@@ -47,5 +46,5 @@ def create_function_app(name: str, runtime: Runtime | None = None) -> Starlette:
     runtime = runtime or Runtime.from_env()
     # Logging is wiring: every deployed function honours LOG_LEVEL and writes JSON lines that carry
     # the request id, not only the CLI.
-    logs.configure(runtime.settings.log_level)
+    logs.configure(runtime.settings.log_level, function=name)
     return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime)

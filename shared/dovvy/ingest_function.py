@@ -22,7 +22,7 @@ class IngestHandlers:
             from dovvy import logs
 
             self._runtime = Runtime.from_env()
-            logs.configure(self._runtime.settings.log_level)
+            logs.configure(self._runtime.settings.log_level, function="ingest")
         return self._runtime
 
     def _ingestor(self) -> Any:

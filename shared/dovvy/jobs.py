@@ -68,7 +68,7 @@ class JobHandlers:
             from dovvy import logs
 
             self._runtime = Runtime.from_env()
-            logs.configure(self._runtime.settings.log_level)
+            logs.configure(self._runtime.settings.log_level, function="jobs")
         return self._runtime
 
     def run(self, payload: Any) -> dict[str, Any]:

@@ -1,10 +1,17 @@
-"""JSON logging with the current request id; personal data and secrets are never passed to it."""
+"""JSON logging with the current request id; personal data and secrets are never passed to it.
+
+One line per request as well (`request done`): function, route (ids replaced), status, latency,
+the time spent in each stage, and whether it was the process's first (a cold start). The format
+follows the platform: Powertools' Lambda formatter on Lambda, Cloud Logging's field names on Cloud
+Run, plain JSON lines elsewhere.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -13,6 +20,16 @@ from pathlib import Path
 from typing import Any
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+# Per-request fields: stage name -> milliseconds spent there (summed over repeats).
+_stages: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("stages", default=None)
+
+
+class _Process:
+    """What every line of this process shares: the function it runs, how many requests it served."""
+
+    function: str | None = None
+    served = 0
+
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -26,15 +43,79 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        rid = request_id.get()
-        if rid:
-            entry["request_id"] = rid
+        entry.update(_context())
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info and record.exc_info[1] is not None:
             entry["exception"] = safe_traceback(record.exc_info[1])
         return json.dumps(entry, default=str)
+
+
+def _context() -> dict[str, str]:
+    fields = {"function": _Process.function} if _Process.function else {}
+    rid = request_id.get()
+    if rid:
+        fields["request_id"] = fields["correlation_id"] = rid
+    return fields
+
+
+class CloudLoggingFormatter(JsonFormatter):
+    """Cloud Run: Cloud Logging reads `severity`, `message` and `time` from each JSON line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = json.loads(super().format(record))
+        entry["severity"] = entry.pop("level")
+        return json.dumps(entry, default=str)
+
+
+def _powertools_formatter() -> logging.Formatter:
+    """Lambda: Powertools' formatter (service, cold start, X-Ray trace id, our extra fields), with
+    tracebacks reduced to where and what kind, as in every other format."""
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    class SafeLambdaFormatter(LambdaPowertoolsFormatter):
+        def formatException(self, ei: Any) -> str:
+            return safe_traceback(ei[1]) if ei and ei[1] is not None else ""
+
+        def format(self, record: logging.LogRecord) -> str:
+            for key, value in _context().items():
+                setattr(record, key, value)
+            return str(super().format(record))
+
+    formatter = SafeLambdaFormatter(utc=True, serialize_stacktrace=False)
+    formatter.append_keys(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or _Process.function or "dovvy")
+    return formatter
+
+
+def add_stage(name: str, milliseconds: float) -> None:
+    """Count time spent in a stage (database, retrieval, model...) towards this request's line."""
+    stages = _stages.get()
+    if stages is not None:
+        stages[name] = round(stages.get(name, 0.0) + milliseconds, 2)
+
+
+def start_request() -> contextvars.Token[dict[str, float] | None]:
+    return _stages.set({})
+
+
+def request_done(
+    token: contextvars.Token[dict[str, float] | None], method: str, path: str, status: int, latency_ms: float
+) -> None:
+    """The request's one summary line; `path` is reduced by `safe_path` (no session ids)."""
+    stages = _stages.get() or {}
+    _stages.reset(token)
+    _Process.served += 1
+    logging.getLogger("dovvy.request").info(
+        "request done",
+        extra={
+            "route": f"{method} {safe_path(path)}",
+            "status": status,
+            "latency_ms": round(latency_ms, 2),
+            "stages_ms": stages,
+            "cold_start": _Process.served == 1,
+        },
+    )
 
 
 def safe_traceback(exc: BaseException) -> str:
@@ -71,12 +152,23 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure(level: str = "INFO") -> None:
-    """Send JSON lines to stderr; idempotent so warm containers and tests can call it freely."""
+def _platform_formatter() -> logging.Formatter:
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return _powertools_formatter()
+    if os.environ.get("K_SERVICE"):  # set by Cloud Run for every service, functions included
+        return CloudLoggingFormatter()
+    return JsonFormatter()
+
+
+def configure(level: str = "INFO", function: str | None = None) -> None:
+    """Send JSON lines to stderr; idempotent so warm containers and tests can call it freely.
+    `function` names the deployed function in every line."""
+    if function:
+        _Process.function = function
     root = logging.getLogger()
-    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    if not any(isinstance(h, _Stderr) for h in root.handlers):
         handler = _Stderr()
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(_platform_formatter())
         root.addHandler(handler)
     root.setLevel(level)
     # Their INFO lines narrate every subprocess and plugin; warnings and errors still come through.

@@ -17,7 +17,7 @@ def run(settings: Settings | None = None) -> dict[str, Any]:
     from dovvy.errors import ConfigError
 
     settings = settings or Settings.from_env()
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, function="migrate")
     if settings.database_url is None:
         raise ConfigError("DATABASE_URL is not set")
     prepare(settings)

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
@@ -13,11 +14,12 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from dovvy import limits
-from dovvy.api.schemas import ChatBody
-from dovvy.chat.orchestrator import ChatService, ChatTurn
 from dovvy.runtime import chat_service
 from dovvy.web.app import runtime_of
 from dovvy.web.requests import read_model
+
+if TYPE_CHECKING:
+    from dovvy.chat.orchestrator import ChatService, ChatTurn
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ def _service(request: Request) -> ChatService:
 
 
 async def _turn(request: Request) -> ChatTurn:
+    from dovvy.api.schemas import ChatBody  # built on first use, as in sessions
+
     body = await read_model(request, ChatBody)
     runtime = runtime_of(request)
     await run_in_threadpool(
@@ -41,6 +45,8 @@ async def _turn(request: Request) -> ChatTurn:
     )
     profile = body.diver_profile.stored() if body.diver_profile else None
     state = body.session_state.sent() if body.session_state else None
+    from dovvy.chat.orchestrator import ChatTurn
+
     return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=profile, state=state)
 
 

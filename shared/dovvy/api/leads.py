@@ -8,7 +8,6 @@ import logging
 import re
 import uuid
 
-from pydantic import ValidationError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,15 +15,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy import limits
-from dovvy.api.schemas import LEAD_DATA, CreateLead
 from dovvy.db import leads as repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Connection
 from dovvy.errors import IdempotencyKeyReused, ValidationFailed
 from dovvy.notify import deliver
 from dovvy.web.app import runtime_of
-from dovvy.web.errors import validation_detail
-from dovvy.web.requests import read_model
+from dovvy.web.requests import read_model, validate
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +49,10 @@ async def create_lead(request: Request) -> Response:
     key = _idempotency_key(request)
     runtime = runtime_of(request)
     await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "lead")
+    from dovvy.api.schemas import LEAD_DATA, CreateLead  # built on first use, as in sessions
+
     body = await read_model(request, CreateLead)
-    try:
-        data = LEAD_DATA[body.type].model_validate(body.data)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_detail(exc, prefix=("data",))) from None
+    data = validate(LEAD_DATA[body.type], body.data, prefix=("data",))
     if body.website:
         # The honeypot was filled in: answer as if stored, so the bot learns nothing; keep nothing.
         log.info("lead honeypot filled; nothing stored")

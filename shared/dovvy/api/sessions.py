@@ -11,8 +11,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy import limits
-from dovvy.api.schemas import CreateSession
-from dovvy.conversation import stored_state
 from dovvy.db import sessions as repo
 from dovvy.errors import SessionNotFound
 from dovvy.web.app import runtime_of
@@ -20,6 +18,8 @@ from dovvy.web.requests import read_model
 
 
 def session_json(session: repo.SessionRecord) -> dict[str, Any]:
+    from dovvy.conversation import stored_state
+
     return {
         "id": str(session.id),
         "conversation_history": session.conversation_history,
@@ -42,6 +42,9 @@ def parse_session_id(raw: str) -> uuid.UUID:
 async def create_session(request: Request) -> Response:
     runtime = runtime_of(request)
     await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
+    # Schemas are built on first use: a cold start that begins with /health or a preflight skips them.
+    from dovvy.api.schemas import CreateSession
+
     body = await read_model(request, CreateSession, optional=True)
     hours = runtime.settings.session_expiry_hours
     # One statement: no explicit transaction, one round trip instead of three.

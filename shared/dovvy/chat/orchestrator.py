@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Generator, Iterator
 from typing import Any
 
+from dovvy import logs
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import agents, emergency, followups, prompts, response
 from dovvy.chat.budget import NOTICE, ModelBudget
@@ -125,6 +126,7 @@ class _Clock:
     def mark(self, stage: str) -> None:
         now = time.perf_counter()
         self.stages[stage] = round((now - self._started) * 1000, 2)
+        logs.add_stage(stage, self.stages[stage])
         self._started = now
 
 

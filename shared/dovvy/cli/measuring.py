@@ -96,7 +96,7 @@ def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.coldstart import measure
 
-    print(measure(PROJECT_DIR, runs=args.runs))
+    print(measure(args.build_dir or PROJECT_DIR / "build", runs=args.runs))
     return 0
 
 
@@ -134,6 +134,12 @@ def add_commands(sub: Any) -> None:
     load.add_argument("--max-requests", type=int, default=20_000)
     load.set_defaults(func=cmd_bench_load)
 
-    coldstart = bench.add_parser("coldstart", help="import time of each function's entry file")
-    coldstart.add_argument("--runs", type=int, default=7)
+    coldstart = bench.add_parser(
+        "coldstart",
+        help="import + first request of each built Lambda bundle against a bare Starlette + Mangum one",
+    )
+    coldstart.add_argument("--runs", type=int, default=15)
+    coldstart.add_argument(
+        "--build-dir", type=Path, help="where `make package` wrote aws/*.zip (default build/)"
+    )
     coldstart.set_defaults(func=cmd_bench_coldstart)

@@ -13,9 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import pg8000.native
-from pg8000.exceptions import DatabaseError, InterfaceError
-
+from dovvy import logs
 from dovvy.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
@@ -38,7 +36,17 @@ log = logging.getLogger(__name__)
 _DEAD_CONNECTION_STATES = {"57P01", "57P02", "57P03", "08000", "08003", "08006"}
 
 
+def driver_errors() -> tuple[type[Exception], ...]:
+    """What a failed statement or connection raises. pg8000 is imported on first use, not at start-up:
+    a cold function answering /health or a preflight never loads the driver (~20 ms)."""
+    from pg8000.exceptions import DatabaseError, InterfaceError
+
+    return (InterfaceError, DatabaseError, OSError)
+
+
 def is_connection_error(exc: BaseException) -> bool:
+    from pg8000.exceptions import DatabaseError, InterfaceError
+
     if isinstance(exc, InterfaceError | OSError):
         return True
     if isinstance(exc, DatabaseError) and exc.args and isinstance(exc.args[0], dict):
@@ -103,7 +111,15 @@ class Pool:
         """Run `work` in one transaction; if the connection was dead, reconnect and run it once more.
 
         Only a connection-level failure is retried: the server never saw a COMMIT, so nothing ran twice.
+        The time it takes counts towards the request's `db` stage.
         """
+        started = time.perf_counter()
+        try:
+            return self._run(work, transaction)
+        finally:
+            logs.add_stage("db", (time.perf_counter() - started) * 1000)
+
+    def _run(self, work: Callable[[Connection], T], transaction: bool) -> T:
         for attempt in (1, 2):
             try:
                 with self.connection() as conn:
@@ -118,7 +134,7 @@ class Pool:
                         raise
                     conn.run("COMMIT")
                     return result
-            except (InterfaceError, DatabaseError, OSError) as exc:
+            except driver_errors() as exc:
                 if not is_connection_error(exc):
                     raise
                 if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
@@ -150,9 +166,11 @@ class Pool:
             _close_quietly(slot.conn)
 
     def _connect(self) -> Connection:
+        import pg8000.native
+
         try:
             conn: Connection = pg8000.native.Connection(**self._params.connect_kwargs(self._timeout))
-        except (InterfaceError, DatabaseError, OSError) as exc:
+        except driver_errors() as exc:
             raise DatabaseUnavailable(f"cannot connect to the database ({type(exc).__name__})") from exc
         self.connects += 1
         _register_types(conn)
@@ -162,7 +180,7 @@ class Pool:
     def _alive(conn: Connection) -> bool:
         try:
             conn.run("SELECT 1")
-        except (InterfaceError, DatabaseError, OSError):
+        except driver_errors():
             return False
         return True
 
@@ -185,7 +203,7 @@ def _register_types(conn: Connection) -> None:
     for statement in VECTOR_SESSION_SETTINGS:
         try:
             conn.run(statement)
-        except DatabaseError:
+        except driver_errors():
             log.info("setting not supported by this pgvector", extra={"statement": statement})
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dovvy.errors import ApiError, ConfigError, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +62,6 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, detail, code, headers=exc.headers)
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ValidationError)
-    return error_response(422, validation_detail(exc), "VALIDATION_ERROR")
-
-
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     log.error("database unavailable", extra={"reason": str(exc)})
     return error_response(
@@ -86,7 +83,6 @@ async def _config_error(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     ApiError: _api_error,
     HTTPException: _http_exception,
-    ValidationError: _validation_error,
     DatabaseUnavailable: _database_unavailable,
     ConfigError: _config_error,
 }

@@ -1,18 +1,22 @@
-"""Pure ASGI middleware: request ids, security headers and the request body size limit."""
+"""Pure ASGI middleware: request ids (and each request's log line), security headers and the
+request body size limit."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dovvy import logs
 from dovvy.errors import PayloadTooLarge
 from dovvy.logs import request_id
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Letters, digits and . _ : - = (API Gateway's ids end in "="): nothing that could forge a log line.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:=-]{1,128}$")
 
 
 class RequestIdMiddleware:
@@ -26,18 +30,31 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        rid = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # Behind the AWS HTTP API without a client id, the gateway's own request id (Mangum puts
+        # the event in the scope), so a function's lines and the gateway's access log correlate.
+        gateway_id = scope.get("aws.event", {}).get("requestContext", {}).get("requestId")
+        candidates = (incoming, gateway_id)
+        rid = next(
+            (c for c in candidates if isinstance(c, str) and _SAFE_REQUEST_ID.match(c)), uuid.uuid4().hex
+        )
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id.set(rid)
+        stages = logs.start_request()
+        started = time.perf_counter()
+        status = 500  # what the client sees if the app fails before answering
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 MutableHeaders(scope=message)["X-Request-ID"] = rid
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            latency = (time.perf_counter() - started) * 1000
+            logs.request_done(stages, scope["method"], scope["path"], status, latency)
             request_id.reset(token)
 
 

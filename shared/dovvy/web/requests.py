@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from dovvy.errors import MalformedJson, UnsupportedMediaType, ValidationFailed
 from dovvy.web.errors import validation_detail
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# pydantic is imported where a body is first validated, not at start-up (see api/sessions.py).
+M = TypeVar("M", bound="BaseModel")
 
 
 def is_json(content_type: str | None) -> bool:
@@ -103,7 +106,7 @@ async def read_model(request: Request, model: type[M], *, optional: bool = False
     return validate(model, {} if payload is _NOTHING else payload)
 
 
-def validate(model: type[M], payload: Any) -> M:
+def validate(model: type[M], payload: Any, prefix: tuple[str | int, ...] = ()) -> M:
     if not isinstance(payload, dict):
         raise ValidationFailed(
             [
@@ -114,7 +117,9 @@ def validate(model: type[M], payload: Any) -> M:
                 }
             ]
         )
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise ValidationFailed(validation_detail(exc)) from None
+        raise ValidationFailed(validation_detail(exc, prefix)) from None

@@ -1,0 +1,121 @@
+"""Each request's log line, and the line format each platform reads."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from dovvy import logs
+from dovvy.runtime import Runtime
+
+
+@pytest.fixture
+def lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
+    """Configure logging afresh (as a new process would) and return a reader of its JSON lines."""
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if isinstance(h, logs._Stderr)]
+    for handler in ours:
+        root.removeHandler(handler)
+    before = (root.level, logs._Process.function, logs._Process.served)
+    logs._Process.served = 0
+
+    def read() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+
+    yield read
+    for handler in [h for h in root.handlers if isinstance(h, logs._Stderr)]:
+        root.removeHandler(handler)
+    for handler in ours:
+        root.addHandler(handler)
+    root.setLevel(before[0])
+    logs._Process.function, logs._Process.served = before[1], before[2]
+
+
+def _requests(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [line for line in lines if line["message"] == "request done"]
+
+
+def test_each_request_leaves_one_line_with_route_status_latency_and_stages(
+    lines: Any, runtime: Runtime
+) -> None:
+    from dovvy.functions import create_function_app
+
+    with TestClient(create_function_app("session", runtime)) as client:
+        created = client.post("/api/sessions", json={}, headers={"X-Request-ID": "req-1"})
+        session_id = created.json()["id"]
+        client.get(f"/api/sessions/{session_id}")
+        client.get("/api/sessions/00000000-0000-4000-8000-000000000000")
+    first, second, missing = _requests(lines())
+    assert first["function"] == "session"
+    assert first["route"] == "POST /api/sessions"
+    assert first["status"] == 201
+    assert first["request_id"] == first["correlation_id"] == "req-1"
+    assert first["latency_ms"] > 0
+    assert 0 < first["stages_ms"]["db"] <= first["latency_ms"]
+    assert first["cold_start"] is True
+    assert second["cold_start"] is False
+    assert second["route"] == "GET /api/sessions/{sessionId}"  # never the session id itself
+    assert missing["status"] == 404
+    assert session_id not in json.dumps(lines())
+
+
+def test_behind_the_http_api_the_gateways_request_id_is_used(
+    lines: Any, monkeypatch: pytest.MonkeyPatch, database_url: str, runtime: Runtime
+) -> None:
+    from dovvy.functions import create_function_app
+    from dovvy.web.adapters import lambda_handler
+    from tests.events import LambdaContext, load_event
+
+    event = load_event("apigw_http_v2_get_session.json", SESSION_ID="00000000-0000-4000-8000-000000000000")
+    event["headers"].pop("x-request-id", None)
+    response = lambda_handler(create_function_app("session", runtime))(event, LambdaContext())
+    assert response["headers"]["x-request-id"] == event["requestContext"]["requestId"]
+    (line,) = _requests(lines())
+    assert line["request_id"] == event["requestContext"]["requestId"]
+
+
+def test_on_lambda_lines_use_powertools_format_and_hide_error_text(
+    lines: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "dovvy-chat")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "chat")
+    logs.configure("DEBUG", function="chat")
+    token = logs.request_id.set("req-7")
+    try:
+        logging.getLogger("dovvy.test").debug("at debug", extra={"stage": "retrieve"})
+        try:
+            raise ValueError("diver@example.com said something")
+        except ValueError:
+            logging.getLogger("dovvy.test").exception("failed")
+    finally:
+        logs.request_id.reset(token)
+    debug, failed = lines()
+    assert debug["level"] == "DEBUG"  # LOG_LEVEL honoured
+    assert debug["service"] == "chat"
+    assert debug["message"] == "at debug"
+    assert debug["correlation_id"] == debug["request_id"] == "req-7"
+    assert debug["function"] == "chat"
+    assert debug["stage"] == "retrieve"
+    assert "timestamp" in debug
+    assert failed["exception_name"] == "ValueError"
+    assert "diver@example.com" not in json.dumps(failed)
+    assert failed["exception"].startswith("ValueError at test_logs.py:")
+
+
+def test_on_cloud_run_lines_carry_cloud_loggings_severity(
+    lines: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.setenv("K_SERVICE", "dovvy-lead")
+    logs.configure("INFO", function="lead")
+    logging.getLogger("dovvy.test").warning("careful")
+    logging.getLogger("dovvy.test").debug("not shown")
+    (line,) = lines()
+    assert line["severity"] == "WARNING"
+    assert "level" not in line
+    assert line["function"] == "lead"
