@@ -119,3 +119,17 @@ def test_on_cloud_run_lines_carry_cloud_loggings_severity(
     assert line["severity"] == "WARNING"
     assert "level" not in line
     assert line["function"] == "lead"
+
+
+def test_behind_the_local_gateway_each_line_names_the_function_that_served_it(
+    lines: Any, runtime: Runtime
+) -> None:
+    """Several function apps share one process there; the last one configured must not label all."""
+    from dovvy.functions import create_function_app
+
+    session = create_function_app("session", runtime)
+    create_function_app("lead", runtime)
+    with TestClient(session) as client:
+        client.post("/api/sessions", json={})
+    (line,) = _requests(lines())
+    assert line["function"] == "session"

@@ -47,4 +47,4 @@ def create_function_app(name: str, runtime: Runtime | None = None) -> Starlette:
     # Logging is wiring: every deployed function honours LOG_LEVEL and writes JSON lines that carry
     # the request id, not only the CLI.
     logs.configure(runtime.settings.log_level, function=name)
-    return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime)
+    return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime, function=name)

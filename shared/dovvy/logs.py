@@ -22,6 +22,8 @@ from typing import Any
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 # Per-request fields: stage name -> milliseconds spent there (summed over repeats).
 _stages: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("stages", default=None)
+# The function serving this request: several share one process behind the local gateway.
+_request_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("function", default=None)
 
 
 class _Process:
@@ -53,7 +55,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def _context() -> dict[str, str]:
-    fields = {"function": _Process.function} if _Process.function else {}
+    function = _request_function.get() or _Process.function
+    fields = {"function": function} if function else {}
     rid = request_id.get()
     if rid:
         fields["request_id"] = fields["correlation_id"] = rid
@@ -95,7 +98,9 @@ def add_stage(name: str, milliseconds: float) -> None:
         stages[name] = round(stages.get(name, 0.0) + milliseconds, 2)
 
 
-def start_request() -> contextvars.Token[dict[str, float] | None]:
+def start_request(function: str | None = None) -> contextvars.Token[dict[str, float] | None]:
+    if function:
+        _request_function.set(function)
     return _stages.set({})
 
 

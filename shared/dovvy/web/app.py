@@ -21,11 +21,11 @@ from dovvy.web.middleware import BodyLimitMiddleware, RequestIdMiddleware, Secur
 log = logging.getLogger(__name__)
 
 
-def create_app(routes: Sequence[BaseRoute], runtime: Runtime) -> Starlette:
+def create_app(routes: Sequence[BaseRoute], runtime: Runtime, function: str | None = None) -> Starlette:
     settings = runtime.settings
     middleware = [
         Middleware(SecurityHeadersMiddleware),
-        Middleware(RequestIdMiddleware),
+        Middleware(RequestIdMiddleware, function=function),
         Middleware(ErrorBoundary),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]

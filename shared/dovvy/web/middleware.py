@@ -22,8 +22,9 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:=-]{1,128}$")
 class RequestIdMiddleware:
     """Echo a well-formed client X-Request-ID, or mint one; expose it to logs and every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, function: str | None = None) -> None:
         self.app = app
+        self.function = function
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,7 +40,7 @@ class RequestIdMiddleware:
         )
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id.set(rid)
-        stages = logs.start_request()
+        stages = logs.start_request(self.function)
         started = time.perf_counter()
         status = 500  # what the client sees if the app fails before answering
 
