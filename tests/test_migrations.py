@@ -9,13 +9,17 @@ from dovvy.db.pool import Pool
 from dovvy.db.url import ConnectParams
 
 TABLES = [
+    "chunk_lengths",
+    "chunk_terms",
     "content_documents",
     "content_embeddings",
+    "corpus_stats",
     "destinations",
     "dive_sites",
     "leads",
     "rate_counters",
     "sessions",
+    "term_stats",
 ]
 
 
@@ -119,3 +123,35 @@ def test_deleting_a_destination_removes_its_sites(fresh_database: ConnectParams)
     finally:
         pool.close()
     assert rows == [[0]]
+
+
+def test_the_bm25_revision_indexes_chunks_stored_before_it(fresh_database: ConnectParams) -> None:
+    from dovvy.db import bm25
+
+    migrate.upgrade(fresh_database, "0005")
+    pool = Pool(fresh_database, max_size=1)
+    try:
+        zero = "[" + ",".join(["0"] * 768) + "]"
+        for index, (heading, text) in enumerate(
+            [("Torches", "Carry a backup torch."), ("Crabs", "Crabs at night.")]
+        ):
+            pool.run(
+                lambda conn, i=index, h=heading, t=text: conn.run(
+                    "INSERT INTO content_embeddings (content_path, chunk_index, chunk_text, content_hash, "
+                    "embedding_model, embedding, metadata) VALUES ('night.md', :i, :t, :h, 'm', "
+                    "CAST(:v AS vector), CAST(:meta AS jsonb))",
+                    i=i,
+                    t=t,
+                    h=f"hash{i}",
+                    v=zero,
+                    meta=f'{{"title": "Night Diving", "heading": "{h}"}}',
+                )
+            )
+        migrate.upgrade(fresh_database)
+        indexed = pool.run(bm25.statistics)
+        pool.run(bm25.rebuild)
+        assert indexed == pool.run(bm25.statistics)
+        assert ("m", "torch", 1) in indexed["terms"]
+        assert indexed["corpus"][0][:2] == ("m", 2)
+    finally:
+        pool.close()

@@ -31,7 +31,12 @@ class CountingEmbedder(OfflineEmbedder):
 @pytest.fixture
 def content_pool(database_url: str) -> Iterator[Pool]:
     pool = Pool(parse_database_url(database_url), max_size=4)
-    pool.run(lambda conn: conn.run("TRUNCATE content_embeddings, content_documents"), transaction=False)
+    pool.run(
+        lambda conn: conn.run(
+            "TRUNCATE content_embeddings, content_documents, chunk_terms, chunk_lengths, term_stats, corpus_stats"
+        ),
+        transaction=False,
+    )
     yield pool
     pool.close()
 

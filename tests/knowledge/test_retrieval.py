@@ -107,8 +107,9 @@ def test_queries_without_words_find_nothing(retriever: Retriever, query: str, mo
     assert retriever.search(query, mode=mode) == []
 
 
-def test_keyword_query_joins_informative_words_with_or() -> None:
-    assert keyword_query("How deep can I dive on nitrox?") == "How or deep or I or on or nitrox"
+def test_keyword_query_keeps_the_informative_words() -> None:
+    # "can" and "dive" are in nearly every passage; PostgreSQL drops "how", "I" and "on" itself.
+    assert keyword_query("How deep can I dive on nitrox?") == "How deep I on nitrox"
 
 
 def test_filtered_search_under_hnsw_still_fills_the_page(server_url: str) -> None:

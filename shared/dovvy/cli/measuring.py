@@ -16,15 +16,18 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
     from dovvy.knowledge.evaluation import evaluate_retrieval, format_table, load_questions
     from dovvy.runtime import Runtime
+    from dovvy.splits import split_of
 
-    questions = load_questions(args.file)
+    questions = [
+        q for q in load_questions(args.file) if args.split == "all" or split_of(q.question) == args.split
+    ]
     runtime = Runtime(resolve_database(settings))
     try:
         require_documents(runtime)
         results = evaluate_retrieval(runtime.retriever, questions)
     finally:
         runtime.close()
-    print(f"{len(questions)} questions, embedding model {runtime.embedder.model}")
+    print(f"{len(questions)} questions ({args.split}), embedding model {runtime.embedder.model}")
     print(format_table(results))
     return 0
 
@@ -106,6 +109,12 @@ def add_commands(sub: Any) -> None:
     )
     retrieval_eval = evaluate.add_parser("retrieval", help="recall@k and MRR per search mode")
     retrieval_eval.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
+    retrieval_eval.add_argument(
+        "--split",
+        choices=("dev", "test", "all"),
+        default="dev",
+        help="tune on dev, report test (shared/dovvy/splits.py)",
+    )
     retrieval_eval.set_defaults(func=cmd_eval_retrieval)
 
     chat_eval = evaluate.add_parser("chat", help="pass rates of scripted conversations per check")

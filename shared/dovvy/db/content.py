@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dovvy.db import copy
+from dovvy.db import bm25, copy
 from dovvy.db.pool import Connection
 
 _COPY_COLUMNS = "content_path, chunk_index, chunk_text, content_hash, embedding_model, embedding, metadata"
@@ -58,7 +58,9 @@ def replace_document(
     metadata: dict[str, Any],
     chunks: Sequence[ChunkRow],
 ) -> None:
-    """Swap in a document's chunks; call inside a transaction holding `lock_document`."""
+    """Swap in a document's chunks, and their BM25 index entries; call inside a transaction holding
+    `lock_document`."""
+    bm25.unindex_document(conn, path, model)
     conn.run(
         "DELETE FROM content_embeddings WHERE content_path = :path AND embedding_model = :model",
         path=path,
@@ -78,6 +80,7 @@ def replace_document(
             for chunk in chunks
         )
         conn.run(f"COPY content_embeddings ({_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)", stream=stream)
+        bm25.index_document(conn, path, model)
     conn.run(
         """
         INSERT INTO content_documents
@@ -101,6 +104,7 @@ def replace_document(
 def delete_document(conn: Connection, path: str) -> bool:
     """Remove a document under every embedding model. Returns whether anything was there."""
     lock_document(conn, path)
+    bm25.unindex_document(conn, path)
     removed = conn.run("DELETE FROM content_documents WHERE content_path = :path RETURNING 1", path=path)
     conn.run("DELETE FROM content_embeddings WHERE content_path = :path", path=path)
     return bool(removed)
@@ -139,6 +143,7 @@ def destination_codes(conn: Connection, model: str) -> list[str]:
 
 def remove_other_models(conn: Connection, model: str) -> int:
     """Drop rows embedded by models other than the active one (after a provider switch)."""
+    bm25.remove_models_except(conn, model)
     conn.run("DELETE FROM content_documents WHERE embedding_model <> :model", model=model)
     rows = conn.run("DELETE FROM content_embeddings WHERE embedding_model <> :model RETURNING 1", model=model)
     return len(rows)

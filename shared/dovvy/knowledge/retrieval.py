@@ -1,4 +1,4 @@
-"""Hybrid retrieval in one SQL round trip: HNSW cosine leg + full-text leg, fused by reciprocal rank."""
+"""Hybrid retrieval in one SQL round trip: HNSW cosine leg + BM25 leg, fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -72,13 +72,52 @@ vector_ranked AS (
     WHERE similarity >= :min_similarity
 )"""
 
+# BM25 over the inverted index ingestion keeps (shared/dovvy/db/bm25.py): the question's terms by
+# PostgreSQL's own `english` configuration, each weighted by its inverse chunk frequency, each
+# chunk's term frequency and length counting title and heading terms `title_boost` and
+# `heading_boost` times. Only chunks sharing a term with the question are touched.
 _KEYWORD_LEG = """
+query_terms AS (
+    SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :keywords))
+),
+bm25 AS (
+    SELECT CAST(:k1 AS double precision) AS k1, CAST(:b AS double precision) AS b,
+           CAST(:title_boost AS double precision) AS title_boost,
+           CAST(:heading_boost AS double precision) AS heading_boost
+),
+corpus AS (
+    SELECT chunk_count AS n,
+           (text_length + p.title_boost * title_length + p.heading_boost * heading_length)
+               / greatest(chunk_count, 1) AS average_length
+    FROM corpus_stats CROSS JOIN bm25 AS p WHERE embedding_model = :model
+),
+weighted_terms AS (
+    SELECT s.term, ln(1 + (c.n - s.chunk_count + 0.5) / (s.chunk_count + 0.5)) AS idf
+    FROM term_stats s JOIN query_terms q ON q.term = s.term CROSS JOIN corpus c
+    WHERE s.embedding_model = :model
+),
+keyword_scores AS (
+    SELECT e.id, e.content_path,
+           sum(w.idf * f.tf * (p.k1 + 1)
+               / (f.tf + p.k1 * (1 - p.b + p.b * f.length / greatest(c.average_length, 1)))) AS score
+    FROM weighted_terms w
+    JOIN chunk_terms ct ON ct.embedding_model = :model AND ct.term = w.term
+    JOIN chunk_lengths l ON l.chunk_id = ct.chunk_id
+    JOIN content_embeddings e ON e.id = ct.chunk_id
+    CROSS JOIN corpus c
+    CROSS JOIN bm25 AS p
+    CROSS JOIN LATERAL (
+        SELECT ct.in_text + p.title_boost * ct.in_title + p.heading_boost * ct.in_heading AS tf,
+               l.text_length + p.title_boost * l.title_length + p.heading_boost * l.heading_length AS length
+    ) AS f
+    WHERE true{filters}
+    GROUP BY e.id, e.content_path
+),
 keyword_ranked AS (
     SELECT id, content_path, CAST(NULL AS double precision) AS similarity,
-           row_number() OVER (ORDER BY ts_rank(search_tsv, query, 2) DESC, id) AS rank
-    FROM content_embeddings, websearch_to_tsquery('english', :keywords) AS query
-    WHERE embedding_model = :model AND search_tsv @@ query{filters}
-    ORDER BY ts_rank(search_tsv, query, 2) DESC, id
+           row_number() OVER (ORDER BY score DESC, id) AS rank
+    FROM keyword_scores
+    ORDER BY score DESC, id
     LIMIT :candidates
 )"""
 
@@ -171,10 +210,9 @@ def focus(text: str) -> str:
 
 
 def keyword_query(text: str) -> str:
-    """Informative words joined with `or`, so a question matches passages sharing any of them
-    (ranked by how many and how close), instead of requiring every word as websearch_to_tsquery
-    would by default."""
-    return " or ".join(word for word in _WORD.findall(text) if word.lower() not in _COMMON)
+    """The question's words less the ones every diving passage shares; PostgreSQL's `english`
+    configuration then stems them and drops its stop words, and BM25 weighs what is left."""
+    return " ".join(word for word in _WORD.findall(text) if word.lower() not in _COMMON)
 
 
 class Retriever:
@@ -189,6 +227,10 @@ class Retriever:
         per_document: int = 2,
         vector_weight: float = 1.0,
         keyword_weight: float = 0.7,
+        k1: float = 1.2,
+        b: float = 0.75,
+        title_boost: float = 2.0,
+        heading_boost: float = 1.5,
     ) -> None:
         # rrf_k and the leg weights were chosen on tests/eval/retrieval.jsonl (docs/retrieval.md):
         # a small k trusts each leg's top ranks; the keyword leg, which cannot see synonyms,
@@ -201,6 +243,7 @@ class Retriever:
         self.rrf_k = rrf_k
         self.min_similarity = min_similarity
         self.per_document = per_document
+        self.bm25 = {"k1": k1, "b": b, "title_boost": title_boost, "heading_boost": heading_boost}
 
     def search(
         self,
@@ -235,6 +278,7 @@ class Retriever:
         if mode != "vector":
             params["keywords"] = keywords
             params["keyword_weight"] = self.keyword_weight
+            params.update(self.bm25)
         sql = _query_sql(mode, filter_sql)
         rows = self.pool.run(lambda conn: conn.run(sql, **params), transaction=False)
         return [

@@ -1,0 +1,156 @@
+"""The BM25 index's upkeep: chunk terms, per-term chunk counts and corpus totals, kept exact.
+
+Terms are the lexemes PostgreSQL's `english` configuration gives `search_tsv` (title weighted A,
+heading B, text C), so chunks and queries are tokenised, stemmed and stop-worded by the same rules.
+Every change runs in the caller's transaction, next to the chunks it describes, under one advisory
+lock: ingests of different documents touch the same term rows, and taking them in turn cannot
+deadlock. `rebuild` recomputes everything from the chunks (migrations, and the exactness test).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dovvy.db.pool import Connection
+
+_STATS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('dovvy:bm25-stats', 0))"
+
+# {chunks}: a condition on content_embeddings aliased `e` choosing the chunks to (un)index.
+_INDEX = """
+INSERT INTO chunk_terms (embedding_model, term, chunk_id, in_title, in_heading, in_text)
+SELECT e.embedding_model, t.lexeme, e.id, count(*) FILTER (WHERE w = 'A'),
+       count(*) FILTER (WHERE w = 'B'), count(*) FILTER (WHERE w IN ('C', 'D'))
+FROM content_embeddings e, unnest(e.search_tsv) AS t, unnest(t.weights) AS w
+WHERE {chunks}
+GROUP BY e.embedding_model, t.lexeme, e.id
+"""
+
+_LENGTHS = """
+INSERT INTO chunk_lengths (chunk_id, embedding_model, title_length, heading_length, text_length)
+SELECT ct.chunk_id, ct.embedding_model, sum(in_title), sum(in_heading), sum(in_text)
+FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id
+WHERE {chunks}
+GROUP BY ct.chunk_id, ct.embedding_model
+"""
+
+_ADD_TERMS = """
+INSERT INTO term_stats (embedding_model, term, chunk_count)
+SELECT ct.embedding_model, ct.term, count(*)
+FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id
+WHERE {chunks}
+GROUP BY ct.embedding_model, ct.term
+ORDER BY ct.embedding_model, ct.term
+ON CONFLICT (embedding_model, term) DO UPDATE SET chunk_count = term_stats.chunk_count + EXCLUDED.chunk_count
+"""
+
+_REMOVE_TERMS = """
+UPDATE term_stats s SET chunk_count = s.chunk_count - d.n
+FROM (
+    SELECT ct.embedding_model, ct.term, count(*) AS n
+    FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id
+    WHERE {chunks}
+    GROUP BY ct.embedding_model, ct.term
+) AS d
+WHERE s.embedding_model = d.embedding_model AND s.term = d.term
+"""
+
+_ADD_CORPUS = """
+INSERT INTO corpus_stats (embedding_model, chunk_count, title_length, heading_length, text_length)
+SELECT e.embedding_model, count(*), sum(l.title_length), sum(l.heading_length), sum(l.text_length)
+FROM content_embeddings e JOIN chunk_lengths l ON l.chunk_id = e.id
+WHERE {chunks}
+GROUP BY e.embedding_model
+ON CONFLICT (embedding_model) DO UPDATE SET
+    chunk_count = corpus_stats.chunk_count + EXCLUDED.chunk_count,
+    title_length = corpus_stats.title_length + EXCLUDED.title_length,
+    heading_length = corpus_stats.heading_length + EXCLUDED.heading_length,
+    text_length = corpus_stats.text_length + EXCLUDED.text_length
+"""
+
+_REMOVE_CORPUS = """
+UPDATE corpus_stats s SET chunk_count = s.chunk_count - d.chunks, title_length = s.title_length - d.title,
+    heading_length = s.heading_length - d.heading, text_length = s.text_length - d.text
+FROM (
+    SELECT e.embedding_model, count(*) AS chunks, sum(l.title_length) AS title,
+           sum(l.heading_length) AS heading, sum(l.text_length) AS text
+    FROM content_embeddings e JOIN chunk_lengths l ON l.chunk_id = e.id
+    WHERE {chunks}
+    GROUP BY e.embedding_model
+) AS d
+WHERE s.embedding_model = d.embedding_model
+"""
+
+_DOCUMENT = "e.content_path = :path AND e.embedding_model = :model"
+_DOCUMENT_ANY_MODEL = "e.content_path = :path"
+
+
+def index_document(conn: Connection, path: str, model: str) -> None:
+    """Index a document's freshly stored chunks and add them to the statistics."""
+    _change(conn, _DOCUMENT, {"path": path, "model": model}, adding=True)
+
+
+def index_chunks_after(conn: Connection, last_id: int) -> None:
+    """Index every chunk stored after `last_id` (a bulk load: the benchmark's batches)."""
+    _change(conn, "e.id > :after", {"after": last_id}, adding=True)
+
+
+def unindex_document(conn: Connection, path: str, model: str | None = None) -> None:
+    """Take a document's chunks out of the statistics (under one model, or all); call before
+    deleting the chunks, whose terms go with them."""
+    chunks, params = (
+        (_DOCUMENT, {"path": path, "model": model}) if model else (_DOCUMENT_ANY_MODEL, {"path": path})
+    )
+    _change(conn, chunks, params, adding=False)
+
+
+def _change(conn: Connection, chunks: str, params: dict[str, Any], *, adding: bool) -> None:
+    conn.run(_STATS_LOCK)
+    if adding:
+        conn.run(_INDEX.format(chunks=chunks), **params)
+        conn.run(_LENGTHS.format(chunks=chunks), **params)
+        conn.run(_ADD_TERMS.format(chunks=chunks), **params)
+        conn.run(_ADD_CORPUS.format(chunks=chunks), **params)
+    else:
+        conn.run(_REMOVE_TERMS.format(chunks=chunks), **params)
+        conn.run(_REMOVE_CORPUS.format(chunks=chunks), **params)
+        conn.run("DELETE FROM term_stats WHERE chunk_count = 0")
+
+
+def remove_models_except(conn: Connection, model: str) -> None:
+    conn.run(_STATS_LOCK)
+    conn.run("DELETE FROM term_stats WHERE embedding_model <> :model", model=model)
+    conn.run("DELETE FROM corpus_stats WHERE embedding_model <> :model", model=model)
+
+
+def rebuild(conn: Connection) -> None:
+    """Recompute the whole index from the stored chunks."""
+    conn.run(_STATS_LOCK)
+    conn.run("DELETE FROM chunk_terms")
+    conn.run("DELETE FROM chunk_lengths")
+    conn.run("DELETE FROM term_stats")
+    conn.run("DELETE FROM corpus_stats")
+    conn.run(_INDEX.format(chunks="true"))
+    conn.run(_LENGTHS.format(chunks="true"))
+    conn.run(_ADD_TERMS.format(chunks="true"))
+    conn.run(_ADD_CORPUS.format(chunks="true"))
+    conn.run("DELETE FROM corpus_stats WHERE chunk_count = 0")
+
+
+def statistics(conn: Connection) -> dict[str, Any]:
+    """Everything BM25 reads, in a comparable form (the exactness test compares two of these)."""
+    terms = conn.run("SELECT embedding_model, term, chunk_count FROM term_stats ORDER BY 1, 2")
+    corpus = conn.run("SELECT * FROM corpus_stats WHERE chunk_count > 0 ORDER BY 1")
+    postings = conn.run(
+        "SELECT ct.embedding_model, e.content_path, e.chunk_index, ct.term, in_title, in_heading, in_text "
+        "FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id ORDER BY 1, 2, 3, 4"
+    )
+    lengths = conn.run(
+        "SELECT e.embedding_model, content_path, chunk_index, title_length, heading_length, text_length "
+        "FROM content_embeddings e JOIN chunk_lengths l ON l.chunk_id = e.id ORDER BY 1, 2, 3"
+    )
+    return {
+        "terms": [tuple(r) for r in terms],
+        "corpus": [tuple(r) for r in corpus],
+        "postings": [tuple(r) for r in postings],
+        "lengths": [tuple(r) for r in lengths],
+    }
