@@ -5,7 +5,7 @@ from pg8000.exceptions import DatabaseError
 
 from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.db import SCHEMA_REVISION, migrate
-from dovvy.db.pool import Pool
+from dovvy.db.pool import Connection, Pool
 from dovvy.db.url import ConnectParams
 
 TABLES = [
@@ -135,8 +135,10 @@ def test_the_bm25_revision_indexes_chunks_stored_before_it(fresh_database: Conne
         for index, (heading, text) in enumerate(
             [("Torches", "Carry a backup torch."), ("Crabs", "Crabs at night.")]
         ):
-            pool.run(
-                lambda conn, i=index, h=heading, t=text: conn.run(
+            metadata = f'{{"title": "Night Diving", "heading": "{heading}"}}'
+
+            def insert(conn: Connection, i: int = index, t: str = text, meta: str = metadata) -> None:
+                conn.run(
                     "INSERT INTO content_embeddings (content_path, chunk_index, chunk_text, content_hash, "
                     "embedding_model, embedding, metadata) VALUES ('night.md', :i, :t, :h, 'm', "
                     "CAST(:v AS vector), CAST(:meta AS jsonb))",
@@ -144,9 +146,10 @@ def test_the_bm25_revision_indexes_chunks_stored_before_it(fresh_database: Conne
                     t=t,
                     h=f"hash{i}",
                     v=zero,
-                    meta=f'{{"title": "Night Diving", "heading": "{h}"}}',
+                    meta=meta,
                 )
-            )
+
+            pool.run(insert)
         migrate.upgrade(fresh_database)
         indexed = pool.run(bm25.statistics)
         pool.run(bm25.rebuild)
