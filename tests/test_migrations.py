@@ -9,7 +9,6 @@ from dovvy.db.pool import Connection, Pool
 from dovvy.db.url import ConnectParams
 
 TABLES = [
-    "chunk_lengths",
     "chunk_terms",
     "content_documents",
     "content_embeddings",

@@ -33,7 +33,7 @@ def content_pool(database_url: str) -> Iterator[Pool]:
     pool = Pool(parse_database_url(database_url), max_size=4)
     pool.run(
         lambda conn: conn.run(
-            "TRUNCATE content_embeddings, content_documents, chunk_terms, chunk_lengths, term_stats, corpus_stats"
+            "TRUNCATE content_embeddings, content_documents, chunk_terms, term_stats, corpus_stats"
         ),
         transaction=False,
     )

@@ -4,8 +4,9 @@ import itertools
 
 import pytest
 
-from dovvy.knowledge.chunking import MAX_CHUNK_CHARS, chunk_document, count_tokens
+from dovvy.knowledge.chunking import MAX_CHUNK_CHARS, chunk_document
 from dovvy.knowledge.documents import parse
+from dovvy.text import count_tokens
 
 FRONT = "---\ntitle: Test Guide\ndescription: A test.\ndoc_type: skill\ntags: [t]\n---\n\n"
 

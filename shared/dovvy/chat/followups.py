@@ -18,7 +18,7 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.chat.router import AGENTS, Agent
-from dovvy.chat.text import normalise
+from dovvy.text import normalise
 
 _MODE_OF_AGENT: dict[str, str] = {"certification": "learning", "trip": "planning"}
 _AGENT_OF_MODE: dict[str, Agent] = {

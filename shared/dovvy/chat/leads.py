@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from dovvy import catalogue
-from dovvy.chat.text import normalise
+from dovvy.text import normalise
 
 _BOOKING = re.compile(
     r"\b(book|booking|sign (me )?up|enrol+|register|reserve|reservation|how much (is|does|for)|price|prices|cost of|"

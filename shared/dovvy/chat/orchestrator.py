@@ -33,10 +33,10 @@ from dovvy.chat.store import Library, SessionStore
 from dovvy.config import Settings
 from dovvy.db.destinations import DiveSite
 from dovvy.db.sessions import SessionRecord
-from dovvy.knowledge.chunking import count_tokens
 from dovvy.knowledge.retrieval import Passage, focus
 from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
+from dovvy.text import count_tokens
 
 Event = tuple[str, dict[str, Any]]
 

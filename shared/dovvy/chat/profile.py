@@ -8,7 +8,7 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.catalogue import destination_in
-from dovvy.chat.text import normalise
+from dovvy.text import normalise
 
 _INTERESTS = {
     "wrecks": r"\bwrecks?\b",

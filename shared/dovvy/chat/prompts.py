@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from dovvy.knowledge.chunking import count_tokens
 from dovvy.knowledge.retrieval import Passage
 from dovvy.providers.llm import Message
+from dovvy.text import count_tokens
 
 # A marker that appears only in the system prompt: if it ever shows up in an answer, the answer is
 # leaking the instructions and is replaced.

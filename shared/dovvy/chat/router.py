@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from dovvy.chat.text import normalise
+from dovvy.text import normalise
 
 Agent = Literal["certification", "trip", "safety", "general"]
 AGENTS: tuple[Agent, ...] = ("certification", "trip", "safety", "general")

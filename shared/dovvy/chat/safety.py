@@ -21,6 +21,7 @@ import re
 from typing import Any, Literal
 
 from dovvy.chat import symptoms as lex
+from dovvy.text import WORD
 
 Tier = Literal["emergency", "caution", "normal"]
 
@@ -40,7 +41,6 @@ class SafetyCheck:
 _ALWAYS = {category: lex.compiled(patterns) for category, patterns in lex.ALWAYS.items()}
 _AFTER_DIVING = {category: lex.compiled(patterns) for category, patterns in lex.AFTER_DIVING.items()}
 _ANIMALS = [(re.compile(rf"\b({pattern})\b"), kind) for pattern, kind in lex.ANIMALS.items()]
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -77,7 +77,7 @@ def _corrected(word: str) -> str:
 def prepare(message: str) -> str:
     """Lower case, apostrophes dropped, text-speak written out, typos of lexicon words fixed."""
     text = message.lower().replace("\u2019", "'").replace("'", "")
-    words = [lex.TEXT_SPEAK.get(w, w) for w in _WORD.findall(text)]
+    words = [lex.TEXT_SPEAK.get(w, w) for w in WORD.findall(text)]
     return " ".join(_corrected(w) for w in words)
 
 

@@ -13,8 +13,8 @@ from dovvy.db import destinations as destinations_repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Pool
 from dovvy.diver import stored_profile
-from dovvy.knowledge.chunking import count_tokens
 from dovvy.knowledge.retrieval import Filters, Passage, Retriever
+from dovvy.text import count_tokens
 
 MAX_STORED_MESSAGES = 200
 

@@ -96,8 +96,8 @@ def _filters(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
-    from dovvy.chat.text import words
     from dovvy.runtime import Runtime
+    from dovvy.text import words
 
     query = " ".join(args.query)
     if args.query and not words(query):

@@ -16,69 +16,82 @@ from dovvy.db.pool import Connection
 _STATS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('dovvy:bm25-stats', 0))"
 
 # {chunks}: a condition on content_embeddings aliased `e` choosing the chunks to (un)index.
+# A lexeme's positions carry their weights: A title, B heading, C text. Each posting also carries
+# its chunk's field lengths (summed over the chunk's postings), so scoring joins nothing else.
 _INDEX = """
-INSERT INTO chunk_terms (embedding_model, term, chunk_id, in_title, in_heading, in_text)
-SELECT e.embedding_model, t.lexeme, e.id, count(*) FILTER (WHERE w = 'A'),
-       count(*) FILTER (WHERE w = 'B'), count(*) FILTER (WHERE w IN ('C', 'D'))
-FROM content_embeddings e, unnest(e.search_tsv) AS t, unnest(t.weights) AS w
-WHERE {chunks}
-GROUP BY e.embedding_model, t.lexeme, e.id
+INSERT INTO chunk_terms
+    (term, chunk_id, in_title, in_heading, in_text, title_length, heading_length, text_length)
+SELECT term, chunk_id, in_title, in_heading, in_text, sum(in_title) OVER chunk, sum(in_heading) OVER chunk,
+       sum(in_text) OVER chunk
+FROM (
+    SELECT t.lexeme AS term, e.id AS chunk_id,
+           cardinality(array_positions(t.weights, 'A')) AS in_title,
+           cardinality(array_positions(t.weights, 'B')) AS in_heading,
+           cardinality(t.weights) - cardinality(array_positions(t.weights, 'A'))
+               - cardinality(array_positions(t.weights, 'B')) AS in_text
+    FROM content_embeddings e, unnest(e.search_tsv) AS t
+    WHERE {chunks}
+) AS postings
+WINDOW chunk AS (PARTITION BY chunk_id)
 """
 
-_LENGTHS = """
-INSERT INTO chunk_lengths (chunk_id, embedding_model, title_length, heading_length, text_length)
-SELECT ct.chunk_id, ct.embedding_model, sum(in_title), sum(in_heading), sum(in_text)
-FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id
-WHERE {chunks}
-GROUP BY ct.chunk_id, ct.embedding_model
+# The chunks' postings, found through the chunks' own terms (the primary key): no chunk_id index.
+_DROP_POSTINGS = """
+DELETE FROM chunk_terms ct
+USING content_embeddings e, unnest(e.search_tsv) AS t
+WHERE {chunks} AND ct.term = t.lexeme AND ct.chunk_id = e.id
 """
 
-_ADD_TERMS = """
-INSERT INTO term_stats (embedding_model, term, chunk_count)
-SELECT ct.embedding_model, ct.term, count(*)
-FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id
+# Chunks containing each term, counted from the chunks' own lexemes.
+_TERM_COUNTS = """
+SELECT e.embedding_model, t.lexeme AS term, count(*) AS n
+FROM content_embeddings e, unnest(e.search_tsv) AS t
 WHERE {chunks}
-GROUP BY ct.embedding_model, ct.term
-ORDER BY ct.embedding_model, ct.term
+GROUP BY e.embedding_model, t.lexeme
+"""
+
+_ADD_TERMS = (
+    "INSERT INTO term_stats (embedding_model, term, chunk_count) "
+    + _TERM_COUNTS
+    + """ORDER BY 1, 2
 ON CONFLICT (embedding_model, term) DO UPDATE SET chunk_count = term_stats.chunk_count + EXCLUDED.chunk_count
 """
+)
 
-_REMOVE_TERMS = """
-UPDATE term_stats s SET chunk_count = s.chunk_count - d.n
-FROM (
-    SELECT ct.embedding_model, ct.term, count(*) AS n
-    FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id
-    WHERE {chunks}
-    GROUP BY ct.embedding_model, ct.term
-) AS d
-WHERE s.embedding_model = d.embedding_model AND s.term = d.term
-"""
+_REMOVE_TERMS = (
+    "UPDATE term_stats s SET chunk_count = s.chunk_count - d.n FROM ("
+    + _TERM_COUNTS
+    + ") AS d WHERE s.embedding_model = d.embedding_model AND s.term = d.term"
+)
 
-_ADD_CORPUS = """
-INSERT INTO corpus_stats (embedding_model, chunk_count, title_length, heading_length, text_length)
-SELECT e.embedding_model, count(*), sum(l.title_length), sum(l.heading_length), sum(l.text_length)
-FROM content_embeddings e JOIN chunk_lengths l ON l.chunk_id = e.id
+# Chunk count and field lengths of the chunks, per model (a chunk without terms still counts).
+_CORPUS_PART = """
+SELECT e.embedding_model, count(DISTINCT e.id) AS chunks, coalesce(sum(ct.in_title), 0) AS title,
+       coalesce(sum(ct.in_heading), 0) AS heading, coalesce(sum(ct.in_text), 0) AS text
+FROM content_embeddings e LEFT JOIN chunk_terms ct ON ct.chunk_id = e.id
 WHERE {chunks}
 GROUP BY e.embedding_model
-ON CONFLICT (embedding_model) DO UPDATE SET
+"""
+
+_ADD_CORPUS = (
+    "INSERT INTO corpus_stats (embedding_model, chunk_count, title_length, heading_length, text_length) "
+    + _CORPUS_PART
+    + """ON CONFLICT (embedding_model) DO UPDATE SET
     chunk_count = corpus_stats.chunk_count + EXCLUDED.chunk_count,
     title_length = corpus_stats.title_length + EXCLUDED.title_length,
     heading_length = corpus_stats.heading_length + EXCLUDED.heading_length,
     text_length = corpus_stats.text_length + EXCLUDED.text_length
 """
+)
 
-_REMOVE_CORPUS = """
-UPDATE corpus_stats s SET chunk_count = s.chunk_count - d.chunks, title_length = s.title_length - d.title,
-    heading_length = s.heading_length - d.heading, text_length = s.text_length - d.text
-FROM (
-    SELECT e.embedding_model, count(*) AS chunks, sum(l.title_length) AS title,
-           sum(l.heading_length) AS heading, sum(l.text_length) AS text
-    FROM content_embeddings e JOIN chunk_lengths l ON l.chunk_id = e.id
-    WHERE {chunks}
-    GROUP BY e.embedding_model
-) AS d
-WHERE s.embedding_model = d.embedding_model
-"""
+# An UPDATE, not an upsert: PostgreSQL checks a proposed row's constraints before the conflict.
+_REMOVE_CORPUS = (
+    "UPDATE corpus_stats s SET chunk_count = s.chunk_count - d.chunks, "
+    "title_length = s.title_length - d.title, heading_length = s.heading_length - d.heading, "
+    "text_length = s.text_length - d.text FROM ("
+    + _CORPUS_PART
+    + ") AS d WHERE s.embedding_model = d.embedding_model"
+)
 
 _DOCUMENT = "e.content_path = :path AND e.embedding_model = :model"
 _DOCUMENT_ANY_MODEL = "e.content_path = :path"
@@ -95,8 +108,8 @@ def index_chunks_after(conn: Connection, last_id: int) -> None:
 
 
 def unindex_document(conn: Connection, path: str, model: str | None = None) -> None:
-    """Take a document's chunks out of the statistics (under one model, or all); call before
-    deleting the chunks, whose terms go with them."""
+    """Take a document's chunks out of the index and the statistics (under one model, or all); call
+    before deleting the chunks."""
     chunks, params = (
         (_DOCUMENT, {"path": path, "model": model}) if model else (_DOCUMENT_ANY_MODEL, {"path": path})
     )
@@ -107,17 +120,18 @@ def _change(conn: Connection, chunks: str, params: dict[str, Any], *, adding: bo
     conn.run(_STATS_LOCK)
     if adding:
         conn.run(_INDEX.format(chunks=chunks), **params)
-        conn.run(_LENGTHS.format(chunks=chunks), **params)
         conn.run(_ADD_TERMS.format(chunks=chunks), **params)
         conn.run(_ADD_CORPUS.format(chunks=chunks), **params)
     else:
         conn.run(_REMOVE_TERMS.format(chunks=chunks), **params)
         conn.run(_REMOVE_CORPUS.format(chunks=chunks), **params)
+        conn.run(_DROP_POSTINGS.format(chunks=chunks), **params)
         conn.run("DELETE FROM term_stats WHERE chunk_count = 0")
 
 
 def remove_models_except(conn: Connection, model: str) -> None:
     conn.run(_STATS_LOCK)
+    conn.run(_DROP_POSTINGS.format(chunks="e.embedding_model <> :model"), model=model)
     conn.run("DELETE FROM term_stats WHERE embedding_model <> :model", model=model)
     conn.run("DELETE FROM corpus_stats WHERE embedding_model <> :model", model=model)
 
@@ -126,11 +140,9 @@ def rebuild(conn: Connection) -> None:
     """Recompute the whole index from the stored chunks."""
     conn.run(_STATS_LOCK)
     conn.run("DELETE FROM chunk_terms")
-    conn.run("DELETE FROM chunk_lengths")
     conn.run("DELETE FROM term_stats")
     conn.run("DELETE FROM corpus_stats")
     conn.run(_INDEX.format(chunks="true"))
-    conn.run(_LENGTHS.format(chunks="true"))
     conn.run(_ADD_TERMS.format(chunks="true"))
     conn.run(_ADD_CORPUS.format(chunks="true"))
     conn.run("DELETE FROM corpus_stats WHERE chunk_count = 0")
@@ -141,16 +153,12 @@ def statistics(conn: Connection) -> dict[str, Any]:
     terms = conn.run("SELECT embedding_model, term, chunk_count FROM term_stats ORDER BY 1, 2")
     corpus = conn.run("SELECT * FROM corpus_stats WHERE chunk_count > 0 ORDER BY 1")
     postings = conn.run(
-        "SELECT ct.embedding_model, e.content_path, e.chunk_index, ct.term, in_title, in_heading, in_text "
-        "FROM chunk_terms ct JOIN content_embeddings e ON e.id = ct.chunk_id ORDER BY 1, 2, 3, 4"
-    )
-    lengths = conn.run(
-        "SELECT e.embedding_model, content_path, chunk_index, title_length, heading_length, text_length "
-        "FROM content_embeddings e JOIN chunk_lengths l ON l.chunk_id = e.id ORDER BY 1, 2, 3"
+        "SELECT e.embedding_model, e.content_path, e.chunk_index, ct.term, in_title, in_heading, in_text, "
+        "ct.title_length, ct.heading_length, ct.text_length "
+        "FROM chunk_terms ct LEFT JOIN content_embeddings e ON e.id = ct.chunk_id ORDER BY 1, 2, 3, 4"
     )
     return {
         "terms": [tuple(r) for r in terms],
         "corpus": [tuple(r) for r in corpus],
         "postings": [tuple(r) for r in postings],
-        "lengths": [tuple(r) for r in lengths],
     }

@@ -147,7 +147,9 @@ def _build_index(pool: Pool) -> float:
             "CREATE INDEX content_embeddings_embedding_hnsw ON content_embeddings "
             "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
         )
+        # Every table the query reads, as autovacuum would have analysed them by now.
         conn.run("VACUUM ANALYZE content_embeddings")
+        conn.run("VACUUM ANALYZE chunk_terms, term_stats, corpus_stats")
 
     started = time.perf_counter()
     pool.run(build, transaction=False)

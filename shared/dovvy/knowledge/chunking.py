@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+
+from dovvy.text import HEADING, LIST_ITEM, count_tokens, sentences
 
 if TYPE_CHECKING:
     from dovvy.knowledge.documents import Document
@@ -23,15 +24,6 @@ DEFAULT_OVERLAP = 80
 # million letters), no chunk is longer than this: memory, embedding input and PostgreSQL's
 # tsvector all have limits.
 MAX_CHUNK_CHARS = 4000
-
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-
-
-def count_tokens(text: str) -> int:
-    return len(_TOKEN.findall(text))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,11 +67,11 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
             yield _Block("table", "\n".join(lines[i:j]))
             i = j
             continue
-        if _LIST_ITEM.match(line):
+        if LIST_ITEM.match(line):
             j = i + 1
             # A list runs on through items and their indented continuations.
             while j < len(lines) and (
-                _LIST_ITEM.match(lines[j]) or (lines[j].startswith(("  ", "\t")) and lines[j].strip())
+                LIST_ITEM.match(lines[j]) or (lines[j].startswith(("  ", "\t")) and lines[j].strip())
             ):
                 j += 1
             yield _Block("list", "\n".join(lines[i:j]))
@@ -89,8 +81,8 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
         while (
             j < len(lines)
             and lines[j].strip()
-            and not _HEADING.match(lines[j])
-            and not _LIST_ITEM.match(lines[j])
+            and not HEADING.match(lines[j])
+            and not LIST_ITEM.match(lines[j])
             and not lines[j].lstrip().startswith(("```", "|"))
         ):
             j += 1
@@ -106,7 +98,7 @@ def _sections(body: str) -> Iterator[tuple[list[str], list[str]]]:
     for line in body.splitlines():
         if line.lstrip().startswith("```"):
             in_code = not in_code
-        match = None if in_code else _HEADING.match(line)
+        match = None if in_code else HEADING.match(line)
         if match:
             if any(text.strip() for text in current):
                 yield [title for _, title in path], current
@@ -120,11 +112,10 @@ def _sections(body: str) -> Iterator[tuple[list[str], list[str]]]:
 
 
 def _split_paragraph(block: _Block, budget: int) -> list[_Block]:
-    sentences = _SENTENCE_END.split(block.text)
     parts: list[str] = []
     current: list[str] = []
     size = 0
-    for sentence in sentences:
+    for sentence in sentences(block.text):
         tokens = count_tokens(sentence)
         if current and size + tokens > budget:
             parts.append(" ".join(current))

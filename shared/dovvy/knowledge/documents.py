@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from typing import Any
 
 import yaml
 
 from dovvy.knowledge import frontmatter
-
-_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
+from dovvy.text import HEADING
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,7 +137,7 @@ def _structure(body_lines: list[str], first_line: int, path: str, warnings: list
             in_code = not in_code
             code_opened = first_line + offset
             continue
-        match = None if in_code else _HEADING.match(text)
+        match = None if in_code else HEADING.match(text)
         if match:
             new_level = len(match.group(1))
             if level and new_level > level + 1:

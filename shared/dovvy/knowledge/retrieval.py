@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any, Literal
 
 from pgvector import Vector
@@ -11,10 +10,10 @@ from pgvector import Vector
 from dovvy import catalogue
 from dovvy.db.pool import Pool
 from dovvy.providers.embeddings import Embedder
+from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
 
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
-_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,49 +76,44 @@ vector_ranked AS (
 # chunk's term frequency and length counting title and heading terms `title_boost` and
 # `heading_boost` times. Only chunks sharing a term with the question are touched.
 _KEYWORD_LEG = """
-query_terms AS (
-    SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :keywords))
-),
-bm25 AS (
-    SELECT CAST(:k1 AS double precision) AS k1, CAST(:b AS double precision) AS b,
-           CAST(:title_boost AS double precision) AS title_boost,
-           CAST(:heading_boost AS double precision) AS heading_boost
-),
-corpus AS (
-    SELECT chunk_count AS n,
-           (text_length + p.title_boost * title_length + p.heading_boost * heading_length)
-               / greatest(chunk_count, 1) AS average_length
-    FROM corpus_stats CROSS JOIN bm25 AS p WHERE embedding_model = :model
-),
-weighted_terms AS (
-    SELECT s.term, ln(1 + (c.n - s.chunk_count + 0.5) / (s.chunk_count + 0.5)) AS idf
-    FROM term_stats s JOIN query_terms q ON q.term = s.term CROSS JOIN corpus c
-    WHERE s.embedding_model = :model
+weighted_terms AS MATERIALIZED (
+    SELECT s.term, ln(1 + (c.chunk_count - s.chunk_count + 0.5) / (s.chunk_count + 0.5)) AS idf,
+           greatest((c.text_length + CAST(:title_boost AS float8) * c.title_length
+                     + CAST(:heading_boost AS float8) * c.heading_length) / greatest(c.chunk_count, 1), 1)
+               AS average_length
+    FROM corpus_stats c
+    JOIN term_stats s ON s.embedding_model = c.embedding_model
+    WHERE c.embedding_model = :model
+      AND s.term IN (SELECT lexeme FROM unnest(to_tsvector('english', :keywords)))
 ),
 keyword_scores AS (
-    SELECT e.id, e.content_path,
-           sum(w.idf * f.tf * (p.k1 + 1)
-               / (f.tf + p.k1 * (1 - p.b + p.b * f.length / greatest(c.average_length, 1)))) AS score
+    SELECT ct.chunk_id AS id,
+           sum(w.idf * (ct.in_text + CAST(:title_boost AS float8) * ct.in_title
+                        + CAST(:heading_boost AS float8) * ct.in_heading) * (CAST(:k1 AS float8) + 1)
+               / ((ct.in_text + CAST(:title_boost AS float8) * ct.in_title
+                   + CAST(:heading_boost AS float8) * ct.in_heading)
+                  + CAST(:k1 AS float8) * (1 - CAST(:b AS float8) + CAST(:b AS float8)
+                      * (ct.text_length + CAST(:title_boost AS float8) * ct.title_length
+                         + CAST(:heading_boost AS float8) * ct.heading_length) / w.average_length)))
+               AS score
     FROM weighted_terms w
-    JOIN chunk_terms ct ON ct.embedding_model = :model AND ct.term = w.term
-    JOIN chunk_lengths l ON l.chunk_id = ct.chunk_id
-    JOIN content_embeddings e ON e.id = ct.chunk_id
-    CROSS JOIN corpus c
-    CROSS JOIN bm25 AS p
-    CROSS JOIN LATERAL (
-        SELECT ct.in_text + p.title_boost * ct.in_title + p.heading_boost * ct.in_heading AS tf,
-               l.text_length + p.title_boost * l.title_length + p.heading_boost * l.heading_length AS length
-    ) AS f
-    WHERE true{filters}
-    GROUP BY e.id, e.content_path
+    JOIN chunk_terms ct ON ct.term = w.term{filter_join}
+    GROUP BY ct.chunk_id
+),
+keyword_top AS MATERIALIZED (
+    SELECT id, score FROM keyword_scores ORDER BY score DESC, id LIMIT :candidates
 ),
 keyword_ranked AS (
-    SELECT id, content_path, CAST(NULL AS double precision) AS similarity,
-           row_number() OVER (ORDER BY score DESC, id) AS rank
-    FROM keyword_scores
-    ORDER BY score DESC, id
-    LIMIT :candidates
+    SELECT k.id, e.content_path, CAST(NULL AS double precision) AS similarity,
+           row_number() OVER (ORDER BY k.score DESC, k.id) AS rank
+    FROM keyword_top k JOIN content_embeddings e ON e.id = k.id AND e.embedding_model = :model
 )"""
+
+# With filters the postings are checked against their chunks before ranking; without, only the
+# top candidates are looked up.
+_KEYWORD_FILTER_JOIN = (
+    "\n    JOIN content_embeddings fe ON fe.id = ct.chunk_id AND fe.embedding_model = :model{filters}"
+)
 
 _VECTOR_ROWS = (
     "SELECT id, content_path, CAST(:vector_weight AS double precision) AS weight, rank, "
@@ -176,43 +170,28 @@ def _query_sql(mode: Mode, filters: str) -> str:
         ctes.append(_VECTOR_LEG.format(filters=filters))
         legs.append(_VECTOR_ROWS)
     if mode in ("hybrid", "keyword"):
-        ctes.append(_KEYWORD_LEG.format(filters=filters))
+        join = _KEYWORD_FILTER_JOIN.format(filters=filters) if filters else ""
+        ctes.append(_KEYWORD_LEG.replace("{filter_join}", join))
         legs.append(_KEYWORD_ROWS)
     ctes.append(_FUSE.format(legs=" UNION ALL ".join(legs)))
     return "WITH" + ",".join(ctes)
 
 
-# Words nearly every passage of a diving knowledge base contains, or that only carry the shape of a
-# question. Postgres drops English stop words itself; these would otherwise match everything and
-# drown the words that say what the question is about.
-_COMMON = frozenset(
-    """dive dives diving dived diver divers scuba underwater water go going get need needs want
-    know good best like can could should would will also really one much many way thing things
-    tell please help use used""".split()
-)
-
-
-_STOP = frozenset(
-    """a about above after again all am an and any are as at be because been before being below
-    between both but by did do does doing down during each few for from further had has have
-    having he her here hers him his how i if in into is it its itself just me more most my no nor
-    not now of off on once only or other our out over own same she so some such than that the
-    their them then there these they this those through to too under until up very was we were
-    what when where which while who whom why with you your yours""".split()
-)
-
-
 def focus(text: str) -> str:
     """The question without its grammar: static embeddings average every token, so words like
     "how" and "do" would pull every question towards every other."""
-    words = [w for w in _WORD.findall(text) if w.lower() not in _STOP and w.lower() not in _COMMON]
+    words = [
+        w
+        for w in WORD.findall(text)
+        if w.lower() not in GRAMMAR_WORDS and w.lower() not in SHARED_DIVING_WORDS
+    ]
     return " ".join(words) or text
 
 
 def keyword_query(text: str) -> str:
     """The question's words less the ones every diving passage shares; PostgreSQL's `english`
     configuration then stems them and drops its stop words, and BM25 weighs what is left."""
-    return " ".join(word for word in _WORD.findall(text) if word.lower() not in _COMMON)
+    return " ".join(word for word in WORD.findall(text) if word.lower() not in SHARED_DIVING_WORDS)
 
 
 class Retriever:
@@ -256,7 +235,7 @@ class Retriever:
         embedding: list[float] | None = None,
     ) -> list[Passage]:
         """Ranked passages; `embedding` skips embedding the query when the caller already has it."""
-        if not _WORD.search(query):
+        if not WORD.search(query):
             return []
         filter_sql, params = (filters or Filters()).sql()
         keywords = keyword_query(query)

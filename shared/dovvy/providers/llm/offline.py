@@ -11,15 +11,11 @@ import re
 from collections.abc import Iterator
 
 from dovvy.providers.llm import Generation, Prompt
+from dovvy.text import GRAMMAR_WORDS, SENTENCE_END, SHARED_DIVING_WORDS, WORD
 
 LABEL = "(Offline answer, composed from the DovvyBuddy knowledge base.)"
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
-_WORD = re.compile(r"[a-z0-9]+")
-_IGNORED = frozenset(
-    """a an and are as at be by can could do does for from how i if in is it me my of on or our
-    should so that the this to was we what when where which who why will with you your dive diving
-    diver scuba after before about""".split()
-)
+# Words that say nothing about which sentence answers the question.
+_IGNORED = GRAMMAR_WORDS | SHARED_DIVING_WORDS
 
 
 # A few words divers use for the same idea, folded together before comparing.
@@ -56,7 +52,7 @@ def _stem(word: str) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _IGNORED and len(word) > 2}
+    return {_stem(word) for word in WORD.findall(text.lower()) if word not in _IGNORED and len(word) > 2}
 
 
 def _plain(markdown: str) -> str:
@@ -85,7 +81,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
         p_index = documents.setdefault(passage.content_path, len(documents))
         # A section heading says what its sentences are about ("Depth limit ...").
         heading = wanted & _stems(passage.heading)
-        prose = _SENTENCE.split(_plain(passage.text))
+        prose = SENTENCE_END.split(_plain(passage.text))
         sentences = prose + _table_rows(passage.text)
         for s_index, sentence in enumerate(sentences):
             if sentence.startswith("Topics:"):
@@ -101,7 +97,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
     if not best:
         first = prompt.passages[0]
         documents.setdefault(first.content_path, 0)
-        best = [(0.0, 0, 0, s) for s in _SENTENCE.split(_plain(first.text))[:2]]
+        best = [(0.0, 0, 0, s) for s in SENTENCE_END.split(_plain(first.text))[:2]]
     # The sentence that matches best leads, as a direct answer; the rest follow in reading order.
     lead, rest = best[0], sorted(best[1:], key=lambda item: (item[1], item[2]))
     best = [lead, *rest]

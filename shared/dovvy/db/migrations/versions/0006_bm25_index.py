@@ -4,9 +4,9 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-26
 
-Per chunk and term, how often the term occurs in the chunk's title, heading and text (terms are
-the lexemes of PostgreSQL's `english` configuration, as in `search_tsv`); per chunk, the length of
-each field; per embedding model and term, how many chunks contain it; per embedding model, how many
+Per chunk and term, how often the term occurs in the chunk's title, heading and text, with the
+chunk's field lengths (terms are the lexemes of PostgreSQL's `english` configuration, as in
+`search_tsv`); per embedding model and term, how many chunks contain it; per embedding model, how many
 chunks there are and their total field lengths. Ingestion keeps all of it exact in the same
 transaction as the chunks (shared/dovvy/db/bm25.py). Fields are kept apart so their weights can be
 chosen at query time without re-indexing.
@@ -23,33 +23,28 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Lengths live beside the chunks, not in them: writing them into content_embeddings would
-    # rewrite every chunk row (and its vector) once more at ingest.
-    op.execute(
-        """
-        CREATE TABLE chunk_lengths (
-            chunk_id bigint PRIMARY KEY REFERENCES content_embeddings (id) ON DELETE CASCADE,
-            embedding_model text NOT NULL,
-            title_length integer NOT NULL,
-            heading_length integer NOT NULL,
-            text_length integer NOT NULL
-        )
-        """
-    )
     op.execute(
         """
         CREATE TABLE chunk_terms (
-            embedding_model text NOT NULL,
             term text NOT NULL,
-            chunk_id bigint NOT NULL REFERENCES content_embeddings (id) ON DELETE CASCADE,
+            chunk_id bigint NOT NULL,
             in_title smallint NOT NULL,
             in_heading smallint NOT NULL,
             in_text smallint NOT NULL,
-            PRIMARY KEY (embedding_model, term, chunk_id)
+            -- The chunk's field lengths ride on each of its postings, so scoring reads postings only.
+            title_length smallint NOT NULL,
+            heading_length smallint NOT NULL,
+            text_length smallint NOT NULL,
+            -- Covering: a term's postings are read from the index alone, side by side, as an
+            -- inverted index's posting list (once vacuum has marked the pages all-visible).
+            PRIMARY KEY (term, chunk_id)
+                INCLUDE (in_title, in_heading, in_text, title_length, heading_length, text_length)
         )
         """
     )
-    op.execute("CREATE INDEX chunk_terms_chunk_idx ON chunk_terms (chunk_id)")
+    # No foreign key and no second index: a per-row key check and a chunk_id index would each cost
+    # about as much as the postings themselves at ingest. A chunk's postings are removed by its own
+    # terms (from search_tsv) before the chunk, in the same transaction (shared/dovvy/db/bm25.py).
     op.execute(
         """
         CREATE TABLE term_stats (
@@ -71,32 +66,38 @@ def upgrade() -> None:
         )
         """
     )
-    # Chunks stored before this revision are indexed now (the same statements as
+    # Chunks stored before this revision are indexed now (the statements of
     # shared/dovvy/db/bm25.py's rebuild, written out so this revision stays as it was).
     op.execute(
         """
-        INSERT INTO chunk_terms (embedding_model, term, chunk_id, in_title, in_heading, in_text)
-        SELECT e.embedding_model, t.lexeme, e.id, count(*) FILTER (WHERE w = 'A'),
-               count(*) FILTER (WHERE w = 'B'), count(*) FILTER (WHERE w IN ('C', 'D'))
-        FROM content_embeddings e, unnest(e.search_tsv) AS t, unnest(t.weights) AS w
-        GROUP BY e.embedding_model, t.lexeme, e.id
-        """
-    )
-    op.execute(
-        """
-        INSERT INTO chunk_lengths (chunk_id, embedding_model, title_length, heading_length, text_length)
-        SELECT chunk_id, embedding_model, sum(in_title), sum(in_heading), sum(in_text)
-        FROM chunk_terms GROUP BY chunk_id, embedding_model
+        INSERT INTO chunk_terms
+            (term, chunk_id, in_title, in_heading, in_text, title_length, heading_length, text_length)
+        SELECT term, chunk_id, in_title, in_heading, in_text, sum(in_title) OVER chunk,
+               sum(in_heading) OVER chunk, sum(in_text) OVER chunk
+        FROM (
+            SELECT t.lexeme AS term, e.id AS chunk_id,
+                   cardinality(array_positions(t.weights, 'A')) AS in_title,
+                   cardinality(array_positions(t.weights, 'B')) AS in_heading,
+                   cardinality(t.weights) - cardinality(array_positions(t.weights, 'A'))
+                       - cardinality(array_positions(t.weights, 'B')) AS in_text
+            FROM content_embeddings e, unnest(e.search_tsv) AS t
+        ) AS postings
+        WINDOW chunk AS (PARTITION BY chunk_id)
         """
     )
     op.execute(
         "INSERT INTO term_stats (embedding_model, term, chunk_count) "
-        "SELECT embedding_model, term, count(*) FROM chunk_terms GROUP BY 1, 2"
+        "SELECT e.embedding_model, t.lexeme, count(*) FROM content_embeddings e, unnest(e.search_tsv) AS t "
+        "GROUP BY 1, 2"
     )
     op.execute(
-        "INSERT INTO corpus_stats (embedding_model, chunk_count, title_length, heading_length, text_length) "
-        "SELECT embedding_model, count(*), sum(title_length), sum(heading_length), sum(text_length) "
-        "FROM chunk_lengths GROUP BY 1"
+        """
+        INSERT INTO corpus_stats (embedding_model, chunk_count, title_length, heading_length, text_length)
+        SELECT e.embedding_model, count(DISTINCT e.id), coalesce(sum(ct.in_title), 0),
+               coalesce(sum(ct.in_heading), 0), coalesce(sum(ct.in_text), 0)
+        FROM content_embeddings e LEFT JOIN chunk_terms ct ON ct.chunk_id = e.id
+        GROUP BY e.embedding_model
+        """
     )
 
 
@@ -104,4 +105,3 @@ def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS corpus_stats")
     op.execute("DROP TABLE IF EXISTS term_stats")
     op.execute("DROP TABLE IF EXISTS chunk_terms")
-    op.execute("DROP TABLE IF EXISTS chunk_lengths")

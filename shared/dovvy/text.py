@@ -1,0 +1,57 @@
+"""Text, by one set of rules: words, tokens, sentences, headings, and the words searches ignore.
+
+Chunking, retrieval, the offline composer, the safety screen and the chat's rules all read text;
+they take these definitions from here so a word, a sentence or a heading means the same thing in
+each of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Letters and digits; callers lower-case where case does not matter.
+WORD = re.compile(r"[A-Za-z0-9]+")
+# What counts towards a chunk's size: words and single punctuation marks.
+TOKEN = re.compile(r"\w+|[^\w\s]")
+# Markdown ATX headings: "## Title", closing hashes allowed.
+HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A sentence ends at . ! or ? followed by space and something that starts a sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+# Words that carry a question's grammar, not its topic.
+GRAMMAR_WORDS = frozenset(
+    """a about above after again all am an and any are as at be because been before being below
+    between both but by did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor
+    not now of off on once only or other our out over own same she so some such than that the
+    their them then there these they this those through to too under until up very was we were
+    what when where which while who whom why with you your yours""".split()
+)
+
+# Words nearly every passage of a diving knowledge base contains, or that only carry the shape of
+# a question: matching on them would match everything and drown the words that say what a
+# question is about.
+SHARED_DIVING_WORDS = frozenset(
+    """dive dives diving dived diver divers scuba underwater water go going get need needs want
+    know good best like can could should would will also really one much many way thing things
+    tell please help use used""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, apostrophes kept inside them ("don't"), curly ones straightened."""
+    return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+
+
+def count_tokens(text: str) -> int:
+    return len(TOKEN.findall(text))
+
+
+def sentences(text: str) -> list[str]:
+    return SENTENCE_END.split(text)
+
+
+def normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, whitespace folded."""
+    return " ".join(text.lower().replace("\u2019", "'").split())
