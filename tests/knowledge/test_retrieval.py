@@ -188,21 +188,44 @@ def test_filtered_search_under_hnsw_still_fills_the_page(server_url: str) -> Non
     pool.close()
 
 
-def test_eval_targets_hold(retriever: Retriever) -> None:
-    """The targets for the offline default on the project's own questions: hybrid recall@5 >= 0.95,
-    MRR >= 0.89 (0.90 before the three Malaysian guides joined the corpus; these questions shaped
-    the parameters, so they guard against regressions and are not a published figure), and hybrid
-    better than either leg alone."""
-    from dovvy.knowledge.evaluation import evaluate_retrieval, load_questions
+def _eval_questions(split: str) -> list[Any]:
+    from dovvy.knowledge.evaluation import load_questions
+    from dovvy.splits import split_of
 
     questions = load_questions(ROOT / "tests" / "eval" / "retrieval.jsonl")
-    assert len(questions) >= 80
-    results = {r.mode: r for r in evaluate_retrieval(retriever, questions)}
+    return [q for q in questions if split_of(q.question) == split]
+
+
+def test_the_eval_set_is_large_and_split_by_the_fixed_rule() -> None:
+    dev, test = _eval_questions("dev"), _eval_questions("test")
+    answerable = [q for q in dev + test if not q.out_of_scope]
+    assert len(answerable) >= 250
+    assert len(dev + test) - len(answerable) >= 40
+    assert min(len(dev), len(test)) >= 0.4 * len(dev + test)  # the hash rule splits about evenly
+
+
+def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
+    """Floors at today's test-split figures (hybrid recall@5 0.967, MRR 0.887): a regression guard.
+    The issue's targets (MRR 0.90 / recall@5 0.96 on an unseen corpus) are measured elsewhere."""
+    from dovvy.knowledge.evaluation import evaluate_retrieval
+
+    results = {r.mode: r for r in evaluate_retrieval(retriever, _eval_questions("test"))}
     hybrid = results["hybrid"]
     assert hybrid.recall_at_5 >= 0.95
-    assert hybrid.mrr >= 0.89
+    assert hybrid.mrr >= 0.87
     assert hybrid.mrr > results["vector"].mrr
     assert hybrid.mrr > results["keyword"].mrr
+
+
+def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
+    """Today's fixed cosine thresholds keep a relevant source for 0.836 of answerable test questions
+    and tell 0.526 of out-of-scope ones the knowledge base lacks them (targets 0.95 / 0.90)."""
+    from dovvy.chat.store import Library
+    from dovvy.knowledge.evaluation import evaluate_relevance
+
+    result = evaluate_relevance(Library(retriever.pool, retriever), _eval_questions("test"))
+    assert result.kept / result.answerable >= 0.80
+    assert result.declined / result.out_of_scope >= 0.45
 
 
 def test_search_command_prints_ranked_results_and_reads_stdin(

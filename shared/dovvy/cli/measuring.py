@@ -14,7 +14,14 @@ _EVAL = PROJECT_DIR / "tests" / "eval"
 
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
-    from dovvy.knowledge.evaluation import evaluate_retrieval, format_table, load_questions
+    from dovvy.chat.store import Library
+    from dovvy.knowledge.evaluation import (
+        evaluate_relevance,
+        evaluate_retrieval,
+        format_relevance,
+        format_table,
+        load_questions,
+    )
     from dovvy.runtime import Runtime
     from dovvy.splits import split_of
 
@@ -25,10 +32,15 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         require_documents(runtime)
         results = evaluate_retrieval(runtime.retriever, questions)
+        relevance = evaluate_relevance(Library(runtime.pool, runtime.retriever), questions)
     finally:
         runtime.close()
-    print(f"{len(questions)} questions ({args.split}), embedding model {runtime.embedder.model}")
+    print(
+        f"{relevance.answerable} answerable and {relevance.out_of_scope} out-of-scope questions "
+        f"({args.split}), embedding model {runtime.embedder.model}"
+    )
     print(format_table(results))
+    print(format_relevance(relevance))
     return 0
 
 

@@ -1,4 +1,6 @@
-"""Retrieval quality: recall@1, recall@5 and MRR over a set of diver questions, per search mode."""
+"""Retrieval quality over diver questions: recall@1, recall@5 and MRR per search mode for the
+answerable ones, and how the chat's "nothing relevant" rule treats answerable and out-of-scope ones.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +8,18 @@ import dataclasses
 import json
 from pathlib import Path
 
-from dovvy.knowledge.retrieval import MODES, Mode, Retriever
+from dovvy.chat.store import Library
+from dovvy.knowledge.retrieval import MODES, Filters, Mode, Retriever, focus
 
 
 @dataclasses.dataclass(frozen=True)
 class Question:
     question: str
-    expected: tuple[str, ...]
+    expected: tuple[str, ...]  # empty for a question the knowledge base does not cover
+
+    @property
+    def out_of_scope(self) -> bool:
+        return not self.expected
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,14 +37,17 @@ def load_questions(path: Path) -> list[Question]:
         if not line.strip():
             continue
         item = json.loads(line)
-        expected = item["expected"]
-        if not item.get("question") or not expected:
-            raise ValueError(f"{path}:{number}: needs 'question' and 'expected'")
+        expected = item.get("expected") or []
+        if not item.get("question") or bool(expected) == bool(item.get("out_of_scope")):
+            raise ValueError(
+                f"{path}:{number}: needs 'question' and either 'expected' or 'out_of_scope': true"
+            )
         questions.append(Question(item["question"], tuple(expected)))
     return questions
 
 
 def evaluate_retrieval(retriever: Retriever, questions: list[Question], depth: int = 10) -> list[ModeResult]:
+    questions = [q for q in questions if not q.out_of_scope]
     results = []
     for mode in MODES:
         hits_1 = hits_5 = 0
@@ -64,3 +74,35 @@ def format_table(results: list[ModeResult]) -> str:
     lines = ["| mode | recall@1 | recall@5 | MRR |", "| --- | --- | --- | --- |"]
     lines += [f"| {r.mode} | {r.recall_at_1:.3f} | {r.recall_at_5:.3f} | {r.mrr:.3f} |" for r in results]
     return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True)
+class RelevanceResult:
+    answerable: int
+    kept: int  # answerable questions left with a source from an expected document
+    out_of_scope: int
+    declined: int  # out-of-scope questions left with no source: told the knowledge base lacks it
+
+
+def evaluate_relevance(library: Library, questions: list[Question]) -> RelevanceResult:
+    """The chat's rule for "nothing relevant" (`Library.search` over the whole knowledge base)."""
+    kept = declined = 0
+    for question in questions:
+        sources = library.search(question.question, library.embed(focus(question.question)), Filters())
+        if question.out_of_scope:
+            declined += not sources
+        else:
+            kept += any(p.content_path in question.expected for p in sources)
+    out = sum(q.out_of_scope for q in questions)
+    return RelevanceResult(len(questions) - out, kept, out, declined)
+
+
+def format_relevance(result: RelevanceResult) -> str:
+    def rate(part: int, whole: int) -> str:
+        return f"{part / whole:.3f} ({part}/{whole})" if whole else "-"
+
+    return (
+        f"answerable questions keeping a relevant source: {rate(result.kept, result.answerable)}\n"
+        "out-of-scope questions told the knowledge base lacks it: "
+        f"{rate(result.declined, result.out_of_scope)}"
+    )
