@@ -13,6 +13,7 @@ from dovvy.db import destinations as destinations_repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Pool
 from dovvy.diver import stored_profile
+from dovvy.knowledge.relevance import thresholds_for
 from dovvy.knowledge.retrieval import Filters, Passage, Retriever
 from dovvy.text import count_tokens
 
@@ -68,14 +69,6 @@ class SessionStore:
         )
 
 
-# (strong, weak) cosine similarity for a passage to count as relevant: strong alone, or weak with
-# a full-text match too. Calibrated for the offline embedder on the eval questions, where
-# questions the knowledge base cannot answer (other destinations, ice diving) stay below them.
-# Gemini's scale is different and these defaults for it are a guess to recalibrate with real keys.
-RELEVANCE = {"wordllama-l2-supercat-256": (0.33, 0.26)}
-_DEFAULT_RELEVANCE = (0.55, 0.45)
-
-
 class Library:
     """Search with relevance cut-offs, whole sections for the prompt, and dive sites."""
 
@@ -84,10 +77,7 @@ class Library:
         self.retriever = retriever
 
     def _relevant(self, passage: Passage) -> bool:
-        strong, weak = RELEVANCE.get(self.retriever.embedder.model, _DEFAULT_RELEVANCE)
-        similarity = passage.similarity or 0.0
-        keyword_match = passage.keyword_rank is not None and passage.keyword_rank <= 10
-        return similarity >= strong or (similarity >= weak and keyword_match)
+        return thresholds_for(self.retriever.embedder.model).relevant(passage)
 
     def embed(self, text: str) -> list[float]:
         return self.retriever.embedder.embed_query(text)

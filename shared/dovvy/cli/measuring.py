@@ -14,14 +14,14 @@ _EVAL = PROJECT_DIR / "tests" / "eval"
 
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import resolve_database
-    from dovvy.chat.store import Library
     from dovvy.knowledge.evaluation import (
-        evaluate_relevance,
         evaluate_retrieval,
-        format_relevance,
+        format_rates,
         format_table,
         load_questions,
+        relevance_cases,
     )
+    from dovvy.knowledge.relevance import rates, thresholds_for
     from dovvy.runtime import Runtime
     from dovvy.splits import split_of
 
@@ -32,15 +32,39 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         require_documents(runtime)
         results = evaluate_retrieval(runtime.retriever, questions)
-        relevance = evaluate_relevance(Library(runtime.pool, runtime.retriever), questions)
+        cases = relevance_cases(runtime.retriever, questions)
     finally:
         runtime.close()
-    print(
-        f"{relevance.answerable} answerable and {relevance.out_of_scope} out-of-scope questions "
-        f"({args.split}), embedding model {runtime.embedder.model}"
-    )
+    print(f"{len(questions)} questions ({args.split}), embedding model {runtime.embedder.model}")
     print(format_table(results))
-    print(format_relevance(relevance))
+    print(format_rates(rates(thresholds_for(runtime.embedder.model), cases), cases))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import resolve_database
+    from dovvy.knowledge.evaluation import format_rates, load_questions, relevance_cases
+    from dovvy.knowledge.relevance import calibrate, rates, store
+    from dovvy.runtime import Runtime
+    from dovvy.splits import split_of
+
+    questions = load_questions(args.file)
+    runtime = Runtime(resolve_database(settings))
+    try:
+        require_documents(runtime)
+        model = runtime.embedder.model
+        dev = relevance_cases(runtime.retriever, [q for q in questions if split_of(q.question) == "dev"])
+        test = relevance_cases(runtime.retriever, [q for q in questions if split_of(q.question) == "test"])
+    finally:
+        runtime.close()
+    chosen = calibrate(dev)
+    print(f"embedding model {model}: strong {chosen.strong}, weak {chosen.weak}, coverage {chosen.coverage}")
+    print("dev (chosen on):\n" + format_rates(rates(chosen, dev), dev))
+    print("test (measured):\n" + format_rates(rates(chosen, test), test))
+    if args.dry_run:
+        return 0
+    store(model, chosen)
+    print("stored in shared/dovvy/knowledge/relevance.json")
     return 0
 
 
@@ -128,6 +152,14 @@ def add_commands(sub: Any) -> None:
         help="tune on dev, report test (shared/dovvy/splits.py)",
     )
     retrieval_eval.set_defaults(func=cmd_eval_retrieval)
+
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="choose the nothing-relevant thresholds for the configured embedder on the dev split",
+    )
+    calibrate.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
+    calibrate.add_argument("--dry-run", action="store_true", help="print, do not store")
+    calibrate.set_defaults(func=cmd_calibrate)
 
     chat_eval = evaluate.add_parser("chat", help="pass rates of scripted conversations per check")
     chat_eval.add_argument("--file", type=Path, default=_EVAL / "conversations.jsonl")

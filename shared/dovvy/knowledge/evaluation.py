@@ -8,8 +8,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from dovvy.chat.store import Library
-from dovvy.knowledge.retrieval import MODES, Filters, Mode, Retriever, focus
+from dovvy.knowledge.relevance import Case, Rates
+from dovvy.knowledge.retrieval import MODES, Mode, Retriever, focus
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,33 +76,21 @@ def format_table(results: list[ModeResult]) -> str:
     return "\n".join(lines)
 
 
-@dataclasses.dataclass(frozen=True)
-class RelevanceResult:
-    answerable: int
-    kept: int  # answerable questions left with a source from an expected document
-    out_of_scope: int
-    declined: int  # out-of-scope questions left with no source: told the knowledge base lacks it
-
-
-def evaluate_relevance(library: Library, questions: list[Question]) -> RelevanceResult:
-    """The chat's rule for "nothing relevant" (`Library.search` over the whole knowledge base)."""
-    kept = declined = 0
+def relevance_cases(retriever: Retriever, questions: list[Question]) -> list[Case]:
+    """What the chat's rule sees for each question: the best passage of each of the top documents
+    across the whole knowledge base."""
+    cases = []
     for question in questions:
-        sources = library.search(question.question, library.embed(focus(question.question)), Filters())
-        if question.out_of_scope:
-            declined += not sources
-        else:
-            kept += any(p.content_path in question.expected for p in sources)
-    out = sum(q.out_of_scope for q in questions)
-    return RelevanceResult(len(questions) - out, kept, out, declined)
+        vector = retriever.embedder.embed_query(focus(question.question))
+        passages = retriever.search(question.question, top_k=4, per_document=1, embedding=vector)
+        cases.append(Case(tuple(passages), question.expected))
+    return cases
 
 
-def format_relevance(result: RelevanceResult) -> str:
-    def rate(part: int, whole: int) -> str:
-        return f"{part / whole:.3f} ({part}/{whole})" if whole else "-"
-
+def format_rates(measured: Rates, cases: list[Case]) -> str:
+    answerable = sum(bool(c.expected) for c in cases)
     return (
-        f"answerable questions keeping a relevant source: {rate(result.kept, result.answerable)}\n"
-        "out-of-scope questions told the knowledge base lacks it: "
-        f"{rate(result.declined, result.out_of_scope)}"
+        f"answerable questions keeping a relevant source: {measured.kept:.3f} (of {answerable})\n"
+        f"out-of-scope questions told the knowledge base lacks it: {measured.declined:.3f} "
+        f"(of {len(cases) - answerable})"
     )

@@ -54,6 +54,9 @@ class Passage:
     vector_rank: int | None
     keyword_rank: int | None
     metadata: dict[str, Any]
+    # Share of the question's term weight (idf) this chunk contains; terms no chunk holds count in
+    # full. None when the keyword leg did not return the chunk.
+    coverage: float | None = None
 
 
 _VECTOR_LEG = """
@@ -76,15 +79,22 @@ vector_ranked AS (
 # chunk's term frequency and length counting title and heading terms `title_boost` and
 # `heading_boost` times. Only chunks sharing a term with the question are touched.
 _KEYWORD_LEG = """
-weighted_terms AS MATERIALIZED (
-    SELECT s.term, ln(1 + (c.chunk_count - s.chunk_count + 0.5) / (s.chunk_count + 0.5)) AS idf,
+query_terms AS MATERIALIZED (
+    SELECT q.term, s.chunk_count IS NOT NULL AS known,
+           -- A term no chunk contains weighs as much as the rarest can: it says the question is
+           -- about something the knowledge base does not hold (see `coverage`).
+           ln(1 + (c.chunk_count - coalesce(s.chunk_count, 0) + 0.5)
+                  / (coalesce(s.chunk_count, 0) + 0.5)) AS idf,
            greatest((c.text_length + CAST(:title_boost AS float8) * c.title_length
                      + CAST(:heading_boost AS float8) * c.heading_length) / greatest(c.chunk_count, 1), 1)
                AS average_length
-    FROM corpus_stats c
-    JOIN term_stats s ON s.embedding_model = c.embedding_model
+    FROM (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :keywords))) AS q
+    CROSS JOIN corpus_stats c
+    LEFT JOIN term_stats s ON s.embedding_model = c.embedding_model AND s.term = q.term
     WHERE c.embedding_model = :model
-      AND s.term IN (SELECT lexeme FROM unnest(to_tsvector('english', :keywords)))
+),
+weighted_terms AS (
+    SELECT term, idf, average_length FROM query_terms WHERE known
 ),
 keyword_scores AS (
     SELECT ct.chunk_id AS id,
@@ -95,17 +105,19 @@ keyword_scores AS (
                   + CAST(:k1 AS float8) * (1 - CAST(:b AS float8) + CAST(:b AS float8)
                       * (ct.text_length + CAST(:title_boost AS float8) * ct.title_length
                          + CAST(:heading_boost AS float8) * ct.heading_length) / w.average_length)))
-               AS score
+               AS score,
+           sum(w.idf) AS matched_idf
     FROM weighted_terms w
     JOIN chunk_terms ct ON ct.term = w.term{filter_join}
     GROUP BY ct.chunk_id
 ),
 keyword_top AS MATERIALIZED (
-    SELECT id, score FROM keyword_scores ORDER BY score DESC, id LIMIT :candidates
+    SELECT id, score, matched_idf FROM keyword_scores ORDER BY score DESC, id LIMIT :candidates
 ),
 keyword_ranked AS (
     SELECT k.id, e.content_path, CAST(NULL AS double precision) AS similarity,
-           row_number() OVER (ORDER BY k.score DESC, k.id) AS rank
+           row_number() OVER (ORDER BY k.score DESC, k.id) AS rank,
+           k.matched_idf / nullif((SELECT sum(idf) FROM query_terms), 0) AS coverage
     FROM keyword_top k JOIN content_embeddings e ON e.id = k.id AND e.embedding_model = :model
 )"""
 
@@ -117,11 +129,12 @@ _KEYWORD_FILTER_JOIN = (
 
 _VECTOR_ROWS = (
     "SELECT id, content_path, CAST(:vector_weight AS double precision) AS weight, rank, "
-    "rank AS vector_rank, CAST(NULL AS bigint) AS keyword_rank, similarity FROM vector_ranked"
+    "rank AS vector_rank, CAST(NULL AS bigint) AS keyword_rank, similarity, "
+    "CAST(NULL AS double precision) AS coverage FROM vector_ranked"
 )
 _KEYWORD_ROWS = (
     "SELECT id, content_path, CAST(:keyword_weight AS double precision) AS weight, rank, "
-    "CAST(NULL AS bigint) AS vector_rank, rank AS keyword_rank, similarity FROM keyword_ranked"
+    "CAST(NULL AS bigint) AS vector_rank, rank AS keyword_rank, similarity, coverage FROM keyword_ranked"
 )
 
 # Fusion happens twice: documents are ranked by reciprocal-rank fusion of each leg's document
@@ -144,18 +157,18 @@ documents AS (
 ),
 chunks AS (
     SELECT id, content_path, sum(weight / (:rrf_k + rank)) AS score, min(vector_rank) AS vector_rank,
-           min(keyword_rank) AS keyword_rank, max(similarity) AS similarity
+           min(keyword_rank) AS keyword_rank, max(similarity) AS similarity, max(coverage) AS coverage
     FROM legs GROUP BY id, content_path
 ),
 per_document AS (
     SELECT e.content_path, e.chunk_text, e.metadata, d.score AS document_score, c.score,
-           c.similarity, c.vector_rank, c.keyword_rank,
+           c.similarity, c.vector_rank, c.keyword_rank, c.coverage,
            row_number() OVER (PARTITION BY e.content_path ORDER BY c.score DESC, e.id) AS nth
     FROM chunks c
     JOIN documents d ON d.content_path = c.content_path
     JOIN content_embeddings e ON e.id = c.id
 )
-SELECT content_path, chunk_text, metadata, document_score, similarity, vector_rank, keyword_rank
+SELECT content_path, chunk_text, metadata, document_score, similarity, vector_rank, keyword_rank, coverage
 FROM per_document
 WHERE nth <= :per_document
 ORDER BY document_score DESC, content_path, score DESC
@@ -271,6 +284,7 @@ class Retriever:
                 vector_rank=vector_rank,
                 keyword_rank=keyword_rank,
                 metadata=metadata,
+                coverage=None if coverage is None else float(coverage),
             )
-            for path, text, metadata, score, similarity, vector_rank, keyword_rank in rows
+            for path, text, metadata, score, similarity, vector_rank, keyword_rank, coverage in rows
         ]

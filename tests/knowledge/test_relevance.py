@@ -1,0 +1,40 @@
+"""The nothing-relevant rule and its calibration, on passages built by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dovvy.knowledge import relevance
+from dovvy.knowledge.relevance import Case, Thresholds, calibrate, rates
+from dovvy.knowledge.retrieval import Passage
+
+
+def _passage(path: str, similarity: float, coverage: float | None) -> Passage:
+    return Passage(path, "t", "h", "text", 0.1, similarity, 1, 1, {}, coverage)
+
+
+def test_a_passage_is_relevant_when_close_or_fairly_close_and_covering() -> None:
+    rule = Thresholds(strong=0.5, weak=0.3, coverage=0.4)
+    assert rule.relevant(_passage("a.md", 0.55, None))
+    assert rule.relevant(_passage("a.md", 0.35, 0.6))
+    assert not rule.relevant(_passage("a.md", 0.35, 0.2))  # close-ish, but about other words
+    assert not rule.relevant(_passage("a.md", 0.25, 1.0))
+
+
+def test_calibration_keeps_the_answerable_and_declines_the_rest_when_it_can() -> None:
+    cases = [
+        Case((_passage("a.md", 0.6, 0.9),), ("a.md",)),
+        Case((_passage("b.md", 0.4, 0.8),), ("b.md",)),
+        Case((_passage("a.md", 0.42, 0.1),), ()),  # out of scope: similar wording, other terms
+        Case((_passage("b.md", 0.2, 0.0),), ()),
+    ]
+    chosen = calibrate(cases)
+    assert rates(chosen, cases) == relevance.Rates(kept=1.0, declined=1.0)
+
+
+def test_thresholds_are_stored_per_embedding_model(tmp_path: Path) -> None:
+    target = tmp_path / "relevance.json"
+    relevance.store("model-a", Thresholds(0.5, 0.3, 0.2), target)
+    relevance.store("model-b", Thresholds(0.7, 0.6, 0.1), target)
+    assert '"model-a"' in target.read_text()
+    assert '"model-b"' in target.read_text()
