@@ -40,10 +40,11 @@ def test_the_independent_corpus_is_what_its_readme_says() -> None:
 
 
 def test_hybrid_retrieval_on_an_unseen_corpus(results: dict[str, ModeResult]) -> None:
-    """Measured once, never tuned on (docs/retrieval.md): hybrid recall@1 0.850, recall@5 0.950,
-    MRR 0.895; vector MRR 0.864; BM25 MRR 0.866. Floors just under them, and hybrid above each leg."""
+    """Never tuned on (docs/retrieval.md): with the parameters chosen on the dev split, hybrid
+    recall@1 0.867, recall@5 0.950, MRR 0.905; vector MRR 0.864; BM25 MRR 0.877. Floors just under
+    them, and hybrid above each leg."""
     hybrid = results["hybrid"]
     assert hybrid.recall_at_5 >= 0.93
-    assert hybrid.mrr >= 0.87
+    assert hybrid.mrr >= 0.88
     assert hybrid.mrr > results["vector"].mrr
     assert hybrid.mrr > results["keyword"].mrr
