@@ -176,3 +176,14 @@ def test_anything_else_is_a_warning_and_the_document_is_kept(raw: str) -> None:
     reading = read("doc.md", raw)
     assert reading.warnings
     assert reading.document.title
+
+
+def test_frontmatter_that_is_not_yaml_as_a_whole_is_read_line_by_line() -> None:
+    """A colon inside a value breaks YAML ("description: Nitrox: what it is"); the title, type and
+    tags around it must not be lost with it."""
+    raw = GOOD.replace("description:", "description: Lights, buddies: what changes at night.\nsummary:")
+    reading = read("doc.md", raw)
+    assert reading.document.title == "Night Diving"
+    assert reading.document.doc_type == "skill"
+    assert reading.document.tags == ("night", "lights")
+    assert any("read line by line" in w.message for w in reading.warnings)

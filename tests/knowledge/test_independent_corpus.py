@@ -40,11 +40,10 @@ def test_the_independent_corpus_is_what_its_readme_says() -> None:
 
 
 def test_hybrid_retrieval_on_an_unseen_corpus(results: dict[str, ModeResult]) -> None:
-    """Never tuned on (docs/retrieval.md): with the parameters chosen on the dev split, hybrid
-    recall@1 0.867, recall@5 0.950, MRR 0.905; vector MRR 0.864; BM25 MRR 0.877. Floors just under
-    them, and hybrid above each leg."""
+    """Never tuned on (docs/retrieval.md): hybrid recall@1 0.917, recall@5 1.000, MRR 0.954; vector
+    MRR 0.897; BM25 MRR 0.912. Floors under them, and hybrid above each leg."""
     hybrid = results["hybrid"]
-    assert hybrid.recall_at_5 >= 0.93
-    assert hybrid.mrr >= 0.88
+    assert hybrid.recall_at_5 >= 0.96
+    assert hybrid.mrr >= 0.93
     assert hybrid.mrr > results["vector"].mrr
     assert hybrid.mrr > results["keyword"].mrr

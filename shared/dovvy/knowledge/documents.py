@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from typing import Any
 
 import yaml
@@ -116,12 +117,33 @@ def _frontmatter(path: str, lines: list[str], warnings: list[Problem]) -> tuple[
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "invalid"
-        warnings.append(Problem(path, line, f"frontmatter is not valid YAML ({problem}); ignored"))
-        return {}, end
+        warnings.append(Problem(path, line, f"frontmatter is not valid YAML ({problem}); read line by line"))
+        return _simple_fields(lines[1:end]), end
     if not isinstance(front, dict):
         warnings.append(Problem(path, 2, "frontmatter must be a mapping of keys to values; ignored"))
         return {}, end
     return front, end
+
+
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*):\s*(.*?)\s*$")
+
+
+def _simple_fields(lines: list[str]) -> dict[str, Any]:
+    """`key: value` lines read one by one, for frontmatter that is not valid YAML as a whole — most
+    often a description with a colon in it ("description: Nitrox: what it is"). Each value is read
+    as YAML when it parses (lists, numbers, dates), else kept as text."""
+    fields: dict[str, Any] = {}
+    for line in lines:
+        match = _FIELD.match(line)
+        if not match:
+            continue
+        key, raw = match.groups()
+        try:
+            value = yaml.safe_load(raw) if raw else None
+        except yaml.YAMLError:
+            value = raw
+        fields[key] = value if isinstance(value, str | int | float | list | bool) or value is None else raw
+    return fields
 
 
 def _structure(body_lines: list[str], first_line: int, path: str, warnings: list[Problem]) -> tuple[str, str]:
