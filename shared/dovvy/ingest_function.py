@@ -19,10 +19,7 @@ class IngestHandlers:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            from dovvy import logs
-
-            self._runtime = Runtime.from_env()
-            logs.configure(self._runtime.settings.log_level, function="ingest")
+            self._runtime = Runtime.for_function("ingest")
         return self._runtime
 
     def _ingestor(self) -> Any:

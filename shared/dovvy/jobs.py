@@ -65,10 +65,7 @@ class JobHandlers:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            from dovvy import logs
-
-            self._runtime = Runtime.from_env()
-            logs.configure(self._runtime.settings.log_level, function="jobs")
+            self._runtime = Runtime.for_function("jobs")
         return self._runtime
 
     def run(self, payload: Any) -> dict[str, Any]:

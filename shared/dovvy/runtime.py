@@ -34,6 +34,15 @@ class Runtime:
     def from_env(cls) -> Runtime:
         return cls(Settings.from_env())
 
+    @classmethod
+    def for_function(cls, name: str) -> Runtime:
+        """A deployed event-driven function's runtime, with its logs set up and named after it."""
+        from dovvy import logs
+
+        runtime = cls.from_env()
+        logs.configure(runtime.settings.log_level, function=name)
+        return runtime
+
     @property
     def pool(self) -> Pool:
         if self._pool is None:
