@@ -190,10 +190,8 @@ def test_filtered_search_under_hnsw_still_fills_the_page(server_url: str) -> Non
 
 def _eval_questions(split: str) -> list[Any]:
     from dovvy.knowledge.evaluation import load_questions
-    from dovvy.splits import split_of
 
-    questions = load_questions(ROOT / "tests" / "eval" / "retrieval.jsonl")
-    return [q for q in questions if split_of(q.question) == split]
+    return load_questions(ROOT / "tests" / "eval" / "retrieval.jsonl", split)
 
 
 def test_the_eval_set_is_large_and_split_by_the_fixed_rule() -> None:

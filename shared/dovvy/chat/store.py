@@ -13,7 +13,7 @@ from dovvy.db import destinations as destinations_repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Pool
 from dovvy.diver import stored_profile
-from dovvy.knowledge.relevance import thresholds_for
+from dovvy.knowledge.relevance import CONSIDERED, thresholds_for
 from dovvy.knowledge.retrieval import Filters, Passage, Retriever
 from dovvy.text import count_tokens
 
@@ -89,10 +89,12 @@ class Library:
         knowledge base when the shelf has nothing (the router may have picked the wrong one).
         `relaxed` (a question about a symptom or danger): rather than nothing, the shelf's best
         passage when it also matches the question's words."""
-        on_shelf = self.retriever.search(query, top_k=4, per_document=1, filters=shelf, embedding=vector)
+        on_shelf = self.retriever.search(
+            query, top_k=CONSIDERED, per_document=1, filters=shelf, embedding=vector
+        )
         sources = [p for p in on_shelf if self._relevant(p)]
         if not sources:
-            found = self.retriever.search(query, top_k=4, per_document=1, embedding=vector)
+            found = self.retriever.search(query, top_k=CONSIDERED, per_document=1, embedding=vector)
             sources = [p for p in found if self._relevant(p)]
         if not sources and relaxed:
             sources = [p for p in on_shelf[:1] if p.keyword_rank is not None]

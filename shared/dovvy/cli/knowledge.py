@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +54,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if stats.invalid else 0
 
 
+@contextlib.contextmanager
+def searchable_runtime(settings: Settings) -> Iterator[Runtime]:
+    """A runtime on the configured database, checked to hold documents for the configured embedder,
+    closed afterwards: what every command that searches or measures starts with."""
+    from dovvy.bootstrap import resolve_database
+    from dovvy.runtime import Runtime
+
+    runtime = Runtime(resolve_database(settings))
+    try:
+        require_documents(runtime)
+        yield runtime
+    finally:
+        runtime.close()
+
+
 def require_documents(runtime: Runtime) -> None:
     """Fail with what to do when nothing is searchable with the configured embedder."""
     from dovvy.db import content
@@ -95,16 +112,12 @@ def _filters(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.bootstrap import resolve_database
-    from dovvy.runtime import Runtime
     from dovvy.text import words
 
     query = " ".join(args.query)
     if args.query and not words(query):
         raise UsageError("the query has no words to search for")
-    runtime = Runtime(resolve_database(settings))
-    try:
-        require_documents(runtime)
+    with searchable_runtime(settings) as runtime:
         filters = _filters(args, runtime)
 
         def run(text: str) -> list[dict[str, object]]:
@@ -138,8 +151,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             for line in sys.stdin:
                 if line.strip():
                     print(json.dumps({"query": line.strip(), "results": run(line.strip())}), flush=True)
-    finally:
-        runtime.close()
     return 0
 
 

@@ -6,14 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dovvy.cli.knowledge import require_documents
+from dovvy.cli.knowledge import searchable_runtime
 from dovvy.config import PROJECT_DIR, Settings
 
 _EVAL = PROJECT_DIR / "tests" / "eval"
 
 
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.bootstrap import resolve_database
     from dovvy.knowledge.evaluation import (
         evaluate_retrieval,
         format_rates,
@@ -22,19 +21,11 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
         relevance_cases,
     )
     from dovvy.knowledge.relevance import rates, thresholds_for
-    from dovvy.runtime import Runtime
-    from dovvy.splits import split_of
 
-    questions = [
-        q for q in load_questions(args.file) if args.split == "all" or split_of(q.question) == args.split
-    ]
-    runtime = Runtime(resolve_database(settings))
-    try:
-        require_documents(runtime)
+    questions = load_questions(args.file, args.split)
+    with searchable_runtime(settings) as runtime:
         results = evaluate_retrieval(runtime.retriever, questions)
         cases = relevance_cases(runtime.retriever, questions)
-    finally:
-        runtime.close()
     print(f"{len(questions)} questions ({args.split}), embedding model {runtime.embedder.model}")
     print(format_table(results))
     print(format_rates(rates(thresholds_for(runtime.embedder.model), cases), cases))
@@ -42,21 +33,13 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.bootstrap import resolve_database
     from dovvy.knowledge.evaluation import format_rates, load_questions, relevance_cases
     from dovvy.knowledge.relevance import calibrate, rates, store
-    from dovvy.runtime import Runtime
-    from dovvy.splits import split_of
 
-    questions = load_questions(args.file)
-    runtime = Runtime(resolve_database(settings))
-    try:
-        require_documents(runtime)
+    with searchable_runtime(settings) as runtime:
         model = runtime.embedder.model
-        dev = relevance_cases(runtime.retriever, [q for q in questions if split_of(q.question) == "dev"])
-        test = relevance_cases(runtime.retriever, [q for q in questions if split_of(q.question) == "test"])
-    finally:
-        runtime.close()
+        dev = relevance_cases(runtime.retriever, load_questions(args.file, "dev"))
+        test = relevance_cases(runtime.retriever, load_questions(args.file, "test"))
     chosen = calibrate(dev)
     print(f"embedding model {model}: strong {chosen.strong}, weak {chosen.weak}, coverage {chosen.coverage}")
     print("dev (chosen on):\n" + format_rates(rates(chosen, dev), dev))
@@ -69,17 +52,12 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.bootstrap import resolve_database
     from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
-    from dovvy.runtime import Runtime, chat_service
+    from dovvy.runtime import chat_service
 
     conversations = load_conversations(args.file)
-    runtime = Runtime(resolve_database(settings))
-    try:
-        require_documents(runtime)
+    with searchable_runtime(settings) as runtime:
         results = evaluate_chat(chat_service(runtime), conversations)
-    finally:
-        runtime.close()
     providers = ", ".join(p.name for p in runtime.llm.providers)
     print(f"{len(conversations)} conversations, {len(results)} checks, providers: {providers}")
     print(format_table(results))

@@ -8,7 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from dovvy.knowledge.relevance import Case, Rates
+from dovvy.knowledge.relevance import CONSIDERED, Case, Rates
 from dovvy.knowledge.retrieval import MODES, Mode, Retriever, focus
 
 
@@ -31,7 +31,10 @@ class ModeResult:
     misses: tuple[str, ...]
 
 
-def load_questions(path: Path) -> list[Question]:
+def load_questions(path: Path, split: str = "all") -> list[Question]:
+    """The questions in `path`; with `split` "dev" or "test", only those the fixed rule puts there."""
+    from dovvy.splits import split_of
+
     questions = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -42,7 +45,8 @@ def load_questions(path: Path) -> list[Question]:
             raise ValueError(
                 f"{path}:{number}: needs 'question' and either 'expected' or 'out_of_scope': true"
             )
-        questions.append(Question(item["question"], tuple(expected)))
+        if split in ("all", split_of(item["question"])):
+            questions.append(Question(item["question"], tuple(expected)))
     return questions
 
 
@@ -82,7 +86,7 @@ def relevance_cases(retriever: Retriever, questions: list[Question]) -> list[Cas
     cases = []
     for question in questions:
         vector = retriever.embedder.embed_query(focus(question.question))
-        passages = retriever.search(question.question, top_k=4, per_document=1, embedding=vector)
+        passages = retriever.search(question.question, top_k=CONSIDERED, per_document=1, embedding=vector)
         cases.append(Case(tuple(passages), question.expected))
     return cases
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from dovvy.knowledge.retrieval import Passage
 
 THRESHOLDS_FILE = Path(__file__).with_name("relevance.json")
+# The rule looks at the best passage of this many top documents (the chat's and calibration's alike).
+CONSIDERED = 4
 
 
 @dataclasses.dataclass(frozen=True)
