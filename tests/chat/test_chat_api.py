@@ -131,7 +131,10 @@ def test_off_topic_is_declined(chat_api: ContractClient) -> None:
 
 
 def test_nothing_relevant_says_so_instead_of_inventing(chat_api: ContractClient) -> None:
-    answer = ask(chat_api, "What is ice diving under frozen lakes like in Siberia?")
+    # Nothing in the knowledge base mentions spearfishing, licences or Greece. (Ice diving in
+    # Siberia, asked here before, is now answered from the drysuit article's cold lakes: the
+    # calibrated rule keeps more answerable questions and declines fewer, docs/retrieval.md.)
+    answer = ask(chat_api, "How do I get a spearfishing licence in Greece?")
     assert "couldn't find that" in answer["message"]
     assert answer["sources"] == []
 

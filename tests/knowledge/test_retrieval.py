@@ -216,16 +216,16 @@ def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> N
 
 
 def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
-    """The thresholds `dovvy calibrate` chose on dev keep a relevant source for 0.861 of answerable
-    test questions and decline 0.368 of out-of-scope ones (targets 0.95 / 0.90, not met)."""
+    """The thresholds `dovvy calibrate` chose on dev keep a relevant source for 0.926 of answerable
+    test questions and decline 0.211 of out-of-scope ones (targets 0.95 / 0.90, not met)."""
     from dovvy.knowledge.evaluation import relevance_cases
     from dovvy.knowledge.relevance import rates, thresholds_for
 
     measured = rates(
         thresholds_for(retriever.embedder.model), relevance_cases(retriever, _eval_questions("test"))
     )
-    assert measured.kept >= 0.83
-    assert measured.declined >= 0.3
+    assert measured.kept >= 0.9
+    assert measured.declined >= 0.2
 
 
 def test_calibration_is_chosen_on_dev_and_reproduces_the_stored_thresholds(retriever: Retriever) -> None:
@@ -262,3 +262,54 @@ def test_search_command_prints_ranked_results_and_reads_stdin(
     answers = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
     assert [a["query"] for a in answers] == ["nitrox depth", "valsalva and frenzel techniques"]
     assert answers[1]["results"][0]["content_path"] == "safety/equalization.md"
+
+
+_TWO_SECTIONS = """---
+title: Seeing and Staying Warm
+description: Masks for divers who wear glasses, and hoods.
+doc_type: general
+---
+
+## Lenses
+
+{lenses}
+
+## Hoods
+
+{hoods}
+"""
+
+
+def test_every_passage_carries_both_legs_evidence_and_its_documents_coverage(
+    ingestor: Ingestor, content_pool: Pool, tmp_path: Any
+) -> None:
+    """Whether a passage answers the question must not depend on which leg ranked it, and a
+    question whose words are spread over an article's sections is covered by the article."""
+    lenses = "A prescription mask has corrective lenses bonded to the glass. " * 12
+    hoods = "A neoprene hood keeps the head warm and stops the ears aching in cold water. " * 12
+    (tmp_path / "general").mkdir()
+    (tmp_path / "general" / "gear.md").write_text(_TWO_SECTIONS.format(lenses=lenses, hoods=hoods))
+    (tmp_path / "general" / "other.md").write_text(
+        _TWO_SECTIONS.replace("Seeing and Staying Warm", "Boats")
+        .replace("Masks for divers who wear glasses, and hoods.", "Getting on and off.")
+        .replace("Lenses", "Deck")
+        .replace("Hoods", "Ladder")
+        .format(
+            lenses="Boats carry divers out to the reef. " * 12, hoods="Climb the ladder with fins off. " * 12
+        )
+    )
+    ingestor.ingest_paths([tmp_path])
+    retriever = Retriever(content_pool, ingestor.embedder)
+
+    passages = retriever.search("prescription lenses and a neoprene hood", top_k=4, per_document=2)
+    gear = [p for p in passages if p.content_path == "general/gear.md"]
+    assert {p.heading for p in gear} == {"Lenses", "Hoods"}  # neither section holds every word
+    for passage in passages:
+        assert passage.similarity is not None
+        assert passage.coverage is not None
+    assert all(p.coverage == pytest.approx(1.0) for p in gear)
+    assert all(p.coverage == pytest.approx(0.0) for p in passages if p.content_path == "general/other.md")
+
+    [only_vector] = retriever.search("prescription lenses and a neoprene hood", top_k=1, mode="vector")
+    assert only_vector.similarity is not None
+    assert only_vector.coverage is None

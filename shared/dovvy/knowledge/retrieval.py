@@ -54,8 +54,8 @@ class Passage:
     vector_rank: int | None
     keyword_rank: int | None
     metadata: dict[str, Any]
-    # Share of the question's term weight (idf) this chunk contains; terms no chunk holds count in
-    # full. None when the keyword leg did not return the chunk.
+    # Share of the question's term weight (idf) the passage's document holds; terms no chunk holds
+    # count in full. None in vector-only searches.
     coverage: float | None = None
 
 
@@ -105,19 +105,17 @@ keyword_scores AS (
                   + CAST(:k1 AS float8) * (1 - CAST(:b AS float8) + CAST(:b AS float8)
                       * (ct.text_length + CAST(:title_boost AS float8) * ct.title_length
                          + CAST(:heading_boost AS float8) * ct.heading_length) / w.average_length)))
-               AS score,
-           sum(w.idf) AS matched_idf
+               AS score
     FROM weighted_terms w
     JOIN chunk_terms ct ON ct.term = w.term{filter_join}
     GROUP BY ct.chunk_id
 ),
 keyword_top AS MATERIALIZED (
-    SELECT id, score, matched_idf FROM keyword_scores ORDER BY score DESC, id LIMIT :candidates
+    SELECT id, score FROM keyword_scores ORDER BY score DESC, id LIMIT :candidates
 ),
 keyword_ranked AS (
     SELECT k.id, e.content_path, CAST(NULL AS double precision) AS similarity,
-           row_number() OVER (ORDER BY k.score DESC, k.id) AS rank,
-           k.matched_idf / nullif((SELECT sum(idf) FROM query_terms), 0) AS coverage
+           row_number() OVER (ORDER BY k.score DESC, k.id) AS rank
     FROM keyword_top k JOIN content_embeddings e ON e.id = k.id AND e.embedding_model = :model
 )"""
 
@@ -129,12 +127,11 @@ _KEYWORD_FILTER_JOIN = (
 
 _VECTOR_ROWS = (
     "SELECT id, content_path, CAST(:vector_weight AS double precision) AS weight, rank, "
-    "rank AS vector_rank, CAST(NULL AS bigint) AS keyword_rank, similarity, "
-    "CAST(NULL AS double precision) AS coverage FROM vector_ranked"
+    "rank AS vector_rank, CAST(NULL AS bigint) AS keyword_rank, similarity FROM vector_ranked"
 )
 _KEYWORD_ROWS = (
     "SELECT id, content_path, CAST(:keyword_weight AS double precision) AS weight, rank, "
-    "CAST(NULL AS bigint) AS vector_rank, rank AS keyword_rank, similarity, coverage FROM keyword_ranked"
+    "CAST(NULL AS bigint) AS vector_rank, rank AS keyword_rank, similarity FROM keyword_ranked"
 )
 
 # Fusion happens twice: documents are ranked by reciprocal-rank fusion of each leg's document
@@ -157,23 +154,40 @@ documents AS (
 ),
 chunks AS (
     SELECT id, content_path, sum(weight / (:rrf_k + rank)) AS score, min(vector_rank) AS vector_rank,
-           min(keyword_rank) AS keyword_rank, max(similarity) AS similarity, max(coverage) AS coverage
+           min(keyword_rank) AS keyword_rank, max(similarity) AS similarity
     FROM legs GROUP BY id, content_path
 ),
 per_document AS (
-    SELECT e.content_path, e.chunk_text, e.metadata, d.score AS document_score, c.score,
-           c.similarity, c.vector_rank, c.keyword_rank, c.coverage,
+    SELECT e.id, e.content_path, e.chunk_text, e.metadata, d.score AS document_score, c.score,
+           c.similarity, c.vector_rank, c.keyword_rank,
            row_number() OVER (PARTITION BY e.content_path ORDER BY c.score DESC, e.id) AS nth
     FROM chunks c
     JOIN documents d ON d.content_path = c.content_path
     JOIN content_embeddings e ON e.id = c.id
+),
+top AS MATERIALIZED (
+    SELECT * FROM per_document
+    WHERE nth <= :per_document
+    ORDER BY document_score DESC, content_path, score DESC
+    LIMIT :top_k
 )
-SELECT content_path, chunk_text, metadata, document_score, similarity, vector_rank, keyword_rank, coverage
-FROM per_document
-WHERE nth <= :per_document
+SELECT content_path, chunk_text, metadata, document_score, {similarity}, vector_rank, keyword_rank, {coverage}
+FROM top
 ORDER BY document_score DESC, content_path, score DESC
-LIMIT :top_k
 """
+
+# Evidence for whether a passage answers the question at all (knowledge/relevance.py), computed
+# for the few rows returned whichever leg ranked them: the chunk's cosine similarity, and the share
+# of the question's term weight its document holds anywhere (an article answers with its sections
+# together, and a question's words are often spread across them).
+_SIMILARITY = (
+    "coalesce(similarity, (SELECT 1 - (x.embedding <=> CAST(:embedding AS vector)) "
+    "FROM content_embeddings x WHERE x.id = top.id)) AS similarity"
+)
+_COVERAGE = """(SELECT coalesce(sum(w.idf), 0) FROM weighted_terms w WHERE EXISTS (
+        SELECT 1 FROM content_embeddings x JOIN chunk_terms ct ON ct.chunk_id = x.id AND ct.term = w.term
+        WHERE x.content_path = top.content_path AND x.embedding_model = :model))
+    / nullif((SELECT sum(idf) FROM query_terms), 0) AS coverage"""
 
 
 def _query_sql(mode: Mode, filters: str) -> str:
@@ -186,7 +200,13 @@ def _query_sql(mode: Mode, filters: str) -> str:
         join = _KEYWORD_FILTER_JOIN.format(filters=filters) if filters else ""
         ctes.append(_KEYWORD_LEG.replace("{filter_join}", join))
         legs.append(_KEYWORD_ROWS)
-    ctes.append(_FUSE.format(legs=" UNION ALL ".join(legs)))
+    ctes.append(
+        _FUSE.format(
+            legs=" UNION ALL ".join(legs),
+            similarity=_SIMILARITY if mode != "keyword" else "similarity",
+            coverage=_COVERAGE if mode != "vector" else "CAST(NULL AS double precision) AS coverage",
+        )
+    )
     return "WITH" + ",".join(ctes)
 
 
