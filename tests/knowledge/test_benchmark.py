@@ -13,3 +13,5 @@ def test_bench_retrieval_prints_its_table(server_url: str) -> None:
     assert any(line.startswith("| chunks") and "600" in line for line in lines)
     assert any("vector recall@10 vs exact" in line for line in lines)
     assert any("hybrid query p50 / p95" in line for line in lines)
+    assert any(line.startswith("| load, 1 connection") and "300 rows" in line for line in lines)
+    assert any(line.startswith("| load, 2 connections at once") and "300 rows" in line for line in lines)

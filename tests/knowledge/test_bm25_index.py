@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from dovvy.db import bm25
 from dovvy.db.pool import Pool
 from dovvy.knowledge.ingest import Ingestor
@@ -53,6 +55,21 @@ def test_statistics_after_any_sequence_of_changes_equal_a_rebuild(
     rebuilt = content_pool.run(bm25.statistics)
     assert kept == rebuilt
     assert kept["postings"]  # something was indexed, so the comparison means something
+
+
+def test_documents_ingested_at_once_keep_the_statistics_exact(ingestor: Ingestor, content_pool: Pool) -> None:
+    """Postings go in without the statistics lock; only the shared counts wait for it."""
+    documents = [
+        (f"guides/{name}-{n}.md", text.replace("## ", f"## Part {n} "))
+        for n in range(6)
+        for name, text in (("reef", REEF), ("night", NIGHT))
+    ]
+    with ThreadPoolExecutor(max_workers=4) as workers:
+        list(workers.map(lambda doc: ingestor.ingest_text(*doc), documents))
+    kept = content_pool.run(bm25.statistics)
+    content_pool.run(bm25.rebuild)
+    assert kept == content_pool.run(bm25.statistics)
+    assert len({row[1] for row in kept["postings"]}) == len(documents)
 
 
 def test_counts_follow_the_documents(ingestor: Ingestor, content_pool: Pool) -> None:

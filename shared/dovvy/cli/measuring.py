@@ -83,7 +83,11 @@ def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.knowledge.benchmark import run_retrieval_benchmark
 
     params = connect_params(resolve_database(settings))
-    print(run_retrieval_benchmark(params, chunks=args.chunks, queries=args.queries, ef_search=args.ef_search))
+    print(
+        run_retrieval_benchmark(
+            params, chunks=args.chunks, queries=args.queries, ef_search=args.ef_search, loaders=args.loaders
+        )
+    )
     return 0
 
 
@@ -153,6 +157,9 @@ def add_commands(sub: Any) -> None:
     retrieval_bench.add_argument("--chunks", type=int, default=100_000)
     retrieval_bench.add_argument("--queries", type=int, default=200)
     retrieval_bench.add_argument("--ef-search", type=int, default=100)
+    retrieval_bench.add_argument(
+        "--loaders", type=int, default=2, help="connections loading the second half at once"
+    )
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
 
     chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")

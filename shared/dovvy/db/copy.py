@@ -24,6 +24,10 @@ def int4(value: int) -> bytes:
     return struct.pack("!i", value)
 
 
+def int8(value: int) -> bytes:
+    return struct.pack("!q", value)
+
+
 def jsonb(value: Any) -> bytes:
     return b"\x01" + json.dumps(value, separators=(",", ":")).encode("utf-8")
 
