@@ -158,3 +158,46 @@ def test_the_bm25_revision_indexes_chunks_stored_before_it(fresh_database: Conne
         assert indexed["corpus"][0][:2] == ("m", 2)
     finally:
         pool.close()
+
+
+def _session_view(params: ConnectParams) -> tuple[list[str], list[str]]:
+    """What a new connection finds missing before the pool sets anything, and what it then has."""
+    import pg8000.native
+
+    from dovvy.db.pool import missing_settings
+
+    raw = pg8000.native.Connection(**params.connect_kwargs(10))
+    try:
+        missing = missing_settings(raw)
+    finally:
+        raw.close()
+    pool = Pool(params, max_size=1)
+    try:
+        values = pool.run(
+            lambda conn: conn.run(
+                "SELECT current_setting('hnsw.ef_search'), current_setting('hnsw.iterative_scan')"
+            )[0]
+        )
+    finally:
+        pool.close()
+    return missing, list(values)
+
+
+def test_search_settings_come_with_the_session_not_a_set(fresh_database: ConnectParams) -> None:
+    """Behind RDS Proxy a session-level SET pins the session: after 0008 a new connection already
+    has the search settings, so the pool sends none; before it, the pool still sets them."""
+    migrate.upgrade(fresh_database, "0007")
+    missing, values = _session_view(fresh_database)
+    assert missing == ["SET hnsw.ef_search = 100", "SET hnsw.iterative_scan = relaxed_order"]
+    assert values == ["100", "relaxed_order"]
+
+    migrate.upgrade(fresh_database)
+    missing, values = _session_view(fresh_database)
+    assert missing == []
+    assert values == ["100", "relaxed_order"]
+
+    migrate.downgrade(fresh_database, "0007")
+    assert _session_view(fresh_database)[0] == [
+        "SET hnsw.ef_search = 100",
+        "SET hnsw.iterative_scan = relaxed_order",
+    ]

@@ -210,10 +210,25 @@ def _connection_class() -> type:
     return _Connection
 
 
-# Search-time HNSW settings for every connection: ef_search 100 measured recall@10 ~0.95 at 100k
-# chunks (docs/benchmarks.md); iterative scans (pgvector 0.8+) keep filtered searches from coming up
-# short. On older pgvector the second setting is refused, and filtered searches simply scan less.
-VECTOR_SESSION_SETTINGS = ("SET hnsw.ef_search = 100", "SET hnsw.iterative_scan = relaxed_order")
+# Search-time HNSW settings: ef_search 100 measured recall@10 ~0.95 at 100k chunks
+# (docs/benchmarks.md); iterative scans (pgvector 0.8+) keep filtered searches from coming up short.
+# Migration 0008 stores them as the role's defaults in the database; a connection SETs only what it
+# finds missing, since a session-level SET pins the session behind RDS Proxy.
+VECTOR_SETTINGS = {"hnsw.ef_search": "100", "hnsw.iterative_scan": "relaxed_order"}
+
+
+def missing_settings(conn: Connection) -> list[str]:
+    """The search settings this session does not already have, as SET statements."""
+    names = list(VECTOR_SETTINGS)
+    row = conn.run(
+        "SELECT " + ", ".join(f"current_setting(:p{i}, true)" for i in range(len(names))),
+        **{f"p{i}": name for i, name in enumerate(names)},
+    )[0]
+    return [
+        f"SET {name} = {VECTOR_SETTINGS[name]}"
+        for name, current in zip(names, row, strict=True)
+        if current != VECTOR_SETTINGS[name]
+    ]
 
 
 def _register_types(conn: Connection) -> None:
@@ -225,7 +240,7 @@ def _register_types(conn: Connection) -> None:
         # The extension appears with the first migration; until then there is nothing to register.
         log.debug("pgvector extension not installed yet")
         return
-    for statement in VECTOR_SESSION_SETTINGS:
+    for statement in missing_settings(conn):
         try:
             conn.run(statement)
         except driver_errors():
