@@ -136,7 +136,7 @@ _VECTOR_ROWS = """SELECT id, content_path, CAST(:vector_share AS double precisio
     FROM vector_ranked"""
 _KEYWORD_ROWS = """SELECT id, content_path, 1 - CAST(:vector_share AS double precision) AS weight,
     CAST(NULL AS bigint) AS vector_rank, rank AS keyword_rank, similarity,
-    score / nullif(max(score) OVER (), 0) AS scaled
+    coalesce(score / nullif(max(score) OVER (), 0), 0) AS scaled
     FROM keyword_ranked"""
 
 # Fusion is a weighted sum of the legs' scaled scores, twice: a document scores by its best chunk in
