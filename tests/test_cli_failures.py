@@ -80,6 +80,9 @@ def test_configuration_errors_exit_2(
         pytest.param(["search", "--top-k", "0", "x"], "--top-k", id="top-k-zero"),
         pytest.param(["search", "--top-k", "100000", "x"], "--top-k", id="top-k-huge"),
         pytest.param(["serve", "--port", "70000"], "--port", id="port-too-big"),
+        pytest.param(["bench", "retrieval", "--queries", "0"], "--queries", id="bench-no-queries"),
+        pytest.param(["bench", "retrieval", "--loaders", "two"], "--loaders", id="bench-loaders-word"),
+        pytest.param(["bench", "load", "--clients", "-3"], "--clients", id="bench-negative-clients"),
     ],
 )
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:

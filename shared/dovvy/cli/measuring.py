@@ -12,6 +12,17 @@ from dovvy.config import PROJECT_DIR, Settings
 _EVAL = PROJECT_DIR / "tests" / "eval"
 
 
+def _count(raw: str) -> int:
+    """A whole number of at least one (chunks, queries, requests, connections...)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of at least 1")
+    return value
+
+
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.knowledge.evaluation import (
         evaluate_retrieval,
@@ -154,29 +165,29 @@ def add_commands(sub: Any) -> None:
 
     bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
     retrieval_bench = bench.add_parser("retrieval", help="load, index and query synthetic chunks")
-    retrieval_bench.add_argument("--chunks", type=int, default=100_000)
-    retrieval_bench.add_argument("--queries", type=int, default=200)
-    retrieval_bench.add_argument("--ef-search", type=int, default=100)
+    retrieval_bench.add_argument("--chunks", type=_count, default=100_000)
+    retrieval_bench.add_argument("--queries", type=_count, default=200)
+    retrieval_bench.add_argument("--ef-search", type=_count, default=100)
     retrieval_bench.add_argument(
-        "--loaders", type=int, default=2, help="connections loading the second half at once"
+        "--loaders", type=_count, default=2, help="connections loading the second half at once"
     )
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
 
     chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")
-    chat_bench.add_argument("--requests", type=int, default=200)
+    chat_bench.add_argument("--requests", type=_count, default=200)
     chat_bench.set_defaults(func=cmd_bench_chat)
 
     load = bench.add_parser("load", help="many clients at once against the local gateway (loopback)")
-    load.add_argument("--clients", type=int, default=50)
+    load.add_argument("--clients", type=_count, default=50)
     load.add_argument("--seconds", type=float, default=10.0)
-    load.add_argument("--max-requests", type=int, default=20_000)
+    load.add_argument("--max-requests", type=_count, default=20_000)
     load.set_defaults(func=cmd_bench_load)
 
     coldstart = bench.add_parser(
         "coldstart",
         help="import + first request of each built Lambda bundle against a bare Starlette + Mangum one",
     )
-    coldstart.add_argument("--runs", type=int, default=15)
+    coldstart.add_argument("--runs", type=_count, default=15)
     coldstart.add_argument(
         "--build-dir", type=Path, help="where `make package` wrote aws/*.zip (default build/)"
     )
