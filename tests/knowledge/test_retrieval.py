@@ -216,7 +216,7 @@ def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> N
 
 
 def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
-    """The thresholds `dovvy calibrate` chose on dev keep a relevant source for 0.926 of answerable
+    """The thresholds `dovvy calibrate` chose on dev keep a relevant source for 0.943 of answerable
     test questions and decline 0.158 of out-of-scope ones (targets 0.95 / 0.90, not met)."""
     from dovvy.knowledge.evaluation import relevance_cases
     from dovvy.knowledge.relevance import rates, thresholds_for
@@ -224,7 +224,7 @@ def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Ret
     measured = rates(
         thresholds_for(retriever.embedder.model), relevance_cases(retriever, _eval_questions("test"))
     )
-    assert measured.kept >= 0.9
+    assert measured.kept >= 0.92
     assert measured.declined >= 0.15
 
 
@@ -308,6 +308,7 @@ def test_every_passage_carries_both_legs_evidence_and_its_documents_coverage(
         assert passage.similarity is not None
         assert passage.coverage is not None
     assert all(p.coverage == pytest.approx(1.0) for p in gear)
+    assert len({p.similarity for p in gear}) == 1  # the document's best, whichever section
     assert all(p.coverage == pytest.approx(0.0) for p in passages if p.content_path == "general/other.md")
 
     [only_vector] = retriever.search("prescription lenses and a neoprene hood", top_k=1, mode="vector")

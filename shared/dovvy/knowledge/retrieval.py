@@ -51,6 +51,7 @@ class Passage:
     heading: str
     text: str
     score: float
+    # The best cosine similarity of any chunk of the passage's document (None in keyword searches).
     similarity: float | None
     vector_rank: int | None
     keyword_rank: int | None
@@ -178,13 +179,12 @@ ORDER BY document_score DESC, content_path, score DESC
 """
 
 # Evidence for whether a passage answers the question at all (knowledge/relevance.py), computed
-# for the few rows returned whichever leg ranked them: the chunk's cosine similarity, and the share
-# of the question's term weight its document holds anywhere (an article answers with its sections
-# together, and a question's words are often spread across them).
-_SIMILARITY = (
-    "coalesce(similarity, (SELECT 1 - (x.embedding <=> CAST(:embedding AS vector)) "
-    "FROM content_embeddings x WHERE x.id = top.id)) AS similarity"
-)
+# for the few rows returned whichever leg ranked them, both for the passage's whole document (an
+# article answers with its sections together, and a question's words are often spread across
+# them): the best cosine similarity of its chunks, and the share of the question's term weight it
+# holds anywhere.
+_SIMILARITY = """(SELECT max(1 - (x.embedding <=> CAST(:embedding AS vector))) FROM content_embeddings x
+        WHERE x.content_path = top.content_path AND x.embedding_model = :model) AS similarity"""
 _COVERAGE = """(SELECT coalesce(sum(w.idf), 0) FROM weighted_terms w WHERE EXISTS (
         SELECT 1 FROM content_embeddings x JOIN chunk_terms ct ON ct.chunk_id = x.id AND ct.term = w.term
         WHERE x.content_path = top.content_path AND x.embedding_model = :model))
