@@ -21,6 +21,15 @@ def test_a_passage_is_relevant_when_close_or_fairly_close_and_covering() -> None
     assert not rule.relevant(_passage("a.md", 0.25, 1.0))
 
 
+def test_sources_keep_rank_order_down_to_the_last_relevant_passage() -> None:
+    rule = Thresholds(strong=0.5, weak=0.3, coverage=0.4)
+    first = _passage("nitrox.md", 0.4, 0.1)  # ranked first, its own evidence short
+    second = _passage("wreck.md", 0.35, 0.6)  # relevant
+    third = _passage("boats.md", 0.2, 0.0)
+    assert rule.sources([first, second, third]) == [first, second]
+    assert rule.sources([first, third]) == []  # nothing relevant: nothing to answer from
+
+
 def test_calibration_keeps_the_answerable_and_declines_the_rest_when_it_can() -> None:
     cases = [
         Case((_passage("a.md", 0.6, 0.9),), ("a.md",)),

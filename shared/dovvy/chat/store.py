@@ -76,9 +76,6 @@ class Library:
         self.pool = pool
         self.retriever = retriever
 
-    def _relevant(self, passage: Passage) -> bool:
-        return thresholds_for(self.retriever.embedder.model).relevant(passage)
-
     def embed(self, text: str) -> list[float]:
         return self.retriever.embedder.embed_query(text)
 
@@ -92,10 +89,11 @@ class Library:
         on_shelf = self.retriever.search(
             query, top_k=CONSIDERED, per_document=1, filters=shelf, embedding=vector
         )
-        sources = [p for p in on_shelf if self._relevant(p)]
+        thresholds = thresholds_for(self.retriever.embedder.model)
+        sources = thresholds.sources(on_shelf)
         if not sources:
             found = self.retriever.search(query, top_k=CONSIDERED, per_document=1, embedding=vector)
-            sources = [p for p in found if self._relevant(p)]
+            sources = thresholds.sources(found)
         if not sources and relaxed:
             sources = [p for p in on_shelf[:1] if p.keyword_rank is not None]
         return sources

@@ -36,6 +36,13 @@ class Thresholds:
         coverage = passage.coverage or 0.0
         return similarity >= self.strong or (similarity >= self.weak and coverage >= self.coverage)
 
+    def sources(self, ranked: Sequence[Passage]) -> list[Passage]:
+        """The passages to answer from: in rank order, down to the last relevant one; none when
+        none is relevant. A better-ranked passage whose own evidence falls short is kept (judged
+        alone it was dropped, while a weaker article below it was used)."""
+        last = max((i for i, passage in enumerate(ranked) if self.relevant(passage)), default=-1)
+        return list(ranked[: last + 1])
+
 
 # For a model nobody has calibrated: cosine scales differ by model, so this is only a start.
 UNCALIBRATED = Thresholds(strong=0.55, weak=0.40, coverage=0.5)
@@ -68,17 +75,15 @@ class Case:
 
 @dataclasses.dataclass(frozen=True)
 class Rates:
-    kept: float  # answerable questions keeping a relevant passage from an expected document
-    declined: float  # out-of-scope questions left with no relevant passage
+    kept: float  # answerable questions answered from an expected document
+    declined: float  # out-of-scope questions left with no source
 
 
 def rates(thresholds: Thresholds, cases: Sequence[Case]) -> Rates:
     answerable = [c for c in cases if c.expected]
     unanswerable = [c for c in cases if not c.expected]
-    kept = sum(
-        any(thresholds.relevant(p) and p.content_path in c.expected for p in c.passages) for c in answerable
-    )
-    declined = sum(not any(thresholds.relevant(p) for p in c.passages) for c in unanswerable)
+    kept = sum(any(p.content_path in c.expected for p in thresholds.sources(c.passages)) for c in answerable)
+    declined = sum(not thresholds.sources(c.passages) for c in unanswerable)
     return Rates(kept / max(len(answerable), 1), declined / max(len(unanswerable), 1))
 
 
