@@ -38,6 +38,9 @@ def upgrade() -> None:
                     EXECUTE format('ALTER ROLE CURRENT_USER IN DATABASE %I SET {name} = %L',
                                    current_database(), '{value}');
                 END IF;
+            EXCEPTION WHEN insufficient_privilege THEN
+                -- A role that may not change its own defaults: the pool sets it per connection.
+                RAISE NOTICE 'cannot store {name} for this role; connections will set it';
             END $$
             """
         )
