@@ -213,8 +213,9 @@ def run_retrieval_benchmark(
     loaders: int = 2,
 ) -> str:
     data = _Synthetic(seed)
+    bench = _bench_database(params)
     # Index builds take minutes at scale: the socket timeout must outlast them.
-    pool = Pool(_bench_database(params), max_size=loaders, timeout=3600)
+    pool = Pool(bench, max_size=loaders, timeout=3600)
     try:
         pool.run(lambda conn: conn.run("DROP INDEX content_embeddings_embedding_hnsw"))
         # The first half loads through one connection, the second through `loaders` at once (a
@@ -227,6 +228,11 @@ def run_retrieval_benchmark(
         one_loader = _load(pool, _batches(pool, data, 0, loaded[0], size), 1)
         many_loaders = _load(pool, _batches(pool, data, loaded[0], loaded[1], size), loaders)
         index_seconds = _build_index(pool)
+    finally:
+        pool.close()
+    # Queries go through one connection: a SET reaches only the session that sends it.
+    pool = Pool(bench, max_size=1, timeout=3600)
+    try:
         pool.run(lambda conn: conn.run(f"SET hnsw.ef_search = {int(ef_search)}"), transaction=False)
 
         embedder = _PreparedEmbedder()
