@@ -139,6 +139,13 @@ def test_nothing_relevant_says_so_instead_of_inventing(chat_api: ContractClient)
     assert answer["sources"] == []
 
 
+def test_older_beginner_is_answered_from_the_medical_article(chat_api: ContractClient) -> None:
+    # The retrieval issue's own example: told the knowledge base lacked it until an article said so.
+    answer = ask(chat_api, "im 62 and never dived, is it too late to learn?")
+    assert "couldn't find that" not in answer["message"]
+    assert answer["sources"][0]["path"] == "safety/medical-fitness-to-dive.md"
+
+
 def test_trip_answer_flags_sites_beyond_the_divers_certification(chat_api: ContractClient) -> None:
     session = ask(chat_api, "I'm Open Water certified with 20 dives")["sessionId"]
     answer = ask(chat_api, "Tell me about diving the Thistlegorm wreck in the Red Sea", session)
