@@ -9,7 +9,7 @@ from dovvy.bootstrap import prepare
 from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.config import Secret, Settings
 from dovvy.db.embedded import EmbeddedPostgres
-from dovvy.db.pool import Pool
+from dovvy.db.pool import Connection, Pool
 from dovvy.db.url import parse_database_url
 from dovvy.errors import DatabaseUnavailable
 from dovvy.gateway import create_gateway
@@ -141,3 +141,24 @@ def test_chat_with_the_database_down_is_503_on_both_endpoints(
     runtime.close()
     assert response.status_code == 503
     assert response.json()["code"] == "DATABASE_UNAVAILABLE"
+
+
+def test_a_mistake_in_the_call_is_not_a_lost_connection(database_url: str) -> None:
+    # pg8000 raises InterfaceError for a placeholder without a value as for a dead socket; taking it
+    # for the latter ran the work twice, dropped every idle connection and answered 503.
+    from pg8000.exceptions import InterfaceError
+
+    pool = Pool(parse_database_url(database_url), max_size=2)
+    assert pool.run(lambda conn: conn.run("SELECT 1")) == [[1]]
+    attempts = []
+
+    def work(conn: Connection) -> object:
+        attempts.append(1)
+        return conn.run("SELECT CAST(:missing AS int) + :given", given=1)
+
+    with pytest.raises(InterfaceError):
+        pool.run(work)
+    assert attempts == [1]
+    assert pool.run(lambda conn: conn.run("SELECT 2")) == [[2]]
+    assert pool.connects == 1
+    pool.close()

@@ -45,11 +45,19 @@ def driver_errors() -> tuple[type[Exception], ...]:
     return (InterfaceError, DatabaseError, OSError)
 
 
+# pg8000 raises InterfaceError both for a dead socket and for a mistake in the call (a placeholder
+# without a value, a parameter of a type it cannot send): only these messages are the connection's.
+_DEAD_CONNECTION_MESSAGES = {"network error", "communication error", "connection is closed"}
+
+
 def is_connection_error(exc: BaseException) -> bool:
     from pg8000.exceptions import DatabaseError, InterfaceError
 
-    if isinstance(exc, InterfaceError | OSError):
+    if isinstance(exc, OSError):
         return True
+    if isinstance(exc, InterfaceError):
+        message = exc.args[0] if exc.args else None
+        return isinstance(exc.__cause__, OSError) or message in _DEAD_CONNECTION_MESSAGES
     if isinstance(exc, DatabaseError) and exc.args and isinstance(exc.args[0], dict):
         return exc.args[0].get("C") in _DEAD_CONNECTION_STATES
     return False
