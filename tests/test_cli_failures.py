@@ -279,3 +279,24 @@ def test_debug_shows_the_traceback(
     monkeypatch.setenv("DB_TIMEOUT_SECONDS", "1")
     assert main(["--debug", "migrate"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_is_not_a_database_failure(tmp_path: Path) -> None:
+    # `dovvy validate folder | head -1`: the pipe closes while problems are still being printed.
+    # BrokenPipeError is a ConnectionError, and was reported as "cannot reach the database".
+    for n in range(400):
+        (tmp_path / f"broken-{n:03}.md").write_text("no frontmatter here\n", encoding="utf-8")
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "dovvy.cli", "validate", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None
+    assert reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()
+    errors = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) == 141
+    assert "database" not in errors
+    assert "Traceback" not in errors
+    assert "Exception ignored" not in errors

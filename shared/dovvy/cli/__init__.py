@@ -7,6 +7,7 @@ errors, 1 for failures, never a traceback unless `--debug`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -40,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`dovvy search ... | head -1`): not a failure worth a sentence, and
+        # never "cannot reach the database" (BrokenPipeError is a ConnectionError). Later writes,
+        # including the interpreter's last flush, go nowhere; 141 is what a shell shows for SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # the one place every command's failure becomes a sentence
         message, status = explain(exc)
         print(f"dovvy: {message}", file=sys.stderr)
