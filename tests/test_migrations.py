@@ -201,3 +201,43 @@ def test_search_settings_come_with_the_session_not_a_set(fresh_database: Connect
         "SET hnsw.ef_search = 100",
         "SET hnsw.iterative_scan = relaxed_order",
     ]
+
+
+def test_postings_survive_the_change_of_key_both_ways(fresh_database: ConnectParams) -> None:
+    """0009 keys postings by a hash of the term: stored postings are carried over, and going back
+    rebuilds them with their texts from the chunks."""
+    from dovvy.db import bm25
+
+    migrate.upgrade(fresh_database)
+    pool = Pool(fresh_database, max_size=1)
+
+    def postings(conn: Connection, key: str) -> set[tuple[object, ...]]:
+        rows = conn.run(
+            f"SELECT {key}, chunk_id, in_title, in_heading, in_text, title_length, heading_length, "
+            "text_length FROM chunk_terms"
+        )
+        return {tuple(row) for row in rows}
+
+    try:
+        pool.run(
+            lambda conn: conn.run(
+                "INSERT INTO content_embeddings (content_path, chunk_index, chunk_text, content_hash, "
+                "embedding_model, embedding, metadata) VALUES ('gas/nitrox.md', 0, "
+                "'Nitrox divers breathe enriched air. Nitrox extends no-decompression limits.', 'h', 'm', "
+                "CAST(array_fill(0.1, ARRAY[768]) AS vector), "
+                """'{"title": "Enriched Air Nitrox", "heading": "Why nitrox"}')"""
+            )
+        )
+        pool.run(bm25.rebuild)
+        hashed = pool.run(lambda conn: postings(conn, "term_hash"))
+        assert len(hashed) >= 8
+
+        migrate.downgrade(fresh_database, "0008")
+        by_text = pool.run(lambda conn: postings(conn, "term"))
+        assert {(row[0]) for row in by_text} >= {"nitrox", "enrich", "air", "decompress"}
+        assert pool.run(lambda conn: postings(conn, "hashtextextended(term, 0)")) == hashed
+
+        migrate.upgrade(fresh_database)
+        assert pool.run(lambda conn: postings(conn, "term_hash")) == hashed
+    finally:
+        pool.close()

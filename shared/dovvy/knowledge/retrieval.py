@@ -82,7 +82,7 @@ vector_ranked AS (
 # `heading_boost` times. Only chunks sharing a term with the question are touched.
 _KEYWORD_LEG = """
 query_terms AS MATERIALIZED (
-    SELECT q.term, s.chunk_count IS NOT NULL AS known,
+    SELECT q.term, hashtextextended(q.term, 0) AS term_hash, s.chunk_count IS NOT NULL AS known,
            -- A term no chunk contains weighs as much as the rarest can: it says the question is
            -- about something the knowledge base does not hold (see `coverage`).
            ln(1 + (c.chunk_count - coalesce(s.chunk_count, 0) + 0.5)
@@ -96,7 +96,7 @@ query_terms AS MATERIALIZED (
     WHERE c.embedding_model = :model
 ),
 weighted_terms AS (
-    SELECT term, idf, average_length FROM query_terms WHERE known
+    SELECT term_hash, idf, average_length FROM query_terms WHERE known
 ),
 keyword_scores AS (
     SELECT ct.chunk_id AS id,
@@ -109,7 +109,7 @@ keyword_scores AS (
                          + CAST(:heading_boost AS float8) * ct.heading_length) / w.average_length)))
                AS score
     FROM weighted_terms w
-    JOIN chunk_terms ct ON ct.term = w.term{filter_join}
+    JOIN chunk_terms ct ON ct.term_hash = w.term_hash{filter_join}
     GROUP BY ct.chunk_id
 ),
 keyword_top AS MATERIALIZED (
@@ -186,7 +186,8 @@ ORDER BY document_score DESC, content_path, score DESC
 _SIMILARITY = """(SELECT max(1 - (x.embedding <=> CAST(:embedding AS vector))) FROM content_embeddings x
         WHERE x.content_path = top.content_path AND x.embedding_model = :model) AS similarity"""
 _COVERAGE = """(SELECT coalesce(sum(w.idf), 0) FROM weighted_terms w WHERE EXISTS (
-        SELECT 1 FROM content_embeddings x JOIN chunk_terms ct ON ct.chunk_id = x.id AND ct.term = w.term
+        SELECT 1 FROM content_embeddings x
+        JOIN chunk_terms ct ON ct.chunk_id = x.id AND ct.term_hash = w.term_hash
         WHERE x.content_path = top.content_path AND x.embedding_model = :model))
     / nullif((SELECT sum(idf) FROM query_terms), 0) AS coverage"""
 
