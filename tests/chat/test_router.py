@@ -95,6 +95,13 @@ def test_off_topic_is_flagged() -> None:
     assert route("how deep can I dive?").on_topic is True
 
 
+def test_a_diving_acronym_alone_is_on_topic() -> None:
+    # No other diving word: this was declined as off topic although the out-of-air article answers it.
+    chosen = route("whats a CESA and when would i do one")
+    assert chosen.on_topic
+    assert chosen.agent == "safety"
+
+
 @pytest.mark.parametrize("message", ["ok", "thanks", "hi"])
 def test_short_messages_default_to_general(message: str) -> None:
     assert route(message).agent == "general"

@@ -79,7 +79,7 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
         (r"emergenc\w*|dan hotline|chamber|oxygen", 2),
         (r"hypothermia|cold water|too cold", 2),
         (r"stings?|jellyfish|stonefish|fire coral|injur\w*", 2.5),
-        (r"out of (air|gas)|low on air|run out of air|ran out", 3),
+        (r"out of (air|gas)|low on air|run out of air|ran out|cesa|emergency (swimming )?ascent", 3),
         (r"no.?deco\w*|ndl|safety stop|ascent rate", 2.5),
         (r"dive computer", 1.5),
         (r"hold (my|your) breath", 3),
