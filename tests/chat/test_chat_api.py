@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from dovvy.chat.orchestrator import KNOWN_TO_THE_LIBRARY
 from dovvy.gateway import create_gateway
 from dovvy.providers.llm.offline import LABEL
 from dovvy.runtime import Runtime
@@ -126,6 +127,26 @@ def test_informational_symptom_question_is_not_an_emergency(chat_api: ContractCl
 def test_off_topic_is_declined(chat_api: ContractClient) -> None:
     answer = ask(chat_api, "What is the capital of France?")
     assert answer["agentType"] == "general"
+    assert "can't help with that" in answer["message"]
+    assert answer["sources"] == []
+
+
+def test_a_question_without_a_diving_word_is_answered_when_an_article_is_about_it(
+    chat_api: ContractClient,
+) -> None:
+    answer = ask(chat_api, "what is the rule of thirds for gas")
+    assert "can't help with that" not in answer["message"]
+    assert answer["metadata"]["route"]["reason"] == KNOWN_TO_THE_LIBRARY
+    assert "safety/out-of-air-emergencies.md" in [source["path"] for source in answer["sources"]]
+
+
+@pytest.mark.parametrize(
+    "message", ["best running shoes for flat feet", "What's a good name for a goldfish?"]
+)
+def test_other_subjects_are_declined_even_when_some_article_shares_their_words(
+    chat_api: ContractClient, message: str
+) -> None:
+    answer = ask(chat_api, message)
     assert "can't help with that" in answer["message"]
     assert answer["sources"] == []
 

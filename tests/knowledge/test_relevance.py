@@ -21,6 +21,15 @@ def test_a_passage_is_relevant_when_close_or_fairly_close_and_covering() -> None
     assert not rule.relevant(_passage("a.md", 0.25, 1.0))
 
 
+def test_a_passage_is_clearly_about_the_question_on_stronger_evidence() -> None:
+    rule = Thresholds(strong=0.5, weak=0.3, coverage=0.4)
+    assert rule.clear(_passage("a.md", 0.55, None))
+    assert rule.clear(_passage("a.md", 0.42, relevance.CLEAR_COVERAGE))  # halfway to strong, half the words
+    assert not rule.clear(_passage("a.md", 0.38, 1.0))  # relevant, not clearly so
+    assert not rule.clear(_passage("a.md", 0.45, 0.45))
+    assert rule.relevant(_passage("a.md", 0.38, 1.0))
+
+
 def test_sources_keep_rank_order_down_to_the_last_relevant_passage() -> None:
     rule = Thresholds(strong=0.5, weak=0.3, coverage=0.4)
     first = _passage("nitrox.md", 0.4, 0.1)  # ranked first, its own evidence short

@@ -41,6 +41,8 @@ from dovvy.text import count_tokens
 Event = tuple[str, dict[str, Any]]
 
 _HOLDBACK = 48
+# The route's reason when the router saw no diving word but an article is plainly about the message.
+KNOWN_TO_THE_LIBRARY = "no diving word; an article is plainly about it"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,7 +275,16 @@ class ChatService:
             chosen = refine(
                 chosen, question or message, self.llm, timeout=self.settings.router_timeout_seconds
             )
-        return _never_declined(chosen, safety), injection, question
+        chosen = _never_declined(chosen, safety)
+        # The router knows diving by its words; a question in none of them ("what is the rule of
+        # thirds for gas") is still one when an article is plainly about it.
+        if (
+            not chosen.on_topic
+            and not injection
+            and self.library.covers(chosen.query, self.library.embed(focus(chosen.query)))
+        ):
+            chosen = dataclasses.replace(chosen, on_topic=True, reason=KNOWN_TO_THE_LIBRARY)
+        return chosen, injection, question
 
     @staticmethod
     def _caution_prefix(safety: SafetyCheck, contacts: EmergencyContacts) -> str:

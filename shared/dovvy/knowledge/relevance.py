@@ -23,6 +23,10 @@ from dovvy.knowledge.retrieval import Passage
 THRESHOLDS_FILE = Path(__file__).with_name("relevance.json")
 # The rule looks at the best passage of this many top documents (the chat's and calibration's alike).
 CONSIDERED = 4
+# `Thresholds.clear`: the share of a question's term weight one article must hold. Chosen on dev's
+# answerable questions the router took for off topic and 30 messages about other things
+# (docs/retrieval.md).
+CLEAR_COVERAGE = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +39,17 @@ class Thresholds:
         similarity = passage.similarity or 0.0
         coverage = passage.coverage or 0.0
         return similarity >= self.strong or (similarity >= self.weak and coverage >= self.coverage)
+
+    def clear(self, passage: Passage) -> bool:
+        """Whether the passage is plainly about what was asked: a strong similarity, or half of the
+        question's term weight in its article with a similarity halfway to strong. A message
+        without a word the router knows as diving is taken as a diving question on this evidence
+        only: the plain rule also finds some passage for "best running shoes for flat feet"."""
+        similarity = passage.similarity or 0.0
+        coverage = passage.coverage or 0.0
+        return similarity >= self.strong or (
+            coverage >= CLEAR_COVERAGE and similarity >= (self.weak + self.strong) / 2
+        )
 
     def sources(self, ranked: Sequence[Passage]) -> list[Passage]:
         """The passages to answer from: in rank order, down to the last relevant one; none when
