@@ -10,6 +10,7 @@ import json
 from dovvy.chat.orchestrator import ChatTurn
 from dovvy.chat.router import route
 from dovvy.knowledge.evaluation import load_questions
+from dovvy.providers.embeddings import QueryCache
 from dovvy.runtime import Runtime, chat_service
 from tests.conftest import ROOT
 
@@ -39,3 +40,13 @@ def test_held_out_messages_keep_their_figures(chat_runtime: Runtime) -> None:
     assert len(answered) >= 5, answered
     assert len(others) == 25
     assert len(accepted) <= 6, accepted
+
+
+def test_a_message_asked_of_the_library_costs_one_embedding(chat_runtime: Runtime) -> None:
+    # Asking the library and answering embed the same text; the runtime's cache serves the second.
+    cache = chat_runtime.embedder
+    assert isinstance(cache, QueryCache)
+    before = cache.misses
+    answer = chat_service(chat_runtime).answer(ChatTurn(message="what is the rule of thirds for gas"))
+    assert not _declined(answer)
+    assert cache.misses == before + 1

@@ -277,7 +277,8 @@ class ChatService:
             )
         chosen = _never_declined(chosen, safety)
         # The router knows diving by its words; a question in none of them ("what is the rule of
-        # thirds for gas") is still one when an article is plainly about it.
+        # thirds for gas") is still one when an article is plainly about it. Answering embeds the
+        # same text again: the runtime's QueryCache serves it without a second provider call.
         if (
             not chosen.on_topic
             and not injection

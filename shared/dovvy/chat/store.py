@@ -75,17 +75,9 @@ class Library:
     def __init__(self, pool: Pool, retriever: Retriever) -> None:
         self.pool = pool
         self.retriever = retriever
-        # The last text embedded and its vector: a message the router did not know as diving is
-        # embedded to ask the library, then again to answer it (one provider call, not two).
-        self._last: tuple[str, list[float]] | None = None
 
     def embed(self, text: str) -> list[float]:
-        last = self._last
-        if last is not None and last[0] == text:
-            return last[1]
-        vector = self.retriever.embedder.embed_query(text)
-        self._last = (text, vector)
-        return vector
+        return self.retriever.embedder.embed_query(text)
 
     def covers(self, query: str, vector: list[float]) -> bool:
         """Whether some article is plainly about the query (`Thresholds.clear`), across the whole
