@@ -17,6 +17,9 @@ from typing import Any
 
 from dovvy.db.pool import Connection
 
+# How a term keys its postings (migration 0009): the index and the search's query terms alike.
+TERM_HASH = "hashtextextended({}, 0)"
+
 _STATS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('dovvy:bm25-stats', 0))"
 
 # {chunks}: a condition on content_embeddings aliased `e` choosing the chunks to (un)index.
@@ -24,13 +27,16 @@ _STATS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('dovvy:bm25-stats',
 # its chunk's field lengths (summed over the chunk's postings), so scoring joins nothing else.
 # Inserted in the primary key's order: a bulk load then walks the index's pages once, in order,
 # instead of jumping between them (measured: the postings' insert 30% faster at 50k chunks).
-_INDEX = """
+_INDEX = (
+    """
 INSERT INTO chunk_terms
     (term_hash, chunk_id, in_title, in_heading, in_text, title_length, heading_length, text_length)
 SELECT term_hash, chunk_id, in_title, in_heading, in_text, sum(in_title) OVER chunk,
        sum(in_heading) OVER chunk, sum(in_text) OVER chunk
 FROM (
-    SELECT hashtextextended(t.lexeme, 0) AS term_hash, e.id AS chunk_id,
+    SELECT """
+    + TERM_HASH.format("t.lexeme")
+    + """ AS term_hash, e.id AS chunk_id,
            cardinality(array_positions(t.weights, 'A')) AS in_title,
            cardinality(array_positions(t.weights, 'B')) AS in_heading,
            cardinality(t.weights) - cardinality(array_positions(t.weights, 'A'))
@@ -41,13 +47,18 @@ FROM (
 WINDOW chunk AS (PARTITION BY chunk_id)
 ORDER BY term_hash, chunk_id
 """
+)
 
 # The chunks' postings, found through the chunks' own terms (the primary key): no chunk_id index.
-_DROP_POSTINGS = """
+_DROP_POSTINGS = (
+    """
 DELETE FROM chunk_terms ct
 USING content_embeddings e, unnest(e.search_tsv) AS t
-WHERE {chunks} AND ct.term_hash = hashtextextended(t.lexeme, 0) AND ct.chunk_id = e.id
+WHERE {chunks} AND ct.term_hash = """
+    + TERM_HASH.format("t.lexeme")
+    + """ AND ct.chunk_id = e.id
 """
+)
 
 # The chunks' lexemes, one row per chunk and lexeme; a chunk without any still gives one row (NULL
 # lexeme), so it counts as a chunk.

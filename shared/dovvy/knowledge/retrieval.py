@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pgvector import Vector
 
 from dovvy import catalogue
+from dovvy.db.bm25 import TERM_HASH
 from dovvy.db.pool import Pool
 from dovvy.providers.embeddings import Embedder
 from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
@@ -80,9 +81,12 @@ vector_ranked AS (
 # PostgreSQL's own `english` configuration, each weighted by its inverse chunk frequency, each
 # chunk's term frequency and length counting title and heading terms `title_boost` and
 # `heading_boost` times. Only chunks sharing a term with the question are touched.
-_KEYWORD_LEG = """
+_KEYWORD_LEG = (
+    """
 query_terms AS MATERIALIZED (
-    SELECT q.term, hashtextextended(q.term, 0) AS term_hash, s.chunk_count IS NOT NULL AS known,
+    SELECT q.term, """
+    + TERM_HASH.format("q.term")
+    + """ AS term_hash, s.chunk_count IS NOT NULL AS known,
            -- A term no chunk contains weighs as much as the rarest can: it says the question is
            -- about something the knowledge base does not hold (see `coverage`).
            ln(1 + (c.chunk_count - coalesce(s.chunk_count, 0) + 0.5)
@@ -120,6 +124,7 @@ keyword_ranked AS (
            row_number() OVER (ORDER BY k.score DESC, k.id) AS rank
     FROM keyword_top k JOIN content_embeddings e ON e.id = k.id AND e.embedding_model = :model
 )"""
+)
 
 # With filters the postings are checked against their chunks before ranking; without, only the
 # top candidates are looked up.
