@@ -2,9 +2,11 @@
 
     python scripts/package_functions.py      # (make package)
 
-writes `build/aws/<function>.zip` for Lambda (python3.11, x86_64) and `build/gcp/<function>/`
+writes `build/aws/<function>.zip` for Lambda (python3.12, x86_64) and `build/gcp/<function>/`
 (source plus the function's pinned `requirements.txt`) for Cloud Run functions, and prints each
-size. A function carries only what it imports: the session and lead functions no Google SDK,
+size. Each Lambda bundle is then started, unzipped, by a bare python3.12 with the environment the
+deploy gives it (infra/terraform/contract/function_env.json): a bundle that would refuse to start
+deployed is not built. A function carries only what it imports: the session and lead functions no Google SDK,
 Groq, gRPC or functions-framework. boto3 is not bundled for Lambda: its runtime provides it (and
 the project only calls long-stable APIs of S3, SES and Secrets Manager).
 
@@ -17,10 +19,9 @@ Two builds of one commit are byte-identical, and an unchanged function does not 
 from __future__ import annotations
 
 import argparse
-import compileall
 import importlib.metadata
 import io
-import py_compile
+import json
 import re
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ import zipfile
 from pathlib import Path
 
 from packaging.requirements import Requirement
+
+from dovvy.cli.lambda_python import PYTHON_VERSION, target_python
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ("session", "lead", "chat", "ingest", "migrate", "jobs")
@@ -81,8 +84,10 @@ def locked() -> dict[str, str]:
 
 
 def closure(direct: tuple[str, ...], base: tuple[str, ...] = _BASE) -> list[str]:
-    """Every distribution `direct` needs on Python 3.11 / Linux, read from the installed metadata
-    (the environment is installed from requirements.lock, so the versions are the locked ones)."""
+    """Every distribution `direct` needs on the target Python / Linux, read from the installed
+    metadata (the environment is installed from requirements.lock, so the versions are the locked
+    ones)."""
+    target = {"extra": "", "python_version": PYTHON_VERSION, "python_full_version": f"{PYTHON_VERSION}.0"}
     seen: set[str] = set()
     todo = [*base, *direct]
     while todo:
@@ -92,7 +97,7 @@ def closure(direct: tuple[str, ...], base: tuple[str, ...] = _BASE) -> list[str]
         seen.add(name)
         for raw in importlib.metadata.requires(name) or []:
             requirement = Requirement(raw)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            if requirement.marker is None or requirement.marker.evaluate(target):
                 todo.append(requirement.name)
     return sorted(seen)
 
@@ -106,7 +111,10 @@ def _pinned(names: list[str]) -> list[str]:
 
 
 def _copy_source(function: str, target: Path) -> None:
-    shutil.copy2(ROOT / "functions" / function / "main.py", target / "main.py")
+    # main.py and anything beside it (chat's stream_bootstrap), modes kept.
+    for path in sorted((ROOT / "functions" / function).iterdir()):
+        if path.is_file():
+            shutil.copy2(path, target / path.name)
     shutil.copytree(
         ROOT / "shared" / "dovvy",
         target / "dovvy",
@@ -132,7 +140,7 @@ def _install(requirements: list[str], target: Path, cache: Path) -> None:
             "--implementation",
             "cp",
             "--python-version",
-            "3.11",
+            PYTHON_VERSION,
             "--only-binary=:all:",
             "--cache-dir",
             str(cache),
@@ -149,13 +157,60 @@ def _install(requirements: list[str], target: Path, cache: Path) -> None:
 
 
 def _compile(target: Path) -> None:
-    compileall.compile_dir(
-        str(target),
-        quiet=1,
-        ddir="/var/task",
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-        workers=1,
+    subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [
+            target_python(),
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "1",
+            "-d",
+            "/var/task",
+            "--invalidation-mode",
+            "unchecked-hash",
+            str(target),
+        ],
+        check=True,
     )
+
+
+def deployed_env(function: str) -> dict[str, str]:
+    """The environment the deploy gives `function` (contract/function_env.json), with stand-ins for
+    its database and secret references (read on first use, so never read here)."""
+    spec = json.loads((ROOT / "infra" / "terraform" / "contract" / "function_env.json").read_text())
+    own = spec["functions"][function]
+    env = {**spec["shared"], **own}
+    env["DATABASE_URL"] = "postgresql://dovvy@db.internal:5432/dovvy?sslmode=verify-full"
+    if own.get("EMBEDDING_PROVIDER") == "gemini" or function in spec["model_functions"]:
+        env["GEMINI_API_KEY"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/gemini-api-key"
+    if function in spec["model_functions"]:
+        env["LLM_PROVIDERS"] = "groq,gemini"
+        env["GROQ_API_KEY"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/groq-api-key"
+    return env
+
+
+_START = (
+    "import sys; sys.path.insert(0, '.'); import main\n"
+    "from dovvy import needs; from dovvy.config import Settings\n"
+    "needs.check(Settings.from_env(), sys.argv[1])\n"
+)
+
+
+def check_starts(function: str, staging: Path) -> None:
+    """Start the unzipped bundle as its runtime would, with no site-packages: importing its entry
+    file and checking its configuration must succeed."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [target_python(), "-S", "-E", "-B", "-c", _START, function],
+        cwd=staging,
+        env={**deployed_env(function), "AWS_REGION": "eu-west-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise SystemExit(f"{function}: the bundle would not start with its deployed configuration: {last}")
 
 
 def _zip(folder: Path, destination: Path) -> None:
@@ -163,7 +218,8 @@ def _zip(folder: Path, destination: Path) -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_FIXED_TIME)
-            info.external_attr = 0o644 << 16
+            # Executable only where the repository says so (an exec wrapper must be).
+            info.external_attr = (0o755 if path.stat().st_mode & 0o100 else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes(), compresslevel=9)
     destination.write_bytes(buffer.getvalue())
@@ -185,6 +241,7 @@ def build(out: Path, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, 
         _copy_source(function, staging)
         _install(_pinned(aws_names), staging, cache)
         _compile(staging)
+        check_starts(function, staging)
         archive = out / "aws" / f"{function}.zip"
         _zip(staging, archive)
         shutil.rmtree(staging)

@@ -42,17 +42,10 @@ def test_values_are_parsed() -> None:
         pytest.param({"SESSION_EXPIRY_HOURS": "0"}, "SESSION_EXPIRY_HOURS", id="expiry-zero"),
         pytest.param({"LOG_LEVEL": "chatty"}, "LOG_LEVEL", id="log-level"),
         pytest.param({"LEAD_WEBHOOK_URL": "ftp://x"}, "LEAD_WEBHOOK_URL", id="webhook-scheme"),
-        pytest.param(
-            {"LEAD_WEBHOOK_URL": "https://shop.example/hook"},
-            "LEAD_WEBHOOK_SECRET",
-            id="webhook-secret",
-        ),
-        pytest.param({"LEAD_EMAIL_TO": "shop@example.com"}, "LEAD_EMAIL_FROM", id="email-from"),
         pytest.param({"EMBEDDING_PROVIDER": "magic"}, "EMBEDDING_PROVIDER", id="embedding-provider"),
         pytest.param(
             {"LLM_PROVIDERS": "groq,openai", "GROQ_API_KEY": "k"}, "LLM_PROVIDERS", id="unknown-llm"
         ),
-        pytest.param({"LLM_PROVIDERS": "gemini"}, "GEMINI_API_KEY", id="llm-without-key"),
         pytest.param({"CHAT_DEADLINE_SECONDS": "0"}, "CHAT_DEADLINE_SECONDS", id="deadline-zero"),
         pytest.param({"CORS_ORIGINS": "https://app.example/"}, "CORS_ORIGINS", id="origin-trailing-slash"),
         pytest.param({"CORS_ORIGINS": "app.example"}, "CORS_ORIGINS", id="origin-without-scheme"),

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -89,3 +91,61 @@ def test_aws_iam_sign_in_without_a_region_is_a_config_error(monkeypatch: pytest.
     params = parse_database_url("postgresql://dovvy@proxy.example/dovvy?auth=aws-iam")
     with pytest.raises(ConfigError, match="AWS_REGION"):
         params.connect_kwargs(timeout=5.0)
+
+
+# --- verified TLS, through a real handshake ----------------------------------------------------
+
+
+@pytest.fixture
+def trusted_ca() -> Any:
+    from tests.tls_front import make_ca
+
+    return make_ca("dovvy test CA")
+
+
+def _connects(url: str, ca_cert: str | None = None) -> bool:
+    from pg8000.exceptions import InterfaceError
+
+    from dovvy.db.pool import Pool
+    from dovvy.errors import DatabaseUnavailable
+
+    pool = Pool(parse_database_url(url, ca_cert=ca_cert), max_size=1, timeout=5)
+    try:
+        return bool(pool.run(lambda conn: conn.run("SELECT 1"), transaction=False) == [[1]])
+    except (DatabaseUnavailable, InterfaceError, ssl.SSLError):
+        return False
+    finally:
+        pool.close()
+
+
+def test_verify_ca_trusts_the_given_ca_only(database_url: str, trusted_ca: Any, tmp_path: Path) -> None:
+    """Cloud SQL's per-instance CA signs a certificate that names no address, so the functions
+    verify the CA (DATABASE_CA_CERT) and not the name; any other CA is refused."""
+    from tests.tls_front import make_ca, pem, server_files, tls_front
+
+    params = parse_database_url(database_url)
+    assert params.unix_sock is not None
+    cert, key = server_files(tmp_path, trusted_ca, names=[])
+    with tls_front(params.unix_sock, cert, key) as port:
+        url = f"postgresql://{params.user}@127.0.0.1:{port}/{params.database}?sslmode=verify-ca"
+        assert _connects(url, ca_cert=pem(trusted_ca[1]))
+        assert not _connects(url, ca_cert=pem(make_ca("someone else")[1]))
+        # verify-full also checks the name, which this certificate does not carry.
+        assert not _connects(url.replace("verify-ca", "verify-full"), ca_cert=pem(trusted_ca[1]))
+        # What the functions did before: encrypted, but any certificate would do.
+        assert _connects(url.replace("verify-ca", "require"), ca_cert=pem(make_ca("someone else")[1]))
+
+
+def test_verify_full_checks_the_name_in_the_certificate(
+    database_url: str, trusted_ca: Any, tmp_path: Path
+) -> None:
+    """As RDS Proxy's certificate names its endpoint: the same name connects, another does not."""
+    from tests.tls_front import pem, server_files, tls_front
+
+    params = parse_database_url(database_url)
+    assert params.unix_sock is not None
+    cert, key = server_files(tmp_path, trusted_ca, names=["localhost"])
+    with tls_front(params.unix_sock, cert, key) as port:
+        good = f"postgresql://{params.user}@localhost:{port}/{params.database}?sslmode=verify-full"
+        assert _connects(good, ca_cert=pem(trusted_ca[1]))
+        assert not _connects(good.replace("localhost", "127.0.0.1"), ca_cert=pem(trusted_ca[1]))

@@ -176,6 +176,11 @@ def test_the_migrate_function_applies_schema_and_seed(
     assert (
         first
         == again
-        == {"schema": SCHEMA_REVISION, "expected": SCHEMA_REVISION, "seeded": "destinations.yaml"}
+        == {
+            "schema": SCHEMA_REVISION,
+            "expected": SCHEMA_REVISION,
+            "seeded": "destinations.yaml",
+            "connect_attempts": 1,
+        }
     )
     assert "postgresql" not in json.dumps(first)

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dovvy.cli.lambda_python import target_python
 from dovvy.gateway import Gateway
+from tests import cron
 from tests.conftest import ROOT
 from tests.terraform import CHECKOV, INFRA, contract_routes, evaluate, terraform, workspace
 
@@ -87,6 +89,48 @@ def test_the_gcp_gateway_config_routes_every_operation_and_preflight(probe: Path
     assert len({op["operationId"] for item in document["paths"].values() for op in item.values()}) == len(
         routed
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [
+        pytest.param("cron(*/15 * * * * *)", "exactly one", id="star-in-both-days"),
+        pytest.param("cron(0/15 * * * ?)", "6 fields", id="no-year"),
+        pytest.param("cron(*/15 * * * ? *)", "increments", id="star-increment"),
+        pytest.param("cron(0 25 * * ? *)", "outside", id="hour-25"),
+        pytest.param("cron(0 3 ? * ? *)", "exactly one", id="question-in-both"),
+    ],
+)
+def test_the_aws_schedule_grammar_rejects_what_scheduler_does(expression: str, problem: str) -> None:
+    assert any(problem in p for p in cron.aws_problems(expression)), cron.aws_problems(expression)
+
+
+def test_every_job_has_a_schedule_each_cloud_accepts(probe: Path) -> None:
+    from dovvy.jobs import JOBS
+
+    jobs = evaluate(probe, "module.contract.jobs")
+    assert set(jobs) == set(JOBS)
+    for name, job in jobs.items():
+        assert cron.unix_problems(job["cron"]) == [], name
+        assert cron.aws_problems(job["aws"]) == [], name
+    # What the AWS module wrote before: `*` in both day fields, which Scheduler refuses.
+    assert cron.aws_problems(f"cron({jobs['retry-leads']['cron']} *)")
+    assert jobs["retry-leads"]["aws"] == "cron(0/15 * * * ? *)"
+    assert jobs["purge-sessions"]["aws"] == "cron(17 3 * * ? *)"
+
+
+def test_only_the_functions_that_use_a_provider_are_told_of_it(probe: Path) -> None:
+    """A function told LLM_PROVIDERS without its keys, or a webhook without its secret, refuses to
+    start, so the others are told of neither."""
+    from dovvy import needs
+
+    env = evaluate(probe, "module.contract.env")
+    assert set(env) == set(needs.NEEDS)
+    for function, variables in env.items():
+        assert ("LLM_PROVIDERS" in variables) is needs.NEEDS[function].models, function
+        assert variables.get("EMBEDDING_PROVIDER") == ("gemini" if needs.NEEDS[function].embedder else None)
+        assert ("LEAD_WEBHOOK_URL" in variables) is needs.NEEDS[function].notifies, function
+        assert variables["DOVVY_ENV"] == "production"
 
 
 def test_the_local_gateway_sends_each_route_to_the_same_function() -> None:
@@ -191,13 +235,14 @@ def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
         "{'google', 'groq', 'grpc', 'boto3', 'pydantic', 'pg8000', 'yaml'}))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", script],
+        [target_python(), "-S", "-E", "-c", script],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         check=False,
         env={
             "DATABASE_URL": "postgresql://u@127.0.0.1/x",
+            "GEMINI_API_KEY": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/gemini-api-key",
             "PATH": "",
             # As on Lambda: its logging (Powertools' formatter) runs from the bundle too.
             "AWS_LAMBDA_FUNCTION_NAME": f"dovvy-{function}",
@@ -208,6 +253,39 @@ def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
     assert result.stdout.splitlines() == ["200", "[]"]
     (line,) = [json.loads(x) for x in result.stderr.splitlines() if '"request done"' in x]
     assert (line["service"], line["function"], line["cold_start"]) == (function, function, True)
+
+
+@pytest.mark.parametrize(
+    ("function", "env", "named"),
+    [
+        pytest.param("chat", {}, "GEMINI_API_KEY", id="chat-without-gemini"),
+        pytest.param("ingest", {}, "GEMINI_API_KEY", id="ingest-without-gemini"),
+        pytest.param(
+            "chat",
+            {"GEMINI_API_KEY": "k", "LLM_PROVIDERS": "groq"},
+            "GROQ_API_KEY",
+            id="chat-provider-without-key",
+        ),
+        pytest.param("session", {"DATABASE_URL": "mysql://x"}, "DATABASE_URL", id="session-bad-url"),
+    ],
+)
+def test_a_bundle_whose_configuration_cannot_work_refuses_to_start(
+    bundles: Path, tmp_path: Path, function: str, env: dict[str, str], named: str
+) -> None:
+    """Run from the built bundle as its runtime imports it: the import itself fails, naming the
+    variable (Lambda reports an init error; no request is ever answered with a 500)."""
+    zipfile.ZipFile(bundles / "aws" / f"{function}.zip").extractall(tmp_path)
+    result = subprocess.run(
+        [target_python(), "-S", "-E", "-B", "-c", "import sys; sys.path.insert(0, '.'); import main"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"DATABASE_URL": "postgresql://u@db.internal/x", "DOVVY_ENV": "production", "PATH": "", **env},
+    )
+    assert result.returncode != 0
+    assert "ConfigError" in result.stderr
+    assert named in result.stderr.strip().splitlines()[-1]
 
 
 def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(bundles: Path) -> None:

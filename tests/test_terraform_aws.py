@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 import boto3
 import pytest
 
+from dovvy.cli.lambda_python import PYTHON_VERSION, target_python
+from tests import cron
 from tests.terraform import contract_routes, terraform, workspace
 
 SERVICES = "apigatewayv2 cloudwatchlogs ec2 iam kms lambda rds s3 scheduler secretsmanager sqs sts".split()
@@ -152,17 +155,95 @@ def test_storage_events_invoke_the_ingest_function(applied: Applied) -> None:
 def test_each_function_runs_its_own_bundle(applied: Applied, function: str) -> None:
     config = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"]
     assert config["Handler"] == "main.handler"
-    assert config["Runtime"] == "python3.11"
+    assert config["Runtime"] == f"python{PYTHON_VERSION}"  # the version the bundle was built for
     bundle = (applied.bundles / "aws" / f"{function}.zip").read_bytes()
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(bundle).digest()).decode()
     assert config["Role"].endswith(f":role/dovvy-{function}")
     env = config["Environment"]["Variables"]
-    assert env["DATABASE_URL"].endswith("?sslmode=require&auth=aws-iam")
+    # The IAM token goes as the password: only to a proxy whose certificate and name check out.
+    assert env["DATABASE_URL"].endswith("?sslmode=verify-full&auth=aws-iam")
     assert ":" not in env["DATABASE_URL"].removeprefix("postgresql://").split("@")[0]  # no password
     assert env["POWERTOOLS_SERVICE_NAME"] == function
     assert len(config["VpcConfig"]["SubnetIds"]) == 2
     if function in ("session", "lead", "chat"):
         assert config["Timeout"] < 29  # the HTTP API gives up at 29 s
+
+
+@pytest.mark.parametrize("function", ["session", "lead", "chat", "ingest", "migrate", "jobs"])
+def test_each_function_starts_from_its_bundle_with_the_environment_terraform_gave_it(
+    applied: Applied, tmp_path: Path, function: str
+) -> None:
+    """The environment as Lambda holds it after the apply, the bundle as Lambda unzips it: the
+    function's own start-up check passes (session once refused: LLM_PROVIDERS without the keys)."""
+    env = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"][
+        "Environment"
+    ]["Variables"]
+    zipfile.ZipFile(applied.bundles / "aws" / f"{function}.zip").extractall(tmp_path)
+    script = (
+        "import sys; sys.path.insert(0, '.'); import main\n"
+        "from dovvy import needs; from dovvy.config import Settings\n"
+        f"needs.check(Settings.from_env(), {function!r}); print('started')\n"
+    )
+    result = subprocess.run(
+        [target_python(), "-S", "-E", "-B", "-c", script],
+        cwd=tmp_path,
+        env={**env, "AWS_REGION": "eu-west-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "started", result.stderr[-1500:]
+
+
+# Each feature a function is configured with, and what its role must allow for CreateFunction or
+# the feature's first use to succeed (Lambda checks tracing, VPC and DLQ permissions at create time;
+# moto checks none). AWS Lambda Developer Guide: "Visualize Lambda function invocations using AWS
+# X-Ray", "Giving Lambda functions access to resources in an Amazon VPC", "dead-letter queues".
+def _needed_actions(config: dict[str, Any]) -> set[str]:
+    needed = {"logs:CreateLogStream", "logs:PutLogEvents"}
+    if config.get("TracingConfig", {}).get("Mode") == "Active":
+        needed |= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    if config.get("VpcConfig", {}).get("SubnetIds"):
+        needed |= {
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+        }
+    if config.get("DeadLetterConfig", {}).get("TargetArn", "").startswith("arn:aws:sqs:"):
+        needed |= {"sqs:SendMessage"}
+    if config.get("KMSKeyArn"):
+        needed |= {"kms:Decrypt"}
+    return needed
+
+
+@pytest.mark.parametrize("function", ["session", "lead", "chat", "ingest", "migrate", "jobs"])
+def test_every_feature_a_function_uses_is_allowed_by_its_role(applied: Applied, function: str) -> None:
+    config = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"]
+    iam = applied.client("iam")
+    (name,) = iam.list_role_policies(RoleName=f"dovvy-{function}")["PolicyNames"]
+    document = iam.get_role_policy(RoleName=f"dovvy-{function}", PolicyName=name)["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    allowed = set()
+    for statement in document["Statement"]:
+        actions = statement["Action"]
+        allowed |= {actions} if isinstance(actions, str) else set(actions)
+    assert config["TracingConfig"]["Mode"] == "Active"  # so the tracing rule is exercised
+    assert _needed_actions(config) - allowed == set()
+
+
+def test_no_concurrency_is_reserved_unless_asked(applied: Applied) -> None:
+    """AWS keeps 100 executions unreserved; a new account's whole limit can be 10, so any
+    reservation would fail the apply there. Reserving is a variable, off by default."""
+    plan = json.loads(terraform(["show", "-json", "plan.out"], applied.module).stdout)
+    functions = [
+        r for r in plan["planned_values"]["root_module"]["resources"] if r["type"] == "aws_lambda_function"
+    ]
+    assert len(functions) == 6
+    assert {f["values"]["reserved_concurrent_executions"] for f in functions} == {-1}
+    reserving = terraform(
+        ["plan", "-no-color", *_vars(applied.bundles, reserved_concurrency="50")], applied.module
+    )
+    assert "reserved_concurrent_executions = 50" in reserving.stdout or "-1 -> 50" in reserving.stdout
 
 
 SECRETS_READ = {
@@ -202,7 +283,7 @@ def test_the_schedules_run_the_jobs_function(applied: Applied) -> None:
     for summary in scheduler.list_schedules()["Schedules"]:
         schedule = scheduler.get_schedule(Name=summary["Name"])
         assert schedule["Target"]["Arn"].endswith(":function:dovvy-jobs")
-        assert schedule["ScheduleExpression"].startswith("cron(")
+        assert cron.aws_problems(schedule["ScheduleExpression"]) == []
         found[json.loads(schedule["Target"]["Input"])["job"]] = schedule["ScheduleExpression"]
     from dovvy.jobs import JOBS
 

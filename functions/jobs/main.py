@@ -2,7 +2,9 @@
 
 from dovvy.event_targets import cloud_run_event_target
 from dovvy.jobs import JobHandlers
+from dovvy.runtime import Runtime
 
-handlers = JobHandlers()
+# Built at import: a configuration that could not work stops the function starting.
+handlers = JobHandlers(Runtime.for_function("jobs"))
 handler = handlers.aws
 jobs = cloud_run_event_target(handlers.gcp, "jobs")

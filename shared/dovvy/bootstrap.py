@@ -29,7 +29,7 @@ def resolve_database(settings: Settings, *, stop_on_exit: bool = True) -> Settin
 
 def connect_params(settings: Settings) -> ConnectParams:
     assert settings.database_url is not None
-    return parse_database_url(settings.database_url.reveal())
+    return parse_database_url(settings.database_url.reveal(), ca_cert=settings.database_ca_cert)
 
 
 def prepare(settings: Settings) -> None:

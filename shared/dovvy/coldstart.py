@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from dovvy.cli.lambda_python import target_python
 
 FUNCTIONS = ("session", "lead", "chat")
 
@@ -56,6 +57,8 @@ def _environment(function: str) -> dict[str, str]:
         "AWS_REGION": "eu-west-1",
         "POWERTOOLS_SERVICE_NAME": function,
         "DATABASE_URL": "postgresql://dovvy@127.0.0.1/dovvy?sslmode=disable",
+        # Read on first use, so never here; chat needs one to start (it embeds with Gemini).
+        "GEMINI_API_KEY": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/gemini-api-key",
         "LOG_LEVEL": "INFO",
         "PATH": "",
     }
@@ -63,7 +66,7 @@ def _environment(function: str) -> dict[str, str]:
 
 def _run(folder: Path, function: str) -> dict[str, float]:
     result = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-S", "-E", "-c", _PROBE, json.dumps(_EVENT)],
+        [target_python(), "-S", "-E", "-c", _PROBE, json.dumps(_EVENT)],
         cwd=folder,
         capture_output=True,
         text=True,

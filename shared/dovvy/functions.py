@@ -43,8 +43,10 @@ def create_function_app(name: str, runtime: Runtime | None = None) -> Starlette:
     from dovvy.api import health
     from dovvy.web.app import create_app
 
-    runtime = runtime or Runtime.from_env()
     # Logging is wiring: every deployed function honours LOG_LEVEL and writes JSON lines that carry
     # the request id, not only the CLI.
-    logs.configure(runtime.settings.log_level, function=name)
+    if runtime is None:
+        runtime = Runtime.for_function(name)
+    else:
+        logs.configure(runtime.settings.log_level, function=name)
     return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime, function=name)

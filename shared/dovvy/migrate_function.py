@@ -1,29 +1,89 @@
 """The migrate function: applies the schema and the catalogue's reference data from inside the
-network, where the private database is reachable. Terraform invokes it on AWS after the database
-exists (and on every apply, which is harmless: both steps are idempotent); on GCP Terraform calls
-it the same way (`gcloud functions call`). Returns what it did, never the database URL."""
+network, where the private database is reachable. Terraform invokes it after the database exists
+(on AWS on every apply that changes the bundle or the database, on GCP through `gcloud functions
+call`); both steps are idempotent, so a re-run changes nothing. Returns what it did, never the
+database URL; a failure is the invocation's error, which fails the apply.
+
+On a first apply the database is often not accepting connections yet when the function runs (RDS
+Proxy reports a registered target before it is available; Cloud SQL's private IP takes a while),
+so the function waits for it, backing off, within its own timeout.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from dovvy.config import Settings
+from dovvy.db.url import ConnectParams
+
+log = logging.getLogger(__name__)
+
+# Left for the migrations themselves after waiting (the function's timeout is 300 s).
+_WORK_SECONDS = 60.0
+DEFAULT_WAIT_SECONDS = 240.0
+_MAX_BACKOFF_SECONDS = 15.0
 
 
-def run(settings: Settings | None = None) -> dict[str, Any]:
-    from dovvy import logs
+def wait_for_database(
+    params: ConnectParams,
+    *,
+    within: float,
+    timeout: float = 10.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Connect until the database answers, backing off 1, 2, 4 ... 15 s; returns the attempts made.
+    Raises DatabaseUnavailable naming what it waited for once `within` seconds have passed."""
+    from dovvy.db.pool import Pool
+    from dovvy.errors import DatabaseUnavailable
+
+    deadline = clock() + within
+    delay = 1.0
+    attempt = 0
+    while True:
+        attempt += 1
+        pool = Pool(params, max_size=1, timeout=timeout)
+        try:
+            pool.run(lambda conn: conn.run("SELECT 1"), transaction=False)
+            return attempt
+        except DatabaseUnavailable as exc:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise DatabaseUnavailable(
+                    f"the database at {params.display()} did not accept a connection within "
+                    f"{within:.0f} s ({attempt} attempts; last: {exc})"
+                ) from exc
+            log.warning("database not reachable yet", extra={"attempt": attempt, "retry_in_s": delay})
+            sleep(min(delay, remaining))
+            delay = min(delay * 2, _MAX_BACKOFF_SECONDS)
+        finally:
+            pool.close()
+
+
+def run(settings: Settings | None = None, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> dict[str, Any]:
+    from dovvy import logs, needs
     from dovvy.bootstrap import connect_params, prepare
     from dovvy.db import SCHEMA_REVISION, migrate
-    from dovvy.errors import ConfigError
 
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level, function="migrate")
-    if settings.database_url is None:
-        raise ConfigError("DATABASE_URL is not set")
+    needs.check(settings, "migrate")
+    params = connect_params(settings)
+    attempts = wait_for_database(params, within=wait_seconds, timeout=settings.db_timeout_seconds)
     prepare(settings)
-    revision = migrate.current(connect_params(settings), timeout=settings.db_timeout_seconds)
-    return {"schema": revision, "expected": SCHEMA_REVISION, "seeded": str(settings.seed_file.name)}
+    revision = migrate.current(params, timeout=settings.db_timeout_seconds)
+    return {
+        "schema": revision,
+        "expected": SCHEMA_REVISION,
+        "seeded": str(settings.seed_file.name),
+        "connect_attempts": attempts,
+    }
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    return run()
+    remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else None
+    wait = DEFAULT_WAIT_SECONDS if remaining is None else max(remaining - _WORK_SECONDS, 1.0)
+    return run(wait_seconds=min(wait, DEFAULT_WAIT_SECONDS))

@@ -36,11 +36,13 @@ class Runtime:
 
     @classmethod
     def for_function(cls, name: str) -> Runtime:
-        """A deployed event-driven function's runtime, with its logs set up and named after it."""
-        from dovvy import logs
+        """A deployed function's runtime, with its logs set up and named after it; refuses to start
+        (ConfigError naming the variable) when its configuration could not work."""
+        from dovvy import logs, needs
 
         runtime = cls.from_env()
         logs.configure(runtime.settings.log_level, function=name)
+        needs.check(runtime.settings, name)
         return runtime
 
     @property
@@ -96,7 +98,7 @@ class Runtime:
         if self.settings.database_url is None:
             raise ConfigError("DATABASE_URL is not set")
         return Pool(
-            parse_database_url(self.settings.database_url.reveal()),
+            parse_database_url(self.settings.database_url.reveal(), ca_cert=self.settings.database_ca_cert),
             max_size=self.settings.db_pool_size,
             ping_after_seconds=self.settings.db_ping_after_seconds,
             timeout=self.settings.db_timeout_seconds,

@@ -144,8 +144,10 @@ resource "aws_db_proxy_target" "main" {
 
 locals {
   # Functions connect to the proxy as the database's user with an IAM token for a password
-  # (`auth=aws-iam`, shared/dovvy/db/url.py); no secret is read to open a connection.
-  database_url = "postgresql://${aws_db_instance.main.username}@${aws_db_proxy.main.endpoint}:5432/${aws_db_instance.main.db_name}?sslmode=require&auth=aws-iam"
+  # (`auth=aws-iam`, shared/dovvy/db/url.py); no secret is read to open a connection. The token is
+  # sent as the password, so the proxy's certificate and name are verified first: RDS Proxy presents
+  # a certificate from Amazon's public CAs for its endpoint, which the runtime's CA bundle trusts.
+  database_url = "postgresql://${aws_db_instance.main.username}@${aws_db_proxy.main.endpoint}:5432/${aws_db_instance.main.db_name}?sslmode=verify-full&auth=aws-iam"
   # The `rds-db:connect` resource names the proxy by its resource id (prx-...), the last part of its ARN.
   proxy_user_arn = "arn:${data.aws_partition.current.partition}:rds-db:${var.region}:${data.aws_caller_identity.current.account_id}:dbuser:${element(split(":", aws_db_proxy.main.arn), 6)}/${aws_db_instance.main.username}"
 }

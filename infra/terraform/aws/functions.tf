@@ -1,6 +1,8 @@
 # The Lambda functions, each with its own role carrying only its own permissions.
 
 locals {
+  # The Lambda runtime's Python; scripts/package_functions.py builds for the same (PYTHON_VERSION).
+  python_version = "3.12"
   functions = merge(module.contract.http_functions, {
     ingest  = { memory_mb = 1024, timeout_s = 300 }
     migrate = { memory_mb = 512, timeout_s = 300 }
@@ -30,6 +32,9 @@ locals {
         { sid = "ConnectToTheDatabase", actions = ["rds-db:connect"], resources = [local.proxy_user_arn] },
         # Environment variables and secrets are encrypted with the app's key.
         { sid = "DecryptWithTheAppKey", actions = ["kms:Decrypt"], resources = [aws_kms_key.app.arn] },
+        # Active tracing: CreateFunction fails unless the role may send traces (what
+        # AWSXRayDaemonWriteAccess grants a function; X-Ray has no resource-level permissions).
+        { sid = "WriteTraces", actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources = ["*"] },
       ],
       length(secrets) == 0 ? [] : [
         { sid = "ReadItsSecrets", actions = ["secretsmanager:GetSecretValue"], resources = [for s in secrets : aws_secretsmanager_secret.app[s].arn] },
@@ -102,15 +107,19 @@ resource "aws_lambda_function" "fn" {
   for_each      = local.functions
   function_name = "${var.name}-${each.key}"
   role          = aws_iam_role.fn[each.key].arn
-  runtime       = "python3.11"
-  handler       = "main.handler"
+  # Amazon Linux 2023 (python3.11 runs on Amazon Linux 2, past its end of support); `make package`
+  # builds the wheels and .pyc files for this version.
+  runtime = "python${local.python_version}"
+  handler = "main.handler"
   # `make package` builds these zips reproducibly (fixed times, unchecked-hash .pyc): deployed as
   # they are, so an unchanged function keeps its hash and is not redeployed.
-  filename                       = "${var.build_dir}/aws/${each.key}.zip"
-  source_code_hash               = filebase64sha256("${var.build_dir}/aws/${each.key}.zip")
-  memory_size                    = each.value.memory_mb
-  timeout                        = each.value.timeout_s
-  reserved_concurrent_executions = contains(["migrate", "jobs"], each.key) ? 1 : 50
+  filename         = "${var.build_dir}/aws/${each.key}.zip"
+  source_code_hash = filebase64sha256("${var.build_dir}/aws/${each.key}.zip")
+  memory_size      = each.value.memory_mb
+  timeout          = each.value.timeout_s
+  # Off by default: reserving needs the account to keep 100 unreserved, more than a new account's
+  # whole limit (often 10), and CreateFunction / PutFunctionConcurrency fail otherwise.
+  reserved_concurrent_executions = var.reserved_concurrency == 0 ? -1 : (contains(["migrate", "jobs"], each.key) ? 1 : var.reserved_concurrency)
   architectures                  = ["x86_64"]
   kms_key_arn                    = aws_kms_key.app.arn
 
@@ -133,7 +142,7 @@ resource "aws_lambda_function" "fn" {
   environment {
     # Secrets are named by ARN and read on first use; the database takes an IAM token.
     variables = merge(
-      module.contract.env,
+      module.contract.env[each.key],
       {
         DATABASE_URL            = local.database_url
         DB_POOL_SIZE            = "1"
@@ -148,13 +157,19 @@ resource "aws_lambda_function" "fn" {
 }
 
 # Migrations and reference data, applied from inside the VPC where the database is reachable: on
-# every apply (both steps are idempotent) and whenever the migrate bundle changes.
+# the first apply, whenever the migrate bundle (which carries the migrations) or the database
+# changes, and on the next apply after a failed run (a failed invocation is not recorded). Both
+# steps are idempotent. `aws_db_proxy_target` is created as soon as the target is registered, not
+# when it is available (the provider documents no wait), so the function itself waits for the
+# database, backing off within its timeout (shared/dovvy/migrate_function.py); a function error
+# fails the apply.
 resource "aws_lambda_invocation" "migrate" {
   count         = var.run_migrations ? 1 : 0
   function_name = aws_lambda_function.fn["migrate"].function_name
   input         = jsonencode({})
   triggers = {
-    bundle = aws_lambda_function.fn["migrate"].source_code_hash
+    bundle   = aws_lambda_function.fn["migrate"].source_code_hash
+    database = local.database_url
   }
   depends_on = [aws_db_proxy_target.main]
 }

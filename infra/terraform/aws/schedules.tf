@@ -37,7 +37,7 @@ resource "aws_scheduler_schedule" "job" {
   for_each                     = module.contract.jobs
   name                         = "${var.name}-${each.key}"
   description                  = each.value.description
-  schedule_expression          = "cron(${each.value.cron} *)"
+  schedule_expression          = each.value.aws
   schedule_expression_timezone = "UTC"
   kms_key_arn                  = aws_kms_key.app.arn
   flexible_time_window {

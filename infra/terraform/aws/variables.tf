@@ -87,3 +87,13 @@ variable "run_migrations" {
   type        = bool
   default     = true
 }
+
+variable "reserved_concurrency" {
+  description = "Concurrency reserved for each HTTP function (migrate and jobs then get 1). 0 reserves none: AWS requires 100 executions to stay unreserved, so reserving needs an account limit above 100 + 3 x this + 2 (new accounts often have 10; ask for an increase first, see `dovvy deploy preflight aws`)."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.reserved_concurrency >= 0 && floor(var.reserved_concurrency) == var.reserved_concurrency
+    error_message = "reserved_concurrency is a whole number, 0 for none."
+  }
+}

@@ -65,24 +65,49 @@ locals {
     chat    = { memory_mb = 1024, timeout_s = 28 }
   }
 
-  # What the `jobs` function runs on a schedule (UTC cron, five fields).
-  jobs = {
+  # What the `jobs` function runs on a schedule, in unix cron (five fields, UTC): Cloud Scheduler
+  # takes it as it is. Day-of-week, when given, is a name (MON), which both clouds read alike.
+  schedules = {
     retry-leads    = { cron = "*/15 * * * *", description = "Resend lead notifications that failed" }
     purge-sessions = { cron = "17 3 * * *", description = "Delete expired sessions and rate counters" }
   }
+  # EventBridge Scheduler's cron differs and moto accepts anything, so a wrong expression fails only
+  # a real apply: six fields (a year last); exactly one of day-of-month and day-of-week is `?`
+  # ("You can't specify the Day-of-month and Day-of-week fields in the same cron expression");
+  # increments start from a value (0/15), not `*`. tests/test_schedules.py parses both grammars.
+  jobs = {
+    for name, job in local.schedules : name => merge(job, {
+      aws = format("cron(%s)", join(" ", [
+        replace(split(" ", job.cron)[0], "/^\\*//", "0/"),
+        replace(split(" ", job.cron)[1], "/^\\*//", "0/"),
+        split(" ", job.cron)[4] == "*" ? split(" ", job.cron)[2] : "?",
+        split(" ", job.cron)[3],
+        split(" ", job.cron)[4] == "*" ? "?" : split(" ", job.cron)[4],
+        "*",
+      ]))
+    })
+  }
 
-  env = {
-    DOVVY_ENV            = "production"
-    LOG_LEVEL            = "INFO"
-    SESSION_EXPIRY_HOURS = "24"
-    CORS_ORIGINS         = join(",", var.cors_origins)
-    CORS_ORIGIN_REGEX    = var.cors_origin_regex
-    LEAD_EMAIL_TO        = var.lead_email_to
-    LEAD_EMAIL_FROM      = var.lead_email_from
-    LEAD_WEBHOOK_URL     = var.lead_webhook_url
-    LLM_PROVIDERS        = join(",", var.llm_providers)
-    EMBEDDING_PROVIDER   = "gemini"
-    PROVIDER_MAX_RETRIES = "2"
+  # What every function is given, and what each adds (only chat calls the models, so only chat is
+  # told which: a function told to use a provider must also be given its key, or it refuses to start).
+  function_env = jsondecode(file("${path.module}/function_env.json"))
+  # Likewise the dive shop's addresses go only to the functions that notify it, the ones given the
+  # webhook's signing secret.
+  env = merge(local.function_env.shared, {
+    CORS_ORIGINS      = join(",", var.cors_origins)
+    CORS_ORIGIN_REGEX = var.cors_origin_regex
+  })
+  env_by_function = {
+    for fn, extra in local.function_env.functions : fn => merge(
+      local.env,
+      extra,
+      contains(local.function_env.model_functions, fn) ? { LLM_PROVIDERS = join(",", var.llm_providers) } : {},
+      contains(local.function_env.notify_functions, fn) ? {
+        LEAD_EMAIL_TO    = var.lead_email_to
+        LEAD_EMAIL_FROM  = var.lead_email_from
+        LEAD_WEBHOOK_URL = var.lead_webhook_url
+      } : {},
+    )
   }
 }
 
@@ -102,11 +127,11 @@ output "http_functions" {
 }
 
 output "jobs" {
-  description = "Scheduled jobs: name -> cron and description."
+  description = "Scheduled jobs: name -> unix cron (`cron`), EventBridge Scheduler expression (`aws`), description."
   value       = local.jobs
 }
 
 output "env" {
-  description = "Environment every function shares (no secrets)."
-  value       = local.env
+  description = "Function -> its environment, without the database and secrets."
+  value       = local.env_by_function
 }

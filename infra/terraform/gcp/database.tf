@@ -22,13 +22,23 @@ resource "google_vpc_access_connector" "functions" {
   region        = var.region
   network       = var.network
   ip_cidr_range = var.connector_cidr
+  # The API refuses a connector with neither an instance nor a throughput range ("A Connector must
+  # specify either max_throughput or max_instances"; gcloud fills one in, the provider does not).
+  machine_type  = "e2-micro"
+  min_instances = 2
+  max_instances = 3
   depends_on    = [google_project_service.used]
 }
 
 locals {
-  # Each instance pools up to `concurrency` connections; event functions hold one each.
-  event_connections = 5 + 1 + 1 # ingest instances, jobs, migrate
-  connections       = sum([for fn, n in var.max_instances : n * var.concurrency]) + local.event_connections
+  # Each HTTP instance pools up to `concurrency` connections; each event function instance one
+  # (three ingest functions, one per event type, then jobs and migrate).
+  ingest_max_instances = 5
+  event_connections    = length(local.ingest_events) * local.ingest_max_instances + 1 + 1
+  connections          = sum([for fn, n in var.max_instances : n * var.concurrency]) + local.event_connections
+  # PostgreSQL keeps superuser_reserved_connections (3) from everyone else, and the app's user is
+  # not a superuser; 5 more stay free for an operator's psql and a migration during a rollout.
+  spare_connections = 3 + 5
 }
 
 resource "google_sql_database_instance" "main" {
@@ -38,6 +48,7 @@ resource "google_sql_database_instance" "main" {
   # checkov:skip=CKV_GCP_110:pgAudit logs statements, and so divers' data
   # checkov:skip=CKV_GCP_111:statements in the log would carry divers' data
   # checkov:skip=CKV_GCP_109:errors quote the values that caused them; only fatal messages are logged
+  # checkov:skip=CKV_GCP_108:log_hostname makes a reverse DNS lookup on every new connection; log_connections already logs the client address
   # checkov:skip=CKV_GCP_6:ssl_mode = ENCRYPTED_ONLY (require_ssl is gone from the provider's 6.x releases)
   name                = "${var.name}-postgres"
   database_version    = "POSTGRES_18"
@@ -46,6 +57,10 @@ resource "google_sql_database_instance" "main" {
   depends_on          = [google_service_networking_connection.sql]
 
   settings {
+    # PostgreSQL 16 and later default to ENTERPRISE_PLUS, which takes only db-perf-optimized-N-*
+    # tiers: a db-custom-* tier is refused at create time unless the edition is ENTERPRISE (Cloud SQL
+    # docs, "Introduction to Cloud SQL editions"). tests/test_gcp_rules.py holds the pair together.
+    edition           = var.db_edition
     tier              = var.db_tier
     availability_type = "REGIONAL"
     ip_configuration {
@@ -99,17 +114,17 @@ resource "google_sql_database_instance" "main" {
       name  = "log_lock_waits"
       value = "on"
     }
-    database_flags {
-      name  = "log_hostname"
-      value = "on"
-    }
   }
 
   lifecycle {
     precondition {
       # Room for the functions at their instance limits, plus a few for maintenance and tools.
-      condition     = local.connections <= var.db_max_connections - 5
-      error_message = "The functions' instance limits allow ${local.connections} connections; db_max_connections (${var.db_max_connections}) must exceed that by 5. Lower max_instances or concurrency, or raise db_max_connections with the tier."
+      condition     = local.connections <= var.db_max_connections - local.spare_connections
+      error_message = "The functions' instance limits allow ${local.connections} connections; db_max_connections (${var.db_max_connections}) must exceed that by ${local.spare_connections} (3 reserved for superusers, 5 spare). Lower max_instances or concurrency, or raise db_max_connections with the tier."
+    }
+    precondition {
+      condition     = var.db_edition == "ENTERPRISE_PLUS" ? startswith(var.db_tier, "db-perf-optimized-") : !startswith(var.db_tier, "db-perf-optimized-")
+      error_message = "Cloud SQL's ENTERPRISE_PLUS edition takes only db-perf-optimized-N-* tiers, and ENTERPRISE takes every other tier: db_tier ${var.db_tier} does not fit db_edition ${var.db_edition}."
     }
   }
 }

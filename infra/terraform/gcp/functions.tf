@@ -12,7 +12,12 @@ locals {
     # The bucket is versioned: deleting an article archives its live generation instead.
     archived = "google.cloud.storage.object.v1.archived"
   }
-  env = merge(module.contract.env, { TRUSTED_PROXY_HOPS = tostring(var.trusted_proxy_hops) })
+  # The database's CA certificate (public) lets every function verify the server it sends its
+  # password to (sslmode=verify-ca in DATABASE_URL).
+  env = { for fn, env in module.contract.env : fn => merge(env, {
+    TRUSTED_PROXY_HOPS = tostring(var.trusted_proxy_hops)
+    DATABASE_CA_CERT   = google_sql_database_instance.main.server_ca_cert[0].cert
+  }) }
   # Model keys by name, read on first use (a Secret Manager name is recognised as a reference).
   named_secrets = {
     for fn in keys(local.functions) : fn => {
@@ -28,6 +33,24 @@ resource "google_service_account" "fn" {
   depends_on   = [google_project_service.used]
 }
 
+# Builds run as a service account of ours: on projects created since mid-2024 the default Cloud
+# Build account is the Compute Engine default one without the roles a build needs, and the first
+# deploy fails with a build permission error (Cloud Run functions docs, "Configure a custom build
+# service account"). It reads the uploaded source, writes the image and its logs.
+resource "google_service_account" "build" {
+  account_id   = "${var.name}-build"
+  display_name = "DovvyBuddy function builds"
+  depends_on   = [google_project_service.used]
+}
+
+resource "google_project_iam_member" "build" {
+  for_each   = toset(["roles/logging.logWriter", "roles/artifactregistry.writer", "roles/storage.objectViewer"])
+  project    = var.project_id
+  role       = each.key
+  member     = google_service_account.build.member
+  depends_on = [google_project_service.used]
+}
+
 resource "google_service_account" "gateway" {
   account_id   = "${var.name}-gateway"
   display_name = "DovvyBuddy API Gateway (invokes the HTTP functions)"
@@ -41,8 +64,9 @@ resource "google_cloudfunctions2_function" "http" {
   location = var.region
 
   build_config {
-    runtime     = "python311"
-    entry_point = each.key
+    service_account = google_service_account.build.id
+    runtime         = "python312"
+    entry_point     = each.key
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -62,7 +86,7 @@ resource "google_cloudfunctions2_function" "http" {
     vpc_connector                    = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings    = "PRIVATE_RANGES_ONLY"
     # One pooled connection per request the instance may serve at once.
-    environment_variables = merge(local.env, local.named_secrets[each.key], {
+    environment_variables = merge(local.env[each.key], local.named_secrets[each.key], {
       DB_POOL_SIZE = tostring(var.concurrency)
     })
 
@@ -77,7 +101,7 @@ resource "google_cloudfunctions2_function" "http" {
     }
   }
 
-  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads]
+  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads, google_project_iam_member.build]
 }
 
 resource "google_cloudfunctions2_function" "ingest" {
@@ -86,8 +110,9 @@ resource "google_cloudfunctions2_function" "ingest" {
   location = var.region
 
   build_config {
-    runtime     = "python311"
-    entry_point = "ingest"
+    service_account = google_service_account.build.id
+    runtime         = "python312"
+    entry_point     = "ingest"
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -99,12 +124,12 @@ resource "google_cloudfunctions2_function" "ingest" {
   service_config {
     available_memory              = "1024M"
     timeout_seconds               = 300
-    max_instance_count            = 5
+    max_instance_count            = local.ingest_max_instances
     ingress_settings              = "ALLOW_INTERNAL_ONLY"
     service_account_email         = google_service_account.fn["ingest"].email
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
-    environment_variables         = merge(local.env, local.named_secrets["ingest"], { DB_POOL_SIZE = "1" })
+    environment_variables         = merge(local.env["ingest"], local.named_secrets["ingest"], { DB_POOL_SIZE = "1" })
 
     secret_environment_variables {
       key        = "DATABASE_URL"
@@ -125,7 +150,15 @@ resource "google_cloudfunctions2_function" "ingest" {
     }
   }
 
-  depends_on = [google_project_iam_member.storage_publishes_events, google_secret_manager_secret_version.database_url]
+  # Its secrets are read at start-up (DATABASE_URL is injected): a revision started before its grant
+  # lands fails to deploy. Eventarc triggers need the service agent to be usable (below).
+  depends_on = [
+    google_project_iam_member.storage_publishes_events,
+    google_secret_manager_secret_version.database_url,
+    google_secret_manager_secret_iam_member.reads,
+    google_project_iam_member.build,
+    time_sleep.eventarc_agent,
+  ]
 }
 
 resource "google_cloudfunctions2_function" "jobs" {
@@ -133,8 +166,9 @@ resource "google_cloudfunctions2_function" "jobs" {
   location = var.region
 
   build_config {
-    runtime     = "python311"
-    entry_point = "jobs"
+    service_account = google_service_account.build.id
+    runtime         = "python312"
+    entry_point     = "jobs"
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -151,7 +185,7 @@ resource "google_cloudfunctions2_function" "jobs" {
     service_account_email         = google_service_account.fn["jobs"].email
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
-    environment_variables         = merge(local.env, { DB_POOL_SIZE = "1" })
+    environment_variables         = merge(local.env["jobs"], { DB_POOL_SIZE = "1" })
 
     dynamic "secret_environment_variables" {
       for_each = local.injected["jobs"]
@@ -172,7 +206,7 @@ resource "google_cloudfunctions2_function" "jobs" {
     service_account_email = google_service_account.fn["jobs"].email
   }
 
-  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads]
+  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads, google_project_iam_member.build, time_sleep.eventarc_agent]
 }
 
 resource "google_cloudfunctions2_function" "migrate" {
@@ -181,8 +215,9 @@ resource "google_cloudfunctions2_function" "migrate" {
   location = var.region
 
   build_config {
-    runtime     = "python311"
-    entry_point = "migrate"
+    service_account = google_service_account.build.id
+    runtime         = "python312"
+    entry_point     = "migrate"
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -199,7 +234,7 @@ resource "google_cloudfunctions2_function" "migrate" {
     service_account_email         = google_service_account.fn["migrate"].email
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
-    environment_variables         = merge(local.env, { DB_POOL_SIZE = "1" })
+    environment_variables         = merge(local.env["migrate"], { DB_POOL_SIZE = "1" })
 
     secret_environment_variables {
       key        = "DATABASE_URL"
@@ -209,7 +244,7 @@ resource "google_cloudfunctions2_function" "migrate" {
     }
   }
 
-  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads]
+  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads, google_project_iam_member.build]
 }
 
 # Migrations and reference data from inside the network, after every apply that changes the
@@ -226,20 +261,51 @@ resource "terraform_data" "migrate" {
   }
 }
 
+# Eventarc's service agent appears when its API is enabled but takes minutes to become usable; a
+# trigger created at once fails on a new project (Eventarc docs: "it can take several minutes for
+# the service agent to be created and granted its role"). Ask for it, grant its role, then wait.
+resource "google_project_service_identity" "eventarc" {
+  provider   = google-beta
+  service    = "eventarc.googleapis.com"
+  depends_on = [google_project_service.used]
+}
+
+resource "google_project_iam_member" "eventarc_agent" {
+  # checkov:skip=CKV_GCP_49:the role Eventarc's own Google-managed agent needs (Eventarc docs); no account of ours gets it
+  project    = var.project_id
+  role       = "roles/eventarc.serviceAgent"
+  member     = "serviceAccount:${google_project_service_identity.eventarc.email}"
+  depends_on = [google_project_service.used]
+}
+
+# The same wait covers the other grants a trigger is checked against when it is created: the
+# functions' eventReceiver role and the storage agent's right to publish (IAM changes take minutes
+# to propagate; "Permission eventarc.events.receiveEvent denied" otherwise).
+resource "time_sleep" "eventarc_agent" {
+  create_duration = "120s"
+  depends_on = [
+    google_project_iam_member.eventarc_agent,
+    google_project_iam_member.storage_publishes_events,
+    google_project_iam_member.receives_events,
+  ]
+}
+
 # Cloud Storage publishes its events through Pub/Sub; Eventarc delivers them to the function.
 data "google_storage_project_service_account" "gcs" {}
 
 resource "google_project_iam_member" "storage_publishes_events" {
-  project = var.project_id
-  role    = "roles/pubsub.publisher"
-  member  = data.google_storage_project_service_account.gcs.member
+  project    = var.project_id
+  role       = "roles/pubsub.publisher"
+  member     = data.google_storage_project_service_account.gcs.member
+  depends_on = [google_project_service.used]
 }
 
 resource "google_project_iam_member" "receives_events" {
-  for_each = toset(["ingest", "jobs"])
-  project  = var.project_id
-  role     = "roles/eventarc.eventReceiver"
-  member   = google_service_account.fn[each.key].member
+  for_each   = toset(["ingest", "jobs"])
+  project    = var.project_id
+  role       = "roles/eventarc.eventReceiver"
+  member     = google_service_account.fn[each.key].member
+  depends_on = [google_project_service.used]
 }
 
 resource "google_cloud_run_service_iam_member" "ingest_invoker" {

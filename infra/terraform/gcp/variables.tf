@@ -34,9 +34,13 @@ variable "cors_origin_regex" {
 }
 
 variable "lead_email_to" {
-  description = "Dive shop address that receives leads by e-mail (empty: no e-mail)."
+  description = "Not supported on GCP yet: lead e-mail goes through Amazon SES, which needs AWS credentials this module does not give the functions. Use lead_webhook_url."
   type        = string
   default     = ""
+  validation {
+    condition     = var.lead_email_to == ""
+    error_message = "Lead e-mail is sent through Amazon SES, and the GCP functions have no AWS credentials or region: every e-mail would fail. Leave lead_email_to empty and set lead_webhook_url."
+  }
 }
 
 variable "lead_email_from" {
@@ -70,9 +74,19 @@ variable "connector_cidr" {
 }
 
 variable "db_tier" {
-  description = "Cloud SQL machine tier."
+  description = "Cloud SQL machine tier: db-custom-CPUS-MB (or db-f1-micro / db-g1-small) with the ENTERPRISE edition, db-perf-optimized-N-CPUS with ENTERPRISE_PLUS."
   type        = string
   default     = "db-custom-1-3840"
+}
+
+variable "db_edition" {
+  description = "Cloud SQL edition: ENTERPRISE (custom and shared-core tiers) or ENTERPRISE_PLUS (db-perf-optimized-N-* tiers only)."
+  type        = string
+  default     = "ENTERPRISE"
+  validation {
+    condition     = contains(["ENTERPRISE", "ENTERPRISE_PLUS"], var.db_edition)
+    error_message = "db_edition is ENTERPRISE or ENTERPRISE_PLUS."
+  }
 }
 
 variable "db_max_connections" {

@@ -18,6 +18,11 @@ terraform {
       source  = "hashicorp/random"
       version = "~> 3.6"
     }
+    # time_sleep: waits a first apply needs (the Eventarc service agent's propagation).
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.12"
+    }
   }
 }
 
@@ -48,6 +53,9 @@ resource "google_project_service" "used" {
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    # Project IAM bindings (google_project_iam_member) go through Cloud Resource Manager, which a
+    # new project does not have enabled.
+    "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
     "compute.googleapis.com",
     "eventarc.googleapis.com",

@@ -25,6 +25,9 @@ class ConnectParams:
     unix_sock: str | None = None
     sslmode: str = "disable"
     sslrootcert: str | None = None
+    # PEM of the CA that signs the server's certificate, given inline (DATABASE_CA_CERT) where no
+    # file can be shipped with the function: Cloud SQL's per-instance CA.
+    ca_cert: str | None = dataclasses.field(default=None, repr=False)
     application_name: str = "dovvy"
     # `auth=aws-iam`: sign in with an IAM token made for each new connection (RDS Proxy or RDS with
     # IAM authentication) instead of a password, so no password sits in the function's settings.
@@ -44,7 +47,7 @@ class ConnectParams:
         else:
             kwargs["host"] = self.host
             kwargs["port"] = self.port
-            kwargs["ssl_context"] = _ssl_context(self.sslmode, self.sslrootcert)
+            kwargs["ssl_context"] = _ssl_context(self.sslmode, self.sslrootcert, self.ca_cert)
         return kwargs
 
     def sqlalchemy_url(self) -> str:
@@ -58,7 +61,7 @@ class ConnectParams:
         return f"postgresql://{self.user}@{host}/{self.database}{where}"
 
 
-def parse_database_url(url: str) -> ConnectParams:
+def parse_database_url(url: str, *, ca_cert: str | None = None) -> ConnectParams:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "postgresql+pg8000"}:
         raise ConfigError("DATABASE_URL must start with postgresql://")
@@ -100,6 +103,7 @@ def parse_database_url(url: str) -> ConnectParams:
         port=port,
         sslmode=sslmode,
         sslrootcert=query.get("sslrootcert"),
+        ca_cert=ca_cert,
         aws_iam=bool(auth),
     )
 
@@ -114,7 +118,7 @@ def _is_loopback(host: str) -> bool:
 
 
 @functools.cache
-def _ssl_context(sslmode: str, rootcert: str | None) -> ssl.SSLContext | bool:
+def _ssl_context(sslmode: str, rootcert: str | None, cadata: str | None = None) -> ssl.SSLContext | bool:
     # Built once per process: pg8000 would otherwise load the CA bundle on every connect (~16 ms).
     if sslmode in {"disable", "allow"}:
         return False
@@ -123,7 +127,8 @@ def _ssl_context(sslmode: str, rootcert: str | None) -> ssl.SSLContext | bool:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    context = ssl.create_default_context(cafile=rootcert)
+    # Given a CA (file or inline), only that CA is trusted; otherwise the system bundle.
+    context = ssl.create_default_context(cafile=rootcert, cadata=cadata)
     context.check_hostname = sslmode == "verify-full"
     return context
 

@@ -8,6 +8,7 @@ server, and leaves it there for inspection.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 import struct
@@ -103,16 +104,7 @@ def _bench_database(params: ConnectParams) -> ConnectParams:
         admin.run(lambda conn: conn.run("CREATE DATABASE dovvy_bench"), transaction=False)
     finally:
         admin.close()
-    bench = ConnectParams(
-        user=params.user,
-        database="dovvy_bench",
-        password=params.password,
-        host=params.host,
-        port=params.port,
-        unix_sock=params.unix_sock,
-        sslmode=params.sslmode,
-        sslrootcert=params.sslrootcert,
-    )
+    bench = dataclasses.replace(params, database="dovvy_bench")
     migrate.upgrade(bench)
     return bench
 

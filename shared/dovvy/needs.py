@@ -1,0 +1,98 @@
+"""What each deployed function needs from its configuration, checked when it starts.
+
+A function whose configuration cannot work refuses to start with the variable named (Lambda's init
+fails, Cloud Run's revision never becomes ready, Terraform's migrate invocation fails the apply)
+instead of answering every request with an error. Each function is checked for what it uses only:
+the session function starts without the model keys it never reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+
+from dovvy.config import Settings
+from dovvy.errors import ConfigError
+
+
+@dataclasses.dataclass(frozen=True)
+class Needs:
+    database: bool = True
+    embedder: bool = False  # reads or writes the knowledge base's vectors
+    models: bool = False  # calls the hosted chat models
+    notifies: bool = False  # sends leads to the dive shop
+
+
+NEEDS: dict[str, Needs] = {
+    "session": Needs(),
+    "lead": Needs(notifies=True),
+    "chat": Needs(embedder=True, models=True),
+    "ingest": Needs(embedder=True),
+    "migrate": Needs(),
+    "jobs": Needs(notifies=True),
+}
+
+_MODEL_KEYS = {"groq": "GROQ_API_KEY", "gemini": "GEMINI_API_KEY"}
+
+
+def embedder_kind(settings: Settings) -> str:
+    """`gemini` or `offline`: what EMBEDDING_PROVIDER (`auto` by default) resolves to."""
+    if settings.embedding_provider == "auto":
+        return "gemini" if settings.gemini_api_key is not None else "offline"
+    return settings.embedding_provider
+
+
+def offline_embedder_available() -> bool:
+    # The deployed bundles leave the offline embedder's model and numpy out (docs/deploy.md).
+    return importlib.util.find_spec("wordllama") is not None
+
+
+def check(settings: Settings, *functions: str, database: bool = True) -> None:
+    """Raise ConfigError naming the first variable that stops one of `functions` from working.
+
+    `database=False` where an unset DATABASE_URL means the embedded server (the CLI, the gateway).
+    """
+    needs = [NEEDS[name] for name in functions]
+    if database and any(n.database for n in needs):
+        _check_database(settings)
+    if any(n.models for n in needs):
+        _check_models(settings)
+    if any(n.embedder for n in needs):
+        _check_embedder(settings)
+    if any(n.notifies for n in needs):
+        _check_notifiers(settings)
+
+
+def _check_database(settings: Settings) -> None:
+    if settings.database_url is None:
+        raise ConfigError("DATABASE_URL is not set")
+    if not settings.database_url.is_reference:
+        from dovvy.db.url import parse_database_url
+
+        parse_database_url(settings.database_url.reveal())
+
+
+def _check_models(settings: Settings) -> None:
+    # Settings.from_env has already refused names other than these.
+    keys = {"groq": settings.groq_api_key, "gemini": settings.gemini_api_key}
+    for name in settings.llm_providers:
+        if keys[name] is None:
+            raise ConfigError(f"LLM_PROVIDERS lists {name} but {_MODEL_KEYS[name]} is not set")
+
+
+def _check_embedder(settings: Settings) -> None:
+    kind = embedder_kind(settings)
+    if kind == "gemini" and settings.gemini_api_key is None:
+        raise ConfigError("GEMINI_API_KEY is required when EMBEDDING_PROVIDER=gemini")
+    if kind == "offline" and not offline_embedder_available():
+        raise ConfigError(
+            "EMBEDDING_PROVIDER: no GEMINI_API_KEY, and the offline embedder is not in this bundle "
+            "(deployed functions embed with Gemini: set GEMINI_API_KEY)"
+        )
+
+
+def _check_notifiers(settings: Settings) -> None:
+    if settings.lead_webhook_url and settings.lead_webhook_secret is None:
+        raise ConfigError("LEAD_WEBHOOK_SECRET is required when LEAD_WEBHOOK_URL is set")
+    if settings.lead_email_to and not settings.lead_email_from:
+        raise ConfigError("LEAD_EMAIL_FROM is required when LEAD_EMAIL_TO is set")
