@@ -10,6 +10,9 @@ TS_STAMP := $(TS)/node_modules/.installed-$(shell cksum < $(TS)/package-lock.jso
 CHECKOV := build/tools/checkov
 CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut -d' ' -f1)
 
+SCHEMAS := build/tools/provider-schema
+SCHEMAS_STAMP := $(SCHEMAS)/.downloaded-$(shell cksum < infra/provider-schema.lock | cut -d' ' -f1)
+
 .PHONY: run test lint typecheck unit client client-generate install package infra-tools clean
 
 run: $(STAMP)
@@ -53,12 +56,20 @@ client-generate: $(TS_STAMP)
 	cd $(TS) && npx --no-install openapi-typescript ../../openapi.yaml --output src/schema.ts
 
 # checkov in its own environment (its pins are not the app's); the infrastructure tests run it.
-infra-tools: $(CHECKOV_STAMP)
+# The google providers' schema: their cdktf bindings' wheels, downloaded but not installed (100 MB of
+# generated code the app never imports); tests/terraform_schema.py reads them.
+infra-tools: $(CHECKOV_STAMP) $(SCHEMAS_STAMP)
 
 $(CHECKOV_STAMP): infra/checkov.lock
 	rm -rf $(CHECKOV)
 	$(PYTHON) -m venv $(CHECKOV)
 	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r infra/checkov.lock
+	touch $@
+
+$(SCHEMAS_STAMP): infra/provider-schema.lock
+	rm -rf $(SCHEMAS)
+	$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+		--only-binary=:all: --dest $(SCHEMAS) -r infra/provider-schema.lock
 	touch $@
 
 package: $(STAMP)
