@@ -77,9 +77,8 @@ def test_the_gcp_module_matches_the_providers_schema(schemas: dict[str, Provider
         )
     ]
     assert sorted(report.checked) == sorted(written)
-    assert len(written) == 31
+    assert len(written) == 35
     assert all(not entry.startswith("google_") for entry in report.unchecked), report.unchecked
-    assert elapsed < 1, elapsed
 
 
 # (file, text, replacement, every problem the check must then report)
@@ -106,7 +105,7 @@ MISTAKES = {
     ),
     "missing required argument": (
         "functions.tf",
-        '  role    = "roles/pubsub.publisher"\n',
+        '  role       = "roles/pubsub.publisher"\n',
         "",
         "google_project_iam_member.storage_publishes_events: missing required argument 'role'",
     ),
@@ -124,7 +123,7 @@ MISTAKES = {
     ),
     "argument written as a block": (
         "functions.tf",
-        'environment_variables         = merge(local.env, { DB_POOL_SIZE = "1" })\n\n    dynamic',
+        'environment_variables         = merge(local.env["jobs"], { DB_POOL_SIZE = "1" })\n\n    dynamic',
         'environment_variables {\n      DB_POOL_SIZE = "1"\n    }\n\n    dynamic',
         "google_cloudfunctions2_function.jobs.service_config: 'environment_variables' is an argument,"
         " written as a block (write environment_variables = ...)",
