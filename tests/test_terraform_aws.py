@@ -103,6 +103,8 @@ def _vars(bundles: Path, **extra: str) -> list[str]:
         "lead_email_from": "buddy@example.com",
         # moto creates Lambda functions but cannot run them without Docker.
         "run_migrations": "false",
+        # No AWS CLI against moto; what it grants is checked in the module's text.
+        "grant_url_invoke_with_cli": "false",
         **extra,
     }
     return [arg for name, value in values.items() for arg in ("-var", f"{name}={value}")]
@@ -151,12 +153,19 @@ def test_storage_events_invoke_the_ingest_function(applied: Applied) -> None:
     ]
 
 
-@pytest.mark.parametrize("function", ["session", "lead", "chat", "ingest", "migrate", "jobs"])
+FUNCTIONS = ["session", "lead", "chat", "chat-stream", "ingest", "migrate", "jobs"]
+
+
+def bundle_of(function: str) -> str:
+    return "chat" if function == "chat-stream" else function
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_each_function_runs_its_own_bundle(applied: Applied, function: str) -> None:
     config = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"]
     assert config["Handler"] == "main.handler"
     assert config["Runtime"] == f"python{PYTHON_VERSION}"  # the version the bundle was built for
-    bundle = (applied.bundles / "aws" / f"{function}.zip").read_bytes()
+    bundle = (applied.bundles / "aws" / f"{bundle_of(function)}.zip").read_bytes()
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(bundle).digest()).decode()
     assert config["Role"].endswith(f":role/dovvy-{function}")
     env = config["Environment"]["Variables"]
@@ -165,11 +174,11 @@ def test_each_function_runs_its_own_bundle(applied: Applied, function: str) -> N
     assert ":" not in env["DATABASE_URL"].removeprefix("postgresql://").split("@")[0]  # no password
     assert env["POWERTOOLS_SERVICE_NAME"] == function
     assert len(config["VpcConfig"]["SubnetIds"]) == 2
-    if function in ("session", "lead", "chat"):
+    if function in ("session", "lead", "chat", "chat-stream"):
         assert config["Timeout"] < 29  # the HTTP API gives up at 29 s
 
 
-@pytest.mark.parametrize("function", ["session", "lead", "chat", "ingest", "migrate", "jobs"])
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_each_function_starts_from_its_bundle_with_the_environment_terraform_gave_it(
     applied: Applied, tmp_path: Path, function: str
 ) -> None:
@@ -178,11 +187,11 @@ def test_each_function_starts_from_its_bundle_with_the_environment_terraform_gav
     env = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"][
         "Environment"
     ]["Variables"]
-    zipfile.ZipFile(applied.bundles / "aws" / f"{function}.zip").extractall(tmp_path)
+    zipfile.ZipFile(applied.bundles / "aws" / f"{bundle_of(function)}.zip").extractall(tmp_path)
     script = (
         "import sys; sys.path.insert(0, '.'); import main\n"
         "from dovvy import needs; from dovvy.config import Settings\n"
-        f"needs.check(Settings.from_env(), {function!r}); print('started')\n"
+        f"needs.check(Settings.from_env(), {bundle_of(function)!r}); print('started')\n"
     )
     result = subprocess.run(
         [target_python(), "-S", "-E", "-B", "-c", script],
@@ -216,7 +225,7 @@ def _needed_actions(config: dict[str, Any]) -> set[str]:
     return needed
 
 
-@pytest.mark.parametrize("function", ["session", "lead", "chat", "ingest", "migrate", "jobs"])
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_feature_a_function_uses_is_allowed_by_its_role(applied: Applied, function: str) -> None:
     config = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"]
     iam = applied.client("iam")
@@ -238,7 +247,7 @@ def test_no_concurrency_is_reserved_unless_asked(applied: Applied) -> None:
     functions = [
         r for r in plan["planned_values"]["root_module"]["resources"] if r["type"] == "aws_lambda_function"
     ]
-    assert len(functions) == 6
+    assert len(functions) == 7
     assert {f["values"]["reserved_concurrent_executions"] for f in functions} == {-1}
     reserving = terraform(
         ["plan", "-no-color", *_vars(applied.bundles, reserved_concurrency="50")], applied.module
@@ -252,6 +261,7 @@ SECRETS_READ = {
     "lead": {"lead-webhook-secret"},
     "jobs": {"lead-webhook-secret"},
     "chat": {"gemini-api-key", "groq-api-key"},
+    "chat-stream": {"gemini-api-key", "groq-api-key"},
     "ingest": {"gemini-api-key"},
 }
 
@@ -320,3 +330,31 @@ def test_the_functions_reach_aws_apis_through_endpoints_and_the_internet_through
 def test_a_deploy_invokes_migrate_after_the_database_exists(applied: Applied) -> None:
     plan = terraform(["plan", "-no-color", *_vars(applied.bundles, run_migrations="true")], applied.module)
     assert "aws_lambda_invocation.migrate[0] will be created" in plan.stdout
+
+
+def test_chat_stream_is_a_streaming_function_url_running_our_runtime_loop(applied: Applied) -> None:
+    """The HTTP API buffers a Lambda response whole; a RESPONSE_STREAM function URL does not, if
+    the function writes the streaming way (tests/test_streaming_runtime.py runs that loop)."""
+    lam = applied.client("lambda")
+    url = lam.get_function_url_config(FunctionName="dovvy-chat-stream")
+    assert url["InvokeMode"] == "RESPONSE_STREAM"
+    assert url["AuthType"] == "NONE"
+    assert applied.outputs["chat_stream_url"] == url["FunctionUrl"].rstrip("/") + "/api/chat/stream"
+    env = lam.get_function(FunctionName="dovvy-chat-stream")["Configuration"]["Environment"]["Variables"]
+    wrapper = env["AWS_LAMBDA_EXEC_WRAPPER"]
+    archive = zipfile.ZipFile(applied.bundles / "aws" / "chat.zip")
+    assert (archive.getinfo(wrapper.removeprefix("/var/task/")).external_attr >> 16) & 0o111
+    policy = json.loads(lam.get_policy(FunctionName="dovvy-chat-stream")["Policy"])
+    (public,) = [s for s in policy["Statement"] if s["Sid"] == "PublicFunctionUrl"]
+    assert public["Action"] == "lambda:InvokeFunctionUrl"
+    assert public["Principal"] in ("*", {"AWS": "*"})
+    # moto keeps no condition; the plan says what AWS is asked for.
+    plan = json.loads(terraform(["show", "-json", "plan.out"], applied.module).stdout)
+    (planned,) = [
+        r for r in plan["planned_values"]["root_module"]["resources"]
+        if r["address"] == "aws_lambda_permission.chat_stream_url"
+    ]  # fmt: skip
+    assert planned["values"]["function_url_auth_type"] == "NONE"
+    # The other grant new URLs need, limited to calls through the URL (added by the AWS CLI).
+    stream_tf = (applied.module / "stream.tf").read_text()
+    assert "--action lambda:InvokeFunction --principal '*' --invoked-via-function-url" in stream_tf

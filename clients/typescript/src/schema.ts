@@ -157,8 +157,10 @@ export interface paths {
          *     every token shown so far; the whole answer follows again (a model failed after its first
          *     token and the offline answer replaces it, or a check replaced the answer). The tokens after
          *     the last `reset` (or all of them, when there is none) add up to `final.message`.
-         *     Locally and on Cloud Run functions tokens
-         *     arrive as they are produced; behind AWS HTTP API + Lambda the whole stream arrives at once.
+         *     Locally, from a Cloud Run function's own URL and from the AWS deployment's `chat_stream_url`
+         *     (a streaming Lambda function URL serving this path) events arrive as they are produced;
+         *     through the API gateways (AWS HTTP API, Google API Gateway) the same events arrive at once
+         *     when the turn ends, since both buffer the response.
          */
         post: operations["chatStream"];
         delete?: never;

@@ -7,7 +7,12 @@ locals {
     ingest  = { memory_mb = 1024, timeout_s = 300 }
     migrate = { memory_mb = 512, timeout_s = 300 }
     jobs    = { memory_mb = 512, timeout_s = 300 }
+    # /api/chat/stream through a streaming function URL (stream.tf): the chat bundle, run by our
+    # streaming runtime loop.
+    chat-stream = module.contract.http_functions["chat"]
   })
+  # The bundle and the configuration each function is built from (chat-stream is chat's).
+  bundle_of = { for fn in keys(local.functions) : fn => fn == "chat-stream" ? "chat" : fn }
 
   notifies    = var.lead_webhook_url != "" ? ["lead-webhook-secret"] : []
   model_keys  = distinct(concat(["gemini-api-key"], [for p in var.llm_providers : "${p}-api-key"]))
@@ -15,12 +20,13 @@ locals {
 
   # The secrets each function reads (session and migrate: none; the database needs no secret).
   function_secrets = {
-    session = []
-    lead    = local.notifies
-    chat    = local.model_keys
-    ingest  = ["gemini-api-key"]
-    migrate = []
-    jobs    = local.notifies
+    session     = []
+    lead        = local.notifies
+    chat        = local.model_keys
+    chat-stream = local.model_keys
+    ingest      = ["gemini-api-key"]
+    migrate     = []
+    jobs        = local.notifies
   }
 
   function_statements = {
@@ -113,8 +119,8 @@ resource "aws_lambda_function" "fn" {
   handler = "main.handler"
   # `make package` builds these zips reproducibly (fixed times, unchecked-hash .pyc): deployed as
   # they are, so an unchanged function keeps its hash and is not redeployed.
-  filename         = "${var.build_dir}/aws/${each.key}.zip"
-  source_code_hash = filebase64sha256("${var.build_dir}/aws/${each.key}.zip")
+  filename         = "${var.build_dir}/aws/${local.bundle_of[each.key]}.zip"
+  source_code_hash = filebase64sha256("${var.build_dir}/aws/${local.bundle_of[each.key]}.zip")
   memory_size      = each.value.memory_mb
   timeout          = each.value.timeout_s
   # Off by default: reserving needs the account to keep 100 unreserved, more than a new account's
@@ -142,13 +148,15 @@ resource "aws_lambda_function" "fn" {
   environment {
     # Secrets are named by ARN and read on first use; the database takes an IAM token.
     variables = merge(
-      module.contract.env[each.key],
+      module.contract.env[local.bundle_of[each.key]],
       {
         DATABASE_URL            = local.database_url
         DB_POOL_SIZE            = "1"
         LEAD_EMAIL_REGION       = var.region
         POWERTOOLS_SERVICE_NAME = each.key
       },
+      # Lambda starts the chat bundle's wrapper instead of its own runtime client (stream.tf).
+      each.key == "chat-stream" ? { AWS_LAMBDA_EXEC_WRAPPER = "/var/task/stream_bootstrap" } : {},
       { for s in local.function_secrets[each.key] : local.secret_variables[s] => aws_secretsmanager_secret.app[s].arn },
     )
   }

@@ -3,6 +3,11 @@ output "api_url" {
   value       = aws_apigatewayv2_api.http.api_endpoint
 }
 
+output "chat_stream_url" {
+  description = "POST /api/chat/stream here for server-sent events that arrive as they are written (the api_url route buffers them)."
+  value       = "${trimsuffix(aws_lambda_function_url.chat_stream.function_url, "/")}/api/chat/stream"
+}
+
 output "content_bucket" {
   description = "Upload knowledge-base markdown here; changes are ingested automatically."
   value       = aws_s3_bucket.content.bucket

@@ -97,3 +97,9 @@ variable "reserved_concurrency" {
     error_message = "reserved_concurrency is a whole number, 0 for none."
   }
 }
+
+variable "grant_url_invoke_with_cli" {
+  description = "Grant the streaming function URL's lambda:InvokeFunction (through the URL only) with the AWS CLI on apply; the aws provider 5.x cannot. Turn off only where there is no AWS CLI, e.g. a local emulator."
+  type        = bool
+  default     = true
+}
