@@ -92,3 +92,18 @@ def fake_provider() -> Iterator[FakeProvider]:
     with serving(Handler) as base_url:
         state.base_url = base_url
         yield state
+
+
+def groq_stream(pieces: tuple[str, ...]) -> bytes:
+    """A Groq (OpenAI-style) streamed completion: one SSE chunk per piece, then [DONE]."""
+    chunks = [
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+        }
+        for piece in pieces
+    ]
+    return ("".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode()

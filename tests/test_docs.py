@@ -21,10 +21,16 @@ def test_quick_start_is_the_two_make_commands() -> None:
 
 def test_every_dovvy_command_in_the_readme_exists() -> None:
     parser = build_parser()
-    commands = re.findall(r"\.venv/bin/dovvy ([a-z-]+)(?: ([a-z]+))?", README)
+    commands = re.findall(r"\.venv/bin/dovvy ([a-z-]+)(?: ([a-z]+))?(?: ([a-z]+))?", README)
     assert len(commands) >= 10
-    for command, sub in commands:
-        words = [command, sub] if sub and command in {"eval", "bench", "leads", "sessions"} else [command]
+    for command, sub, third in commands:
+        words = (
+            [command, sub]
+            if sub and command in {"eval", "bench", "leads", "sessions", "deploy"}
+            else [command]
+        )
+        if command == "deploy":
+            words.append(third)
         parser.parse_args(words)  # exits (failing the test) on an unknown command
 
 

@@ -3,13 +3,17 @@ schema check in test_terraform_gcp_schema.py knows names, not these). Each names
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from dovvy.cli.lambda_python import PYTHON_VERSION
-from tests.terraform import INFRA
+from tests.terraform import INFRA, terraform
 from tests.terraform_schema import Block, Body, parse
 
 GCP = INFRA / "gcp"
@@ -50,11 +54,10 @@ def test_cloud_sql_names_an_edition_that_takes_its_tier() -> None:
     (instance,) = _resources("google_sql_database_instance")
     settings = _nested(instance.body, "settings")
     assert _text(settings, "edition") == "var.db_edition"
-    assert _text(settings, "tier") == "var.db_tier"
-    assert _tier_fits(_variable_default("db_edition"), _variable_default("db_tier"))
-    assert not _tier_fits("ENTERPRISE_PLUS", _variable_default("db_tier"))  # the old default pairing
+    assert _text(settings, "tier") == "local.sized.db_tier"
+    assert not _tier_fits("ENTERPRISE_PLUS", "db-custom-1-3840")  # the old default pairing
     conditions = [_text(p.body, "condition") for p in _nested(instance.body, "lifecycle").blocks]
-    assert any("var.db_edition" in c and "var.db_tier" in c for c in conditions)
+    assert any("var.db_edition" in c and "local.sized.db_tier" in c for c in conditions)
 
 
 def test_the_vpc_connector_has_an_instance_range() -> None:
@@ -102,3 +105,43 @@ def test_lead_email_is_refused_on_gcp() -> None:
     """It goes through Amazon SES, and the GCP functions have no AWS credentials or region."""
     (variable,) = [b for b in _blocks() if b.type == "variable" and b.labels == ["lead_email_to"]]
     assert _text(_nested(variable.body, "validation"), "condition") == 'var.lead_email_to==""'
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Each profile's sizes, as the module computes them (its variables and profile.tf alone need
+    no provider, so `terraform console` can evaluate them here)."""
+    module = tmp_path_factory.mktemp("gcp-profile")
+    for name in ("variables.tf", "profile.tf"):
+        shutil.copy(GCP / name, module / name)
+    terraform(["init", "-backend=false", "-no-color"], module)
+    sized = {}
+    for profile in ("production", "development"):
+        result = subprocess.run(
+            ["terraform", "console", "-var", "project_id=p", "-var", f"profile={profile}"],
+            cwd=module,
+            input="jsonencode(local.sized)",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        sized[profile] = json.loads(json.loads(result.stdout.strip()))
+    return sized
+
+
+@pytest.mark.parametrize("profile", ["production", "development"])
+def test_each_profile_fits_its_database(profiles: dict[str, dict[str, Any]], profile: str) -> None:
+    """Every pooled connection the functions may hold at their limits, the ingest functions' (3
+    event types x 5 instances), jobs' and migrate's, under max_connections less the 3 slots
+    PostgreSQL keeps for superusers and 5 spare; and a tier the edition takes."""
+    sized = profiles[profile]
+    http = sum(sized["max_instances"].values()) * sized["concurrency"]
+    assert http + 3 * 5 + 1 + 1 <= sized["db_max_connections"] - 3 - 5
+    assert _tier_fits(_variable_default("db_edition"), sized["db_tier"])
+
+
+def test_the_development_profile_is_smaller(profiles: dict[str, dict[str, Any]]) -> None:
+    production, development = profiles["production"], profiles["development"]
+    assert (production["availability"], development["availability"]) == ("REGIONAL", "ZONAL")
+    assert development["deletion_protection"] is False
+    assert sum(development["max_instances"].values()) < sum(production["max_instances"].values())

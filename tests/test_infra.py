@@ -316,3 +316,31 @@ def test_cloud_run_sources_carry_code_and_pinned_requirements(bundles: Path) -> 
         assert ("alembic" in served) is (function == "migrate")
         if function in ("session", "lead"):
             assert not any(line.startswith(("google-genai", "groq", "grpcio")) for line in requirements)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_the_day_one_examples_name_only_what_the_module_declares(cloud: str) -> None:
+    """terraform.tfvars.example sets (or shows, commented out) declared variables only, with valid
+    choices; backend.tf.example is a remote backend with locking."""
+    from tests.terraform_schema import parse
+
+    module = INFRA / cloud
+    declared = {
+        b.labels[0]
+        for path in module.glob("*.tf")
+        for b in parse(path.read_text()).blocks
+        if b.type == "variable"
+    }
+    example = (module / "terraform.tfvars.example").read_text()
+    uncommented = re.sub(r"^#\s?", "", example, flags=re.M)
+    named = set(re.findall(r"^([a-z_]+)\s+=", uncommented, re.M))
+    assert named <= declared, named - declared
+    assert {"cors_origins", "profile"} <= named
+    assert re.search(r'^profile\s+=\s+"production"', example, re.M)
+    (terraform_block,) = parse((module / "backend.tf.example").read_text()).blocks
+    (backend,) = terraform_block.body.blocks
+    assert backend.labels == [{"aws": "s3", "gcp": "gcs"}[cloud]]
+    if cloud == "aws":
+        lock = backend.body.attribute("use_lockfile")
+        assert lock is not None
+        assert lock.text == "true"

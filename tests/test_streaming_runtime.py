@@ -20,7 +20,7 @@ import pytest
 from dovvy.cli.lambda_python import target_python
 from tests.conftest import ROOT
 from tests.events import load_event
-from tests.fake_provider import FakeProvider, fake_provider
+from tests.fake_provider import FakeProvider, fake_provider, groq_stream
 from tests.lambda_runtime_api import RuntimeApi, Streamed, runtime_api
 
 GROQ_PATH = "/openai/v1/chat/completions"
@@ -65,35 +65,28 @@ def stop(process: subprocess.Popen[str]) -> str:
     return err
 
 
-def slow_groq(fake: FakeProvider, delay: float) -> None:
-    chunks = [
-        {
-            "id": "c",
-            "object": "chat.completion.chunk",
-            "created": 1,
-            "model": "m",
-            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
-        }
-        for piece in ("Wait at least ", "18 hours [1].")
-    ]
-    body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
-    fake.queue(GROQ_PATH, 200, body.encode(), {"content-type": "text/event-stream"}, delay=delay)
+def slow_groq(fake: FakeProvider, delay: float) -> dict[str, str]:
+    """A Groq that answers `delay` seconds late; returns the chat's environment for it."""
+    body = groq_stream(("Wait at least ", "18 hours [1]."))
+    fake.queue(GROQ_PATH, 200, body, {"content-type": "text/event-stream"}, delay=delay)
+    return {
+        "LLM_PROVIDERS": "groq",
+        "GROQ_API_KEY": "test-key",
+        "GROQ_BASE_URL": fake.base_url,
+        "EMBEDDING_PROVIDER": "offline",
+        "LLM_ROUTING": "false",
+        "PATH": os.environ.get("PATH", ""),
+    }
 
 
 def test_the_first_event_reaches_the_client_before_the_answer_ends(
     api: RuntimeApi, chat_database_url: str, tmp_path: Path
 ) -> None:
     with fake_provider() as groq:
-        slow_groq(groq, delay=2.0)
         env = {
             "AWS_LAMBDA_RUNTIME_API": api.address,
             "DATABASE_URL": chat_database_url,
-            "LLM_PROVIDERS": "groq",
-            "GROQ_API_KEY": "test-key",
-            "GROQ_BASE_URL": groq.base_url,
-            "EMBEDDING_PROVIDER": "offline",
-            "LLM_ROUTING": "false",
-            "PATH": os.environ.get("PATH", ""),
+            **slow_groq(groq, delay=2.0),
         }
         # The chat entry file and the library from this checkout, on this interpreter.
         process = start(
@@ -187,16 +180,7 @@ def test_a_cloud_run_function_streams_the_first_event_before_the_answer_ends(cha
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     with fake_provider() as groq:
-        slow_groq(groq, delay=2.0)
-        env = {
-            "DATABASE_URL": chat_database_url,
-            "LLM_PROVIDERS": "groq",
-            "GROQ_API_KEY": "test-key",
-            "GROQ_BASE_URL": groq.base_url,
-            "EMBEDDING_PROVIDER": "offline",
-            "LLM_ROUTING": "false",
-            "PATH": os.environ.get("PATH", ""),
-        }
+        env = {"DATABASE_URL": chat_database_url, **slow_groq(groq, delay=2.0)}
         command = [
             str(Path(sys.executable).parent / "functions-framework"),
             "--target", "chat", "--source", str(ROOT / "functions" / "chat" / "main.py"),

@@ -358,3 +358,29 @@ def test_chat_stream_is_a_streaming_function_url_running_our_runtime_loop(applie
     # The other grant new URLs need, limited to calls through the URL (added by the AWS CLI).
     stream_tf = (applied.module / "stream.tf").read_text()
     assert "--action lambda:InvokeFunction --principal '*' --invoked-via-function-url" in stream_tf
+
+
+def test_the_development_profile_is_one_variable_and_cheaper(applied: Applied) -> None:
+    """Planned (not applied) against the same moto state: one zone, the smallest class, short
+    retention, removable; the proxy and NAT stay (profile.tf says why)."""
+    terraform(
+        ["plan", "-no-color", "-out", "dev.out", *_vars(applied.bundles, profile="development")],
+        applied.module,
+    )
+    plan = json.loads(terraform(["show", "-json", "dev.out"], applied.module).stdout)
+    planned = {r["address"]: r.get("values", {}) for r in plan["planned_values"]["root_module"]["resources"]}
+    database = planned["aws_db_instance.main"]
+    assert database["instance_class"] == "db.t4g.micro"
+    assert database["multi_az"] is False
+    assert database["deletion_protection"] is False
+    assert database["backup_retention_period"] == 1
+    assert database["performance_insights_enabled"] is False
+    assert planned['aws_cloudwatch_log_group.fn["chat"]']["retention_in_days"] == 30
+    assert "aws_db_proxy.main" in planned
+    assert "aws_nat_gateway.main" in planned
+    production = json.loads(terraform(["show", "-json", "plan.out"], applied.module).stdout)
+    values = {
+        r["address"]: r.get("values", {}) for r in production["planned_values"]["root_module"]["resources"]
+    }
+    assert values["aws_db_instance.main"]["multi_az"] is True
+    assert values["aws_db_instance.main"]["instance_class"] == "db.t4g.small"

@@ -417,7 +417,7 @@ AWS_MISTAKES = [
     ),
     ("functions.tf", '  architectures                  = ["x86_64"]', "  architectures {\n  }"),
     ("functions.tf", "      target_arn = aws_sqs_queue", "      target     = aws_sqs_queue"),
-    ("api.tf", "retention_in_days = 365", "retention_in_days {\n  }"),
+    ("api.tf", "retention_in_days = local.sized.log_days", "retention_in_days {\n  }"),
 ]
 
 

@@ -15,7 +15,7 @@ from dovvy.providers.llm import FallbackChain, LLMError, Message, Prompt, create
 from dovvy.providers.llm.gemini import GeminiLLM
 from dovvy.providers.llm.groq import GroqLLM
 from dovvy.providers.llm.offline import LABEL, OfflineLLM
-from tests.fake_provider import FakeProvider, fake_provider
+from tests.fake_provider import FakeProvider, fake_provider, groq_stream
 
 GROQ_PATH = "/openai/v1/chat/completions"
 GEMINI_SUFFIX = ":generateContent"
@@ -115,18 +115,8 @@ def test_groq_timeout_is_an_llm_error(server: FakeProvider) -> None:
 
 
 def test_groq_streams_tokens(server: FakeProvider) -> None:
-    chunks = [
-        {
-            "id": "c",
-            "object": "chat.completion.chunk",
-            "created": 1,
-            "model": "m",
-            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
-        }
-        for piece in ("Wait ", "18 ", "hours.")
-    ]
-    body = "".join(f"data: {__import__('json').dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
-    server.queue(GROQ_PATH, 200, body.encode(), {"content-type": "text/event-stream"})
+    body = groq_stream(("Wait ", "18 ", "hours."))
+    server.queue(GROQ_PATH, 200, body, {"content-type": "text/event-stream"})
     assert "".join(groq(server).stream(PROMPT)) == "Wait 18 hours."
 
 

@@ -42,7 +42,7 @@ resource "aws_apigatewayv2_route" "route" {
 
 resource "aws_cloudwatch_log_group" "api" {
   name              = "/aws/apigateway/${var.name}-api"
-  retention_in_days = 365
+  retention_in_days = local.sized.log_days
   kms_key_id        = aws_kms_key.app.arn
 }
 

@@ -51,7 +51,7 @@ resource "aws_db_instance" "main" {
   identifier                          = "${var.name}-postgres"
   engine                              = "postgres"
   engine_version                      = "18"
-  instance_class                      = var.db_instance_class
+  instance_class                      = local.sized.db_instance_class
   allocated_storage                   = 20
   max_allocated_storage               = 200
   db_name                             = var.name
@@ -63,17 +63,17 @@ resource "aws_db_instance" "main" {
   vpc_security_group_ids              = [aws_security_group.database.id]
   storage_encrypted                   = true
   kms_key_id                          = aws_kms_key.app.arn
-  multi_az                            = var.db_multi_az
-  backup_retention_period             = 7
-  deletion_protection                 = true
+  multi_az                            = local.sized.db_multi_az
+  backup_retention_period             = local.sized.backup_days
+  deletion_protection                 = local.sized.deletion_protection
   iam_database_authentication_enabled = true
   auto_minor_version_upgrade          = true
   copy_tags_to_snapshot               = true
   enabled_cloudwatch_logs_exports     = ["postgresql"]
-  performance_insights_enabled        = true
-  performance_insights_kms_key_id     = aws_kms_key.app.arn
+  performance_insights_enabled        = local.sized.performance_insights
+  performance_insights_kms_key_id     = local.sized.performance_insights ? aws_kms_key.app.arn : null
   monitoring_interval                 = 0
-  skip_final_snapshot                 = false
+  skip_final_snapshot                 = !local.sized.deletion_protection
   final_snapshot_identifier           = "${var.name}-postgres-final"
   # checkov:skip=CKV_AWS_118:enhanced monitoring needs another role and costs per instance; Performance Insights is on
 }

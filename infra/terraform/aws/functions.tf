@@ -97,7 +97,7 @@ resource "aws_iam_role_policy" "fn" {
 resource "aws_cloudwatch_log_group" "fn" {
   for_each          = local.functions
   name              = "/aws/lambda/${var.name}-${each.key}"
-  retention_in_days = 365
+  retention_in_days = local.sized.log_days
   kms_key_id        = aws_kms_key.app.arn
 }
 

@@ -99,7 +99,7 @@ resource "aws_vpc_endpoint" "secretsmanager" {
 
 resource "aws_cloudwatch_log_group" "flow" {
   name              = "/aws/vpc/${var.name}-flow"
-  retention_in_days = 365
+  retention_in_days = local.sized.log_days
   kms_key_id        = aws_kms_key.app.arn
 }
 

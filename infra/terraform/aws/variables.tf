@@ -58,16 +58,26 @@ variable "vpc_cidr" {
   default     = "10.40.0.0/16"
 }
 
-variable "db_instance_class" {
-  description = "RDS instance class."
+variable "profile" {
+  description = "production (the defaults) or development (one zone, the smallest classes, short retention; see profile.tf)."
   type        = string
-  default     = "db.t4g.small"
+  default     = "production"
+  validation {
+    condition     = contains(["production", "development"], var.profile)
+    error_message = "profile is production or development."
+  }
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class (default: the profile's, db.t4g.small in production, db.t4g.micro in development)."
+  type        = string
+  default     = null
 }
 
 variable "db_multi_az" {
-  description = "A standby in a second zone."
+  description = "A standby in a second zone (default: the profile's, on in production)."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "throttle_rate_limit" {
@@ -89,7 +99,7 @@ variable "run_migrations" {
 }
 
 variable "reserved_concurrency" {
-  description = "Concurrency reserved for each HTTP function (migrate and jobs then get 1). 0 reserves none: AWS requires 100 executions to stay unreserved, so reserving needs an account limit above 100 + 3 x this + 2 (new accounts often have 10; ask for an increase first, see `dovvy deploy preflight aws`)."
+  description = "Concurrency reserved for each HTTP function (migrate and jobs then get 1). 0 reserves none: AWS requires 100 executions to stay unreserved, so reserving needs an account limit above 100 + 4 x this + 2 (new accounts often have 10; ask for an increase first, see `dovvy deploy preflight aws`)."
   type        = number
   default     = 0
   validation {

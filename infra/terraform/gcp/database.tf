@@ -35,7 +35,7 @@ locals {
   # (three ingest functions, one per event type, then jobs and migrate).
   ingest_max_instances = 5
   event_connections    = length(local.ingest_events) * local.ingest_max_instances + 1 + 1
-  connections          = sum([for fn, n in var.max_instances : n * var.concurrency]) + local.event_connections
+  connections          = sum([for fn, n in local.sized.max_instances : n * local.sized.concurrency]) + local.event_connections
   # PostgreSQL keeps superuser_reserved_connections (3) from everyone else, and the app's user is
   # not a superuser; 5 more stay free for an operator's psql and a migration during a rollout.
   spare_connections = 3 + 5
@@ -53,7 +53,7 @@ resource "google_sql_database_instance" "main" {
   name                = "${var.name}-postgres"
   database_version    = "POSTGRES_18"
   region              = var.region
-  deletion_protection = true
+  deletion_protection = local.sized.deletion_protection
   depends_on          = [google_service_networking_connection.sql]
 
   settings {
@@ -61,8 +61,8 @@ resource "google_sql_database_instance" "main" {
     # tiers: a db-custom-* tier is refused at create time unless the edition is ENTERPRISE (Cloud SQL
     # docs, "Introduction to Cloud SQL editions"). tests/test_gcp_rules.py holds the pair together.
     edition           = var.db_edition
-    tier              = var.db_tier
-    availability_type = "REGIONAL"
+    tier              = local.sized.db_tier
+    availability_type = local.sized.availability
     ip_configuration {
       ipv4_enabled    = false
       private_network = "projects/${var.project_id}/global/networks/${var.network}"
@@ -74,7 +74,7 @@ resource "google_sql_database_instance" "main" {
     }
     database_flags {
       name  = "max_connections"
-      value = tostring(var.db_max_connections)
+      value = tostring(local.sized.db_max_connections)
     }
     insights_config {
       query_insights_enabled  = true
@@ -119,12 +119,12 @@ resource "google_sql_database_instance" "main" {
   lifecycle {
     precondition {
       # Room for the functions at their instance limits, plus a few for maintenance and tools.
-      condition     = local.connections <= var.db_max_connections - local.spare_connections
-      error_message = "The functions' instance limits allow ${local.connections} connections; db_max_connections (${var.db_max_connections}) must exceed that by ${local.spare_connections} (3 reserved for superusers, 5 spare). Lower max_instances or concurrency, or raise db_max_connections with the tier."
+      condition     = local.connections <= local.sized.db_max_connections - local.spare_connections
+      error_message = "The functions' instance limits allow ${local.connections} connections; db_max_connections (${local.sized.db_max_connections}) must exceed that by ${local.spare_connections} (3 reserved for superusers, 5 spare). Lower max_instances or concurrency, or raise db_max_connections with the tier."
     }
     precondition {
-      condition     = var.db_edition == "ENTERPRISE_PLUS" ? startswith(var.db_tier, "db-perf-optimized-") : !startswith(var.db_tier, "db-perf-optimized-")
-      error_message = "Cloud SQL's ENTERPRISE_PLUS edition takes only db-perf-optimized-N-* tiers, and ENTERPRISE takes every other tier: db_tier ${var.db_tier} does not fit db_edition ${var.db_edition}."
+      condition     = var.db_edition == "ENTERPRISE_PLUS" ? startswith(local.sized.db_tier, "db-perf-optimized-") : !startswith(local.sized.db_tier, "db-perf-optimized-")
+      error_message = "Cloud SQL's ENTERPRISE_PLUS edition takes only db-perf-optimized-N-* tiers, and ENTERPRISE takes every other tier: db_tier ${local.sized.db_tier} does not fit db_edition ${var.db_edition}."
     }
   }
 }

@@ -79,15 +79,15 @@ resource "google_cloudfunctions2_function" "http" {
     available_memory                 = "${each.value.memory_mb}M"
     available_cpu                    = "1"
     timeout_seconds                  = each.value.timeout_s
-    max_instance_count               = var.max_instances[each.key]
-    max_instance_request_concurrency = var.concurrency
+    max_instance_count               = local.sized.max_instances[each.key]
+    max_instance_request_concurrency = local.sized.concurrency
     ingress_settings                 = "ALLOW_ALL"
     service_account_email            = google_service_account.fn[each.key].email
     vpc_connector                    = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings    = "PRIVATE_RANGES_ONLY"
     # One pooled connection per request the instance may serve at once.
     environment_variables = merge(local.env[each.key], local.named_secrets[each.key], {
-      DB_POOL_SIZE = tostring(var.concurrency)
+      DB_POOL_SIZE = tostring(local.sized.concurrency)
     })
 
     dynamic "secret_environment_variables" {

@@ -73,10 +73,20 @@ variable "connector_cidr" {
   default     = "10.8.0.0/28"
 }
 
-variable "db_tier" {
-  description = "Cloud SQL machine tier: db-custom-CPUS-MB (or db-f1-micro / db-g1-small) with the ENTERPRISE edition, db-perf-optimized-N-CPUS with ENTERPRISE_PLUS."
+variable "profile" {
+  description = "production (the defaults) or development (one zone, shared-core database, fewer instances; see profile.tf)."
   type        = string
-  default     = "db-custom-1-3840"
+  default     = "production"
+  validation {
+    condition     = contains(["production", "development"], var.profile)
+    error_message = "profile is production or development."
+  }
+}
+
+variable "db_tier" {
+  description = "Cloud SQL machine tier (default: the profile's): db-custom-CPUS-MB, db-f1-micro or db-g1-small with the ENTERPRISE edition, db-perf-optimized-N-CPUS with ENTERPRISE_PLUS."
+  type        = string
+  default     = null
 }
 
 variable "db_edition" {
@@ -90,21 +100,21 @@ variable "db_edition" {
 }
 
 variable "db_max_connections" {
-  description = "max_connections set on the database; the functions' instance limits must fit under it (checked at plan)."
+  description = "max_connections set on the database (default: the profile's); the functions' instance limits must fit under it (checked at plan)."
   type        = number
-  default     = 100
+  default     = null
 }
 
 variable "max_instances" {
-  description = "Most instances of each HTTP function. Each instance holds up to `concurrency` pooled connections."
+  description = "Most instances of each HTTP function (default: the profile's). Each instance holds up to `concurrency` pooled connections."
   type        = map(number)
-  default     = { session = 3, lead = 2, chat = 5 }
+  default     = null
 }
 
 variable "concurrency" {
-  description = "Requests one instance serves at once (and so its connection pool size)."
+  description = "Requests one instance serves at once, and so its connection pool size (default: the profile's)."
   type        = number
-  default     = 8
+  default     = null
 }
 
 variable "trusted_proxy_hops" {

@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from dovvy.cli import database, knowledge, measuring
+from dovvy.cli import database, deploy, knowledge, measuring
 from dovvy.cli.failures import explain
 from dovvy.config import Settings
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the traceback when a command fails")
     sub = parser.add_subparsers(dest="command", required=True)
     database.add_commands(sub)
+    deploy.add_commands(sub)
     knowledge.add_commands(sub)
     measuring.add_commands(sub)
     return parser
