@@ -257,20 +257,40 @@ def build(out: Path, functions: tuple[str, ...] = FUNCTIONS) -> list[tuple[str, 
     return built
 
 
-# The cold-start benchmark's yardstick: the least a Starlette app behind Mangum can be.
-_BASELINE_MAIN = '''"""A bare Starlette + Mangum function serving /health: the cold-start baseline."""
+# The cold-start benchmark's yardstick: the least a Starlette app behind Mangum can be, and the
+# least a function that uses the database can do on its first request: connect and run one query.
+_BASELINE_MAIN = '''"""A bare Starlette + Mangum function: /health, and /query (connect to PostgreSQL over
+BASELINE_SOCKET as BASELINE_USER, run one query). The cold-start baseline."""
+
+import os
 
 from mangum import Mangum
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+connection = None
+
 
 async def health(request):
     return JSONResponse({"status": "ok"})
 
 
-handler = Mangum(Starlette(routes=[Route("/health", health)]), lifespan="off")
+def query(request):
+    global connection
+    if connection is None:
+        import pg8000.native  # with the first query, as the functions do
+
+        connection = pg8000.native.Connection(
+            os.environ["BASELINE_USER"],
+            database=os.environ["BASELINE_DB"],
+            unix_sock=os.environ["BASELINE_SOCKET"],
+        )
+    return JSONResponse({"one": connection.run("SELECT 1")[0][0]}, status_code=201)
+
+
+routes = [Route("/health", health), Route("/query", query, methods=["POST"])]
+handler = Mangum(Starlette(routes=routes), lifespan="off")
 '''
 
 
@@ -280,7 +300,7 @@ def build_baseline(out: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     (staging / "main.py").write_text(_BASELINE_MAIN)
-    names = [n for n in closure(("starlette", "mangum"), base=()) if n not in LAMBDA_PROVIDED]
+    names = [n for n in closure(("starlette", "mangum", "pg8000"), base=()) if n not in LAMBDA_PROVIDED]
     _install(_pinned(names), staging, ROOT / "build" / ".pip-cache")
     _compile(staging)
     archive = out / "aws" / "baseline.zip"
@@ -294,7 +314,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     parser.add_argument("--function", action="append", choices=FUNCTIONS, help="only this one (repeatable)")
     parser.add_argument(
-        "--baseline", action="store_true", help="only the cold-start baseline (bare Starlette + Mangum)"
+        "--baseline",
+        action="store_true",
+        help="only the cold-start baseline (bare Starlette + Mangum + pg8000)",
     )
     args = parser.parse_args()
     if args.baseline:

@@ -288,18 +288,26 @@ def test_a_bundle_whose_configuration_cannot_work_refuses_to_start(
     assert named in result.stderr.strip().splitlines()[-1]
 
 
-def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(bundles: Path) -> None:
+def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(
+    bundles: Path, database_url: str
+) -> None:
     from dovvy.coldstart import measure
+    from dovvy.db.url import parse_database_url
 
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "package_functions.py"), "--baseline", "--out", str(bundles)],
         capture_output=True,
         check=True,
     )
-    table = measure(bundles, runs=1)  # raises unless every bundle answers /health with 200
-    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()[2:]]
-    assert [row[0] for row in rows] == ["baseline", "session", "lead", "chat"]
-    assert rows[0][-1] == "1.00x"
+    # Each raises unless every bundle answers as it should: /health 200, then a session and a lead
+    # created (201) and an emergency answered (200) against the real database.
+    for table in (
+        measure(bundles, runs=1),
+        measure(bundles, runs=1, database=parse_database_url(database_url)),
+    ):
+        rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()[3:]]
+        assert [row[0] for row in rows] == ["baseline", "session", "lead", "chat"]
+        assert rows[0][-1] == "1.00x"
 
 
 def test_cloud_run_sources_carry_code_and_pinned_requirements(bundles: Path) -> None:

@@ -1,11 +1,16 @@
 """`dovvy bench coldstart`: import plus first request of each HTTP function, from its built AWS
-bundle unzipped as Lambda unzips it, against a bare Starlette + Mangum function built the same way.
+bundle unzipped as Lambda unzips it, against a bare Starlette + Mangum + pg8000 function built the
+same way.
 
-Each measurement is a new interpreter with no site-packages (`-S -E`), inside the unzipped bundle,
-with the environment Lambda sets, timing `import main` and one `GET /health` through the handler.
-Bundles are measured in turn within each round, so machine noise falls on all of them alike; the
-table gives medians and each function's ratio to the baseline measured in the same run. Lambda's own
-runtime start-up comes on top of both.
+Each measurement is a new interpreter of the runtime's Python with no site-packages (`-S -E`),
+inside the unzipped bundle, with the environment Lambda sets, timing `import main` and one request
+through the handler. Two kinds of first request: `GET /health` (what a deferred import can make
+cheap), and the first real request, against a real database: create a session, create a lead, a
+chat turn (an emergency message: the safety tier, the session and the saved turns, no model and no
+retrieval, since the bundles carry no offline embedder), against the baseline connecting and running
+one query. Bundles are measured in turn within each round, so machine noise falls on all of them
+alike; the table gives medians and each function's ratio to the baseline measured in the same run.
+Lambda's own runtime start-up comes on top of both.
 """
 
 from __future__ import annotations
@@ -16,10 +21,24 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from dovvy.cli.lambda_python import target_python
+from dovvy.db.url import ConnectParams
 
 FUNCTIONS = ("session", "lead", "chat")
+
+# The first real request of each (method, path, body); the baseline's connects and queries once.
+_REAL: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "baseline": ("POST", "/query", {}),
+    "session": ("POST", "/api/sessions", {"diverProfile": {"certification_level": "Open Water"}}),
+    "lead": (
+        "POST",
+        "/api/leads",
+        {"type": "trip", "data": {"name": "Sam", "email": "sam@example.com", "destination": "Tioman"}},
+    ),
+    "chat": ("POST", "/api/chat", {"message": "my buddy surfaced unconscious and is not breathing"}),
+}
 
 _PROBE = """
 import json, sys, time
@@ -31,7 +50,8 @@ class Context:
     function_name = "f"; aws_request_id = "1"; memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:f"
     def get_remaining_time_in_millis(self): return 30000
-status = main.handler(json.loads(sys.argv[1]), Context())["statusCode"]
+response = main.handler(json.loads(sys.argv[1]), Context())
+status = response["statusCode"]
 done = time.perf_counter()
 print(json.dumps({"import": (imported - started) * 1000, "total": (done - started) * 1000, "status": status}))
 """
@@ -51,36 +71,62 @@ _EVENT = {
 }
 
 
-def _environment(function: str) -> dict[str, str]:
+def _event(method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(json.dumps(_EVENT))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["routeKey"] = f"{method} {path}"
+    if body is not None:
+        event["body"] = json.dumps(body)
+        event["headers"]["content-type"] = "application/json"
+    return event
+
+
+def _environment(function: str, database: ConnectParams | None) -> dict[str, str]:
+    url = "postgresql://dovvy@127.0.0.1/dovvy?sslmode=disable"
+    socket = ""
+    if database is not None and database.unix_sock:
+        socket = database.unix_sock
+        url = f"postgresql://{database.user}@/{database.database}?host={socket.rsplit('/', 1)[0]}"
     return {
         "AWS_LAMBDA_FUNCTION_NAME": f"dovvy-{function}",
         "AWS_REGION": "eu-west-1",
         "POWERTOOLS_SERVICE_NAME": function,
-        "DATABASE_URL": "postgresql://dovvy@127.0.0.1/dovvy?sslmode=disable",
-        # Read on first use, so never here; chat needs one to start (it embeds with Gemini).
-        "GEMINI_API_KEY": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/gemini-api-key",
+        "DATABASE_URL": url,
+        "RATE_LIMITS": "off",
+        "LEAD_DEDUPE_MINUTES": "0",
+        "BASELINE_SOCKET": socket,
+        "BASELINE_USER": database.user if database else "",
+        "BASELINE_DB": database.database if database else "",
+        # Chat needs one to start (it embeds with Gemini); no request measured here calls Gemini.
+        "GEMINI_API_KEY": "unused-by-these-requests",
         "LOG_LEVEL": "INFO",
         "PATH": "",
     }
 
 
-def _run(folder: Path, function: str) -> dict[str, float]:
+def _run(folder: Path, function: str, database: ConnectParams | None) -> dict[str, float]:
+    event, expected = _EVENT, 200
+    if database is not None:
+        method, path, body = _REAL[function]
+        event, expected = _event(method, path, body), 200 if function == "chat" else 201
     result = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [target_python(), "-S", "-E", "-c", _PROBE, json.dumps(_EVENT)],
+        [target_python(), "-S", "-E", "-c", _PROBE, json.dumps(event)],
         cwd=folder,
         capture_output=True,
         text=True,
         check=True,
-        env=_environment(function),
+        env=_environment(function, database),
     )
     measured: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    if measured["status"] != 200:
-        raise RuntimeError(f"{function}: /health answered {measured['status']}")
+    if measured["status"] != expected:
+        raise RuntimeError(f"{function}: {event['rawPath']} answered {measured['status']}")
     return measured
 
 
-def measure(build_dir: Path, runs: int = 15) -> str:
-    """The table; `build_dir` holds aws/<function>.zip and aws/baseline.zip."""
+def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = None) -> str:
+    """The table; `build_dir` holds aws/<function>.zip and aws/baseline.zip. With a migrated
+    `database` (over a unix socket), each bundle's first real request instead of /health."""
     names = ("baseline", *FUNCTIONS)
     missing = [n for n in names if not (build_dir / "aws" / f"{n}.zip").is_file()]
     if missing:
@@ -95,12 +141,13 @@ def measure(build_dir: Path, runs: int = 15) -> str:
             folders[name] = Path(tmp) / name
             zipfile.ZipFile(build_dir / "aws" / f"{name}.zip").extractall(folders[name])
         for name in names:  # one untimed run each: the file cache, not the code, would differ
-            _run(folders[name], name)
+            _run(folders[name], name, database)
         for _ in range(runs):
             for name in names:
-                timings[name].append(_run(folders[name], name))
+                timings[name].append(_run(folders[name], name, database))
     base = statistics.median(t["total"] for t in timings["baseline"])
     lines = [
+        f"first request: {'the first real one' if database else 'GET /health'}",
         "| bundle | import p50 | import + first request p50 | max | vs baseline |",
         "| --- | --- | --- | --- | --- |",
     ]

@@ -126,9 +126,17 @@ def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.bootstrap import connect_params, prepare, resolve_database
     from dovvy.coldstart import measure
 
-    print(measure(args.build_dir or PROJECT_DIR / "build", runs=args.runs))
+    build = args.build_dir or PROJECT_DIR / "build"
+    print(measure(build, runs=args.runs))
+    if args.health_only:
+        return 0
+    resolved = resolve_database(settings)
+    prepare(resolved)
+    print()
+    print(measure(build, runs=args.runs, database=connect_params(resolved)))
     return 0
 
 
@@ -185,9 +193,10 @@ def add_commands(sub: Any) -> None:
 
     coldstart = bench.add_parser(
         "coldstart",
-        help="import + first request of each built Lambda bundle against a bare Starlette + Mangum one",
+        help="import + first request (/health, then a real one) of each Lambda bundle against a bare one",
     )
     coldstart.add_argument("--runs", type=_count, default=15)
+    coldstart.add_argument("--health-only", action="store_true", help="only the /health table")
     coldstart.add_argument(
         "--build-dir", type=Path, help="where `make package` wrote aws/*.zip (default build/)"
     )
