@@ -145,3 +145,25 @@ def test_the_development_profile_is_smaller(profiles: dict[str, dict[str, Any]])
     assert (production["availability"], development["availability"]) == ("REGIONAL", "ZONAL")
     assert development["deletion_protection"] is False
     assert sum(development["max_instances"].values()) < sum(production["max_instances"].values())
+
+
+def test_only_migrate_signs_in_as_the_owner() -> None:
+    """Every other function gets the app role's URL (rows only, created by migrate in SQL: a user
+    made through Cloud SQL's API would join cloudsqlsuperuser)."""
+    (secrets_locals,) = [
+        b for path in [GCP / "secrets.tf"] for b in parse(path.read_text()).blocks if b.type == "locals"
+    ][:1]
+    injected = _text(secrets_locals.body, "injected")
+    assert (
+        'fn=="migrate"?{DATABASE_URL="database-owner-url",DATABASE_APP_PASSWORD="database-app-password"}'
+        in (injected)
+    )
+    assert ':{DATABASE_URL="database-url"}' in injected
+    (migrate,) = [b for b in _resources("google_cloudfunctions2_function") if b.labels[1] == "migrate"]
+    env = _text(_nested(migrate.body, "service_config"), "environment_variables")
+    assert "DATABASE_APP_USER=local.app_db_user" in env
+    versions = {b.labels[1]: b for b in _resources("google_secret_manager_secret_version")}
+    assert "${local.app_db_user}:${urlencode(random_password.app_db.result)}" in _text(
+        versions["database_url"].body, "secret_data"
+    )
+    assert "${google_sql_user.app.name}:" in _text(versions["database_owner_url"].body, "secret_data")

@@ -70,3 +70,28 @@ def test_the_bundle_waits_for_a_database_that_starts_late(
     assert result["schema"] == SCHEMA_REVISION
     assert result["connect_attempts"] >= 2
     assert "database not reachable yet" in err
+
+
+def test_it_creates_the_functions_role_after_the_migrations(fresh_database: ConnectParams) -> None:
+    from dovvy.catalogue import DESTINATIONS_FILE
+    from dovvy.config import Secret, Settings
+    from dovvy.db.pool import Pool
+    from dovvy.migrate_function import run
+    from tests.conftest import url_for
+
+    role = f"app_{fresh_database.database[-8:]}"
+    settings = Settings(
+        database_url=Secret(url_for(fresh_database)),
+        seed_file=DESTINATIONS_FILE,
+        database_app_user=role,
+        # As RDS Proxy's secret holds it; on GCP the secret is the password alone.
+        database_app_password=Secret('{"username": "ignored", "password": "pw"}'),
+    )
+    assert run(settings, wait_seconds=5)["app_role"] == role
+    as_app = Pool(
+        ConnectParams(user=role, database=fresh_database.database, unix_sock=fresh_database.unix_sock)
+    )
+    try:
+        assert as_app.run(lambda conn: conn.run("SELECT count(*) > 0 FROM destinations")) == [[True]]
+    finally:
+        as_app.close()

@@ -171,7 +171,11 @@ def test_each_function_runs_its_own_bundle(applied: Applied, function: str) -> N
     env = config["Environment"]["Variables"]
     # The IAM token goes as the password: only to a proxy whose certificate and name check out.
     assert env["DATABASE_URL"].endswith("?sslmode=verify-full&auth=aws-iam")
-    assert ":" not in env["DATABASE_URL"].removeprefix("postgresql://").split("@")[0]  # no password
+    user = env["DATABASE_URL"].removeprefix("postgresql://").split("@")[0]
+    assert ":" not in user  # no password
+    # Only migrate signs in as the owner; every other function as the app role, which cannot
+    # change the schema (tests/test_app_role.py).
+    assert user == ("dovvy" if function == "migrate" else "dovvy_app")
     assert env["POWERTOOLS_SERVICE_NAME"] == function
     assert len(config["VpcConfig"]["SubnetIds"]) == 2
     if function in ("session", "lead", "chat", "chat-stream"):
@@ -274,6 +278,9 @@ def test_each_role_holds_only_its_functions_permissions(applied: Applied, functi
     document = json.loads(document) if isinstance(document, str) else document
     grants = {s["Sid"]: s for s in document["Statement"]}
     assert grants["ConnectToTheDatabase"]["Action"] == "rds-db:connect"
+    connects_as = grants["ConnectToTheDatabase"]["Resource"].rsplit("/", 1)[1]
+    assert connects_as == ("dovvy" if function == "migrate" else "dovvy_app")
+    assert ("ReadTheAppRolePassword" in grants) is (function == "migrate")
     secrets = grants.get("ReadItsSecrets", {}).get("Resource", [])
     secrets = [secrets] if isinstance(secrets, str) else secrets
     assert {arn.split(":secret:dovvy/")[1].rsplit("-", 1)[0] for arn in secrets} == SECRETS_READ[function]
@@ -284,7 +291,7 @@ def test_each_role_holds_only_its_functions_permissions(applied: Applied, functi
     ]
     named = {key for key, value in env["Variables"].items() if value.startswith("arn:aws:secretsmanager:")}
     expected = {s.upper().replace("-", "_") for s in SECRETS_READ[function]}
-    assert named == expected
+    assert named == expected | ({"DATABASE_APP_PASSWORD"} if function == "migrate" else set())
 
 
 def test_the_schedules_run_the_jobs_function(applied: Applied) -> None:
@@ -304,10 +311,15 @@ def test_the_database_is_reached_through_a_proxy_with_iam_sign_in(applied: Appli
     rds = applied.client("rds")
     (proxy,) = rds.describe_db_proxies()["DBProxies"]
     assert proxy["RequireTLS"] is True
-    (auth,) = proxy["Auth"]
-    assert auth["IAMAuth"] == "REQUIRED"
+    owner, app = proxy["Auth"]
+    assert {owner["IAMAuth"], app["IAMAuth"]} == {"REQUIRED"}
     (instance,) = rds.describe_db_instances()["DBInstances"]
-    assert auth["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]  # RDS manages the password
+    assert owner["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]  # RDS manages the password
+    # The app role's sign-in: a secret the proxy reads as {"username", "password"}.
+    stored = applied.client("secretsmanager").get_secret_value(SecretId=app["SecretArn"])["SecretString"]
+    assert set(json.loads(stored)) == {"username", "password"}
+    assert json.loads(stored)["username"] == "dovvy_app"
+    assert len(json.loads(stored)["password"]) == 40
     assert instance["StorageEncrypted"] is True
     assert instance["PubliclyAccessible"] is False
     assert applied.outputs["database_proxy"] == proxy["Endpoint"]
@@ -382,5 +394,11 @@ def test_the_development_profile_is_one_variable_and_cheaper(applied: Applied) -
     values = {
         r["address"]: r.get("values", {}) for r in production["planned_values"]["root_module"]["resources"]
     }
-    assert values["aws_db_instance.main"]["multi_az"] is True
-    assert values["aws_db_instance.main"]["instance_class"] == "db.t4g.small"
+    # What checkov cannot see through the profile: production keeps its safeguards.
+    production_database = values["aws_db_instance.main"]
+    assert production_database["multi_az"] is True
+    assert production_database["instance_class"] == "db.t4g.small"
+    assert production_database["deletion_protection"] is True
+    assert production_database["backup_retention_period"] == 7
+    assert production_database["performance_insights_enabled"] is True
+    assert values['aws_cloudwatch_log_group.fn["chat"]']["retention_in_days"] == 365

@@ -82,6 +82,8 @@ PROJECT_DIR = _project_dir()
 class Settings:
     database_url: Secret | None = None
     database_ca_cert: str | None = None
+    database_app_user: str | None = None
+    database_app_password: Secret | None = None
     data_dir: Path = PROJECT_DIR / ".dovvy"
     content_dir: Path = PROJECT_DIR / "content"
     seed_file: Path = Path(__file__).parent / "catalogue" / "destinations.yaml"
@@ -139,6 +141,8 @@ class Settings:
         settings = cls(
             database_url=env.secret("DATABASE_URL"),
             database_ca_cert=env.get("DATABASE_CA_CERT", _pem_certificate, None),
+            database_app_user=env.get("DATABASE_APP_USER", _role_name, None),
+            database_app_password=env.secret("DATABASE_APP_PASSWORD"),
             data_dir=env.get("DOVVY_DATA_DIR", Path, cls.data_dir),
             content_dir=env.get("DOVVY_CONTENT_DIR", Path, cls.content_dir),
             seed_file=env.get("DOVVY_SEED_FILE", Path, cls.seed_file),
@@ -326,6 +330,12 @@ def _log_level(raw: str) -> str:
 def _http_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    return raw
+
+
+def _role_name(raw: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", raw):
+        raise ValueError("must be a lower-case PostgreSQL role name (letters, digits, _)")
     return raw
 
 

@@ -75,12 +75,28 @@ def run(settings: Settings | None = None, *, wait_seconds: float = DEFAULT_WAIT_
     attempts = wait_for_database(params, within=wait_seconds, timeout=settings.db_timeout_seconds)
     prepare(settings)
     revision = migrate.current(params, timeout=settings.db_timeout_seconds)
-    return {
+    done: dict[str, Any] = {
         "schema": revision,
         "expected": SCHEMA_REVISION,
         "seeded": str(settings.seed_file.name),
         "connect_attempts": attempts,
     }
+    if settings.database_app_user and settings.database_app_password is not None:
+        _grant_app_role(params, settings.database_app_user, settings.database_app_password.reveal())
+        done["app_role"] = settings.database_app_user
+    return done
+
+
+def _grant_app_role(params: ConnectParams, role: str, secret: str) -> None:
+    """The functions' own role, after the migrations: it must see every table they created."""
+    from dovvy.db.app_role import ensure_app_role, password_of
+    from dovvy.db.pool import Pool
+
+    pool = Pool(params, max_size=1)
+    try:
+        pool.run(lambda conn: ensure_app_role(conn, role, password_of(secret)))
+    finally:
+        pool.close()
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:

@@ -61,6 +61,8 @@ def check(settings: Settings, *functions: str, database: bool = True) -> None:
         _check_embedder(settings)
     if any(n.notifies for n in needs):
         _check_notifiers(settings)
+    if "migrate" in functions and settings.database_app_user and settings.database_app_password is None:
+        raise ConfigError("DATABASE_APP_PASSWORD is required when DATABASE_APP_USER is set")
 
 
 def _check_database(settings: Settings) -> None:

@@ -75,6 +75,10 @@ resource "aws_db_instance" "main" {
   monitoring_interval                 = 0
   skip_final_snapshot                 = !local.sized.deletion_protection
   final_snapshot_identifier           = "${var.name}-postgres-final"
+  # checkov:skip=CKV_AWS_293:on in the production profile, off in development on purpose (profile.tf); the plan test holds production to it
+  # checkov:skip=CKV_AWS_133:7 days in the production profile, 1 in development (profile.tf); the plan test holds production to it
+  # checkov:skip=CKV_AWS_157:Multi-AZ in the production profile, one zone in development (profile.tf); the plan test holds production to it
+  # checkov:skip=CKV_AWS_353:Performance Insights in the production profile, off in development (profile.tf); the plan test holds production to it
   # checkov:skip=CKV_AWS_118:enhanced monitoring needs another role and costs per instance; Performance Insights is on
 }
 
@@ -97,7 +101,7 @@ data "aws_iam_policy_document" "proxy" {
   statement {
     sid       = "ReadTheManagedPassword"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_db_instance.main.master_user_secret[0].secret_arn]
+    resources = [aws_db_instance.main.master_user_secret[0].secret_arn, aws_secretsmanager_secret.database_app.arn]
   }
   statement {
     sid       = "DecryptIt"
@@ -120,10 +124,17 @@ resource "aws_db_proxy" "main" {
   require_tls            = true
   idle_client_timeout    = 900
   debug_logging          = false # would log statements, and so divers' data
+  # One sign-in per database user the functions use: the owner (migrate) and the app role (all
+  # the others); the proxy signs in to the database with each secret's username and password.
   auth {
     auth_scheme = "SECRETS"
     iam_auth    = "REQUIRED"
     secret_arn  = aws_db_instance.main.master_user_secret[0].secret_arn
+  }
+  auth {
+    auth_scheme = "SECRETS"
+    iam_auth    = "REQUIRED"
+    secret_arn  = aws_secretsmanager_secret.database_app.arn
   }
 }
 
@@ -143,11 +154,38 @@ resource "aws_db_proxy_target" "main" {
 }
 
 locals {
-  # Functions connect to the proxy as the database's user with an IAM token for a password
-  # (`auth=aws-iam`, shared/dovvy/db/url.py); no secret is read to open a connection. The token is
-  # sent as the password, so the proxy's certificate and name are verified first: RDS Proxy presents
-  # a certificate from Amazon's public CAs for its endpoint, which the runtime's CA bundle trusts.
-  database_url = "postgresql://${aws_db_instance.main.username}@${aws_db_proxy.main.endpoint}:5432/${aws_db_instance.main.db_name}?sslmode=verify-full&auth=aws-iam"
+  # Functions connect to the proxy with an IAM token for a password (`auth=aws-iam`,
+  # shared/dovvy/db/url.py); no secret is read to open a connection. The token is sent as the
+  # password, so the proxy's certificate and name are verified first: RDS Proxy presents a
+  # certificate from Amazon's public CAs for its endpoint, which the runtime's CA bundle trusts.
+  # Every function but migrate signs in as the app role, which reads and writes rows only
+  # (shared/dovvy/db/app_role.py, created by migrate); migrate signs in as the database's owner.
+  app_db_user  = "${var.name}_app"
+  database_url = "postgresql://${local.app_db_user}@${aws_db_proxy.main.endpoint}:5432/${aws_db_instance.main.db_name}?sslmode=verify-full&auth=aws-iam"
+  owner_url    = "postgresql://${aws_db_instance.main.username}@${aws_db_proxy.main.endpoint}:5432/${aws_db_instance.main.db_name}?sslmode=verify-full&auth=aws-iam"
   # The `rds-db:connect` resource names the proxy by its resource id (prx-...), the last part of its ARN.
-  proxy_user_arn = "arn:${data.aws_partition.current.partition}:rds-db:${var.region}:${data.aws_caller_identity.current.account_id}:dbuser:${element(split(":", aws_db_proxy.main.arn), 6)}/${aws_db_instance.main.username}"
+  proxy_users    = "arn:${data.aws_partition.current.partition}:rds-db:${var.region}:${data.aws_caller_identity.current.account_id}:dbuser:${element(split(":", aws_db_proxy.main.arn), 6)}"
+  proxy_user_arn = { for fn in keys(local.functions) : fn => "${local.proxy_users}/${fn == "migrate" ? aws_db_instance.main.username : local.app_db_user}" }
+}
+
+# The app role's password, for RDS Proxy to sign in with (JSON, as the proxy reads it) and for
+# migrate to set on the role. Generated once: later applies keep the stored value.
+data "aws_secretsmanager_random_password" "database_app" {
+  password_length     = 40
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "database_app" {
+  # checkov:skip=CKV2_AWS_57:RDS Proxy and the role's own password must change together; rotate by putting a new value and invoking migrate (README)
+  name                    = "${var.name}/database-app"
+  kms_key_id              = aws_kms_key.app.arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "database_app" {
+  secret_id     = aws_secretsmanager_secret.database_app.id
+  secret_string = jsonencode({ username = local.app_db_user, password = data.aws_secretsmanager_random_password.database_app.random_password })
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
 }

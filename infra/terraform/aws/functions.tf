@@ -35,7 +35,7 @@ locals {
         # What AWSLambdaVPCAccessExecutionRole grants, with logging narrowed to the function's own group.
         { sid = "WriteItsLogs", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.fn[fn].arn}:*"] },
         { sid = "AttachToTheVpc", actions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], resources = ["*"] },
-        { sid = "ConnectToTheDatabase", actions = ["rds-db:connect"], resources = [local.proxy_user_arn] },
+        { sid = "ConnectToTheDatabase", actions = ["rds-db:connect"], resources = [local.proxy_user_arn[fn]] },
         # Environment variables and secrets are encrypted with the app's key.
         { sid = "DecryptWithTheAppKey", actions = ["kms:Decrypt"], resources = [aws_kms_key.app.arn] },
         # Active tracing: CreateFunction fails unless the role may send traces (what
@@ -44,6 +44,10 @@ locals {
       ],
       length(secrets) == 0 ? [] : [
         { sid = "ReadItsSecrets", actions = ["secretsmanager:GetSecretValue"], resources = [for s in secrets : aws_secretsmanager_secret.app[s].arn] },
+      ],
+      fn != "migrate" ? [] : [
+        # The app role's password, which migrate sets on the role it creates.
+        { sid = "ReadTheAppRolePassword", actions = ["secretsmanager:GetSecretValue"], resources = [aws_secretsmanager_secret.database_app.arn] },
       ],
       fn != "ingest" ? [] : [
         { sid = "ReadContent", actions = ["s3:GetObject"], resources = ["${aws_s3_bucket.content.arn}/*"] },
@@ -150,10 +154,14 @@ resource "aws_lambda_function" "fn" {
     variables = merge(
       module.contract.env[local.bundle_of[each.key]],
       {
-        DATABASE_URL            = local.database_url
+        DATABASE_URL            = each.key == "migrate" ? local.owner_url : local.database_url
         DB_POOL_SIZE            = "1"
         LEAD_EMAIL_REGION       = var.region
         POWERTOOLS_SERVICE_NAME = each.key
+      },
+      each.key != "migrate" ? {} : {
+        DATABASE_APP_USER     = local.app_db_user
+        DATABASE_APP_PASSWORD = aws_secretsmanager_secret.database_app.arn
       },
       # Lambda starts the chat bundle's wrapper instead of its own runtime client (stream.tf).
       each.key == "chat-stream" ? { AWS_LAMBDA_EXEC_WRAPPER = "/var/task/stream_bootstrap" } : {},
@@ -177,7 +185,7 @@ resource "aws_lambda_invocation" "migrate" {
   input         = jsonencode({})
   triggers = {
     bundle   = aws_lambda_function.fn["migrate"].source_code_hash
-    database = local.database_url
+    database = local.owner_url
   }
-  depends_on = [aws_db_proxy_target.main]
+  depends_on = [aws_db_proxy_target.main, aws_secretsmanager_secret_version.database_app]
 }

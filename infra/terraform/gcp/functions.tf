@@ -234,17 +234,26 @@ resource "google_cloudfunctions2_function" "migrate" {
     service_account_email         = google_service_account.fn["migrate"].email
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
-    environment_variables         = merge(local.env["migrate"], { DB_POOL_SIZE = "1" })
+    # Signs in as the owner (DATABASE_URL) and gives the app role its password (migrate_function.py).
+    environment_variables = merge(local.env["migrate"], { DB_POOL_SIZE = "1", DATABASE_APP_USER = local.app_db_user })
 
-    secret_environment_variables {
-      key        = "DATABASE_URL"
-      project_id = var.project_id
-      secret     = google_secret_manager_secret.app["database-url"].secret_id
-      version    = "latest"
+    dynamic "secret_environment_variables" {
+      for_each = local.injected["migrate"]
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.app[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
     }
   }
 
-  depends_on = [google_secret_manager_secret_version.database_url, google_secret_manager_secret_iam_member.reads, google_project_iam_member.build]
+  depends_on = [
+    google_secret_manager_secret_version.database_owner_url,
+    google_secret_manager_secret_version.database_app_password,
+    google_secret_manager_secret_iam_member.reads,
+    google_project_iam_member.build,
+  ]
 }
 
 # Migrations and reference data from inside the network, after every apply that changes the
@@ -254,7 +263,8 @@ resource "terraform_data" "migrate" {
   triggers_replace = [
     google_cloudfunctions2_function.migrate.service_config[0].uri,
     google_storage_bucket_object.source["migrate"].name,
-    google_secret_manager_secret_version.database_url.id,
+    google_secret_manager_secret_version.database_owner_url.id,
+    google_secret_manager_secret_version.database_app_password.id,
   ]
   provisioner "local-exec" {
     command = "gcloud functions call ${google_cloudfunctions2_function.migrate.name} --gen2 --region ${var.region} --project ${var.project_id}"

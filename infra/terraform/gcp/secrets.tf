@@ -4,7 +4,9 @@
 # injected only when a webhook URL is set, and must hold a version before it is.
 
 locals {
-  secrets    = toset(["database-url", "gemini-api-key", "groq-api-key", "lead-webhook-secret"])
+  # database-url: the app role's (every function but migrate); database-owner-url and
+  # database-app-password: migrate's, which signs in as the owner and sets the app role's password.
+  secrets    = toset(["database-url", "database-owner-url", "database-app-password", "gemini-api-key", "groq-api-key", "lead-webhook-secret"])
   model_keys = distinct(concat(["gemini-api-key"], [for p in var.llm_providers : "${p}-api-key"]))
   key_variables = {
     gemini-api-key = "GEMINI_API_KEY"
@@ -19,7 +21,7 @@ locals {
   # Function -> variable -> secret injected by Cloud Run (only secrets that always hold a version).
   injected = {
     for fn in keys(local.functions) : fn => merge(
-      { DATABASE_URL = "database-url" },
+      fn == "migrate" ? { DATABASE_URL = "database-owner-url", DATABASE_APP_PASSWORD = "database-app-password" } : { DATABASE_URL = "database-url" },
       contains(["lead", "jobs"], fn) && var.lead_webhook_url != "" ? { LEAD_WEBHOOK_SECRET = "lead-webhook-secret" } : {},
     )
   }
@@ -46,11 +48,33 @@ resource "google_secret_manager_secret_iam_member" "reads" {
   member    = google_service_account.fn[each.value.fn].member
 }
 
+locals {
+  # The role the functions sign in as: rows only, no DDL (shared/dovvy/db/app_role.py). Users made
+  # through Cloud SQL's API join cloudsqlsuperuser, so migrate creates this one in SQL instead.
+  app_db_user = "${var.name}_app"
+}
+
+resource "random_password" "app_db" {
+  length  = 40
+  special = false
+}
+
+resource "google_secret_manager_secret_version" "database_app_password" {
+  secret      = google_secret_manager_secret.app["database-app-password"].id
+  secret_data = random_password.app_db.result
+}
+
+resource "google_secret_manager_secret_version" "database_owner_url" {
+  secret = google_secret_manager_secret.app["database-owner-url"].id
+  # checkov:skip=CKV_SECRET_6:an interpolated URL template; the password is random_password's, never in the file
+  secret_data = "postgresql://${google_sql_user.app.name}:${urlencode(random_password.db.result)}@${google_sql_database_instance.main.private_ip_address}:5432/${google_sql_database.app.name}?sslmode=verify-ca"
+}
+
 resource "google_secret_manager_secret_version" "database_url" {
   secret = google_secret_manager_secret.app["database-url"].id
   # verify-ca, not verify-full: the instance's certificate is signed by its own CA and names no
   # address, so a name check of the private IP cannot pass (Cloud SQL docs, "Authorize with SSL/TLS
   # certificates"). The CA's certificate reaches the functions as DATABASE_CA_CERT (functions.tf).
   # checkov:skip=CKV_SECRET_6:an interpolated URL template; the password is random_password's, never in the file
-  secret_data = "postgresql://${google_sql_user.app.name}:${urlencode(random_password.db.result)}@${google_sql_database_instance.main.private_ip_address}:5432/${google_sql_database.app.name}?sslmode=verify-ca"
+  secret_data = "postgresql://${local.app_db_user}:${urlencode(random_password.app_db.result)}@${google_sql_database_instance.main.private_ip_address}:5432/${google_sql_database.app.name}?sslmode=verify-ca"
 }
