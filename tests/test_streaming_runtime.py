@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from dovvy.cli.lambda_python import target_python
+from dovvy.config import Settings
 from tests.conftest import ROOT
 from tests.events import load_event
 from tests.fake_provider import FakeProvider, fake_provider, groq_stream
@@ -211,3 +212,50 @@ def test_a_cloud_run_function_streams_the_first_event_before_the_answer_ends(cha
     assert arrived[0][1] == "event: route"
     assert arrived[-1][1] == "event: final"
     assert arrived[-1][0] - arrived[0][0] >= 1.5
+
+
+def test_from_the_bundle_the_first_event_arrives_before_the_answer_ends(
+    api: RuntimeApi, chat_bundle: Path, chat_database_url: str
+) -> None:
+    """The chat bundle as deployed (no offline embedder in it: it embeds through Gemini's API),
+    on python3.12 through its exec wrapper. The fake Gemini answers with the offline model's
+    vectors under that model's name, so the knowledge base the tests ingested offline is found."""
+    from dovvy.providers.embeddings import create_embedder
+
+    offline = create_embedder(Settings(embedding_provider="offline"))
+
+    def embed(body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        texts = [part["text"] for r in body["requests"] for part in r["content"]["parts"]]
+        return 200, {"embeddings": [{"values": offline.embed_query(t)} for t in texts]}, {}
+
+    with fake_provider() as gemini, fake_provider() as groq:
+        gemini.respond(":batchEmbedContents", embed)
+        env = bundle_env(
+            api,
+            chat_bundle,
+            **{
+                **slow_groq(groq, delay=2.0),
+                "DATABASE_URL": chat_database_url,
+                "EMBEDDING_PROVIDER": "gemini",
+                "GEMINI_API_KEY": "test-key",
+                "GEMINI_BASE_URL": gemini.base_url,
+                "GEMINI_EMBEDDING_MODEL": offline.model,
+                "PATH": "/usr/bin:/bin",
+            },
+        )
+        process = start([str(chat_bundle / "stream_bootstrap")], chat_bundle, env)
+        try:
+            message = {"message": "How long should I wait to fly after diving?"}
+            api.invoke("r-4", stream_event(json.dumps(message)))
+            streamed = api.wait("r-4", timeout=90)
+        finally:
+            err = stop(process)
+        assert gemini.hits(":batchEmbedContents")
+    prelude, body = split(streamed)
+    assert prelude["statusCode"] == 200, err[-2000:]
+    events = [block.split("\n", 1)[0] for block in body.decode().strip().split("\n\n")]
+    assert events[0] == "event: route"
+    assert events[-1] == "event: final"
+    assert "citation" in " ".join(events)  # answered from the knowledge base, through the model
+    first_event = next(t for t, chunk in streamed.chunks if b"event: route" in chunk)
+    assert streamed.chunks[-1][0] - first_event >= 1.5
