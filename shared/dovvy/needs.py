@@ -43,7 +43,7 @@ def embedder_kind(settings: Settings) -> str:
 
 
 def offline_embedder_available() -> bool:
-    # The deployed bundles leave the offline embedder's model and numpy out (docs/deploy.md).
+    # The deployed bundles leave the offline embedder (its model, numpy) out: scripts/package_functions.py.
     return importlib.util.find_spec("wordllama") is not None
 
 

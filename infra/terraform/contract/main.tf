@@ -74,7 +74,7 @@ locals {
   # EventBridge Scheduler's cron differs and moto accepts anything, so a wrong expression fails only
   # a real apply: six fields (a year last); exactly one of day-of-month and day-of-week is `?`
   # ("You can't specify the Day-of-month and Day-of-week fields in the same cron expression");
-  # increments start from a value (0/15), not `*`. tests/test_schedules.py parses both grammars.
+  # increments start from a value (0/15), not `*`. tests/cron.py parses both grammars.
   jobs = {
     for name, job in local.schedules : name => merge(job, {
       aws = format("cron(%s)", join(" ", [
