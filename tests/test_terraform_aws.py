@@ -311,10 +311,11 @@ def test_the_database_is_reached_through_a_proxy_with_iam_sign_in(applied: Appli
     rds = applied.client("rds")
     (proxy,) = rds.describe_db_proxies()["DBProxies"]
     assert proxy["RequireTLS"] is True
-    owner, app = proxy["Auth"]
-    assert {owner["IAMAuth"], app["IAMAuth"]} == {"REQUIRED"}
     (instance,) = rds.describe_db_instances()["DBInstances"]
-    assert owner["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]  # RDS manages the password
+    # The proxy's auth entries are a set: told apart by their secret, not their order.
+    (owner,) = [a for a in proxy["Auth"] if a["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]]
+    (app,) = [a for a in proxy["Auth"] if a is not owner]
+    assert {owner["IAMAuth"], app["IAMAuth"]} == {"REQUIRED"}  # RDS manages the owner's password
     # The app role's sign-in: a secret the proxy reads as {"username", "password"}.
     stored = applied.client("secretsmanager").get_secret_value(SecretId=app["SecretArn"])["SecretString"]
     assert set(json.loads(stored)) == {"username", "password"}
