@@ -278,14 +278,15 @@ def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
-LLM_PROVIDER_NAMES = ("groq", "gemini")
+# The hosted model providers LLM_PROVIDERS may name, and the variable holding each one's key.
+MODEL_KEY_VARIABLES = {"groq": "GROQ_API_KEY", "gemini": "GEMINI_API_KEY"}
 
 
 def _providers(raw: str) -> tuple[str, ...]:
     names = _csv(raw)
     for name in names:
-        if name not in LLM_PROVIDER_NAMES:
-            raise ValueError(f"unknown provider '{name}' (known: {', '.join(LLM_PROVIDER_NAMES)})")
+        if name not in MODEL_KEY_VARIABLES:
+            raise ValueError(f"unknown provider '{name}' (known: {', '.join(MODEL_KEY_VARIABLES)})")
     return names
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 
-from dovvy.config import Settings
+from dovvy.config import MODEL_KEY_VARIABLES, Settings
 from dovvy.errors import ConfigError
 
 
@@ -21,6 +21,7 @@ class Needs:
     embedder: bool = False  # reads or writes the knowledge base's vectors
     models: bool = False  # calls the hosted chat models
     notifies: bool = False  # sends leads to the dive shop
+    app_role: bool = False  # creates the role the other functions sign in as
 
 
 NEEDS: dict[str, Needs] = {
@@ -28,18 +29,9 @@ NEEDS: dict[str, Needs] = {
     "lead": Needs(notifies=True),
     "chat": Needs(embedder=True, models=True),
     "ingest": Needs(embedder=True),
-    "migrate": Needs(),
+    "migrate": Needs(app_role=True),
     "jobs": Needs(notifies=True),
 }
-
-_MODEL_KEYS = {"groq": "GROQ_API_KEY", "gemini": "GEMINI_API_KEY"}
-
-
-def embedder_kind(settings: Settings) -> str:
-    """`gemini` or `offline`: what EMBEDDING_PROVIDER (`auto` by default) resolves to."""
-    if settings.embedding_provider == "auto":
-        return "gemini" if settings.gemini_api_key is not None else "offline"
-    return settings.embedding_provider
 
 
 def offline_embedder_available() -> bool:
@@ -61,7 +53,11 @@ def check(settings: Settings, *functions: str, database: bool = True) -> None:
         _check_embedder(settings)
     if any(n.notifies for n in needs):
         _check_notifiers(settings)
-    if "migrate" in functions and settings.database_app_user and settings.database_app_password is None:
+    if (
+        any(n.app_role for n in needs)
+        and settings.database_app_user
+        and settings.database_app_password is None
+    ):
         raise ConfigError("DATABASE_APP_PASSWORD is required when DATABASE_APP_USER is set")
 
 
@@ -79,11 +75,13 @@ def _check_models(settings: Settings) -> None:
     keys = {"groq": settings.groq_api_key, "gemini": settings.gemini_api_key}
     for name in settings.llm_providers:
         if keys[name] is None:
-            raise ConfigError(f"LLM_PROVIDERS lists {name} but {_MODEL_KEYS[name]} is not set")
+            raise ConfigError(f"LLM_PROVIDERS lists {name} but {MODEL_KEY_VARIABLES[name]} is not set")
 
 
 def _check_embedder(settings: Settings) -> None:
-    kind = embedder_kind(settings)
+    from dovvy.providers.embeddings import chosen_provider
+
+    kind = chosen_provider(settings)
     if kind == "gemini" and settings.gemini_api_key is None:
         raise ConfigError("GEMINI_API_KEY is required when EMBEDDING_PROVIDER=gemini")
     if kind == "offline" and not offline_embedder_available():

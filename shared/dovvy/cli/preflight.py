@@ -71,34 +71,33 @@ def _bundles(build_dir: Path, cloud: str) -> Finding:
 _AWS_HTTP_FUNCTIONS = 4
 
 
+def _model_secret(label: str, name: str, state: str, fix: str) -> Finding:
+    """A model key's secret: `missing` (the first deploy's step 1 creates it), `empty` or `set`.
+    Without the Gemini key chat and ingest cannot embed; without another, its provider is off."""
+    if state == "set":
+        return Finding(label, "ok", "has a value")
+    if state == "missing":
+        return Finding(
+            label,
+            "warn",
+            "not created yet",
+            "step 1 of the first deploy creates it; put its value before step 2",
+        )
+    if name == "gemini-api-key":
+        return Finding(label, "fail", "no value: chat and ingest cannot embed", fix)
+    return Finding(label, "warn", "no value: its provider is off", fix)
+
+
 def _aws_secrets(manager: Any) -> list[Finding]:
     found = []
     for name in MODEL_SECRETS:
         try:
             stages = manager.describe_secret(SecretId=f"dovvy/{name}").get("VersionIdsToStages", {})
+            state = "set" if any("AWSCURRENT" in listed for listed in stages.values()) else "empty"
         except manager.exceptions.ResourceNotFoundException:
-            found.append(
-                Finding(
-                    f"secret dovvy/{name}",
-                    "warn",
-                    "not created yet",
-                    "step 1 of the first deploy creates it; put its value before step 2",
-                )
-            )
-            continue
-        current = any("AWSCURRENT" in listed for listed in stages.values())
-        found.append(
-            Finding(f"secret dovvy/{name}", "ok", "has a value")
-            if current
-            else Finding(
-                f"secret dovvy/{name}",
-                "fail" if name == "gemini-api-key" else "warn",
-                "no value: chat and ingest cannot embed"
-                if name == "gemini-api-key"
-                else "no value: its provider is off",
-                f"aws secretsmanager put-secret-value --secret-id dovvy/{name} --secret-string ...",
-            )
-        )
+            state = "missing"
+        fix = f"aws secretsmanager put-secret-value --secret-id dovvy/{name} --secret-string ..."
+        found.append(_model_secret(f"secret dovvy/{name}", name, state, fix))
     return found
 
 
@@ -343,26 +342,14 @@ def gcp_findings(
             secret = f"dovvy-{name}"
             try:
                 versions = api.call("secretmanager", f"/v1/projects/{project}/secrets/{secret}/versions")
+                live = any(v.get("state") == "ENABLED" for v in versions.get("versions", []))
+                state = "set" if live else "empty"
             except urllib.error.HTTPError as exc:
                 if exc.code != 404:
                     raise
-                found.append(
-                    Finding(
-                        f"secret {secret}", "warn", "not created yet", "step 1 of the first deploy creates it"
-                    )
-                )
-                continue
-            live = [v for v in versions.get("versions", []) if v.get("state") == "ENABLED"]
-            found.append(
-                Finding(f"secret {secret}", "ok", "has a value")
-                if live
-                else Finding(
-                    f"secret {secret}",
-                    "fail" if name == "gemini-api-key" else "warn",
-                    "no version",
-                    f"gcloud secrets versions add {secret} --data-file=-",
-                )
-            )
+                state = "missing"
+            fix = f"gcloud secrets versions add {secret} --data-file=-"
+            found.append(_model_secret(f"secret {secret}", name, state, fix))
         return found
 
     for name, check in (

@@ -66,11 +66,15 @@ class QueryCache:
         return vector
 
 
+def chosen_provider(settings: Settings) -> str:
+    """`gemini` or `offline`: what EMBEDDING_PROVIDER (`auto` by default) resolves to."""
+    if settings.embedding_provider == "auto":
+        return "gemini" if settings.gemini_api_key else "offline"
+    return settings.embedding_provider
+
+
 def create_embedder(settings: Settings) -> Embedder:
-    choice = settings.embedding_provider
-    if choice == "auto":
-        choice = "gemini" if settings.gemini_api_key else "offline"
-    if choice == "gemini":
+    if chosen_provider(settings) == "gemini":
         from dovvy.providers import Connection
         from dovvy.providers.embeddings.gemini import GeminiEmbedder
 
