@@ -6,7 +6,13 @@
   tingling after a dive normal?") → answered normally, with one line first saying whom to call.
 - **normal**: everything else.
 
-How it decides (lexicon in `dovvy.chat.symptoms`): the text is normalised (apostrophes dropped,
+Languages: `dovvy.chat.language` reads which languages the message is in. English runs the
+detailed rules below; every other language runs its own lexicon (data, one file per language)
+with the same shape: a category's terms, a dive context, words that say it is happening now and
+words that say it is not. Each language's rules see only messages in that language, and typos are
+corrected only against the same language's words. The check carries the language to answer in.
+
+How English decides (lexicon in `dovvy.chat.symptoms`): the text is normalised (apostrophes dropped,
 text-speak expanded, typos corrected against the lexicon's words); a category matches; then the
 signals say whether it is a report — a person in it, "now / since / just / 20 min ago", a plea
 for help — or a question about it, a "what if", training, or the past. A report wins over the
@@ -21,6 +27,7 @@ import re
 from typing import Any, Literal
 
 from dovvy.chat import symptoms as lex
+from dovvy.chat.language import ENGLISH, Lexicon, dense, fold, latin_words, lexicons, read
 from dovvy.text import WORD
 
 Tier = Literal["emergency", "caution", "normal"]
@@ -32,6 +39,7 @@ class SafetyCheck:
     category: lex.Category | None
     reason: str
     first_aid: str | None = None  # for envenomation: which first aid the animal needs
+    language: str = ENGLISH  # the language (or variant, such as zh-Hant) to answer in
 
     @property
     def emergency(self) -> bool:
@@ -100,7 +108,79 @@ def _envenomation(text: str) -> str | None:
     return None
 
 
+_RANK = {"emergency": 2, "caution": 1, "normal": 0}
+
+
 def check(message: str) -> SafetyCheck:
+    """The tier of `message`, read in every language it is written in; the most urgent reading
+    wins and says which language to answer in."""
+    reading = read(message)
+    folded = fold(message)
+    table = lexicons()
+    results: list[tuple[SafetyCheck, str]] = []
+    for code in reading.languages:
+        if code == ENGLISH:
+            results.append((check_english(message), reading.reply))
+        else:
+            results.append((check_in(table[code], folded), table[code].variant(folded)))
+    best, reply = max(results, key=lambda pair: _RANK[pair[0].tier])  # first of equals: primary
+    return dataclasses.replace(best, language=reply if best.tier != "normal" else reading.reply)
+
+
+def _corrected_in(words: list[str], vocabulary: frozenset[str]) -> list[str]:
+    """Typos of this language's own terms fixed (one edit), never towards another language's."""
+    fixed = []
+    for word in words:
+        if len(word) < 7 or word in vocabulary:
+            fixed.append(word)
+            continue
+        near = next((w for w in vocabulary if w[0] == word[0] and _distance(word, w, 1) <= 1), None)
+        fixed.append(near or word)
+    return fixed
+
+
+def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
+    """The tier of a message in a language other than English, by that language's lexicon."""
+    text = lexicon.unfold(folded)
+    words = " ".join(_corrected_in(latin_words(text).split(), lexicon.vocabulary))
+    packed = dense(text)
+
+    def found(terms: Any) -> str | None:
+        return terms.search(words, packed) if terms is not None else None
+
+    dive_context = bool(found(lexicon.dive_context) or re.search(lex.DIVE_CONTEXT, words))
+    categories = [c for c, terms in lexicon.emergency.items() if found(terms)]
+    if dive_context:
+        categories += [c for c, terms in lexicon.after_diving.items() if found(terms) and c not in categories]
+    first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
+    if first_aid:
+        categories.insert(0, "envenomation")
+    label = lexicon.english_name
+    now = found(lexicon.happening)
+    if not categories:
+        named = found(lexicon.symptoms)
+        if named and not found(lexicon.no_one_hurt):
+            return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
+        return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
+    category: lex.Category = categories[0]  # type: ignore[assignment]
+    if not now and found(lexicon.no_one_hurt):
+        return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
+    if not now and found(lexicon.not_happening):
+        return SafetyCheck("caution", category, f"{label}: {category} named in a question, a what-if or the past")
+    return SafetyCheck("emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid)
+
+
+def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) -> str | None:
+    """A dangerous animal's sting or bite, or a lesser one's with a sign beyond the sting."""
+    if lexicon.contact is None or not lexicon.contact.search(words, packed):
+        return None
+    for animal, first_aid, dangerous in lexicon.animals:
+        if animal.search(words, packed) and (dangerous or severe):
+            return first_aid
+    return None
+
+
+def check_english(message: str) -> SafetyCheck:
     text = re.sub(lex.GREETING, "", prepare(message))
     dive_context = re.search(lex.DIVE_CONTEXT, text) is not None
     categories = _categories(text, dive_context)
@@ -109,9 +189,9 @@ def check(message: str) -> SafetyCheck:
         categories.insert(0, "envenomation")
     if not categories:
         named = re.search(lex.CAUTION, text)
-        if named:
+        if named and re.search(lex.INVOLVED, text) and not re.search(lex.NO_ONE_HURT, text):
             return SafetyCheck("caution", None, f"mentions '{named.group(0)}'")
-        return SafetyCheck("normal", None, "no symptom or danger named")
+        return SafetyCheck("normal", None, "no symptom said of anyone")
 
     hypothetical = re.search(lex.HYPOTHETICAL, text) is not None
     past = re.search(lex.PAST, text) is not None or re.search(lex.RECOVERED, text) is not None

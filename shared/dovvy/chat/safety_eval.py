@@ -1,7 +1,14 @@
-"""`dovvy eval safety`: the safety check against the labelled messages, per split."""
+"""`dovvy eval safety`: the safety check against the labelled messages, per split and per language.
+
+Recall is over emergencies, false alarms over everything else. The caution rate is over the
+near-misses (`kind: near`: alarming words, nobody hurt: a course, an object, an idiom), where no
+line should be shown. Misses are listed for the dev split only, unless asked: test is for
+measuring, and reading its misses would be tuning on it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,29 +22,57 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate(cases: Iterable[dict[str, Any]]) -> tuple[str, list[str]]:
-    """(a markdown table per split, the cases the check gets wrong)."""
-    counts = {split: [0, 0, 0, 0] for split in SPLITS}  # caught, emergencies, false alarms, near-misses
+@dataclasses.dataclass
+class Tally:
+    caught: int = 0
+    emergencies: int = 0
+    alarms: int = 0
+    others: int = 0
+    cautioned: int = 0
+    near: int = 0
+
+    def row(self, name: str) -> str:
+        def share(part: int, whole: int) -> str:
+            return f"{part}/{whole} ({part / whole:.3f})" if whole else "-"
+
+        return (
+            f"| {name} | {share(self.caught, self.emergencies)} | {share(self.alarms, self.others)} "
+            f"| {share(self.cautioned, self.near)} |"
+        )
+
+
+def evaluate(cases: Iterable[dict[str, Any]], *, show_test: bool = False) -> tuple[str, list[str]]:
+    """(markdown tables per split and per language, the cases the check gets wrong)."""
+    by_split = {split: Tally() for split in SPLITS}
+    by_language: dict[str, Tally] = {}
     wrong = []
     for case in cases:
-        row = counts[split_of(case["id"])]
-        urgent = check(case["text"]).emergency
-        if case["tier"] == "emergency":
-            row[0] += urgent
-            row[1] += 1
-            if not urgent:
-                wrong.append(f"missed {case['id']}: {case['text']}")
-        else:
-            row[2] += urgent
-            row[3] += 1
-            if urgent:
-                wrong.append(f"false alarm {case['id']}: {case['text']}")
-    lines = [
-        "| split | emergencies caught | recall | false alarms | false-alarm rate |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for split, (caught, total, alarms, near) in counts.items():
-        recall = caught / total if total else 0.0
-        rate = alarms / near if near else 0.0
-        lines.append(f"| {split} | {caught}/{total} | {recall:.3f} | {alarms}/{near} | {rate:.3f} |")
-    return "\n".join(lines), wrong
+        split = split_of(case["id"])
+        language = case.get("lang", "en")
+        result = check(case["text"])
+        tallies = (by_split[split], by_language.setdefault(language, Tally()))
+        problem = None
+        for tally in tallies:
+            if case["tier"] == "emergency":
+                tally.caught += result.emergency
+                tally.emergencies += 1
+            else:
+                tally.alarms += result.emergency
+                tally.others += 1
+            if case.get("kind") == "near":
+                tally.cautioned += result.tier == "caution"
+                tally.near += 1
+        if case["tier"] == "emergency" and not result.emergency:
+            problem = "missed"
+        elif case["tier"] != "emergency" and result.emergency:
+            problem = "false alarm"
+        elif case.get("kind") == "near" and result.tier == "caution":
+            problem = "caution on a near-miss"
+        if problem and (split == "dev" or show_test):
+            wrong.append(f"{problem} {case['id']} ({split}): {case['text']}")
+    header = "| {} | emergencies caught (recall) | false alarms | caution on near-misses |\n| --- | --- | --- | --- |"
+    splits = "\n".join([header.format("split"), *(t.row(s) for s, t in by_split.items())])
+    languages = "\n".join(
+        [header.format("language"), *(by_language[name].row(name) for name in sorted(by_language))]
+    )
+    return f"{splits}\n\n{languages}", wrong

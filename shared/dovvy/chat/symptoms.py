@@ -9,7 +9,7 @@ against `VOCABULARY` (so "numbnes" and "brethe" arrive as "numbness" and "breath
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 Category = Literal[
     "neurological",
@@ -27,6 +27,10 @@ Category = Literal[
     "envenomation",
     "bleeding",
 ]
+
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+# The first aid an animal's sting or bite needs (the envenomation protocol's variants).
+FIRST_AID_KINDS = ("fish_spine", "box_jellyfish", "jellyfish", "pressure_immobilisation", "unknown_sting")
 
 # The categories whose first aid is the decompression-illness protocol (oxygen, lie flat, chamber).
 DECOMPRESSION_SIGNS: frozenset[Category] = frozenset(
@@ -76,6 +80,7 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\b(pain|pressure|tightness|ache|crushing|crush\w*|tight|heavy|squeez\w*|burning|stabbing|sharp)( feeling| sensation| pain)? in (my |his |her |their |the )?chest",
         r"\b(holding|clutching|grabbing|gripping|clutches|grabs) (his|her|my|their) chest",
         r"\bchest\b.{0,15}\b(hurts?|pain)",
+        r"\bchest (very |really |so |feels? |feeling |is |gets? |getting )*(tight|heavy|crushing|squeez\w*|pressure)",
     ),
     "coughing_blood": (
         r"\bcough\w*\b.{0,40}\bblood",
@@ -130,7 +135,7 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\b(waving|drifting|floating)\b.{0,30}\b(far away|far off|away from the boat|out to sea)",
     ),
     "near_drowning": (
-        r"\bdrown\w*",
+        r"\bdrown(ed|ing|s)?\b(?! (his|her|my|our|their|the|a|an|its) (\w+ )?(gopro|camera|phone|housing|torch|light|computer|strobe|drone|watch|go pro))",
         r"\b(inhaled|swallowed|breathed in|aspirated|took in) (a lot of |lots of |loads of |heaps of |tons of |too much |some |so much )?(sea ?)?water",
         r"\bpulled (him|her|them|an? \w+|the \w+|my \w+|our \w+) (out|from the water|on board|onboard|onto|aboard)",
         r"\b(got|been|was|were) pulled (out|from the water|on board|onboard|aboard)",
@@ -292,13 +297,16 @@ HYPOTHETICAL = (
 )
 PAST = (
     r"\b((\d+|a|one|two|three|four|five|six|several|few|couple of|many) (years?|months?|weeks?) ago|years ago|"
-    r"a few years|last (year|month|summer|winter|spring|autumn|season|trip|holiday|vacation)|"
+    r"a few years|last (year|month|week|summer|winter|spring|autumn|season|trip|holiday|vacation)|"
     r"(in|back in) (19|20)\d\d|once|used to|when i was|back then|history of|in the past|previously|"
     r"always|every time|whenever|usually|sometimes|tend to|went away|gone now|has passed|better now)\b"
 )
 
 # Said of something that has passed: removed before looking for "now".
-RECOVERED = r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|\bwent away\b"
+RECOVERED = (
+    r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|"
+    r"\bwent away( (after|in|within))?( (a|an|one|two|few|couple of|\d+) (min|mins|minutes?|hours?|hrs?)( later)?)?"
+)
 
 # A report in the present tense: "my fingers are tingly", "he feels", "i have".
 PRESENT_REPORT = (
@@ -307,19 +315,32 @@ PRESENT_REPORT = (
 )
 GREETING = r"^((hi|hey|hello|ok|okay|so|um|uh|quick question|question|sorry|excuse me|dovvy)\b\W*)+"
 
-# A symptom or danger named at all: enough for the caution tier (answered, with a line first).
+# A symptom named (the caution tier needs one, said of someone: see INVOLVED and NO_ONE_HURT).
 CAUTION = (
-    r"\b(pain\w*|hurt\w*|ache\w*|aching|sore|injur\w*|bleed\w*|blood|cuts?|wound\w*|sting\w*|stung|bite|"
-    r"bitten|rash|numb\w*|tingl\w*|dizz\w*|vertigo|nause\w*|vomit\w*|seasick\w*|headaches?|ears?|sinus\w*|"
-    r"nose ?bleed\w*|eardrum|squeeze|barotrauma|dcs|dci|bends|bent|decompression (sickness|illness)|"
-    r"embolism|narcosis|narked|hypotherm\w*|drown\w*|panic\w*|unconscious|unresponsive|seizures?|"
-    r"blackout|black out|faint\w*|collaps\w*|missing|lose (your|my|a) buddy|lost buddy|emergenc\w*|cpr|"
-    r"first aid|oxygen|chamber|asthma|sick|symptoms?|danger\w*|venom\w*|poison\w*|shark attack|"
-    r"out of air|ran out of air|breath\w*|chest|cough\w*|shiver\w*|cold water|freezing|fracture|"
-    r"broken|surgery|infect\w*|swell\w*|stonefish|lionfish|jellyfish|sea snake|cone snail|urchin|"
-    r"rescue|accident|died|die|death|dead|tired|fatigue|exhausted|spinning|throw\w* up|threw up|cramp\w*)\b"
+    r"\b(pain\w*|hurt\w*|ache\w*|aching|sore|injur\w*|bleed\w*|blood\w*|cuts?|wound\w*|stung|stings|"
+    r"bitten|rash\w*|itch\w*|numb\w*|tingl\w*|dizz\w*|vertigo|nause\w*|vomit\w*|throw\w* up|threw up|"
+    r"seasick\w*|headaches?|earaches?|ear ?(pain|ache)|ears? (hurt\w*|pain\w*|ring\w*|block\w*|squeak\w*|pop\w*|still)|"
+    r"sinus (pain|squeeze|block\w*)|nose ?bleed\w*|eardrum|squeeze|barotrauma|dcs|dci|bends|bent|"
+    r"decompression (sickness|illness)|embolism|narcosis|narked|feel\w* drunk|hypotherm\w*|drown\w*|"
+    r"panick\w*|unconscious|unresponsive|seizures?|black(ed)? ?out|passed out|faint\w*|collaps\w*|"
+    r"swell\w*|swollen|infect\w*|fever|cough\w*|short of breath|breathless\w*|chest|shiver\w*|"
+    r"cramp\w*|exhausted|fatigue|weak|weakness|sick|spinning|fracture\w*|sprain\w*|burn\w*)\b"
 )
-
+# Someone it is happening to: a person, or "after the dive" said of a body.
+INVOLVED = (
+    r"\b(i|im|ive|id|me|my|mine|we|our|us|he|hes|she|shes|his|her|him|they|theyre|them|their|buddy|friend|"
+    r"son|daughter|wife|husband|partner|boyfriend|girlfriend|kid|child|dad|mum|mom|student|someone|"
+    r"after (a|the|my|our|his|her|their|this|that|each|every|last|today|\w+) ?(dive|dives|diving)|after diving)\b"
+)
+# Nobody is hurt: a course, a drill, a kit, an object, an idiom, a film, a fear of what might happen.
+NO_ONE_HURT = (
+    r"\b(course|courses|class|classes|lesson|training|exam|quiz|scenario|scenarios|drill|drills|"
+    r"practi[cs]e|role ?play|first aid kit|kit|buy|buying|bought|price|cost|gopro|camera|housing|"
+    r"phone|torch|strobe|drone|engine|motor|battery|computer (died|is dead)|regulator|reg (is|died)|"
+    r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
+    r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|"
+    r"avoid\w*|insurance|form)\b"
+)
 VOCABULARY = frozenset(
     """
     numb numbness tingling tingly tingle paralysed paralyzed paralysis slurred slurring confused confusion

@@ -82,7 +82,7 @@ def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.chat.safety_eval import evaluate, load_cases
 
-    table, wrong = evaluate(load_cases(args.file))
+    table, wrong = evaluate(load_cases(args.file), show_test=args.show_test)
     print(table)
     for line in wrong:
         print(line)
@@ -167,8 +167,11 @@ def add_commands(sub: Any) -> None:
     chat_eval.add_argument("--verbose", action="store_true", help="list failed checks")
     chat_eval.set_defaults(func=cmd_eval_chat)
 
-    safety_eval = evaluate.add_parser("safety", help="emergency recall and false alarms, dev and test")
+    safety_eval = evaluate.add_parser("safety", help="emergency recall, false alarms and caution on near-misses, per split and language")
     safety_eval.add_argument("--file", type=Path, default=_EVAL / "safety.jsonl")
+    safety_eval.add_argument(
+        "--show-test", action="store_true", help="also list the test split's misses (measure first)"
+    )
     safety_eval.set_defaults(func=cmd_eval_safety)
 
     bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
