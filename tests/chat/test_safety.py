@@ -25,11 +25,18 @@ def _cases() -> list[dict[str, str]]:
 CASES = _cases()
 
 
+def _strict(case: dict[str, str]) -> bool:
+    """The English set the rules were built on is held case by case in both splits; the sets in
+    other languages (and the fresh English batch) only on dev: their test split is measured (see
+    the floors below), never read case by case."""
+    return "lang" not in case or split_of(case["id"]) == "dev"
+
+
 def _params(emergencies: bool) -> list[object]:
     return [
         pytest.param(case["text"], id=f"{split_of(case['id'])}:{case['id']}")
         for case in CASES
-        if (case["tier"] == "emergency") == emergencies
+        if (case["tier"] == "emergency") == emergencies and _strict(case)
     ]
 
 
@@ -45,14 +52,36 @@ def test_no_near_miss_in_the_eval_set_is_escalated(message: str) -> None:
     assert not result.emergency, result.reason
 
 
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, id=c["id"]) for c in CASES if c.get("kind") == "near" and _strict(c)],
+)
+def test_no_caution_line_on_a_near_miss(case: dict[str, str]) -> None:
+    """A course, an object, an idiom: nobody is hurt, so no line about calling for help."""
+    assert check(case["text"]).tier == "normal", check(case["text"]).reason
+
+
 def test_the_eval_set_covers_every_category_in_both_splits() -> None:
-    emergencies = [c for c in CASES if c["tier"] == "emergency"]
-    near = [c for c in CASES if c["tier"] != "emergency"]
+    first = [c for c in CASES if "lang" not in c]
+    emergencies = [c for c in first if c["tier"] == "emergency"]
+    near = [c for c in first if c["tier"] != "emergency"]
     assert len(emergencies) >= 130
     assert len(near) >= 120
     for split in ("dev", "test"):
         covered = {c["category"] for c in emergencies if split_of(c["id"]) == split}
         assert len(covered) == 14, (split, covered)
+
+
+LANGUAGES = ("ms", "id", "zh-Hans", "zh-Hant", "th", "tl", "vi", "ja", "ko", "es", "de", "fr")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_its_labelled_cases_in_both_splits(language: str) -> None:
+    cases = [c for c in CASES if c.get("lang") == language]
+    emergencies = [c for c in cases if c["tier"] == "emergency"]
+    near = [c for c in cases if c.get("kind") == "near"]
+    assert len(emergencies) >= 25 and len(near) >= 15
+    assert {split_of(c["id"]) for c in emergencies} == {"dev", "test"}
 
 
 # Cases from the first version of the check, kept as regression cases.

@@ -1,9 +1,20 @@
 """What the diver reads when the safety check says emergency (a protocol that fits the kind of
-emergency, with the region's numbers) or caution (one line before the normal answer)."""
+emergency, with the region's numbers) or caution (one line before the normal answer).
+
+A message in another language gets the protocol in that language first, short, from the
+translations in `dovvy/catalogue/emergency_texts.yaml`, then the full English protocol for
+whoever is helping: the numbers are the same in both.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
+from importlib import resources
+from typing import Any
+
 from dovvy.catalogue import EmergencyContacts
+from dovvy.chat.language import ENGLISH, lexicons
 from dovvy.chat.safety import SafetyCheck
 from dovvy.chat.symptoms import DECOMPRESSION_SIGNS
 
@@ -80,7 +91,24 @@ def _chambers(contacts: EmergencyContacts) -> list[str]:
 
 
 def reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
-    """The emergency protocol for this kind of emergency, with the region's numbers."""
+    """The emergency protocol for this kind of emergency, with the region's numbers: in the
+    message's language first when it is not English, then in English."""
+    english = english_reply(check, contacts)
+    local = texts(check.language)
+    if local is None:
+        return english
+    kind = kind_of(check)
+    values = _values(contacts, check.language)
+    steps = [local["call"].format(**values)]
+    if kind == "envenomation":
+        steps.append(local["first_aid"][check.first_aid or "unknown_sting"])
+    steps += local["steps"][kind]
+    steps.append((local["coast_guard"] if kind == "missing_diver" else local["diving_line"]).format(**values))
+    lines = [f"**{local['opening'][kind]}**", "", *(f"{n}. {step}" for n, step in enumerate(steps, 1))]
+    return "\n".join([*lines, "", "---", "", f"_{local['english_follows']}_", "", english])
+
+
+def english_reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
     kind = kind_of(check)
     call = _call(contacts)
     dan = f"Then call the diving emergency line: **{contacts.diving_line}**."
@@ -156,10 +184,53 @@ def reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
     return "\n".join([*lines, "", *extra] if extra else lines)
 
 
-def caution_line(contacts: EmergencyContacts) -> str:
-    """One line before a normal answer that names a symptom or danger."""
+def caution_line(contacts: EmergencyContacts, language: str = ENGLISH) -> str:
+    """One line before a normal answer that names a symptom or danger (in the message's language
+    first, when it is not English)."""
     where = f"in {contacts.country}: {contacts.emergency}" if contacts.country else contacts.emergency
-    return (
+    english = (
         f"_If this is happening now, to you or someone with you, call emergency services ({where}) "
         f"and a diving emergency line ({contacts.diving_line})._"
     )
+    local = texts(language)
+    if local is None:
+        return english
+    return f"_{local['caution'].format(**_values(contacts, language))}_\n\n{english}"
+
+
+def offline_notice(language: str) -> str | None:
+    """For a diving question in another language answered offline (in English): what it can and
+    cannot do. None for English or a language without translations."""
+    local = texts(language)
+    return None if local is None else str(local["offline"].format(**_values(None, language)))
+
+
+@functools.cache
+def catalogue() -> dict[str, Any]:
+    """Every language's emergency texts, `en` first (read once per process)."""
+    import yaml
+
+    source = resources.files("dovvy.catalogue").joinpath("emergency_texts.yaml")
+    loaded: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return loaded
+
+
+def texts(language: str) -> dict[str, Any] | None:
+    """The emergency texts in `language` (a reply code such as ms or zh-Hant); None for English
+    and for a language not translated."""
+    if language == ENGLISH:
+        return None
+    found: dict[str, Any] | None = catalogue().get(language)
+    return found
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _values(contacts: EmergencyContacts | None, language: str) -> dict[str, str]:
+    lexicon = lexicons().get(language.split("-")[0])
+    values = {"language": lexicon.name if lexicon else language}
+    if contacts is not None:
+        where = f"{contacts.country}: {contacts.emergency}" if contacts.country else contacts.emergency
+        values.update(where=where, diving_line=contacts.diving_line, coast_guard=contacts.coast_guard)
+    return values

@@ -64,6 +64,7 @@ class Lexicon:
     vocabulary: frozenset[str]  # single Latin words of the lexicon, for typo correction
     folds: dict[str, str]  # character variants rewritten to the form the lexicon uses
     variants: dict[str, frozenset[str]]  # reply variant (zh-Hant): the characters that mark it
+    answer_as: str  # the reply variant when no other is marked (zh-Hans for zh)
 
     def evidence(self, words: list[str], folded: str) -> tuple[int, list[str]]:
         """How much of the message says it is in this language: (common words, the terms found,
@@ -85,7 +86,7 @@ class Lexicon:
         for name, marks in self.variants.items():
             if any(c in marks for c in folded):
                 return name
-        return self.code
+        return self.answer_as
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,6 +245,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         vocabulary=_vocabulary(*emergency.values(), *after.values(), terms("symptoms")),
         folds={pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)},
         variants={str(k): frozenset(str(v)) for k, v in (data.get("variants") or {}).items()},
+        answer_as=str(data.get("answer_as") or code),
     )
 
 
@@ -329,3 +331,16 @@ def read(message: str) -> Reading:
     primary = ordered[0]
     reply = table[primary].variant(folded) if primary != ENGLISH else ENGLISH
     return Reading(tuple(ordered), reply)
+
+
+def gloss(message: str, language: str) -> tuple[bool, str]:
+    """(whether `message` names diving in `language`, the English words its glossary gives for
+    it): what the router and the search read for a question not written in English."""
+    lexicon = lexicons().get(language.split("-")[0])
+    if lexicon is None or lexicon.code == ENGLISH:
+        return False, ""
+    text = lexicon.unfold(fold(message))
+    words, packed = latin_words(text), dense(text)
+    diving = lexicon.diving is not None and lexicon.diving.search(words, packed) is not None
+    english = [meaning for term, meaning in lexicon.glossary if term.search(words, packed)]
+    return diving, " ".join(dict.fromkeys(" ".join(english).split()))

@@ -23,6 +23,7 @@ from typing import Any
 from dovvy import logs
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import agents, emergency, followups, prompts, response
+from dovvy.chat.language import ENGLISH, gloss, lexicons
 from dovvy.chat.budget import NOTICE, ModelBudget
 from dovvy.chat.leads import suggest
 from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, OverBudget
@@ -75,6 +76,41 @@ def _never_declined(chosen: Route, safety: SafetyCheck) -> Route:
         return chosen
     agent = "safety" if chosen.confidence == 0.0 or not chosen.on_topic else chosen.agent
     return dataclasses.replace(chosen, agent=agent, on_topic=True)
+
+
+def _language_name(language: str) -> str | None:
+    """The English name of a reply language other than English (for the model's instruction)."""
+    lexicon = lexicons().get(language.split("-")[0])
+    return lexicon.english_name if lexicon is not None and lexicon.code != ENGLISH else None
+
+
+def _in_english_words(chosen: Route, message: str, language: str) -> Route:
+    """A question in another language, routed and searched with its glossary's English words, and
+    never declined as off-topic when it names diving in its own language."""
+    if language == ENGLISH:
+        return chosen
+    diving, english = gloss(message, language)
+    if not (diving or english):
+        return chosen
+    routed = route(f"{message} {english}")
+    on_topic = chosen.on_topic or diving or routed.on_topic
+    reason = f"{routed.reason} (in {_language_name(language)})"
+    agent = routed.agent if routed.confidence > 0 or not chosen.on_topic else chosen.agent
+    return dataclasses.replace(
+        chosen, agent=agent, reason=reason, on_topic=on_topic, query=f"{chosen.query} {english}".strip()
+    )
+
+
+def _with_offline_notice(outcome: Outcome, language: str) -> Outcome:
+    """An answer the offline composer wrote (in English) when the hosted models could not, to a
+    question in another language, says so first, in that language."""
+    notice = emergency.offline_notice(language)
+    offline = isinstance(outcome, Fallback | OverBudget) or (
+        isinstance(outcome, Answered) and outcome.provider == "offline"
+    )
+    if notice is None or not offline:
+        return outcome
+    return dataclasses.replace(outcome, text=f"_{notice}_\n\n{outcome.text}")
 
 
 def _tokens(text: str) -> Iterator[Event]:
@@ -195,9 +231,14 @@ class ChatService:
             chosen, injection, question = self._route(
                 turn.message, history, safety, followups.prior_agent(state)
             )
+            chosen = _in_english_words(chosen, turn.message, safety.language)
             extra.update(follow_up_of_previous=chosen.follow_up, prompt_injection_suspected=injection)
             yield "route", {"agent": chosen.agent, "reason": chosen.reason}
             prefix = self._caution_prefix(safety, contacts)
+            notice = None if self.hosted else emergency.offline_notice(safety.language)
+            if notice:
+                # Known before anything streams: every answer in this deployment is written offline.
+                prefix += f"_{notice}_\n\n"
             yield from _tokens(prefix)
             outcome, sent, sites = yield from self._answer(
                 chosen=chosen,
@@ -210,6 +251,7 @@ class ChatService:
                 deadline=deadline,
                 clock=clock,
                 session_id=session.id,
+                language=safety.language,
             )
             passages = list(getattr(outcome, "passages", ()))
             sources = [response.source(p) for p in passages]
@@ -289,7 +331,7 @@ class ChatService:
 
     @staticmethod
     def _caution_prefix(safety: SafetyCheck, contacts: EmergencyContacts) -> str:
-        return emergency.caution_line(contacts) + "\n\n" if safety.tier == "caution" else ""
+        return emergency.caution_line(contacts, safety.language) + "\n\n" if safety.tier == "caution" else ""
 
     def _answer(
         self,
@@ -304,6 +346,7 @@ class ChatService:
         deadline: float,
         clock: _Clock,
         session_id: uuid.UUID,
+        language: str = ENGLISH,
     ) -> Generator[Event, None, tuple[Outcome, str, list[DiveSite]]]:
         """Decline, or retrieve and generate. Returns (outcome, text streamed so far, dive sites)."""
         if injection and not (question and chosen.on_topic):
@@ -324,7 +367,7 @@ class ChatService:
         lines = agents.site_lines(sites, profile)
         rendered = prompts.render_user_turn(question, context, profile, lines)
         prompt = Prompt(
-            system=prompts.system_prompt(chosen.agent),
+            system=prompts.system_prompt(chosen.agent, _language_name(language)),
             messages=(*prompts.history_messages(history), Message("user", rendered)),
             question=chosen.query,
             passages=tuple(context),
@@ -333,7 +376,7 @@ class ChatService:
         )
         outcome, sent = yield from self._generate(prompt, tuple(passages), stream, deadline, session_id)
         clock.mark("generate")
-        return outcome, sent, sites
+        return (_with_offline_notice(outcome, language) if self.hosted else outcome), sent, sites
 
     def _generate(
         self,

@@ -64,8 +64,17 @@ def without_injection(message: str) -> str:
     return " ".join(s for s in sentences if s and not _INJECTION.search(s)).strip()
 
 
-def system_prompt(agent: str) -> str:
-    return f"{_BASE}\n\n{_AGENT_FOCUS.get(agent, _AGENT_FOCUS['general'])}"
+def system_prompt(agent: str, language: str | None = None) -> str:
+    """The rules, the agent's focus and, for a diver writing in another language (its English
+    name), the language to answer in."""
+    prompt = f"{_BASE}\n\n{_AGENT_FOCUS.get(agent, _AGENT_FOCUS['general'])}"
+    if language:
+        prompt += (
+            f"\n\nThe diver writes in {language}. Write your whole answer in {language}, plainly, "
+            "even though the documents are in English; keep the names of places, courses, agencies "
+            "and phone numbers as they are written."
+        )
+    return prompt
 
 
 def _data(text: str) -> str:

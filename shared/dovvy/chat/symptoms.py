@@ -97,7 +97,7 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\bunconscious",
         r"\b(not|isnt|stopped|stop|wont|doesnt|cant) (respond\w*|answer\w*|react\w*)",
         r"\b(wont|cant|not) (wake|waking)",
-        r"\b(not|isnt|stopped|stop|no longer) (breathing|moving)\b(?! (properly|right|well|normally))",
+        r"\b(not|isnt|stopped|stops|stop|no longer) (breathing|moving)\b(?! (properly|right|well|normally))",
         r"\bno (breathing|breath|pulse)\b",
         r"\b(passed|blacked|black|knocked) out",
         r"\bfaint(ed|ing)\b",
