@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,8 +123,9 @@ def test_eval_safety_prints_dev_and_test(capsys: pytest.CaptureFixture[str], tmp
         '{"id": "n1", "tier": "caution", "category": "question", "text": "what are the signs of DCS?"}\n'
         '{"id": "m1", "tier": "emergency", "category": "neurological", "text": "what is a dive computer"}\n'
     )
-    code, out = run(["eval", "safety", "--file", str(cases)], capsys)
+    code, out = run(["eval", "safety", "--file", str(cases), "--show-test"], capsys)
     assert code == 0
-    assert out.startswith("| split | emergencies caught |")
-    assert "missed m1: what is a dive computer" in out
+    assert out.startswith("| split | emergencies caught (recall) |")
+    assert "| en | 1/2 (0.500) | 0/1 (0.000) | - |" in out
+    assert re.search(r"missed m1 \((dev|test)\): what is a dive computer", out)
     assert "false alarm n1" not in out

@@ -80,7 +80,8 @@ def test_every_language_has_its_labelled_cases_in_both_splits(language: str) -> 
     cases = [c for c in CASES if c.get("lang") == language]
     emergencies = [c for c in cases if c["tier"] == "emergency"]
     near = [c for c in cases if c.get("kind") == "near"]
-    assert len(emergencies) >= 25 and len(near) >= 15
+    assert len(emergencies) >= 25
+    assert len(near) >= 15
     assert {split_of(c["id"]) for c in emergencies} == {"dev", "test"}
 
 

@@ -228,7 +228,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _values(contacts: EmergencyContacts | None, language: str) -> dict[str, str]:
-    lexicon = lexicons().get(language.split("-")[0])
+    lexicon = lexicons().get(language.split("-", maxsplit=1)[0])
     values = {"language": lexicon.name if lexicon else language}
     if contacts is not None:
         where = f"{contacts.country}: {contacts.emergency}" if contacts.country else contacts.emergency

@@ -172,7 +172,9 @@ def compile_terms(terms: list[str] | tuple[str, ...]) -> Terms | None:
     def join(group: list[str]) -> re.Pattern[str] | None:
         return re.compile("|".join(f"(?:{_term_pattern(t)})" for t in group)) if group else None
 
-    return Terms(join([t for t in ordered if is_latin(fold(t))]), join([t for t in ordered if not is_latin(fold(t))]))
+    return Terms(
+        join([t for t in ordered if is_latin(fold(t))]), join([t for t in ordered if not is_latin(fold(t))])
+    )
 
 
 def _vocabulary(*groups: list[str]) -> frozenset[str]:
@@ -261,7 +263,7 @@ def lexicons() -> dict[str, Lexicon]:
             continue
         code = entry.name.removesuffix(".yaml")
         try:
-            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_loader())
+            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - strings only
         except (OSError, yaml.YAMLError) as exc:
             raise LexiconError(f"catalogue/languages/{entry.name}: cannot read ({exc})") from None
         if not isinstance(data, dict):
@@ -335,12 +337,17 @@ def read(message: str) -> Reading:
 
 def gloss(message: str, language: str) -> tuple[bool, str]:
     """(whether `message` names diving in `language`, the English words its glossary gives for
-    it): what the router and the search read for a question not written in English."""
-    lexicon = lexicons().get(language.split("-")[0])
+    it, with the names it holds): what the router and the search read for a question not
+    written in English. The English knowledge base is searched with these words alone: the
+    offline embedder knows no Malay, and the message's own words only dilute the query."""
+    lexicon = lexicons().get(language.split("-", maxsplit=1)[0])
     if lexicon is None or lexicon.code == ENGLISH:
         return False, ""
     text = lexicon.unfold(fold(message))
     words, packed = latin_words(text), dense(text)
     diving = lexicon.diving is not None and lexicon.diving.search(words, packed) is not None
     english = [meaning for term, meaning in lexicon.glossary if term.search(words, packed)]
+    if english:
+        # Names keep their spelling across languages (Perhentian, PADI, 3mm): they search as is.
+        english += re.findall(r"\b(?:[A-Z][A-Za-z]+|[A-Za-z]*\d+[A-Za-z]*)\b", message)
     return diving, " ".join(dict.fromkeys(" ".join(english).split()))

@@ -23,8 +23,8 @@ from typing import Any
 from dovvy import logs
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import agents, emergency, followups, prompts, response
-from dovvy.chat.language import ENGLISH, gloss, lexicons
 from dovvy.chat.budget import NOTICE, ModelBudget
+from dovvy.chat.language import ENGLISH, gloss, lexicons
 from dovvy.chat.leads import suggest
 from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, OverBudget
 from dovvy.chat.profile import extract, merge
@@ -80,7 +80,7 @@ def _never_declined(chosen: Route, safety: SafetyCheck) -> Route:
 
 def _language_name(language: str) -> str | None:
     """The English name of a reply language other than English (for the model's instruction)."""
-    lexicon = lexicons().get(language.split("-")[0])
+    lexicon = lexicons().get(language.split("-", maxsplit=1)[0])
     return lexicon.english_name if lexicon is not None and lexicon.code != ENGLISH else None
 
 
@@ -97,7 +97,7 @@ def _in_english_words(chosen: Route, message: str, language: str) -> Route:
     reason = f"{routed.reason} (in {_language_name(language)})"
     agent = routed.agent if routed.confidence > 0 or not chosen.on_topic else chosen.agent
     return dataclasses.replace(
-        chosen, agent=agent, reason=reason, on_topic=on_topic, query=f"{chosen.query} {english}".strip()
+        chosen, agent=agent, reason=reason, on_topic=on_topic, query=english or chosen.query
     )
 
 
@@ -213,7 +213,12 @@ class ChatService:
             safety = escalate(safety, turn.message, self.llm, timeout=self.settings.router_timeout_seconds)
         contacts = contacts_for(turn.message, profile.get("destination"))
         extra: dict[str, Any] = {
-            "safety": {"tier": safety.tier, "category": safety.category, "reason": safety.reason}
+            "safety": {
+                "tier": safety.tier,
+                "category": safety.category,
+                "reason": safety.reason,
+                "language": safety.language,
+            }
         }
 
         if safety.emergency:
@@ -234,11 +239,7 @@ class ChatService:
             chosen = _in_english_words(chosen, turn.message, safety.language)
             extra.update(follow_up_of_previous=chosen.follow_up, prompt_injection_suspected=injection)
             yield "route", {"agent": chosen.agent, "reason": chosen.reason}
-            prefix = self._caution_prefix(safety, contacts)
-            notice = None if self.hosted else emergency.offline_notice(safety.language)
-            if notice:
-                # Known before anything streams: every answer in this deployment is written offline.
-                prefix += f"_{notice}_\n\n"
+            prefix = self._prefix(safety, contacts)
             yield from _tokens(prefix)
             outcome, sent, sites = yield from self._answer(
                 chosen=chosen,
@@ -329,9 +330,14 @@ class ChatService:
             chosen = dataclasses.replace(chosen, on_topic=True, reason=KNOWN_TO_THE_LIBRARY)
         return chosen, injection, question
 
-    @staticmethod
-    def _caution_prefix(safety: SafetyCheck, contacts: EmergencyContacts) -> str:
-        return emergency.caution_line(contacts, safety.language) + "\n\n" if safety.tier == "caution" else ""
+    def _prefix(self, safety: SafetyCheck, contacts: EmergencyContacts) -> str:
+        """What comes before the answer: the caution line, and for a question in another language
+        answered offline, a line in that language saying so (known before anything streams: every
+        answer in a deployment without a hosted model is written offline)."""
+        caution = safety.tier == "caution"
+        prefix = emergency.caution_line(contacts, safety.language) + "\n\n" if caution else ""
+        notice = None if self.hosted else emergency.offline_notice(safety.language)
+        return prefix + f"_{notice}_\n\n" if notice else prefix
 
     def _answer(
         self,

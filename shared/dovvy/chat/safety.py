@@ -166,8 +166,12 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
     if not now and found(lexicon.no_one_hurt):
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
     if not now and found(lexicon.not_happening):
-        return SafetyCheck("caution", category, f"{label}: {category} named in a question, a what-if or the past")
-    return SafetyCheck("emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid)
+        return SafetyCheck(
+            "caution", category, f"{label}: {category} named in a question, a what-if or the past"
+        )
+    return SafetyCheck(
+        "emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid
+    )
 
 
 def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) -> str | None:
@@ -209,6 +213,8 @@ def check_english(message: str) -> SafetyCheck:
     category = categories[0]
     label = category.replace("_", " ")
     if against and not (now or urgent or reported):
+        if re.search(lex.NO_ONE_HURT, text):
+            return SafetyCheck("normal", None, f"{label} named of a course, an object or a fear")
         return SafetyCheck("caution", category, f"{label} named in a question, a what-if or the past")
     if person or now or urgent or not against:
         return SafetyCheck("emergency", category, f"{label} described as happening", first_aid)

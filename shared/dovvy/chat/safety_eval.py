@@ -70,7 +70,10 @@ def evaluate(cases: Iterable[dict[str, Any]], *, show_test: bool = False) -> tup
             problem = "caution on a near-miss"
         if problem and (split == "dev" or show_test):
             wrong.append(f"{problem} {case['id']} ({split}): {case['text']}")
-    header = "| {} | emergencies caught (recall) | false alarms | caution on near-misses |\n| --- | --- | --- | --- |"
+    header = (
+        "| {} | emergencies caught (recall) | false alarms | caution on near-misses |\n"
+        "| --- | --- | --- | --- |"
+    )
     splits = "\n".join([header.format("split"), *(t.row(s) for s, t in by_split.items())])
     languages = "\n".join(
         [header.format("language"), *(by_language[name].row(name) for name in sorted(by_language))]

@@ -194,7 +194,13 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
         r"\b(seeing double|double vision|blurr\w*|flashing lights|tunnel vision|cant see properly)",
         r"\bvision\b.{0,20}\b(patchy|gone|funny|weird|dark|strange)",
         r"\blost (my |his |her )?vision",
-        r"\b(severe|terrible|worst|splitting|pounding|blinding|bad|awful|horrible) headache",
+        r"\b(cant|cannot|can not|unable to|hardly|barely) see (anything )?(out of|with|from|in) (my|his|her|their|the|one|left|right) (\w+ )?eye",
+        r"\b(lost|losing|lose) (the |all )?(sight|vision) in (one|my|his|her|their|the|left|right) (\w+ )?eye",
+        r"\bblind in (one|my|his|her|their|the|left|right) (\w+ )?eye",
+        r"\b(eye|vision)\b.{0,25}\b(went|gone|going|goes|turned) (black|dark|blind|blurry|grey|gray)",
+        r"\b(black|dark) curtain|\bshadow over (my|his|her|one) eye",
+        r"\b(severe|terrible|worst|splitting|pounding|blinding|bad|awful|horrible|crushing|excruciating|exploding|killer|intense|massive) headache",
+        r"\bheadache\b.{0,30}\b(vomit\w*|throw\w* up|threw up|puk\w*|being sick)",
     ),
     "joint_pain": (
         rf"\b{_JOINT} (is |are |feels? |keeps? )?(really |so |very )?(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
@@ -260,7 +266,7 @@ DIVE_CONTEXT = (
     r"\b(div(e|es|ed|ing|er|ers)|dove|surfac\w*|resurfac\w*|ascen\w*|came up|come up|coming up|shot up|way up|"
     r"out of the water|out the water|in the water|underwater|boat|liveaboard|snorkel\w*|free ?div\w*|"
     r"breath ?hold|deco\w*|safety stop|\d+ ?(m|meters?|metres?|ft|feet)|wreck|reef|bends|bent|dcs|flew|"
-    r"flight|flying|drysuit|wetsuit|chamber|recompression|hyperbaric)\b"
+    r"flight|flying|drysuit|wetsuit|chamber|recompression|hyperbaric|(?<!carrying )(?<!lifting )tanks?|cylinder)\b"
 )
 # Someone is in it: the writer or a person with them.
 PERSON = (
@@ -324,7 +330,7 @@ CAUTION = (
     r"decompression (sickness|illness)|embolism|narcosis|narked|feel\w* drunk|hypotherm\w*|drown\w*|"
     r"panick\w*|unconscious|unresponsive|seizures?|black(ed)? ?out|passed out|faint\w*|collaps\w*|"
     r"swell\w*|swollen|infect\w*|fever|cough\w*|short of breath|breathless\w*|chest|shiver\w*|"
-    r"cramp\w*|exhausted|fatigue|weak|weakness|sick|spinning|fracture\w*|sprain\w*|burn\w*)\b"
+    r"cramp\w*|exhausted|fatigue\w*|tired|tiredness|weak|weakness|sick|spinning|fracture\w*|sprain\w*|burn\w*)\b"
 )
 # Someone it is happening to: a person, or "after the dive" said of a body.
 INVOLVED = (

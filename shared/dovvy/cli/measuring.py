@@ -167,7 +167,9 @@ def add_commands(sub: Any) -> None:
     chat_eval.add_argument("--verbose", action="store_true", help="list failed checks")
     chat_eval.set_defaults(func=cmd_eval_chat)
 
-    safety_eval = evaluate.add_parser("safety", help="emergency recall, false alarms and caution on near-misses, per split and language")
+    safety_eval = evaluate.add_parser(
+        "safety", help="emergency recall, false alarms and caution on near-misses, per split and language"
+    )
     safety_eval.add_argument("--file", type=Path, default=_EVAL / "safety.jsonl")
     safety_eval.add_argument(
         "--show-test", action="store_true", help="also list the test split's misses (measure first)"

@@ -1,0 +1,277 @@
+"""Safety and answers in the languages divers write in: the lexicons as data, language detection,
+the translated emergency texts, and chat turns in other languages (offline and with a fake
+hosted model)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from dovvy import catalogue
+from dovvy.chat import emergency
+from dovvy.chat.language import ENGLISH, LexiconError, _build, gloss, lexicons, read
+from dovvy.chat.safety import check
+from dovvy.chat.symptoms import CATEGORIES
+from dovvy.providers.llm import FallbackChain, Generation, Prompt
+from dovvy.runtime import Runtime
+from dovvy.splits import split_of
+from tests.chat.conftest import ask
+from tests.chat.test_safety import CASES, LANGUAGES
+from tests.contract import ContractClient
+
+REPLY_LANGUAGES = tuple(sorted({*LANGUAGES}))
+
+
+# --- the data ---------------------------------------------------------------------------------
+
+
+def test_every_language_file_loads_and_names_only_known_categories() -> None:
+    table = lexicons()
+    assert set(table) >= {"en", "ms", "id", "zh", "th", "tl", "vi", "ja", "ko", "es", "de", "fr"}
+    for lexicon in table.values():
+        assert set(lexicon.emergency) | set(lexicon.after_diving) <= set(CATEGORIES)
+
+
+def test_a_broken_language_file_is_named_in_the_error() -> None:
+    with pytest.raises(LexiconError, match=r"languages/xx.yaml: emergency: fainting is not a category"):
+        _build("xx", {"code": "xx", "emergency": {"fainting": ["x"]}})
+    with pytest.raises(LexiconError, match=r"animals.fish: 'spines' is not"):
+        _build("xx", {"code": "xx", "animals": {"fish": "spines"}})
+
+
+def test_no_single_word_term_is_another_languages_common_word() -> None:
+    """The "die" case: a word of one language must never trigger through another language's
+    everyday words, so no one-word emergency term may be a common word elsewhere."""
+    table = lexicons()
+    clashes = []
+    for code, lexicon in table.items():
+        for other, other_lexicon in table.items():
+            if other == code:
+                continue
+            for category, terms in (*lexicon.emergency.items(), *lexicon.after_diving.items()):
+                for word in other_lexicon.common:
+                    found = terms.search(word, word)
+                    if found == word:
+                        clashes.append(f"{code}.{category} '{word}' is common in {other}")
+    assert not clashes, clashes
+
+
+@pytest.mark.parametrize("language", REPLY_LANGUAGES)
+def test_each_languages_texts_hold_every_english_key_and_placeholder(language: str) -> None:
+    english, local = emergency.catalogue()["en"], emergency.catalogue()[language]
+
+    def shape(value: Any, path: str = "") -> dict[str, Any]:
+        if isinstance(value, dict):
+            return {k: v for key, item in value.items() for k, v in shape(item, f"{path}.{key}").items()}
+        if isinstance(value, list):
+            return {
+                f"{path}[]": len(value),
+                **{k: v for item in value for k, v in shape(item, f"{path}[]").items()},
+            }
+        return {path: sorted(set(re.findall(r"\{(\w+)\}", value)))}
+
+    assert shape(local) == shape(english)
+
+
+def test_every_reply_language_of_a_lexicon_is_translated() -> None:
+    replies = {lexicon.answer_as for lexicon in lexicons().values()} | {
+        name for lexicon in lexicons().values() for name in lexicon.variants
+    }
+    assert replies - {ENGLISH} <= set(emergency.catalogue()), replies - set(emergency.catalogue())
+
+
+# --- detection --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "languages", "reply"),
+    [
+        pytest.param("no pulse!!", ("en",), "en", id="a-lone-spanish-word-is-still-english"),
+        pytest.param("kawan aku pengsan lepas naik, dia tak bernafas", ("ms",), "ms", id="malay"),
+        pytest.param("my friend pengsan just now after the dive", ("en", "ms"), "en", id="manglish"),
+        pytest.param("我潜伴晕倒了", ("zh",), "zh-Hans", id="simplified"),
+        pytest.param("我潛伴暈倒了", ("zh",), "zh-Hant", id="traditional"),
+        pytest.param("バディが意識がない", ("ja",), "ja", id="kana"),
+        pytest.param("버디가 의식이 없어요", ("ko",), "ko", id="hangul"),
+        pytest.param("เพื่อนหมดสติ", ("th",), "th", id="thai"),
+        pytest.param(
+            "Mein Freund ist nach dem Tauchen umgekippt und die Lippen sind blau",
+            ("de",),
+            "de",
+            id="german-die-is-not-english",
+        ),
+    ],
+)
+def test_languages_are_read_from_script_and_common_words(
+    message: str, languages: tuple[str, ...], reply: str
+) -> None:
+    reading = read(message)
+    assert set(reading.languages) == set(languages)
+    assert reading.reply == reply
+
+
+def test_a_german_die_never_reads_as_the_english_verb() -> None:
+    result = check("Die Tauchschule hat die Kurse verschoben, die Preise sind gleich geblieben")
+    assert result.tier == "normal", result.reason
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ban toi bi ngat sau khi lan, khong tho",
+        "bạn tôi bị ngất sau khi lặn, không thở",
+    ],
+)
+def test_vietnamese_is_read_with_and_without_diacritics(message: str) -> None:
+    result = check(message)
+    assert result.emergency
+    assert result.language == "vi"
+    assert result.category == "unresponsive"
+
+
+def test_typos_are_corrected_within_a_language_only() -> None:
+    assert check("kawan aku pengsan lepas dive, dia tak bernafass").emergency
+    # "makina" (Tagalog: engine) is one letter from "mahina" (weak): words shorter than seven
+    # letters are never corrected, so an engine is not a weakness.
+    assert check("namatay makina ng bangka pero ok naman lahat").tier == "normal"
+
+
+# --- English that generalises ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "after we shot up from 25m my husband's face is drooping on one side",
+        "on the boat now, my left arm went weak after the fast ascent",
+        "buddy cant see out of his right eye since we got back on the boat",
+        "she is confused after two dives, keeps asking the same questions",
+        "crushing headache and vomiting after the deep dive this morning",
+        "my father complain chest very tight and sweating after the shore dive",
+    ],
+)
+def test_focal_signs_after_a_dive_are_emergencies(message: str) -> None:
+    assert check(message).emergency, check(message).reason
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my buddy drowned his GoPro at Sipadan lol",
+        "rescue diver course prerequisites? need EFR first?",
+        "nearly died of embarrassment, forgot my fins on the giant stride",
+        "the boat engine died on the way out, we floated for an hour, fun actually",
+        "what goes in a first aid kit for a liveaboard",
+        "nervous about getting the bends on my first trip, how do i avoid it",
+        "where is the nearest chamber for my dive insurance form",
+    ],
+)
+def test_no_line_about_calling_for_help_when_nobody_is_hurt(message: str) -> None:
+    assert check(message).tier == "normal", check(message).reason
+
+
+# --- replies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", REPLY_LANGUAGES)
+def test_every_language_reply_names_the_local_numbers_then_the_english_protocol(language: str) -> None:
+    contacts = catalogue.contacts_for("tioman")
+    message = next(c["text"] for c in CASES if c.get("lang") == language and c["tier"] == "emergency")
+    result = check(message)
+    assert result.emergency, result
+    assert result.language == language, result
+    text = emergency.reply(result, contacts)
+    local, english = text.split("\n---\n")
+    assert contacts.emergency in local
+    assert contacts.diving_line in local
+    assert emergency.english_reply(result, contacts) in english
+    assert "Call emergency services now" in english
+
+
+def test_the_caution_line_comes_in_the_language_then_in_english() -> None:
+    line = emergency.caution_line(catalogue.contacts_for("bali"), "id")
+    local, english = line.split("\n\n")
+    assert "112" in local
+    assert english.startswith("_If this is happening now")
+
+
+# --- chat turns -------------------------------------------------------------------------------
+
+
+def _questions() -> list[object]:
+    return [
+        pytest.param(c["text"], id=c["id"])
+        for c in CASES
+        if c.get("kind") == "question" and c.get("lang") != "en" and split_of(c["id"]) == "dev"
+    ]
+
+
+@pytest.mark.parametrize("message", _questions())
+def test_a_diving_question_in_another_language_is_never_declined_offline(
+    chat_api: ContractClient, message: str
+) -> None:
+    answer = ask(chat_api, message)
+    assert answer["metadata"]["outcome"] != "declined" or "knowledge base" in answer["message"], answer
+    assert "not about diving" not in answer["metadata"]["route"]["reason"]
+    language = answer["metadata"]["safety"]["language"]
+    notice = emergency.offline_notice(language)
+    # After the caution line when the question names a symptom ("my ear hurts"), else first.
+    assert notice is not None
+    assert f"_{notice}_" in answer["message"].split("\n\n")[:3]
+
+
+def test_an_emergency_in_malay_answers_in_malay_with_the_numbers(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, "tolong!! kawan aku pengsan lepas naik dari dive kat Tioman, dia tak bernafas")
+    assert answer["agentType"] == "emergency"
+    assert answer["message"].startswith("**Ini kecemasan")
+    assert "999" in answer["message"]
+    assert "Call emergency services now" in answer["message"]
+    assert answer["metadata"]["safety"]["language"] == "ms"
+
+
+class _Records:
+    name = "fake-hosted"
+    model = "fake-1"
+
+    def __init__(self) -> None:
+        self.prompts: list[Prompt] = []
+
+    def generate(self, prompt: Prompt) -> Generation:
+        self.prompts.append(prompt)
+        return Generation("Tunggu sekurang-kurangnya 18 jam sebelum terbang.", self.name, self.model)
+
+    def stream(self, prompt: Prompt) -> Any:
+        yield self.generate(prompt).text
+
+
+def test_the_hosted_model_is_asked_to_answer_in_the_divers_language(
+    chat_api: ContractClient, chat_runtime: Runtime
+) -> None:
+    model = _Records()
+    chat_runtime.llm = FallbackChain([model])
+    answer = ask(chat_api, "berapa lama lepas menyelam baru boleh naik kapal terbang?")
+    assert model.prompts, answer
+    prompt = model.prompts[-1]
+    assert "Write your whole answer in Malay" in prompt.system
+    assert "flying" in prompt.question  # searched in English words
+    assert "how long" in prompt.question
+    assert answer["metadata"]["outcome"] == "answered"
+    assert answer["agentType"] == "safety"
+    assert answer["message"].startswith("Tunggu")  # a hosted answer carries no offline notice
+
+
+def test_the_glossary_gives_english_words_for_searching() -> None:
+    diving, english = gloss("潜水后多久可以坐飞机", "zh-Hans")
+    assert diving
+    assert {"flying", "how", "long"} <= set(english.split())
+
+
+def test_labelled_cases_file_is_one_json_object_per_line() -> None:
+    from tests.chat.test_safety import ROOT
+
+    for line in (ROOT / "tests" / "eval" / "safety.jsonl").read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        assert {"id", "tier", "text"} <= set(case)
