@@ -52,7 +52,8 @@ class Lexicon:
     emergency: dict[str, Terms]  # category: terms that are an emergency whenever reported
     after_diving: dict[str, Terms]  # category: terms that are one when reported after a dive
     dive_context: Terms | None
-    happening: Terms | None  # now, help, a plea
+    happening: Terms | None  # now, just, since: it is happening (a plea counts too)
+    urgent: Terms | None  # help, SOS, what do we do
     not_happening: Terms | None  # a question about it, a what-if, the past: the caution line
     no_one_hurt: Terms | None  # a course, a drill, a film, an object, an idiom: no line at all
     severe: Terms | None  # signs beyond a sting (unbearable pain, swelling, dizziness)
@@ -235,7 +236,8 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         emergency={c: compiled(t) for c, t in emergency.items() if t},
         after_diving={c: compiled(t) for c, t in after.items() if t},
         dive_context=compile_terms(terms("dive_context")),
-        happening=compile_terms(terms("happening")),
+        happening=compile_terms(terms("happening") + terms("urgent")),
+        urgent=compile_terms(terms("urgent")),
         not_happening=compile_terms(terms("not_happening")),
         no_one_hurt=compile_terms(terms("no_one_hurt")),
         severe=compile_terms(terms("severe")),

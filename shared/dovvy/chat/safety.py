@@ -163,7 +163,7 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
             return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
     category: lex.Category = categories[0]  # type: ignore[assignment]
-    if not now and found(lexicon.no_one_hurt):
+    if not found(lexicon.urgent) and found(lexicon.no_one_hurt):
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
     if not now and found(lexicon.not_happening):
         return SafetyCheck(
