@@ -74,7 +74,8 @@ class Lexicon:
         packed = dense(self.unfold(folded))
         latin = " ".join(words)
         groups = (*self.emergency.values(), *self.after_diving.values(), self.symptoms)
-        return common, [t for g in groups if g is not None and (t := g.search(latin, packed))]
+        found = (g.search(latin, packed, plain_only=True) for g in groups if g is not None)
+        return common, [t for t in found if t]
 
     def unfold(self, folded: str) -> str:
         """`folded` with character variants written the lexicon's way (Traditional Chinese as
@@ -109,6 +110,8 @@ class Reading:
 
 def fold(text: str) -> str:
     """NFKC, lower case, Latin accents dropped (đ as d, ß as ss), apostrophes removed."""
+    if text.isascii():
+        return text.lower().replace("'", "")
     text = unicodedata.normalize("NFKC", text).lower()
     for old, new in (("\u2019", ""), ("'", ""), ("đ", "d"), ("ß", "ss"), ("œ", "oe"), ("æ", "ae")):
         text = text.replace(old, new)
@@ -136,7 +139,7 @@ def is_latin(term: str) -> bool:
 def _term_pattern(term: str) -> str:
     term = fold(term).strip()
     if not is_latin(term):
-        return r".{0,10}".join(re.escape(part.strip()) for part in term.split("~"))
+        return r".{0,10}".join(re.escape(part.replace(" ", "")) for part in term.split("~"))
     pieces: list[str] = []
     gap = " "
     for word in term.split():
@@ -151,30 +154,54 @@ def _term_pattern(term: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Terms:
-    """Terms of one list, Latin and other scripts apart (they match different forms of a text)."""
+    """The terms of one list. Most are plain: a Latin phrase is found as whole words in the text's
+    words, anything else as a substring of the dense text, with no regular expression (compiling
+    a thousand of them cost a third of a second at the first message). Terms with `*` or `~` are
+    one pattern, compiled the first time it is searched."""
 
-    latin: re.Pattern[str] | None
-    other: re.Pattern[str] | None
+    words: tuple[str, ...]  # " phrase ", to find in " words "
+    chars: tuple[str, ...]  # to find in the dense text
+    latin_source: str  # the pattern of the Latin `*` and `~` terms, "" when there are none
+    other_source: str  # the same for the other scripts
 
-    def search(self, words: str, packed: str) -> str | None:
+    def search(self, words: str, packed: str, *, plain_only: bool = False) -> str | None:
         """The first term found in `words` (latin_words of the text) or `packed` (dense)."""
-        for pattern, text in ((self.latin, words), (self.other, packed)):
-            found = pattern.search(text) if pattern is not None else None
+        spaced = f" {words} "
+        for term in self.words:
+            if term in spaced:
+                return term.strip()
+        for term in self.chars:
+            if term in packed:
+                return term
+        if plain_only:
+            return None
+        for source, text in ((self.latin_source, spaced), (self.other_source, packed)):
+            found = _pattern(source).search(text) if source else None
             if found:
-                return found.group(0)
+                return found.group(0).strip()
         return None
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 def compile_terms(terms: list[str] | tuple[str, ...]) -> Terms | None:
     if not terms:
         return None
-    ordered = sorted(terms, key=len, reverse=True)
+    folded = sorted({fold(t).strip() for t in terms}, key=len, reverse=True)
+    plain = [t for t in folded if "*" not in t and "~" not in t]
+    patterned = [t for t in folded if t not in plain]
 
-    def join(group: list[str]) -> re.Pattern[str] | None:
-        return re.compile("|".join(f"(?:{_term_pattern(t)})" for t in group)) if group else None
+    def source(latin: bool) -> str:
+        return "|".join(f"(?:{_term_pattern(t)})" for t in patterned if is_latin(t) == latin)
 
     return Terms(
-        join([t for t in ordered if is_latin(fold(t))]), join([t for t in ordered if not is_latin(fold(t))])
+        words=tuple(f" {t} " for t in plain if is_latin(t)),
+        chars=tuple(t.replace(" ", "") for t in plain if not is_latin(t)),
+        latin_source=source(latin=True),
+        other_source=source(latin=False),
     )
 
 
@@ -183,7 +210,7 @@ def _vocabulary(*groups: list[str]) -> frozenset[str]:
         fold(term)
         for group in groups
         for term in group
-        if " " not in term and "*" not in term and is_latin(fold(term)) and len(term) >= 7
+        if " " not in term and "*" not in term and term.isascii() and len(term) >= 7
     )
 
 
@@ -258,7 +285,7 @@ def lexicons() -> dict[str, Lexicon]:
     """Every language file, by code (read once per process)."""
     import yaml
 
-    folder = resources.files("dovvy.catalogue").joinpath("languages")
+    folder = resources.files("dovvy").joinpath("catalogue", "languages")
     found: dict[str, Lexicon] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
