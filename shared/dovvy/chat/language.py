@@ -355,10 +355,12 @@ def read(message: str) -> Reading:
     # A language is read in when it has clear evidence of its own, not one word it shares with
     # the message's real language (Spanish "para" in Tagalog); script languages always do.
     ordered = [c for s, c in others if s >= _CLEAR_LEAD and 2 * s >= top]
-    # English rules stay on unless another language clearly holds the message; another language
+    # English rules run whenever an English word is there (people mix in "my friend", "what to
+    # do") or nothing else clearly holds the message; English's common words leave out the words
+    # other languages share (die, was, no), so a German sentence never runs them. Another language
     # is answered in only when it has clear evidence (a lone Spanish "no" does not make it Spanish).
-    if not (top >= _CLEAR_LEAD and top > 2 * english):
-        ordered.insert(0 if english >= top or top < _CLEAR_LEAD else 1, ENGLISH)
+    if english or not (top >= _CLEAR_LEAD):
+        ordered.insert(0 if english >= top or top < _CLEAR_LEAD else len(ordered), ENGLISH)
     primary = ordered[0]
     reply = table[primary].variant(folded) if primary != ENGLISH else ENGLISH
     return Reading(tuple(ordered), reply)

@@ -160,12 +160,13 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
     if not categories:
         named = found(lexicon.symptoms)
         if named and not found(lexicon.no_one_hurt):
-            if dive_context and found(lexicon.urgent) and not found(lexicon.not_happening):
-                # A plea for help with a symptom after a dive, in words the lexicon has no
-                # category for: the decompression protocol, rather than one line of caution.
-                return SafetyCheck(
-                    "emergency", None, f"{label}: '{named}' after a dive, with a plea for help"
-                )
+            strong = found(lexicon.severe)
+            pleading = found(lexicon.urgent) or (strong and now)
+            if dive_context and pleading and not found(lexicon.not_happening):
+                # A plea for help, or a strong sign said to be happening, after a dive, in words
+                # the lexicon has no category for: the decompression protocol (symptoms after a
+                # dive are decompression illness until a doctor says otherwise), not a caution.
+                return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
             return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
     category: lex.Category = categories[0]  # type: ignore[assignment]

@@ -67,7 +67,8 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
     ),
     "breathing": (
         r"\b(cant|couldnt|unable to|struggling to|struggles to|trouble|difficulty|difficult to|hard to|hard time|problems?|hurts to|painful to|fighting to) (breathe|breathing|breath|catch (my|his|her|their) breath)",
-        r"\bshort(ness)? of breath",
+        r"\bshort(ness)? of (breath|wind)",
+        r"\bhurts? to (take a |take |draw a )?(deep |big )?breath",
         r"\bbreathless",
         r"\bgasping",
         r"\bwheez\w*",
@@ -131,6 +132,8 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\boverdue\b",
         r"\b(hes|shes|theyre|he is|she is|they are) not (here|there|anywhere|at the surface|back|on the boat)",
         r"\bno sign of (my|our|the|a|his|her|him|them)",
+        r"\b(everyone|everybody|all( of us)?|the rest)\b.{0,50}\b(except|but not|apart from|without) (him|her|them|my|our|his|one|the)\b",
+        r"\bno bubbles\b",
         r"\bnobody (on the boat )?(sees|saw|can see|has seen)",
         r"\b(waving|drifting|floating)\b.{0,30}\b(far away|far off|away from the boat|out to sea)",
     ),
@@ -208,6 +211,7 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
         rf"\b{_JOINT} pain\b",
         rf"\b(my|his|her|their|both) {_JOINT}\b.{{0,30}}\b(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
         r"\b(have|has|got|get|getting|gotten|having|am|im|is|hes|shes|been) (the bends|bent|dcs|decompression sickness)",
+        r"\bdeep (ache|aching|pain|throb\w*)\b",
     ),
     "skin": (
         r"\brash\b",
@@ -344,7 +348,7 @@ NO_ONE_HURT = (
     r"practi[cs]e|role ?play|first aid kit|kit|buy|buying|bought|price|cost|gopro|camera|housing|"
     r"phone|torch|strobe|drone|engine|motor|battery|computer (died|is dead)|regulator|reg (is|died)|"
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
-    r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|"
+    r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
     r"avoid\w*|insurance|form)\b"
 )
 VOCABULARY = frozenset(
@@ -357,6 +361,7 @@ VOCABULARY = frozenset(
     emergency please coughing crackling crunchy hoarse shoulder elbow knees joints itchy marbled
     mottled blotchy headache vision blurry double breathing struggling trouble difficulty
     throbbing throwing joint aching hurts killing cramps freezing drowsy sleepy confused bleeding
+    acting
     """.split()
 )
 
