@@ -120,6 +120,17 @@ def _copy_source(function: str, target: Path) -> None:
         target / "dovvy",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cli", "loadbench.py", "coldstart.py"),
     )
+    _pack_languages(target / "dovvy" / "catalogue")
+
+
+def _pack_languages(folder: Path) -> None:
+    """The language files and emergency texts parsed once, as JSON beside them: the chat function
+    reads these at its first message (parsing the YAML there cost tens of milliseconds)."""
+    from dovvy.chat import emergency, language
+
+    for name, data in ((language.PACKED, language.read_files()), (emergency.PACKED, emergency.read_file())):
+        # Key order kept: the first category a message matches decides its protocol.
+        (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def _install(requirements: list[str], target: Path, cache: Path) -> None:

@@ -275,3 +275,13 @@ def test_labelled_cases_file_is_one_json_object_per_line() -> None:
     for line in (ROOT / "tests" / "eval" / "safety.jsonl").read_text(encoding="utf-8").splitlines():
         case = json.loads(line)
         assert {"id", "tier", "text"} <= set(case)
+
+
+def test_the_json_a_bundle_carries_reads_as_the_yaml() -> None:
+    from dovvy.chat.language import read_files
+
+    files = read_files()
+    packed = json.loads(json.dumps(files, ensure_ascii=False))  # order kept: it ranks categories
+    assert {c: _build(c, d) for c, d in packed.items()} == {c: _build(c, d) for c, d in files.items()}
+    texts = emergency.read_file()
+    assert json.loads(json.dumps(texts, ensure_ascii=False)) == texts

@@ -300,3 +300,15 @@ def test_without_a_hosted_model_caution_stays_caution() -> None:
         escalate(caution, "is tingling after a dive normal?", FallbackChain([OfflineLLM()]), timeout=2)
         is caution
     )
+
+
+def test_the_test_split_holds_what_it_measured() -> None:
+    """The test split is measured, never read case by case; these are its figures when the rules
+    last changed, so a change that loses an emergency or adds a false alarm there fails here
+    (docs/safety.md has the table)."""
+    test = [c for c in CASES if split_of(c["id"]) == "test"]
+    results = [(c, check(c["text"])) for c in test]
+    caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
+    alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
+    assert caught >= 562, caught
+    assert alarms <= 15, alarms

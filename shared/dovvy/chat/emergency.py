@@ -9,6 +9,7 @@ whoever is helping: the numbers are the same in both.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from importlib import resources
 from typing import Any
@@ -205,14 +206,27 @@ def offline_notice(language: str) -> str | None:
     return None if local is None else str(local["offline"].format(**_values(None, language)))
 
 
-@functools.cache
-def catalogue() -> dict[str, Any]:
-    """Every language's emergency texts, `en` first (read once per process)."""
+PACKED = "emergency_texts.json"
+
+
+def read_file() -> dict[str, Any]:
+    """The emergency texts from their YAML source."""
     import yaml
 
-    source = resources.files("dovvy.catalogue").joinpath("emergency_texts.yaml")
+    source = resources.files("dovvy").joinpath("catalogue", "emergency_texts.yaml")
     loaded: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
     return loaded
+
+
+@functools.cache
+def catalogue() -> dict[str, Any]:
+    """Every language's emergency texts, `en` first (read once per process; from the JSON a bundle
+    carries, else the YAML)."""
+    packed = resources.files("dovvy").joinpath("catalogue", PACKED)
+    if packed.is_file():
+        loaded: dict[str, Any] = json.loads(packed.read_text(encoding="utf-8"))
+        return loaded
+    return read_file()
 
 
 def texts(language: str) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 import unicodedata
 from importlib import resources
@@ -54,7 +55,8 @@ class Lexicon:
     dive_context: Terms | None
     happening: Terms | None  # now, just, since: it is happening (a plea counts too)
     urgent: Terms | None  # help, SOS, what do we do
-    not_happening: Terms | None  # a question about it, a what-if, the past: the caution line
+    not_happening: Terms | None  # a question about it, a what-if, a course, the past: caution
+    asking: Terms | None  # "is this normal?": doubts only a symptom with no category
     no_one_hurt: Terms | None  # a course, a drill, a film, an object, an idiom: no line at all
     severe: Terms | None  # signs beyond a sting (unbearable pain, swelling, dizziness)
     symptoms: Terms | None  # a symptom named as happening to someone: the caution line
@@ -133,7 +135,7 @@ def dense(folded: str) -> str:
 
 
 def is_latin(term: str) -> bool:
-    return all(ord(c) < 0x80 for c in term)
+    return term.isascii()
 
 
 def _term_pattern(term: str) -> str:
@@ -266,6 +268,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         happening=compile_terms(terms("happening") + terms("urgent")),
         urgent=compile_terms(terms("urgent")),
         not_happening=compile_terms(terms("not_happening")),
+        asking=compile_terms(terms("asking")),
         no_one_hurt=compile_terms(terms("no_one_hurt")),
         severe=compile_terms(terms("severe")),
         symptoms=compile_terms(terms("symptoms")),
@@ -280,24 +283,38 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
     )
 
 
-@functools.cache
-def lexicons() -> dict[str, Lexicon]:
-    """Every language file, by code (read once per process)."""
+# Bundles carry the language files parsed once, as JSON (`scripts/package_functions.py`): reading
+# it costs a fraction of parsing the YAML at a function's first message.
+PACKED = "languages.json"
+
+
+def read_files() -> dict[str, dict[str, Any]]:
+    """Every language file's data, by code, from the YAML sources (every value a string)."""
     import yaml
 
     folder = resources.files("dovvy").joinpath("catalogue", "languages")
-    found: dict[str, Lexicon] = {}
+    found: dict[str, dict[str, Any]] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        code = entry.name.removesuffix(".yaml")
         try:
             data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - strings only
         except (OSError, yaml.YAMLError) as exc:
             raise LexiconError(f"catalogue/languages/{entry.name}: cannot read ({exc})") from None
         if not isinstance(data, dict):
             raise LexiconError(f"catalogue/languages/{entry.name}: not a mapping")
-        found[code] = _build(code, data)
+        found[entry.name.removesuffix(".yaml")] = data
+    return found
+
+
+@functools.cache
+def lexicons() -> dict[str, Lexicon]:
+    """Every language's lexicon, by code (read once per process)."""
+    packed = resources.files("dovvy").joinpath("catalogue", PACKED)
+    files: dict[str, dict[str, Any]] = (
+        json.loads(packed.read_text(encoding="utf-8")) if packed.is_file() else read_files()
+    )
+    found = {code: _build(code, data) for code, data in files.items()}
     if ENGLISH not in found:
         raise LexiconError("catalogue/languages/en.yaml is missing")
     return found

@@ -150,8 +150,9 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
 
     dive_context = bool(found(lexicon.dive_context) or re.search(lex.DIVE_CONTEXT, words))
     categories = [c for c, terms in lexicon.emergency.items() if found(terms)]
-    if dive_context:
-        categories += [c for c, terms in lexicon.after_diving.items() if found(terms) and c not in categories]
+    # Vertigo with vomiting is an emergency wherever it happens, as in English.
+    checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
+    categories += [c for c, terms in checked.items() if found(terms) and c not in categories]
     first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
     if first_aid:
         categories.insert(0, "envenomation")
@@ -161,8 +162,8 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
         named = found(lexicon.symptoms)
         if named and not found(lexicon.no_one_hurt):
             strong = found(lexicon.severe)
-            pleading = found(lexicon.urgent) or (strong and now)
-            if dive_context and pleading and not found(lexicon.not_happening):
+            doubted = found(lexicon.not_happening) or found(lexicon.asking)
+            if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
                 # A plea for help, or a strong sign said to be happening, after a dive, in words
                 # the lexicon has no category for: the decompression protocol (symptoms after a
                 # dive are decompression illness until a doctor says otherwise), not a caution.

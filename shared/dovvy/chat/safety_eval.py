@@ -1,6 +1,7 @@
 """`dovvy eval safety`: the safety check against the labelled messages, per split and per language.
 
-Recall is over emergencies, false alarms over everything else. The caution rate is over the
+Recall is over emergencies, false alarms over everything else; the table per language counts the
+test split only. The caution rate is over the
 near-misses (`kind: near`: alarming words, nobody hurt: a course, an object, an idiom), where no
 line should be shown. Misses are listed for the dev split only, unless asked: test is for
 measuring, and reading its misses would be tuning on it.
@@ -50,7 +51,12 @@ def evaluate(cases: Iterable[dict[str, Any]], *, show_test: bool = False) -> tup
         split = split_of(case["id"])
         language = case.get("lang", "en")
         result = check(case["text"])
-        tallies = (by_split[split], by_language.setdefault(language, Tally()))
+        # The per-language table is the test split's: dev is what the rules were tuned on.
+        tallies = (
+            (by_split[split], by_language.setdefault(language, Tally()))
+            if split == "test"
+            else (by_split[split],)
+        )
         problem = None
         for tally in tallies:
             if case["tier"] == "emergency":
@@ -76,6 +82,9 @@ def evaluate(cases: Iterable[dict[str, Any]], *, show_test: bool = False) -> tup
     )
     splits = "\n".join([header.format("split"), *(t.row(s) for s, t in by_split.items())])
     languages = "\n".join(
-        [header.format("language"), *(by_language[name].row(name) for name in sorted(by_language))]
+        [
+            header.format("language (test split)"),
+            *(by_language[name].row(name) for name in sorted(by_language)),
+        ]
     )
     return f"{splits}\n\n{languages}", wrong

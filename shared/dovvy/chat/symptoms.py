@@ -138,7 +138,7 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\b(waving|drifting|floating)\b.{0,30}\b(far away|far off|away from the boat|out to sea)",
     ),
     "near_drowning": (
-        r"\bdrown(ed|ing|s)?\b(?! (his|her|my|our|their|the|a|an|its) (\w+ )?(gopro|camera|phone|housing|torch|light|computer|strobe|drone|watch|go pro))",
+        r"\bdrown(ed|ing|s)?\b(?! (his|her|my|our|their|the|a|an|its) (\w+ )?(gopro|camera|phone|housing|torch|light|computer|strobe|drone|watch|go pro))(?! in (\w+ )?(work|paperwork|emails?|debt|homework|assignments|deadlines|stuff|meetings))",
         r"\b(inhaled|swallowed|breathed in|aspirated|took in) (a lot of |lots of |loads of |heaps of |tons of |too much |some |so much )?(sea ?)?water",
         r"\bpulled (him|her|them|an? \w+|the \w+|my \w+|our \w+) (out|from the water|on board|onboard|onto|aboard)",
         r"\b(got|been|was|were) pulled (out|from the water|on board|onboard|aboard)",
@@ -349,7 +349,7 @@ NO_ONE_HURT = (
     r"phone|torch|strobe|drone|engine|motor|battery|computer (died|is dead)|regulator|reg (is|died)|"
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
     r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
-    r"avoid\w*|insurance|form)\b"
+    r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork)\b"
 )
 VOCABULARY = frozenset(
     """
