@@ -278,10 +278,9 @@ def test_labelled_cases_file_is_one_json_object_per_line() -> None:
 
 
 def test_the_json_a_bundle_carries_reads_as_the_yaml() -> None:
-    from dovvy.chat.language import read_files
+    from dovvy.chat.language import _unpacked, packed
 
-    files = read_files()
-    packed = json.loads(json.dumps(files, ensure_ascii=False))  # order kept: it ranks categories
-    assert {c: _build(c, d) for c, d in packed.items()} == {c: _build(c, d) for c, d in files.items()}
+    data = json.loads(json.dumps(packed(), ensure_ascii=False))  # key order kept: it ranks categories
+    assert {code: _unpacked(d) for code, d in data.items()} == lexicons()
     texts = emergency.read_file()
     assert json.loads(json.dumps(texts, ensure_ascii=False)) == texts

@@ -283,9 +283,56 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
     )
 
 
-# Bundles carry the language files parsed once, as JSON (`scripts/package_functions.py`): reading
-# it costs a fraction of parsing the YAML at a function's first message.
+# Bundles carry the lexicons already built, as JSON (`scripts/package_functions.py`, `packed`):
+# reading that costs a fraction of parsing and folding the YAML at a function's first message.
 PACKED = "languages.json"
+
+
+def packed() -> dict[str, Any]:
+    """Every lexicon as plain JSON data (what a bundle carries)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Terms):
+            return [list(value.words), list(value.chars), value.latin_source, value.other_source]
+        if isinstance(value, frozenset):
+            return sorted(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        return value
+
+    return {
+        code: {f.name: plain(getattr(lexicon, f.name)) for f in dataclasses.fields(lexicon)}
+        for code, lexicon in _built(read_files()).items()
+    }
+
+
+def _unpacked(data: dict[str, Any]) -> Lexicon:
+    def terms(value: Any) -> Terms | None:
+        return None if value is None else Terms(tuple(value[0]), tuple(value[1]), value[2], value[3])
+
+    def required(value: Any) -> Terms:
+        found = terms(value)
+        assert found is not None
+        return found
+
+    optional = ("dive_context", "happening", "urgent", "not_happening", "asking", "no_one_hurt")
+    return Lexicon(
+        code=data["code"],
+        name=data["name"],
+        english_name=data["english_name"],
+        common=frozenset(data["common"]),
+        emergency={k: required(v) for k, v in data["emergency"].items()},
+        after_diving={k: required(v) for k, v in data["after_diving"].items()},
+        **{name: terms(data[name]) for name in (*optional, "severe", "symptoms", "diving", "contact")},
+        animals=tuple((required(a), kind, bool(dangerous)) for a, kind, dangerous in data["animals"]),
+        glossary=tuple((required(t), english) for t, english in data["glossary"]),
+        vocabulary=frozenset(data["vocabulary"]),
+        folds=dict(data["folds"]),
+        variants={k: frozenset(v) for k, v in data["variants"].items()},
+        answer_as=data["answer_as"],
+    )
 
 
 def read_files() -> dict[str, dict[str, Any]]:
@@ -307,17 +354,20 @@ def read_files() -> dict[str, dict[str, Any]]:
     return found
 
 
-@functools.cache
-def lexicons() -> dict[str, Lexicon]:
-    """Every language's lexicon, by code (read once per process)."""
-    packed = resources.files("dovvy").joinpath("catalogue", PACKED)
-    files: dict[str, dict[str, Any]] = (
-        json.loads(packed.read_text(encoding="utf-8")) if packed.is_file() else read_files()
-    )
+def _built(files: dict[str, dict[str, Any]]) -> dict[str, Lexicon]:
     found = {code: _build(code, data) for code, data in files.items()}
     if ENGLISH not in found:
         raise LexiconError("catalogue/languages/en.yaml is missing")
     return found
+
+
+@functools.cache
+def lexicons() -> dict[str, Lexicon]:
+    """Every language's lexicon, by code (read once per process)."""
+    bundled = resources.files("dovvy").joinpath("catalogue", PACKED)
+    if bundled.is_file():
+        return {c: _unpacked(d) for c, d in json.loads(bundled.read_text(encoding="utf-8")).items()}
+    return _built(read_files())
 
 
 @functools.cache
