@@ -68,6 +68,11 @@ class Lexicon:
     folds: dict[str, str]  # character variants rewritten to the form the lexicon uses
     variants: dict[str, frozenset[str]]  # reply variant (zh-Hant): the characters that mark it
     answer_as: str  # the reply variant when no other is marked (zh-Hans for zh)
+    # Per list of emergency, after-diving and symptom terms, the plain ones English does not have:
+    # what says a message is in this language. The loanwords people mix in ("nag collapse",
+    # "hypothermia") are no evidence: English messages use them too, while a Manglish "my friend
+    # pengsan" is still read as Malay.
+    evidence_terms: tuple[Terms, ...] = ()
 
     def evidence(self, words: list[str], folded: str) -> tuple[int, list[str]]:
         """How much of the message says it is in this language: (common words, the terms found,
@@ -75,8 +80,7 @@ class Lexicon:
         common = sum(1 for w in words if w in self.common)
         packed = dense(self.unfold(folded))
         latin = " ".join(words)
-        groups = (*self.emergency.values(), *self.after_diving.values(), self.symptoms)
-        found = (g.search(latin, packed, plain_only=True) for g in groups if g is not None)
+        found = (g.search(latin, packed, plain_only=True) for g in self.evidence_terms)
         return common, [t for t in found if t]
 
     def unfold(self, folded: str) -> str:
@@ -280,6 +284,11 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         folds={pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)},
         variants={str(k): frozenset(str(v)) for k, v in (data.get("variants") or {}).items()},
         answer_as=str(data.get("answer_as") or code),
+        evidence_terms=tuple(
+            found
+            for listed in (*emergency.values(), *after.values(), terms("symptoms"))
+            if (found := compile_terms([t for t in listed if _evidence(t)])) is not None
+        ),
     )
 
 
@@ -332,6 +341,7 @@ def _unpacked(data: dict[str, Any]) -> Lexicon:
         folds=dict(data["folds"]),
         variants={k: frozenset(v) for k, v in data["variants"].items()},
         answer_as=data["answer_as"],
+        evidence_terms=tuple(required(v) for v in data["evidence_terms"]),
     )
 
 
@@ -378,6 +388,11 @@ def _english_patterns() -> re.Pattern[str]:
     return symptoms.compiled((*every, symptoms.CAUTION, symptoms.VERTIGO))
 
 
+def _evidence(term: str) -> bool:
+    """Whether a term says its language: plain (no `*` or `~`) and not something English has."""
+    return "*" not in term and "~" not in term and not _english_term(fold(term).strip())
+
+
 def _english_term(term: str) -> bool:
     from dovvy.chat.symptoms import VOCABULARY
 
@@ -409,10 +424,6 @@ def read(message: str) -> Reading:
         common, terms = lexicon.evidence(words, folded)
         if not common and code in _SCRIPT_LANGUAGES:
             continue  # Korean, Thai, Chinese: their script says so; Japanese romaji has words
-        # Terms English has too are no evidence: the lexicons hold the loanwords people mix in
-        # ("nag collapse", "hypothermia"), and English messages use them as well. A Manglish
-        # "my friend pengsan" is still read as Malay.
-        terms = [t for t in terms if not _english_term(t)]
         score = common + 2 * len(terms)
         if score:
             scores[code] = score
