@@ -94,7 +94,8 @@ def _in_english_words(chosen: Route, message: str, language: str) -> Route:
         return chosen
     routed = route(f"{message} {english}")
     on_topic = chosen.on_topic or diving or routed.on_topic
-    reason = f"{routed.reason} (in {_language_name(language)})"
+    why = routed.reason if routed.on_topic else "a diving word"
+    reason = f"{why} (in {_language_name(language)})"
     agent = routed.agent if routed.confidence > 0 or not chosen.on_topic else chosen.agent
     return dataclasses.replace(
         chosen, agent=agent, reason=reason, on_topic=on_topic, query=english or chosen.query
