@@ -117,7 +117,11 @@ export interface paths {
          *     danger now, or symptoms after a dive) gets the protocol for that kind of emergency at once,
          *     with the region's numbers and `agentType: emergency`. A caution (a symptom or danger named,
          *     unclear whether it is happening now) is answered normally after one line saying whom to
-         *     call; it is never declined as off-topic. Other messages are routed to an agent, answered
+         *     call; it is never declined as off-topic. Messages in Malay, Indonesian, Chinese, Thai,
+         *     Tagalog, Vietnamese, Japanese, Korean, Spanish, German or French are read in their own
+         *     language: the emergency protocol and the caution line come in that language first, then in
+         *     English for bystanders; a diving question is answered in that language by a hosted model
+         *     (offline: a line in that language, then the English answer). Other messages are routed to an agent, answered
          *     from the knowledge base with sources, and saved to the session with the diver profile
          *     gathered so far. Without `sessionId` a new session starts (`metadata.session_created`); an
          *     unknown `sessionId` is a 404 `SESSION_NOT_FOUND` and an expired one a 410
@@ -375,7 +379,8 @@ export interface components {
             };
             /**
              * @description Also `outcome` (answered, declined, fallback, overbudget or emergency), `fallback_cause` (for a
-             *     fallback), `safety` ({tier: emergency | caution | normal, category, reason}),
+             *     fallback), `safety` ({tier: emergency | caution | normal, category, reason, language: the
+             *     language answered in, such as en, ms or zh-Hant}),
              *     `session_created`, `follow_up_of_previous` and `prompt_injection_suspected`. A
              *     `caution` answer starts with one line saying whom to call if this is happening now.
              */
