@@ -270,15 +270,40 @@ def test_the_same_body_again_without_a_key_is_a_replay(api: ContractClient, runt
     assert len(lead_rows(runtime)) == 1
 
 
-def test_the_same_address_and_type_within_the_window_is_one_lead(
-    api: ContractClient, runtime: Runtime
-) -> None:
+def test_new_content_from_the_same_address_is_a_new_lead(api: ContractClient, runtime: Runtime) -> None:
+    """A lead is never dropped for its address: the second message says something new."""
     first = api.post("/api/leads", json={"type": "trip", "data": TRIP}).json()
     changed = {**TRIP, "email": str(TRIP["email"]).upper(), "travel_dates": "May"}
     again = api.post("/api/leads", json={"type": "trip", "data": changed})
-    assert again.json() == first
-    assert again.headers["idempotent-replayed"] == "true"
-    assert len(lead_rows(runtime)) == 1
+    assert again.json()["lead_id"] != first["lead_id"]
+    assert "idempotent-replayed" not in again.headers
+    assert len(lead_rows(runtime)) == 2
+
+
+def test_someone_elses_request_never_returns_or_suppresses_a_lead(
+    api: ContractClient, runtime: Runtime
+) -> None:
+    """Sending the victim's exact form first, from another client, neither suppresses the
+    victim's lead nor tells the sender the victim's lead id."""
+    body = {"type": "trip", "data": TRIP}
+    with TestClient(create_gateway(runtime), base_url=BASE_URL, client=("203.0.113.9", 4000)) as other:
+        attacker = other.post("/api/leads", json=body)
+    victim = api.post("/api/leads", json=body)
+    assert attacker.status_code == victim.status_code == 201
+    assert victim.json()["lead_id"] != attacker.json()["lead_id"]
+    assert "idempotent-replayed" not in victim.headers
+    assert len(lead_rows(runtime)) == 2
+
+
+def test_a_replay_is_logged_with_the_lead_it_matched(
+    api: ContractClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = {"type": "trip", "data": TRIP}
+    first = api.post("/api/leads", json=body).json()["lead_id"]
+    with caplog.at_level("INFO", logger="dovvy.api.leads"):
+        api.post("/api/leads", json=body)
+    replays = [r for r in caplog.records if r.getMessage() == "lead request replayed"]
+    assert [getattr(r, "lead_id", None) for r in replays] == [first]
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,12 @@ def _subject(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
+def client_identity(request: Request, settings: Settings) -> str:
+    """Who is asking, as the limits and lead replays count them: a hash of the client's address
+    (never the address itself, which is personal data)."""
+    return _subject(client_ip(request, settings.trusted_proxy_hops))
+
+
 def enforce(
     pool: Pool,
     settings: Settings,
@@ -79,7 +85,7 @@ def enforce(
     """Count this request; raise RateLimited when any of its limits is passed."""
     if not settings.rate_limits:
         return
-    ip = _subject(client_ip(request, settings.trusted_proxy_hops))
+    ip = client_identity(request, settings)
     chosen = [
         limit
         for limit in limits_for(action, settings, new_session=new_session)

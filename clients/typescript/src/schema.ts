@@ -90,10 +90,11 @@ export interface paths {
          * @description Stores the lead, then notifies the dive shop (signed webhook and/or e-mail, as configured)
          *     after answering. A notification failure never fails this request; it is retried later.
          *     With an `Idempotency-Key`, a retry returns the first answer and stores nothing new; the same
-         *     key with a different body is a 409. Without one, a lead of the same type from the same
-         *     e-mail address within `LEAD_DEDUPE_MINUTES` (10 by default) is treated as a repeat: one
-         *     lead is stored and notified, and the repeat gets the first lead's id with
-         *     `Idempotent-Replayed: true` (the web app retries a lead POST on any 5xx, with no key).
+         *     key with a different body is a 409. Without one, the same body from the same client within
+         *     `LEAD_DEDUPE_MINUTES` (10 by default) is treated as a repeat: one lead is stored and
+         *     notified, and the repeat gets the first lead's id with `Idempotent-Replayed: true` (the web
+         *     app retries a lead POST on any 5xx, with no key). New content, or the same form from
+         *     another client, is a lead of its own: a replay never returns another sender's lead.
          */
         post: operations["createLead"];
         delete?: never;

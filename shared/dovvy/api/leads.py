@@ -58,9 +58,18 @@ async def create_lead(request: Request) -> Response:
         log.info("lead honeypot filled; nothing stored")
         return JSONResponse({"success": True, "lead_id": str(uuid.uuid4())}, status_code=201)
     details = data.model_dump(exclude={"name", "email", "phone"}, exclude_none=True)
+    # What a replay must match. With an Idempotency-Key, the same body (a client retrying may have
+    # moved networks); without one, the same body from the same client: another sender's request
+    # never returns (or suppresses) this one's lead, and new content is always a new lead.
+    sender = None if key is not None else limits.client_identity(request, runtime.settings)
     fingerprint = hashlib.sha256(
         json.dumps(
-            {"type": body.type, "data": data.model_dump(), "session_id": str(body.session_id)},
+            {
+                "type": body.type,
+                "data": data.model_dump(),
+                "session_id": str(body.session_id),
+                "sender": sender,
+            },
             sort_keys=True,
         ).encode()
     ).hexdigest()
@@ -92,6 +101,8 @@ async def create_lead(request: Request) -> Response:
     lead, created = await run_in_threadpool(runtime.pool.run, store)
     if not created and key is not None and lead.request_hash != fingerprint:
         raise IdempotencyKeyReused()
+    if not created:
+        log.info("lead request replayed", extra={"lead_id": str(lead.id), "keyed": key is not None})
     task = None
     if created and notifiers:
         # Runs after the response is sent; the row is committed already, so nothing is lost.

@@ -53,25 +53,24 @@ def _record(row: list[Any]) -> LeadRecord:
 
 def insert(conn: Connection, lead: NewLead, *, dedupe_minutes: int = 0) -> tuple[LeadRecord, bool]:
     """Insert the lead; with an idempotency key already stored, return that lead instead. Without a
-    key, a lead of the same type from the same e-mail address in the last `dedupe_minutes` is
-    returned instead: a client retrying after a lost answer, or a form sent twice, stores (and
-    notifies) one lead.
+    key, a lead with the same request hash (the same body from the same client, see the API) in
+    the last `dedupe_minutes` is returned instead: a client retrying after a lost answer, or a form
+    sent twice, stores (and notifies) one lead, while anyone else's request, or new content from the
+    same address, is a lead of its own.
 
     Returns (lead, created). ON CONFLICT makes concurrent retries with one key store one row; an
-    advisory lock on type and address (held to the end of the transaction) does the same without.
+    advisory lock on the request hash (held to the end of the transaction) does the same without.
     """
     if lead.idempotency_key is None and dedupe_minutes > 0:
-        sender = f"{lead.type}:{lead.email.lower()}"
-        conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:sender, 0))", sender=sender)
+        conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:hash, 0))", hash=lead.request_hash)
         rows = conn.run(
             f"""
             SELECT {_COLUMNS} FROM leads
-            WHERE type = :type AND lower(email) = lower(:email)
+            WHERE idempotency_key IS NULL AND request_hash = :hash
               AND created_at > now() - make_interval(mins => :minutes)
             ORDER BY created_at DESC LIMIT 1
             """,
-            type=lead.type,
-            email=lead.email,
+            hash=lead.request_hash,
             minutes=dedupe_minutes,
         )
         if rows:
