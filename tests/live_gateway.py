@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from dovvy.config import Settings
-from dovvy.gateway import create_gateway
+from dovvy.gateway import SERVER_OPTIONS, create_gateway
 from dovvy.runtime import Runtime
 
 
@@ -25,7 +25,7 @@ def serving(settings: Settings) -> Iterator[str]:
             port=0,
             log_level="warning",
             lifespan="off",
-            server_header=False,
+            **SERVER_OPTIONS,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

@@ -111,3 +111,53 @@ def test_addresses_are_stored_hashed(limited: tuple[ContractClient, Runtime]) ->
     keys = runtime.pool.run(lambda conn: conn.run("SELECT key FROM rate_counters"), transaction=False)
     assert keys
     assert not any("203.0.113.50" in key for [key] in keys)
+
+
+# --- who the client is --------------------------------------------------------------------------
+
+
+def test_a_client_cannot_choose_its_identity_with_its_own_forwarded_line(
+    limited: tuple[ContractClient, Runtime],
+) -> None:
+    """The client's own X-Forwarded-For line comes first; the proxy's line with the real address
+    comes last. Reading only the first line would give every request a fresh identity."""
+    api, _ = limited
+    statuses = []
+    for n in range(3):
+        statuses.append(
+            api.client.post(
+                "/api/leads",
+                json={**LEAD, "data": {**LEAD_DATA, "message": f"#{n}"}},
+                headers=[("X-Forwarded-For", f"10.9.8.{n}"), ("X-Forwarded-For", "203.0.113.77")],
+            ).status_code
+        )
+    assert statuses == [201, 201, 429]
+
+
+def test_an_ipv6_client_is_its_slash_64(limited: tuple[ContractClient, Runtime]) -> None:
+    api, _ = limited
+    same_home = ["2001:db8:1:2::1", "2001:db8:1:2:aaaa::9", "2001:db8:1:2:ffff:ffff:ffff:fffe"]
+    assert [post_lead(api, ip, n).status_code for n, ip in enumerate(same_home)] == [201, 201, 429]
+    assert post_lead(api, "2001:db8:1:3::1", 9).status_code == 201
+
+
+def test_the_local_server_ignores_forwarding_headers(runtime: Runtime) -> None:
+    """`dovvy serve` (uvicorn on loopback, no trusted proxy): whatever X-Forwarded-For a request
+    carries (a tunnel or a port-forward would pass it through), it is the same client."""
+    import httpx
+
+    from tests.live_gateway import serving
+
+    settings = runtime.settings.replace(rate_limits=True, trusted_proxy_hops=0, rate_leads_per_hour=2)
+    runtime.pool.run(lambda conn: conn.run("TRUNCATE rate_counters"))
+    with serving(settings) as base:
+        statuses = [
+            httpx.post(
+                f"{base}/api/leads",
+                json={**LEAD, "data": {**LEAD_DATA, "message": f"#{n}"}},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+                timeout=10,
+            ).status_code
+            for n in range(3)
+        ]
+    assert statuses == [201, 201, 429]

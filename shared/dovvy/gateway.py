@@ -6,6 +6,7 @@ Also serves the contract itself at `/openapi.yaml` and Swagger UI at `/docs` (fr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from starlette.requests import Request
@@ -28,6 +29,12 @@ ROUTES: tuple[tuple[str, str], ...] = (
 )
 
 OPENAPI_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+# How uvicorn serves the gateway locally (`dovvy serve`, the benchmarks, the tests' live gateway).
+# Who the client is is decided by `limits.client_ip` from TRUSTED_PROXY_HOPS alone: uvicorn's own
+# proxy handling would otherwise take X-Forwarded-For from anything on loopback (a tunnel, a
+# port-forward) and let each request choose its own address.
+SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
 
 _DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DovvyBuddy API</title>

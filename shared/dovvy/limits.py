@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import ipaddress
 import math
 import uuid
 from typing import Literal
@@ -53,14 +54,29 @@ def limits_for(action: Action, settings: Settings, *, new_session: bool) -> list
 def client_ip(request: Request, trusted_hops: int) -> str:
     """The client's address: from X-Forwarded-For, counting `trusted_hops` proxies we run (the
     gateway) from the right, since anything further left the client could have written; without
-    trusted proxies, the connection's peer (on Lambda, Mangum puts the event's source IP there)."""
+    trusted proxies, the connection's peer (on Lambda, Mangum puts the event's source IP there).
+    Every X-Forwarded-For line counts: a client may send its own line first, and a proxy may add
+    another rather than append to it."""
     if trusted_hops > 0:
-        forwarded = [
-            part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
-        ]
+        lines = request.headers.getlist("x-forwarded-for")
+        forwarded = [part.strip() for line in lines for part in line.split(",") if part.strip()]
         if len(forwarded) >= trusted_hops:
             return forwarded[-trusted_hops]
     return request.client.host if request.client else "unknown"
+
+
+def network_of(address: str) -> str:
+    """What one client is, for counting: an IPv4 address, or an IPv6 address's /64 (one home or
+    phone is handed a whole /64, so each of its addresses is not a new client)."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _subject(value: str) -> str:
@@ -70,7 +86,7 @@ def _subject(value: str) -> str:
 def client_identity(request: Request, settings: Settings) -> str:
     """Who is asking, as the limits and lead replays count them: a hash of the client's address
     (never the address itself, which is personal data)."""
-    return _subject(client_ip(request, settings.trusted_proxy_hops))
+    return _subject(network_of(client_ip(request, settings.trusted_proxy_hops)))
 
 
 def enforce(

@@ -57,12 +57,14 @@ def run_chat_benchmark(runtime: Runtime, *, requests: int = 200, warmup: int = 2
     import httpx
     import uvicorn
 
-    from dovvy.gateway import create_gateway
+    from dovvy.gateway import SERVER_OPTIONS, create_gateway
 
     runtime.llm = FallbackChain([ZeroLatencyLLM()])
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_gateway(runtime), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_gateway(runtime), host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

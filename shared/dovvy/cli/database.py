@@ -30,7 +30,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from dovvy.bootstrap import ingest_content, prepare, resolve_database
-    from dovvy.gateway import create_gateway
+    from dovvy.gateway import SERVER_OPTIONS, create_gateway
     from dovvy.runtime import Runtime
 
     host = args.host or settings.host
@@ -46,7 +46,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # default handler) lets the embedded database stop with us.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        uvicorn.run(create_gateway(runtime), host=host, port=port, log_level="warning", server_header=False)
+        uvicorn.run(create_gateway(runtime), host=host, port=port, log_level="warning", **SERVER_OPTIONS)
     finally:
         runtime.close()
     return 0
