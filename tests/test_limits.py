@@ -161,3 +161,32 @@ def test_the_local_server_ignores_forwarding_headers(runtime: Runtime) -> None:
             for n in range(3)
         ]
     assert statuses == [201, 201, 429]
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed", "valid"),
+    [
+        pytest.param("/api/leads", 2, LEAD, id="lead"),
+        pytest.param("/api/sessions", 3, {}, id="session"),
+    ],
+)
+def test_a_refused_request_never_spends_an_allowance(
+    limited: tuple[ContractClient, Runtime], path: str, allowed: int, valid: dict[str, Any]
+) -> None:
+    """Cross-site text/plain posts need no preflight: were they counted, any page could lock a
+    visitor out of the lead form or new sessions. Bodies refused as 415 or 422 cost nothing."""
+    api, _ = limited
+    visitor = from_ip("203.0.113.40")
+    for _ in range(allowed + 3):
+        assert (
+            api.client.post(path, content="x", headers={**visitor, "Content-Type": "text/plain"}).status_code
+            == 415
+        )
+        assert api.client.post(path, json={"type": "nope"}, headers=visitor).status_code == 422
+    accepted = [
+        api.post(
+            path, json={**valid, "data": {**LEAD_DATA, "message": f"#{n}"}} if valid else {}, headers=visitor
+        )
+        for n in range(allowed)
+    ]
+    assert [r.status_code for r in accepted] == [201] * allowed

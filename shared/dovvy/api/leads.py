@@ -48,11 +48,12 @@ def _idempotency_key(request: Request) -> str | None:
 async def create_lead(request: Request) -> Response:
     key = _idempotency_key(request)
     runtime = runtime_of(request)
-    await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "lead")
     from dovvy.api.schemas import LEAD_DATA, CreateLead  # built on first use, as in sessions
 
     body = await read_model(request, CreateLead)
     data = validate(LEAD_DATA[body.type], body.data, prefix=("data",))
+    # Counted once the lead is one we would store (as in sessions): a refused body costs nothing.
+    await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "lead")
     if body.website:
         # The honeypot was filled in: answer as if stored, so the bot learns nothing; keep nothing.
         log.info("lead honeypot filled; nothing stored")

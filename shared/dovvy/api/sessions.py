@@ -41,11 +41,13 @@ def parse_session_id(raw: str) -> uuid.UUID:
 
 async def create_session(request: Request) -> Response:
     runtime = runtime_of(request)
-    await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
     # Schemas are built on first use: a cold start that begins with /health or a preflight skips them.
     from dovvy.api.schemas import CreateSession
 
     body = await read_model(request, CreateSession, optional=True)
+    # Counted once the request is one we would serve: a refused body never spends an allowance
+    # (cross-site text/plain posts need no preflight and could otherwise lock a visitor out).
+    await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
     hours = runtime.settings.session_expiry_hours
     # One statement: no explicit transaction, one round trip instead of three.
     session = await run_in_threadpool(
