@@ -34,6 +34,15 @@ def stored_leads(runtime: Runtime) -> int:
             "/api/sessions", '{"diverProfile": {"x\\u0000": 1}}', "diverProfile.x\x00", id="profile-key"
         ),
         pytest.param("/api/chat", '{"message": "\\ud800 lone"}', "message", id="lone-surrogate"),
+        # The 422 names the key: a lone surrogate in it is sent back escaped (it gave a 500).
+        pytest.param("/api/leads", '{"\\ud800": 1}', "\\ud800", id="lone-surrogate-key-lead"),
+        pytest.param(
+            "/api/chat",
+            '{"message": "hi", "sessionState": {"\\udfffx": 1}}',
+            "sessionState.\\udfffx",
+            id="lone-surrogate-key-state",
+        ),
+        pytest.param("/api/sessions", '{"\\ud83d": 1}', "\\ud83d", id="lone-surrogate-key-session"),
     ],
 )
 def test_nul_and_lone_surrogates_are_422_naming_the_field(
@@ -73,3 +82,14 @@ def test_nesting_within_the_limit_is_read(client: TestClient) -> None:
     body = '{"diverProfile": {"extra": ' + nested + "}}"
     response = client.post("/api/sessions", content=body, headers=JSON)
     assert response.status_code == 201
+
+
+def test_a_body_of_many_unknown_keys_gets_a_short_answer(client: TestClient) -> None:
+    body = "{" + ", ".join(f'"k{n:05d}{"x" * 40}": 1' for n in range(1200)) + "}"
+    assert len(body) > 60_000
+    response = client.post("/api/sessions", content=body, headers=JSON)
+    assert response.status_code == 422
+    assert len(response.content) < 6_000
+    detail = response.json()["detail"]
+    assert len(detail) == 21
+    assert detail[-1] == {"field": "body", "message": "and 1180 more problems", "type": "too_many"}

@@ -87,8 +87,30 @@ class RateLimited(ApiError):
 
 
 class ValidationFailed(ApiError):
-    """422; `detail` is a list of {"field", "message", "type"} items."""
+    """422; `detail` is a list of {"field", "message", "type"} items: at most MAX_PROBLEMS of them,
+    each text printable (a field named by the client may hold a lone surrogate, which no JSON
+    encoder can write) and short, so a body of a thousand unknown keys gets a small answer."""
 
     status_code = 422
     code = "VALIDATION_ERROR"
     default_detail = "Request validation failed"
+    MAX_PROBLEMS = 20
+
+    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None) -> None:
+        if isinstance(detail, list):
+            shown = [_printable(item) for item in detail[: self.MAX_PROBLEMS]]
+            if len(detail) > self.MAX_PROBLEMS:
+                more = len(detail) - self.MAX_PROBLEMS
+                shown.append({"field": "body", "message": f"and {more} more problems", "type": "too_many"})
+            detail = shown
+        super().__init__(detail, headers=headers)
+
+
+def _printable(item: Any, limit: int = 200) -> Any:
+    """Client-named text made safe to send back: lone surrogates escaped, long text cut."""
+    if isinstance(item, dict):
+        return {key: _printable(value, limit) for key, value in item.items()}
+    if isinstance(item, str):
+        text = item.encode("utf-8", "backslashreplace").decode("utf-8")
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    return item
