@@ -508,3 +508,25 @@ def test_a_lead_naming_a_session_being_deleted_is_kept_without_the_link(
     assert answers[0].status_code == 201
     [row] = lead_rows(runtime)
     assert row[6] is None
+
+
+def test_line_breaks_in_single_line_fields_are_folded(api: ContractClient, runtime: Runtime) -> None:
+    """These fields become single lines of the shop's e-mail: a CR/LF would forge a header or a
+    line of its own ("Bcc: ...")."""
+    data = {
+        **TRIP,
+        "name": "Ana\r\nBcc: victim@example.com",
+        "phone": "+60\n123",
+        "destination": "Tioman\u2028Reply-To: x",
+    }
+    assert api.post("/api/leads", json={"type": "trip", "data": data}).status_code == 201
+    [row] = lead_rows(runtime)
+    assert row[1] == "Ana Bcc: victim@example.com"
+    assert row[3] == "+60 123"
+    assert row[4]["destination"] == "Tioman Reply-To: x"
+
+
+def test_a_honeypot_of_spaces_is_filled(api: ContractClient, runtime: Runtime) -> None:
+    response = api.post("/api/leads", json={"type": "trip", "data": TRIP, "website": "   "})
+    assert response.status_code == 201
+    assert lead_rows(runtime) == []

@@ -3,7 +3,7 @@ Light to import: the session and lead functions load it on their cold path."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -36,14 +36,19 @@ def trimmed(value: Any) -> Any:
 
 
 class Trimmed(BaseModel):
-    """A model whose text fields are trimmed before their length is checked."""
+    """A model whose text fields are trimmed before their length is checked (except those named in
+    `_untrimmed`, whose every character counts)."""
+
+    _untrimmed: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _trim(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return {
-                key: trimmed(value) if key in cls.model_fields or _aliased(cls, key) else value
+                key: trimmed(value)
+                if (key in cls.model_fields or _aliased(cls, key)) and key not in cls._untrimmed
+                else value
                 for key, value in data.items()
             }
         return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, model_validator
 
@@ -21,6 +21,15 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
+
+
+def _one_line(value: str) -> str:
+    """Line breaks and other control characters folded to spaces: these fields become single
+    lines of the shop's e-mail, where a CR/LF would forge a header or a line of its own."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", value).split())
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
 
 
 class _Strict(Trimmed):
@@ -53,23 +62,23 @@ class CreateSession(_Strict):
 
 
 class _Contact(_Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     email: Email
-    phone: str | None = Field(default=None, max_length=20)
+    phone: Line | None = Field(default=None, max_length=20)
     message: str | None = Field(default=None, max_length=2000)
 
 
 class TrainingLead(_Contact):
-    certification_level: str | None = Field(default=None, max_length=50)
-    interested_certification: str | None = Field(default=None, max_length=50)
-    preferred_location: str | None = Field(default=None, max_length=100)
+    certification_level: Line | None = Field(default=None, max_length=50)
+    interested_certification: Line | None = Field(default=None, max_length=50)
+    preferred_location: Line | None = Field(default=None, max_length=100)
 
 
 class TripLead(_Contact):
-    destination: str | None = Field(default=None, max_length=100)
-    travel_dates: str | None = Field(default=None, max_length=100)
+    destination: Line | None = Field(default=None, max_length=100)
+    travel_dates: Line | None = Field(default=None, max_length=100)
     group_size: JsonInt | None = Field(default=None, ge=1, le=50)
-    budget: str | None = Field(default=None, max_length=50)
+    budget: Line | None = Field(default=None, max_length=50)
 
 
 LEAD_DATA: dict[str, type[_Contact]] = {"training": TrainingLead, "trip": TripLead}
@@ -79,7 +88,9 @@ class CreateLead(_Strict):
     type: Literal["training", "trip"]
     data: dict[str, Any]
     session_id: uuid.UUID | None = Field(default=None, validation_alias=_either_case("session_id"))
-    # A form field people never see (hidden by the page); anything in it was typed by a bot.
+    # A form field people never see (hidden by the page); anything in it, a space included, was
+    # typed by a bot: it is read untrimmed.
+    _untrimmed: ClassVar[frozenset[str]] = frozenset({"website"})
     website: str | None = Field(default=None, max_length=200)
 
 
