@@ -187,3 +187,35 @@ def test_frontmatter_that_is_not_yaml_as_a_whole_is_read_line_by_line() -> None:
     assert reading.document.doc_type == "skill"
     assert reading.document.tags == ("night", "lights")
     assert any("read line by line" in w.message for w in reading.warnings)
+
+
+def test_only_web_links_and_names_are_kept_as_sources() -> None:
+    """A source becomes a link in the web app: javascript:, data: or file: never get that far."""
+    raw = GOOD.replace(
+        "tags: [night, lights]",
+        "tags: [night, lights]\nsources: ['https://dan.org/health', 'DAN Diving Medicine',"
+        " 'javascript:alert(1)', ' data:text/html,<b>x</b>', 'FILE:///etc/passwd']",
+    )
+    reading = read("skills/night.md", raw)
+    assert reading.document.metadata["sources"] == ["https://dan.org/health", "DAN Diving Medicine"]
+    dropped = [str(w) for w in reading.warnings if "dropped" in str(w)]
+    assert len(dropped) == 3
+    assert all(w.startswith("skills/night.md:") for w in dropped)
+
+
+def test_a_stored_source_with_another_scheme_is_never_cited() -> None:
+    from dovvy.chat import response
+    from dovvy.knowledge.retrieval import Passage
+
+    passage = Passage(
+        "a.md",
+        "A",
+        "H",
+        "text",
+        1.0,
+        0.9,
+        1,
+        1,
+        {"sources": ["javascript:alert(1)", "https://x.org", "Name"]},
+    )
+    assert response.source(passage)["sources"] == ["https://x.org", "Name"]

@@ -21,7 +21,9 @@ def source(passage: Passage) -> dict[str, Any]:
     # Where the article's own facts come from, when its author listed them.
     references = passage.metadata.get("sources")
     if isinstance(references, list) and references:
-        cited["sources"] = [str(item) for item in references][:10]
+        from dovvy.knowledge.frontmatter import is_citable
+
+        cited["sources"] = [str(item) for item in references if is_citable(str(item))][:10]
     return cited
 
 

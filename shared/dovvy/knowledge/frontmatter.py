@@ -86,6 +86,8 @@ def read(front: dict[str, Any], *, path: str, first_heading: str, first_paragrap
         metadata["source_doc_type"] = str(front["doc_type"])
     _place_fields(front, doc_type, metadata, warn)
     _certification_fields(front, metadata, warn)
+    if "sources" in metadata:
+        metadata["sources"] = _sources(metadata["sources"], warn)
     return Fields(
         title=title,
         description=_description(front, first_paragraph, warn),
@@ -93,6 +95,30 @@ def read(front: dict[str, Any], *, path: str, first_heading: str, first_paragrap
         tags=_tags(front, warn),
         metadata=metadata,
     )
+
+
+# A source is a name ("DAN Diving Medicine") or a web link; any other scheme (javascript:, data:,
+# file:) would reach the web app as a link it may render.
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _sources(value: Any, warn: Warn) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    kept = []
+    for item in items:
+        text = str(item).strip()
+        scheme = _SCHEME.match(text)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            warn("sources", f"source '{text[:60]}' dropped: only http(s) links or plain names are cited")
+        elif text:
+            kept.append(text)
+    return kept
+
+
+def is_citable(source: str) -> bool:
+    """Whether a stored source may be sent as a citation (stored before this check existed)."""
+    scheme = _SCHEME.match(source)
+    return scheme is None or scheme.group(1).lower() in ("http", "https")
 
 
 def _title(front: dict[str, Any], first_heading: str, warn: Warn) -> str:
