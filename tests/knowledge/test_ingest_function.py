@@ -223,3 +223,28 @@ def test_s3_reader_asks_for_metadata_only_to_know_an_object_exists(s3: Any) -> N
     s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
     assert reader.exists("dovvy-content", KEY)
     assert not reader.exists("dovvy-content", "gone.md")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("..%2F..%2Fx.md", id="dot-dot"),
+        pytest.param("%2Fetc%2Fx.md", id="absolute"),
+        pytest.param("safety%2F.%2Fx.md", id="dot"),
+        pytest.param("safety%2F%2Fx.md", id="empty-part"),
+        pytest.param("safety%5Cx.md", id="backslash"),
+    ],
+)
+def test_an_object_key_that_is_not_a_plain_path_is_never_stored(
+    handlers: IngestHandlers, s3: Any, content_pool: Pool, caplog: pytest.LogCaptureFixture, key: str
+) -> None:
+    from urllib.parse import unquote_plus
+
+    s3.put_object(Bucket="dovvy-content", Key=unquote_plus(key), Body=DOC.encode())
+    event = load_event("s3_object_created.json", **{"safety/safety+stops+%28draft%29.md": key})
+    assert from_aws_event(event)[0].key == unquote_plus(key)
+    with caplog.at_level("WARNING"):
+        result = handlers.aws(event, LambdaContext())
+    assert result["results"][0]["result"] == "skipped"
+    assert "not a plain relative path" in caplog.text
+    assert stored_paths(content_pool) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Literal, Protocol
 
 from dovvy.knowledge.documents import DocumentInvalid
@@ -79,6 +80,16 @@ class GcsReader:
         return bool(self._client.bucket(bucket).blob(key).exists())
 
 
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def is_plain_path(path: str) -> bool:
+    """A relative path of named folders: no leading slash, no "." or ".." parts, no empty parts,
+    no backslashes or control characters."""
+    parts = path.split("/")
+    return bool(path) and not _UNSAFE.search(path) and all(p not in ("", ".", "..") for p in parts)
+
+
 def apply_change(change: StorageChange, reader: ObjectReader, ingestor: Ingestor, prefix: str = "") -> Result:
     """Ingest or delete the object. Redelivered events are harmless: an unchanged document costs
     nothing and a second delete finds nothing. Invalid documents leave the previous version."""
@@ -87,6 +98,10 @@ def apply_change(change: StorageChange, reader: ObjectReader, ingestor: Ingestor
         log.info("skipped: not a markdown document", extra=where)
         return "skipped"
     path = change.key.removeprefix(prefix) if prefix else change.key
+    if not is_plain_path(path):
+        # "../../x.md" would be stored under a path outside any content folder.
+        log.warning("skipped: the object key is not a plain relative path", extra=where)
+        return "skipped"
     if change.action == "archived" and reader.exists(change.bucket, change.key):
         # An overwrite archives the old generation; the new one's own event ingests it.
         log.info("skipped: a newer generation is live", extra=where)
