@@ -224,3 +224,10 @@ def test_a_planning_question_with_nothing_found_still_asks_where(reason: str, as
         {"certification_level": "Open Water"},
     )
     assert (follow_up.key if follow_up else None) == asks
+
+
+def test_a_client_cannot_silence_the_emergency_follow_up(chat_api: ContractClient) -> None:
+    message = "my buddy surfaced 10 min ago and now his arm is numb and he feels dizzy"
+    answer = chat(chat_api, message, sessionState={"asked_follow_ups": ["emergency_help"]})
+    assert answer["agentType"] == "emergency"
+    assert answer["followUpQuestion"].startswith("Are you or your buddy with someone")

@@ -130,23 +130,31 @@ def _certification_matters(agent: str, message: str) -> bool:
 
 
 def choose(
-    state: dict[str, Any], *, agent: str, answered: bool, message: str, profile: dict[str, Any]
+    state: dict[str, Any],
+    *,
+    agent: str,
+    answered: bool,
+    message: str,
+    profile: dict[str, Any],
+    stored: dict[str, Any] | None = None,
 ) -> FollowUp | None:
-    """The follow-up for this turn, or None; one already in `asked_follow_ups` is never asked again."""
+    """The follow-up for this turn, or None; one already in `asked_follow_ups` is never asked again.
+    The emergency's is asked once per session as the server recorded it (`stored`): a client's
+    state cannot silence it."""
     asked = set(state.get("asked_follow_ups") or [])
     if agent == "emergency":
-        candidates = [EMERGENCY]
-    elif not answered:
+        recorded = set((stored if stored is not None else state).get("asked_follow_ups") or [])
+        return None if EMERGENCY.key in recorded else EMERGENCY
+    if not answered:
         return None
-    else:
-        planning = agent == "trip" or state.get("context_mode") in {"planning", "briefing"}
-        candidates = []
-        if not profile.get("certification_level") and _certification_matters(agent, message):
-            candidates.append(CERTIFICATION)
-        if planning and not profile.get("destination") and not state.get("location_known"):
-            candidates.append(DESTINATION)
-        if planning and state.get("location_known") and not state.get("conditions_known"):
-            candidates.append(DATES)
+    planning = agent == "trip" or state.get("context_mode") in {"planning", "briefing"}
+    candidates = []
+    if not profile.get("certification_level") and _certification_matters(agent, message):
+        candidates.append(CERTIFICATION)
+    if planning and not profile.get("destination") and not state.get("location_known"):
+        candidates.append(DESTINATION)
+    if planning and state.get("location_known") and not state.get("conditions_known"):
+        candidates.append(DATES)
     return next((f for f in candidates if f.key not in asked and f.question not in asked), None)
 
 

@@ -265,7 +265,9 @@ class ChatService:
                 yield "reset", {"reason": "the answer was replaced"}
                 yield from _tokens(prefix + body)
         text = prefix + body
-        after, follow_up = self._next_state(state, outcome, chosen, turn.message, profile)
+        after, follow_up = self._next_state(
+            state, outcome, chosen, turn.message, profile, stored=session.conversation_state
+        )
         reference = turn.state if turn.state is not None else session.conversation_state
         extra["state_updates"] = followups.changes(reference, after)
         self.sessions.append(session.id, turn.message, text, update, after)
@@ -297,7 +299,13 @@ class ChatService:
 
     @staticmethod
     def _next_state(
-        state: dict[str, Any], outcome: Outcome, chosen: Route, message: str, profile: dict[str, Any]
+        state: dict[str, Any],
+        outcome: Outcome,
+        chosen: Route,
+        message: str,
+        profile: dict[str, Any],
+        *,
+        stored: dict[str, Any] | None = None,
     ) -> tuple[dict[str, Any], followups.FollowUp | None]:
         """The conversation state after this turn, with the follow-up it asks (already recorded)."""
         agent = "emergency" if isinstance(outcome, Emergency) else chosen.agent
@@ -305,7 +313,9 @@ class ChatService:
         after = followups.next_state(state, agent=agent, answered=on_topic, message=message, profile=profile)
         # Nothing found is still a diving question: the destination or certification may be what
         # the next attempt needs. Only a declined (off-topic, injected) message asks nothing.
-        follow_up = followups.choose(after, agent=agent, answered=on_topic, message=message, profile=profile)
+        follow_up = followups.choose(
+            after, agent=agent, answered=on_topic, message=message, profile=profile, stored=stored
+        )
         return followups.asked(after, follow_up), follow_up
 
     def _route(
