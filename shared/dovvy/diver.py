@@ -35,6 +35,10 @@ def trimmed(value: Any) -> Any:
     return value
 
 
+# How many interests a profile keeps (the contract's maxItems): the newest win.
+MAX_INTERESTS = 30
+
+
 class Trimmed(BaseModel):
     """A model whose text fields are trimmed before their length is checked (except those named in
     `_untrimmed`, whose every character counts)."""
@@ -79,7 +83,7 @@ class DiverProfile(Trimmed):
     logged_dives: JsonInt | None = Field(default=None, ge=0, le=100_000)
     last_dive: _Text | None = None
     interests: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
-        default=None, max_length=30
+        default=None, max_length=MAX_INTERESTS
     )
     destination: _Text | None = None
     travel_dates: _Text | None = None
@@ -117,5 +121,8 @@ def valid_fields(model: type[BaseModel], raw: Any, *, keep_null: bool = False) -
 
 
 def stored_profile(raw: Any) -> dict[str, Any]:
-    """A profile read back from the database, keeping only the fields that are still valid."""
+    """A profile read back from the database, keeping only the fields that are still valid (a row
+    written before interests were bounded keeps its newest MAX_INTERESTS)."""
+    if isinstance(raw, dict) and isinstance(raw.get("interests"), list):
+        raw = {**raw, "interests": raw["interests"][-MAX_INTERESTS:]}
     return valid_fields(DiverProfile, raw)

@@ -6,6 +6,7 @@ import pytest
 
 from dovvy.chat.leads import suggest
 from dovvy.chat.profile import extract, merge
+from tests.contract import ContractClient
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,29 @@ def test_booking_a_trip_prefills_destination_dates_and_group() -> None:
 @pytest.mark.parametrize("message", ["what is nitrox?", "best time for Cozumel", "how deep can I go"])
 def test_no_suggestion_without_intent(message: str) -> None:
     assert suggest(message, "trip", {}) is None
+
+
+def test_interests_stay_bounded_however_many_turns_add_them(chat_api: ContractClient) -> None:
+    from dovvy.diver import MAX_INTERESTS
+
+    session_id = None
+    for turn in range(4):
+        interests = [f"interest {turn}-{n}" for n in range(MAX_INTERESTS)]
+        body: dict[str, Any] = {"message": "hi", "diverProfile": {"interests": interests}}
+        if session_id:
+            body["sessionId"] = session_id
+        answer = chat_api.post("/api/chat", json=body)
+        assert answer.status_code == 200, answer.text
+        session_id = answer.json()["sessionId"]
+    stored = chat_api.get(f"/api/sessions/{session_id}").json()["diver_profile"]["interests"]
+    assert len(stored) == MAX_INTERESTS
+    assert "interest 3-0" in stored
+
+
+def test_an_old_row_with_too_many_interests_reads_bounded() -> None:
+    from dovvy.diver import MAX_INTERESTS, stored_profile
+
+    profile = stored_profile({"interests": [f"i{n}" for n in range(20_000)], "logged_dives": 5})
+    assert len(profile["interests"]) == MAX_INTERESTS
+    assert profile["interests"][-1] == "i19999"
+    assert profile["logged_dives"] == 5

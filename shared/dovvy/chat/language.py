@@ -196,7 +196,9 @@ def _pattern(source: str) -> re.Pattern[str]:
 def compile_terms(terms: list[str] | tuple[str, ...]) -> Terms | None:
     if not terms:
         return None
-    folded = sorted({fold(t).strip() for t in terms}, key=len, reverse=True)
+    # Longest first (a longer phrase wins), then by text: the order must not depend on hashing,
+    # or two builds of one commit would pack different JSON.
+    folded = sorted({fold(t).strip() for t in terms}, key=lambda t: (-len(t), t))
     plain = [t for t in folded if "*" not in t and "~" not in t]
     patterned = [t for t in folded if t not in plain]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.catalogue import destination_in
+from dovvy.diver import MAX_INTERESTS
 from dovvy.text import normalise
 
 _INTERESTS = {
@@ -106,8 +107,11 @@ def extract(message: str) -> dict[str, Any]:
 
 
 def merge(profile: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """New facts win; interests accumulate."""
+    """New facts win; interests accumulate, up to MAX_INTERESTS (this turn's are kept first): the
+    session, its GET and any lead copying it stay bounded however many turns add them."""
     merged = {**profile, **{k: v for k, v in update.items() if k != "interests"}}
     if "interests" in update:
-        merged["interests"] = sorted(set(profile.get("interests", [])) | set(update["interests"]))
+        new = sorted(set(update["interests"]))
+        old = sorted(set(profile.get("interests", [])) - set(new))
+        merged["interests"] = sorted([*new, *old][:MAX_INTERESTS])
     return merged

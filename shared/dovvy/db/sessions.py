@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from dovvy.db.pool import Connection
+from dovvy.diver import MAX_INTERESTS
 from dovvy.errors import SessionExpired, SessionNotFound
 
 _COLUMNS = "id, diver_profile, conversation_history, created_at, updated_at, expires_at, conversation_state"
@@ -90,20 +91,29 @@ def purge_expired(conn: Connection) -> int:
     return len(rows)
 
 
-# New profile facts win, except interests, which accumulate: the same rule as
-# `dovvy.chat.profile.merge`, applied here so that concurrent turns cannot overwrite each other.
-_MERGED_INTERESTS = """
+# New profile facts win, except interests, which accumulate up to MAX_INTERESTS, this turn's first:
+# the same rule as `dovvy.chat.profile.merge`, applied here so that concurrent turns cannot
+# overwrite each other.
+_MERGED_INTERESTS = f"""
     CASE WHEN CAST(:profile AS jsonb) ? 'interests' THEN jsonb_build_object('interests', (
-        SELECT coalesce(jsonb_agg(DISTINCT interest ORDER BY interest), '[]'::jsonb)
+        SELECT coalesce(jsonb_agg(interest ORDER BY interest), '[]'::jsonb)
         FROM (
-            SELECT jsonb_array_elements_text(
-                CASE WHEN jsonb_typeof(diver_profile -> 'interests') = 'array'
-                     THEN diver_profile -> 'interests' ELSE '[]'::jsonb END
-            ) AS interest
-            UNION
-            SELECT jsonb_array_elements_text(CAST(:profile AS jsonb) -> 'interests')
-        ) AS both_lists
-    )) ELSE '{}'::jsonb END"""
+            SELECT interest FROM (
+                SELECT interest, min(rank) AS rank FROM (
+                    SELECT jsonb_array_elements_text(CAST(:profile AS jsonb) -> 'interests') AS interest,
+                           0 AS rank
+                    UNION ALL
+                    SELECT jsonb_array_elements_text(
+                        CASE WHEN jsonb_typeof(diver_profile -> 'interests') = 'array'
+                             THEN diver_profile -> 'interests' ELSE '[]'::jsonb END
+                    ), 1
+                ) AS both_lists
+                GROUP BY interest
+            ) AS distinct_interests
+            ORDER BY rank, interest
+            LIMIT {MAX_INTERESTS}
+        ) AS kept
+    )) ELSE '{{}}'::jsonb END"""
 
 
 def append_turns(
