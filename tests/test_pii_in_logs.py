@@ -46,6 +46,8 @@ def test_marked_personal_data_is_in_no_log(
         )
         client.post("/api/chat/stream", json={"message": f"my phone is {PHONE}", "sessionId": session})
         client.get(f"/api/sessions/{session}")
+        # A path nobody serves, carrying an address: 404, and the path is not logged as written.
+        assert client.get(f"/api/users/{EMAIL}/leads").status_code == 404
         assert client.post("/api/leads", json={**lead, "session_id": session}).status_code == 201
         # Failing paths: invalid fields, NUL characters, an unknown session, a spent honeypot.
         client.post("/api/leads", json={**lead, "data": {**lead["data"], "email": f"{WORDS}@"}})

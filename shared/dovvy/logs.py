@@ -12,7 +12,6 @@ import contextvars
 import json
 import logging
 import os
-import re
 import sys
 import time
 import traceback
@@ -134,14 +133,31 @@ def safe_traceback(exc: BaseException) -> str:
     return f"{kind} at {where}" + (f"; caused by {type(cause).__name__}" if cause else "")
 
 
-_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# The paths this backend serves; any other is logged as "{unknown}" (a client may put an e-mail
+# address or a token in a path nobody serves, and it must not reach a log).
+KNOWN_PATHS = frozenset(
+    (
+        "/",
+        "/health",
+        "/ready",
+        "/api/sessions",
+        "/api/leads",
+        "/api/chat",
+        "/api/chat/stream",
+        "/docs",
+        "/openapi.yaml",
+    )
+)
 
 
 def safe_path(path: str) -> str:
-    """A request path fit for a log line: ids (session ids) replaced, anything after them dropped."""
+    """A request path fit for a log line: a session id replaced, anything after it dropped; a path
+    we do not serve, or a file under /docs, named by what it is, not by what the client wrote."""
     if path.startswith("/api/sessions/"):
         return "/api/sessions/{sessionId}"
-    return _ID.sub("{id}", path)[:200]
+    if path.startswith("/docs/"):
+        return "/docs/{file}"
+    return path if path in KNOWN_PATHS else "{unknown}"
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
