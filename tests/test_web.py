@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import httpx
@@ -161,3 +162,45 @@ def test_ready_on_an_unmigrated_database_is_503(fresh_database: Any) -> None:
     runtime.close()
     assert response.status_code == 503
     assert response.json()["checks"]["schema"].startswith("at none")
+
+
+def test_a_client_hanging_up_mid_body_is_no_server_error(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Any client could otherwise fill the 5xx alarms by closing its connection half-way."""
+    import asyncio
+
+    from dovvy.gateway import create_gateway
+
+    app = create_gateway(runtime)
+    sent: list[MutableMapping[str, Any]] = []
+    chunks: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b'{"type": "trip", "da', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/leads",
+        "raw_path": b"/api/leads",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+        "client": ("203.0.113.1", 5000),
+        "server": ("testserver", 80),
+    }
+    with caplog.at_level("INFO"):
+        asyncio.run(app(scope, receive, send))
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [499]
+    assert "unhandled error" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -67,6 +67,13 @@ class ErrorBoundary:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client hung up before its body arrived: nothing failed here (a 500 would let any
+            # client inflate the error-rate alarms), and nobody is left to answer. 499 is the
+            # status proxies log for it.
+            log.info("client closed the request", extra={"path": safe_path(str(scope.get("path")))})
+            if not started:
+                await error_response(499, "Client closed the request", "CLIENT_CLOSED")(scope, receive, send)
         except Exception:
             log.exception(
                 "unhandled error",
