@@ -16,6 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from dovvy.profile_limits import MAX_INTERESTS
+
 # Whitespace as JSON Schema's regular expressions (ECMAScript `\s`) define it, so "blank after
 # trimming" means the same to the server and to the contract's `pattern: "\\S"`. Python's own
 # str.strip() differs (it trims U+0085 and U+001C-U+001F, keeps U+FEFF).
@@ -33,10 +35,6 @@ def trimmed(value: Any) -> Any:
     if isinstance(value, list):
         return [item.strip(_SPACE) if isinstance(item, str) else item for item in value]
     return value
-
-
-# How many interests a profile keeps (the contract's maxItems): the newest win.
-MAX_INTERESTS = 30
 
 
 class Trimmed(BaseModel):

@@ -73,7 +73,7 @@ def test_no_suggestion_without_intent(message: str) -> None:
 
 
 def test_interests_stay_bounded_however_many_turns_add_them(chat_api: ContractClient) -> None:
-    from dovvy.diver import MAX_INTERESTS
+    from dovvy.profile_limits import MAX_INTERESTS
 
     session_id = None
     for turn in range(4):
@@ -90,7 +90,8 @@ def test_interests_stay_bounded_however_many_turns_add_them(chat_api: ContractCl
 
 
 def test_an_old_row_with_too_many_interests_reads_bounded() -> None:
-    from dovvy.diver import MAX_INTERESTS, stored_profile
+    from dovvy.diver import stored_profile
+    from dovvy.profile_limits import MAX_INTERESTS
 
     profile = stored_profile({"interests": [f"i{n}" for n in range(20_000)], "logged_dives": 5})
     assert len(profile["interests"]) == MAX_INTERESTS

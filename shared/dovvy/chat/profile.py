@@ -8,7 +8,7 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.catalogue import destination_in
-from dovvy.diver import MAX_INTERESTS
+from dovvy.profile_limits import MAX_INTERESTS
 from dovvy.text import normalise
 
 _INTERESTS = {

@@ -9,8 +9,8 @@ import uuid
 from typing import Any
 
 from dovvy.db.pool import Connection
-from dovvy.diver import MAX_INTERESTS
 from dovvy.errors import SessionExpired, SessionNotFound
+from dovvy.profile_limits import MAX_INTERESTS
 
 _COLUMNS = "id, diver_profile, conversation_history, created_at, updated_at, expires_at, conversation_state"
 
