@@ -63,6 +63,7 @@ class Lexicon:
     diving: Terms | None  # a diving word: the message is on topic
     animals: tuple[tuple[Terms, str, bool], ...]  # (animal, first-aid kind, dangerous)
     contact: Terms | None  # stung, bitten, stepped on
+    injection: Terms | None  # "ignore your instructions" in this language: the prompt screen
     glossary: tuple[tuple[Terms, str], ...]  # (term, English words), longest term first
     vocabulary: frozenset[str]  # single Latin words of the lexicon, for typo correction
     folds: dict[str, str]  # character variants rewritten to the form the lexicon uses
@@ -281,6 +282,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         diving=compile_terms(terms("diving")),
         animals=tuple(animals),
         contact=compile_terms(terms("contact")),
+        injection=compile_terms(terms("injection")),
         glossary=tuple((compiled([str(term)]), str(english)) for term, english in glossary),
         vocabulary=_vocabulary(*emergency.values(), *after.values(), terms("symptoms")),
         folds={pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)},
@@ -336,7 +338,10 @@ def _unpacked(data: dict[str, Any]) -> Lexicon:
         common=frozenset(data["common"]),
         emergency={k: required(v) for k, v in data["emergency"].items()},
         after_diving={k: required(v) for k, v in data["after_diving"].items()},
-        **{name: terms(data[name]) for name in (*optional, "severe", "symptoms", "diving", "contact")},
+        **{
+            name: terms(data[name])
+            for name in (*optional, "severe", "symptoms", "diving", "contact", "injection")
+        },
         animals=tuple((required(a), kind, bool(dangerous)) for a, kind, dangerous in data["animals"]),
         glossary=tuple((required(t), english) for t, english in data["glossary"]),
         vocabulary=frozenset(data["vocabulary"]),

@@ -4,6 +4,7 @@ delimited data that the model is told never to obey."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -47,13 +48,48 @@ _INJECTION = re.compile(
     r"\b(system prompt|your (instructions|prompt|rules)|initial (prompt|instructions)|"
     r"hidden (prompt|instructions))\b|"
     r"\byou are (now|no longer)\b|\bpretend (to be|you are|you're)\b|\bact as (a|an|if)\b|"
-    r"\brole-?play\b|\bjailbreak\b|\bdeveloper mode\b|\bdo anything now\b",
+    r"\brole-?play\b|\bjailbreak\b|\bdeveloper mode\b|\bdo anything now\b|"
+    r"\b(new|different|updated|real) (rules|instructions|system prompt)\b|"
+    r"\bfrom now on\b.{0,40}\b(you|answer|reply)\b|"
+    r"\b(set aside|throw away|drop|stop following)\b.{0,30}\b(rules|instructions|guidelines)\b|"
+    r"(^|\n)\s*(system|assistant)\s*:",
     re.IGNORECASE,
 )
 
+# Invisible characters and letters that look Latin (Cyrillic, Greek): folded before screening, so
+# "ign\u200bore", or "ignore" written with a Cyrillic o, reads as the word it imitates.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_LOOKALIKES = str.maketrans(
+    dict(
+        zip(
+            "аеорсухіјѕԁοαερτυνАВЕКМНОРСТХΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+            "aeopcyxijsdoaeptuvABEKMHOPCTXABEZHIKMNOPTYX",
+            strict=True,
+        )
+    )
+)
+
+
+def screened(text: str) -> str:
+    """The text as the injection screen reads it: NFKC, invisible characters removed, lookalike
+    letters folded to Latin."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_LOOKALIKES)
+
 
 def looks_like_injection(message: str) -> bool:
-    return bool(_INJECTION.search(message))
+    """Rule-changing text, in English or in any language the safety tier reads (each language
+    file's `injection` terms), however it is disguised."""
+    from dovvy.chat.language import dense, fold, latin_words, lexicons
+
+    text = screened(message)
+    if _INJECTION.search(text):
+        return True
+    folded = fold(text)
+    words, packed = latin_words(folded), dense(folded)
+    return any(
+        lexicon.injection is not None and lexicon.injection.search(words, packed) is not None
+        for lexicon in lexicons().values()
+    )
 
 
 def without_injection(message: str) -> str:
@@ -61,7 +97,7 @@ def without_injection(message: str) -> str:
     sentences = re.split(
         r"(?<=[.!?])\s+|\s+(?:and|then)\s+(?=(?:how|what|where|when|which|can|is|do|should)\b)", message
     )
-    return " ".join(s for s in sentences if s and not _INJECTION.search(s)).strip()
+    return " ".join(s for s in sentences if s and not looks_like_injection(s)).strip()
 
 
 def system_prompt(agent: str, language: str | None = None) -> str:
@@ -128,10 +164,12 @@ def render_user_turn(
 
 
 def history_messages(history: Sequence[dict[str, Any]]) -> list[Message]:
-    """Earlier turns as messages; the user's are delimited as data like the current one."""
+    """Earlier turns as messages; the user's are delimited as data like the current one, and the
+    stored answers escaped the same way (an answer may quote the user, delimiters included)."""
     return [
         Message(
-            m.role, f"<user_message>\n{_data(m.content)}\n</user_message>" if m.role == "user" else m.content
+            m.role,
+            f"<user_message>\n{_data(m.content)}\n</user_message>" if m.role == "user" else _data(m.content),
         )
         for m in recent_history(history)
     ]
