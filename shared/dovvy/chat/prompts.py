@@ -154,8 +154,11 @@ def render_user_turn(
             f'section="{_data(passage.heading)}">\n{_data(passage.text)}\n</passage>'
         )
     parts.append("</knowledge_base>")
-    if profile:
-        facts = "; ".join(f"{key}: {value}" for key, value in sorted(profile.items()))
+    # A profile value is the client's text rendered into every later turn: one that tries to change
+    # the rules is left out (escaped and delimited is not enough to make it worth sending).
+    kept = {key: value for key, value in profile.items() if not looks_like_injection(str(value))}
+    if kept:
+        facts = "; ".join(f"{key}: {value}" for key, value in sorted(kept.items()))
         parts.append(f"<diver_profile>{_data(facts)}</diver_profile>")
     if sites:
         parts.append("<dive_sites>\n" + _data("\n".join(sites)) + "\n</dive_sites>")
