@@ -214,7 +214,8 @@ export interface components {
          *     422 naming it. A known certification name or abbreviation ("OW", "AOW", "DM") is stored
          *     by its catalogue name ("Open Water", "Advanced Open Water", "Divemaster"). Interests
          *     accumulate across turns; other fields take the newest value. A null field counts as not given.
-         *     Text is trimmed before its length is checked, so it must not be blank.
+         *     Text is trimmed before its length is checked, so it must not be blank. No key may hold a
+         *     NUL character (PostgreSQL cannot store one).
          */
         DiverProfile: {
             certification_level?: string | null;
@@ -238,7 +239,9 @@ export interface components {
          *     the conditions at the destination, have come up. `last_intent`: the agent of the last
          *     answer (certification, trip, safety, general or emergency); with `context_mode` it steers
          *     the routing of a short follow-up. `asked_follow_ups`: follow-ups already asked
-         *     (`certification`, `destination`, `dates`, `emergency_help`, or their text), never asked again.
+         *     (`certification`, `destination`, `dates`, or their text), never asked again; the emergency
+         *     follow-up (`emergency_help`) is asked once per session as the server recorded it, whatever
+         *     this list says. No key may hold a NUL character.
          */
         ConversationState: {
             cert_level?: string | null;
