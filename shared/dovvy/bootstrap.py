@@ -57,7 +57,11 @@ def ingest_content(settings: Settings) -> str:
     runtime = Runtime(settings)
     ingestor = Ingestor(runtime.pool, runtime.embedder)
     try:
-        stats = ingestor.ingest_paths([settings.content_dir], root=settings.content_dir, prune=True)
+        # `make run` keeps the knowledge base equal to content/ (articles ingested from elsewhere go),
+        # as before; only an empty folder is refused.
+        stats = ingestor.ingest_paths(
+            [settings.content_dir], root=settings.content_dir, prune=True, prune_more_than_kept=True
+        )
     except PruneRefused as exc:
         return f"{settings.content_dir}: {exc}"
     finally:

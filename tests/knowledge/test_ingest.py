@@ -250,3 +250,32 @@ def test_make_run_never_prunes_to_an_empty_knowledge_base(
     message = ingest_content(settings.replace(content_dir=empty))
     assert "nothing was deleted" in message
     assert content_pool.run(lambda conn: conn.run("SELECT count(*) FROM content_documents")) == [[1]]
+
+
+def test_a_prune_of_another_folder_never_empties_the_knowledge_base(
+    ingestor: Ingestor, content_pool: Pool, tmp_path: Path
+) -> None:
+    """An article folder outside content/ names its articles from itself: every stored article
+    looked gone from it, and `--prune` deleted all but the one it held."""
+    from dovvy.knowledge.ingest import PruneRefused
+
+    content = tmp_path / "content"
+    (content / "safety").mkdir(parents=True)
+    for name in ("stops", "ears", "cold"):
+        (content / "safety" / f"{name}.md").write_text(DOC.replace("Safety Stops", name.title()))
+    ingestor.ingest_paths([content], root=content)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "mine.md").write_text(DOC.replace("Safety Stops", "Mine"))
+
+    def count() -> int:
+        [[n]] = content_pool.run(lambda conn: conn.run("SELECT count(*) FROM content_documents"))
+        return int(n)
+
+    with pytest.raises(PruneRefused, match=r"would delete 3 documents .* and keep 1; nothing was deleted"):
+        Ingestor(content_pool, CountingEmbedder()).ingest_paths([elsewhere], prune=True)
+    assert count() == 4
+    told = Ingestor(content_pool, CountingEmbedder()).ingest_paths(
+        [elsewhere], prune=True, prune_more_than_kept=True
+    )
+    assert (told.deleted, count()) == (3, 1)

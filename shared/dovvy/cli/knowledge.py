@@ -42,7 +42,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     ingestor = Ingestor(runtime.pool, runtime.embedder)
     try:
         stats = ingestor.ingest_paths(
-            paths, root=args.root or settings.content_dir, prune=args.prune, progress=terminal_progress
+            paths,
+            root=args.root or settings.content_dir,
+            prune=args.prune,
+            prune_more_than_kept=args.yes,
+            progress=terminal_progress,
         )
     finally:
         runtime.close()
@@ -175,6 +179,11 @@ def add_commands(sub: Any) -> None:
     ingest = sub.add_parser("ingest", help="ingest markdown files or directories (default: content/)")
     ingest.add_argument("paths", nargs="*", type=Path)
     ingest.add_argument("--prune", action="store_true", help="remove documents no longer present")
+    ingest.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --prune: delete even when that is more documents than it keeps",
+    )
     ingest.add_argument(
         "--root",
         type=Path,

@@ -173,11 +173,13 @@ class Ingestor:
         *,
         root: Path | None = None,
         prune: bool = False,
+        prune_more_than_kept: bool = False,
         progress: Callable[[int, int, str], None] | None = None,
     ) -> IngestStats:
         """Ingest every markdown file under `paths`; one bad file is reported and skipped, never
         stops the rest. `prune` removes stored documents under the same folders that are gone,
-        but refuses (PruneRefused) when nothing at all was found there."""
+        but refuses (PruneRefused) when nothing at all was found there, or, unless
+        `prune_more_than_kept`, when it would delete more documents than the folders hold."""
         started = time.perf_counter()
         listing = find_markdown(paths, root=root)
         self.stats.problems.extend(listing.problems)
@@ -194,11 +196,11 @@ class Ingestor:
                 for problem in exc.problems:
                     log.info("document left out", extra={"problem": str(problem)})
         if prune:
-            self._prune(listing)
+            self._prune(listing, more_than_kept=prune_more_than_kept)
         self.stats.seconds = time.perf_counter() - started
         return self.stats
 
-    def _prune(self, listing: Listing) -> None:
+    def _prune(self, listing: Listing, *, more_than_kept: bool = False) -> None:
         model = self.embedder.model
         known = self.pool.run(lambda conn: repo.document_paths(conn, model), transaction=False)
         present = {found.path for found in listing.found}
@@ -208,6 +210,15 @@ class Ingestor:
             raise PruneRefused(
                 f"no markdown found there, so pruning would delete all {len(doomed)} documents "
                 f"({shown}); nothing was deleted. Point at the folder that holds the articles."
+            )
+        if len(doomed) > len(present) and not more_than_kept:
+            # A folder outside content/ names its articles from itself, so every stored article
+            # looks gone from it: deleting more than the folder holds is a mistake until said not.
+            shown = ", ".join(doomed[:5]) + (f" and {len(doomed) - 5} more" if len(doomed) > 5 else "")
+            raise PruneRefused(
+                f"pruning would delete {len(doomed)} documents ({shown}) and keep {len(present)}; "
+                "nothing was deleted. Check that the folder is the one that holds the articles, "
+                "or pass --yes to delete them."
             )
         for path in doomed:
             self.delete(path)
