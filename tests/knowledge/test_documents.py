@@ -219,3 +219,28 @@ def test_a_stored_source_with_another_scheme_is_never_cited() -> None:
         {"sources": ["javascript:alert(1)", "https://x.org", "Name"]},
     )
     assert response.source(passage)["sources"] == ["https://x.org", "Name"]
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("## Night Diving", "Night Diving"),
+        ("## Night Diving ##", "Night Diving"),
+        ("#   Spaced   ", "Spaced"),
+        ("### C# for divers", "C# for divers"),
+        ("# word" + " " * 20_000, "word"),
+        ("# word" + " " * 200_000 + "x", "word" + " " * 200_000 + "x"),
+    ],
+)
+def test_headings_are_read_in_linear_time(line: str, title: str) -> None:
+    """The last line took hours before: the heading pattern tried every way the spaces could be
+    split (cubic in their number; 30 s for 2,000)."""
+    import time
+
+    from dovvy.text import heading
+
+    started = time.perf_counter()
+    found = heading(line)
+    assert found is not None
+    assert found.title == title
+    assert time.perf_counter() - started < 2

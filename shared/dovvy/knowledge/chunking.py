@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dovvy.text import HEADING, LIST_ITEM, count_tokens, sentences
+from dovvy.text import LIST_ITEM, count_tokens, heading, sentences
 
 if TYPE_CHECKING:
     from dovvy.knowledge.documents import Document
@@ -81,7 +81,7 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
         while (
             j < len(lines)
             and lines[j].strip()
-            and not HEADING.match(lines[j])
+            and not heading(lines[j])
             and not LIST_ITEM.match(lines[j])
             and not lines[j].lstrip().startswith(("```", "|"))
         ):
@@ -98,12 +98,12 @@ def _sections(body: str) -> Iterator[tuple[list[str], list[str]]]:
     for line in body.splitlines():
         if line.lstrip().startswith("```"):
             in_code = not in_code
-        match = None if in_code else HEADING.match(line)
+        match = None if in_code else heading(line)
         if match:
             if any(text.strip() for text in current):
                 yield [title for _, title in path], current
-            level = len(match.group(1))
-            path = [(lvl, title) for lvl, title in path if lvl < level] + [(level, match.group(2))]
+            level = match.level
+            path = [(lvl, title) for lvl, title in path if lvl < level] + [(level, match.title)]
             current = []
         else:
             current.append(line)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from dovvy.knowledge import frontmatter
-from dovvy.text import HEADING
+from dovvy.text import heading
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,15 +159,15 @@ def _structure(body_lines: list[str], first_line: int, path: str, warnings: list
             in_code = not in_code
             code_opened = first_line + offset
             continue
-        match = None if in_code else HEADING.match(text)
+        match = None if in_code else heading(text)
         if match:
-            new_level = len(match.group(1))
+            new_level = match.level
             if level and new_level > level + 1:
                 warnings.append(
                     Problem(path, first_line + offset, f"heading jumps from level {level} to {new_level}")
                 )
             level = new_level
-            first_heading = first_heading or match.group(2).strip()
+            first_heading = first_heading or match.title
         if not first_paragraph and not in_code:
             prose = text.strip() and not match and not text.lstrip().startswith(("|", "-", "*", ">", "<"))
             if prose:
