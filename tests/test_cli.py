@@ -129,3 +129,14 @@ def test_eval_safety_prints_dev_and_test(capsys: pytest.CaptureFixture[str], tmp
     assert "| language (test split) |" in out
     assert re.search(r"missed m1 \((dev|test)\): what is a dive computer", out)
     assert "false alarm n1" not in out
+
+
+def test_bench_chat_runs_with_the_limits_configured_on(
+    chat_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As documented: it answered 429 once a session passed its per-minute allowance."""
+    monkeypatch.setenv("DATABASE_URL", chat_database_url)
+    monkeypatch.setenv("RATE_LIMITS", "on")
+    code, out = run(["bench", "chat", "--requests", "15"], capsys)
+    assert code == 0
+    assert "| requests (after warm-up) | 15 |" in out
