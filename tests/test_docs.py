@@ -42,3 +42,25 @@ def test_curl_examples_use_routes_in_the_contract() -> None:
     for url in urls:
         path = url.replace("<id>", "abc")
         assert any(p.match(path) for p in patterns) or path in {"/docs", "/openapi.yaml"}, url
+
+
+# Set by the platforms (Lambda, Cloud Run, Powertools, the XDG convention), not by an operator.
+PLATFORM_VARIABLES = frozenset(
+    (
+        "AWS_DEFAULT_REGION",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_RUNTIME_API",
+        "AWS_REGION",
+        "K_SERVICE",
+        "POWERTOOLS_SERVICE_NAME",
+        "XDG_DATA_HOME",
+    )
+)
+
+
+def test_every_variable_the_code_reads_is_in_the_readme() -> None:
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "shared" / "dovvy").rglob("*.py"))
+    read = set(re.findall(r"(?:env\.get|environ\.get|getenv)\(\s*\"([A-Z][A-Z0-9_]+)\"", code))
+    read |= set(re.findall(r"environ\[\"([A-Z][A-Z0-9_]+)\"\]", code))
+    missing = sorted(v for v in read - PLATFORM_VARIABLES if f"`{v}`" not in README)
+    assert not missing, missing
