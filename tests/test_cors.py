@@ -148,3 +148,7 @@ def test_any_origin_never_gets_credentials(runtime: Runtime) -> None:
 def test_cors_is_off_unless_configured(client: TestClient) -> None:
     response = client.options("/api/leads", headers=preflight(APP))
     assert not [h for h in response.headers if h.startswith("access-control-")]
+    # A refused preflight says which setting would allow it (it was a bare 405).
+    assert response.status_code == 403
+    assert response.json()["code"] == "CORS_REFUSED"
+    assert "set CORS_ORIGINS" in response.json()["detail"]

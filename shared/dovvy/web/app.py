@@ -29,11 +29,10 @@ def create_app(routes: Sequence[BaseRoute], runtime: Runtime, function: str | No
         Middleware(ErrorBoundary),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
-    if settings.cors_origins or settings.cors_origin_regex:
-        pattern = re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
-        middleware.insert(
-            1, Middleware(CorsMiddleware, CorsPolicy(frozenset(settings.cors_origins), pattern))
-        )
+    # Always present: with nothing configured it allows no origin, and a refused preflight says
+    # which setting would allow it (it was a bare 405 from the router).
+    pattern = re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
+    middleware.insert(1, Middleware(CorsMiddleware, CorsPolicy(frozenset(settings.cors_origins), pattern)))
     app = Starlette(routes=list(routes), middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
     app.state.runtime = runtime
     return app

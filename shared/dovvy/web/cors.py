@@ -104,9 +104,13 @@ class CorsMiddleware:
         out = MutableHeaders()
         out["Vary"] = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
         if refused:
-            body = json.dumps(
-                {"detail": f"Cross-origin request refused ({', '.join(refused)})", "code": "CORS_REFUSED"}
-            ).encode()
+            detail = f"Cross-origin request refused ({', '.join(refused)})"
+            if not self.policy.origins and self.policy.pattern is None:
+                detail += (
+                    "; this server allows no other origin: set CORS_ORIGINS (or CORS_ORIGIN_REGEX)"
+                    " to the web app's"
+                )
+            body = json.dumps({"detail": detail, "code": "CORS_REFUSED"}).encode()
             out["Content-Type"] = "application/json"
             status = 403
         else:
