@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, StrictBool
 
 from dovvy.diver import Trimmed, valid_fields
+from dovvy.profile_limits import MAX_ASKED_FOLLOW_UPS
 
 # What `context_mode` means to the assistant; other values are kept but do not steer anything.
 CONTEXT_MODES = ("learning", "planning", "briefing", "curiosity")
@@ -28,7 +29,9 @@ class ConversationState(Trimmed):
     location_known: StrictBool | None = None
     conditions_known: StrictBool | None = None
     last_intent: _Short | None = None
-    asked_follow_ups: list[Annotated[str, Field(max_length=300)]] | None = Field(default=None, max_length=100)
+    asked_follow_ups: list[Annotated[str, Field(max_length=300)]] | None = Field(
+        default=None, max_length=MAX_ASKED_FOLLOW_UPS
+    )
 
     def sent(self) -> dict[str, Any]:
         """The keys the client actually sent, with their values (null included)."""

@@ -231,3 +231,16 @@ def test_a_client_cannot_silence_the_emergency_follow_up(chat_api: ContractClien
     answer = chat(chat_api, message, sessionState={"asked_follow_ups": ["emergency_help"]})
     assert answer["agentType"] == "emergency"
     assert answer["followUpQuestion"].startswith("Are you or your buddy with someone")
+
+
+def test_the_asked_follow_ups_stay_within_the_contract(chat_api: ContractClient) -> None:
+    """A full list from the client plus this turn's follow-up must still fit (maxItems 100): the
+    session's GET is checked against the contract."""
+    full = [f"asked {n}" for n in range(100)]
+    answer = chat(chat_api, "Where can I see mantas in Malaysia?", sessionState={"asked_follow_ups": full})
+    asked = answer["metadata"]["state_updates"]["asked_follow_ups"]
+    assert len(asked) == 100
+    assert answer["followUpQuestion"] is not None  # this turn asked one: it is the newest kept
+    assert asked[-1] in ("certification", "destination")
+    stored = chat_api.get(f"/api/sessions/{answer['sessionId']}")
+    assert stored.status_code == 200

@@ -18,6 +18,7 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.chat.router import AGENTS, Agent
+from dovvy.profile_limits import MAX_ASKED_FOLLOW_UPS
 from dovvy.text import normalise
 
 _MODE_OF_AGENT: dict[str, str] = {"certification": "learning", "trip": "planning"}
@@ -159,10 +160,12 @@ def choose(
 
 
 def asked(state: dict[str, Any], follow_up: FollowUp | None) -> dict[str, Any]:
-    """The state with `follow_up` recorded as asked."""
+    """The state with `follow_up` recorded as asked (the newest MAX_ASKED_FOLLOW_UPS kept: the
+    client may send a full list, and the stored state must still fit the contract)."""
     if follow_up is None:
         return state
-    return {**state, "asked_follow_ups": [*(state.get("asked_follow_ups") or []), follow_up.key]}
+    asked_so_far = [*(state.get("asked_follow_ups") or []), follow_up.key]
+    return {**state, "asked_follow_ups": asked_so_far[-MAX_ASKED_FOLLOW_UPS:]}
 
 
 def changes(reference: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
