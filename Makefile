@@ -13,10 +13,14 @@ CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut 
 SCHEMAS := build/tools/provider-schema
 SCHEMAS_STAMP := $(SCHEMAS)/.downloaded-$(shell cksum < infra/provider-schema.lock | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit client client-generate install package infra-tools clean
+.PHONY: run stop test lint typecheck unit client client-generate install package infra-tools clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
+
+# The embedded database that `dovvy db-url` leaves running (a running `make run` keeps its own).
+stop: $(STAMP)
+	$(BIN)/dovvy db stop
 
 test: $(STAMP) lint typecheck client infra-tools unit
 

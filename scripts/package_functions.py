@@ -35,15 +35,18 @@ from dovvy.cli.lambda_python import PYTHON_VERSION, target_python
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ("session", "lead", "chat", "ingest", "migrate", "jobs")
-_BASE = ("starlette", "pydantic", "pyyaml", "pg8000", "pgvector")
+_BASE = ("starlette", "pg8000", "pgvector")
+# Reading the seed file and articles (migrate, ingest; chat's SDKs need pydantic too). Session, lead
+# and jobs check bodies with dovvy.shape and read the catalogue as packed JSON: no YAML, no pydantic.
+_DOCUMENTS = ("pydantic", "pyyaml")
 # What each function imports beyond the base, per cloud.
 DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
     "aws": {
         "session": ("mangum", "aws-lambda-powertools"),
         "lead": ("mangum", "aws-lambda-powertools", "httpx"),
-        "chat": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai"),
-        "ingest": ("aws-lambda-powertools", "httpx", "google-genai"),
-        "migrate": ("aws-lambda-powertools", "alembic", "sqlalchemy"),
+        "chat": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai", *_DOCUMENTS),
+        "ingest": ("aws-lambda-powertools", "httpx", "google-genai", *_DOCUMENTS),
+        "migrate": ("aws-lambda-powertools", "alembic", "sqlalchemy", *_DOCUMENTS),
         "jobs": ("aws-lambda-powertools", "httpx"),
     },
     "gcp": {
@@ -51,16 +54,24 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
         "lead": ("functions-framework", "httpx", "boto3"),
         # Model keys are Secret Manager names read on first use (a key not put in yet turns its
         # provider off instead of failing the deploy).
-        "chat": ("functions-framework", "httpx", "groq", "google-genai", "google-cloud-secret-manager"),
+        "chat": (
+            "functions-framework",
+            "httpx",
+            "groq",
+            "google-genai",
+            "google-cloud-secret-manager",
+            *_DOCUMENTS,
+        ),
         "ingest": (
             "functions-framework",
             "httpx",
             "google-genai",
             "google-cloud-storage",
             "google-cloud-secret-manager",
+            *_DOCUMENTS,
         ),
         # An HTTP function invoked once per deploy (`gcloud functions call`), or `python main.py`.
-        "migrate": ("functions-framework", "alembic", "sqlalchemy"),
+        "migrate": ("functions-framework", "alembic", "sqlalchemy", *_DOCUMENTS),
         "jobs": ("functions-framework", "httpx", "boto3"),
     },
 }
@@ -120,15 +131,19 @@ def _copy_source(function: str, target: Path) -> None:
         target / "dovvy",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cli", "loadbench.py", "coldstart.py"),
     )
-    _pack_languages(target / "dovvy" / "catalogue")
+    _pack_catalogue(target / "dovvy" / "catalogue")
 
 
-def _pack_languages(folder: Path) -> None:
-    """The lexicons built and the emergency texts parsed, as JSON beside their sources: the chat
-    function reads these at its first message (parsing and folding the YAML there cost ~60 ms)."""
-    from dovvy.chat import emergency, language
+def _pack_catalogue(folder: Path) -> None:
+    """The catalogue's YAML parsed, and the lexicons built, as JSON beside their sources: a function
+    reads these at its first request (parsing YAML in pure Python and folding the lexicons there
+    cost tens of milliseconds)."""
+    from dovvy import catalogue
+    from dovvy.chat import language
 
-    for name, data in ((language.PACKED, language.packed()), (emergency.PACKED, emergency.read_file())):
+    packed = {catalogue.packed_name(n): catalogue.read_source(n) for n in catalogue.PACKED_DATA}
+    packed[language.PACKED] = language.packed()
+    for name, data in packed.items():
         # Key order kept: the first category a message matches decides its protocol.
         (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 

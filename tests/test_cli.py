@@ -10,7 +10,7 @@ import pytest
 from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.cli import main
 from dovvy.db.url import ConnectParams
-from tests.conftest import url_for
+from tests.conftest import ROOT, url_for
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -44,17 +44,14 @@ def test_db_url_starts_the_embedded_server_when_none_is_configured(tmp_path: Pat
     url = result.stdout.strip()
     assert url.startswith("postgresql://")
     assert str(tmp_path) in url
-    # db-url leaves the server running so the URL stays usable; stop it for this test.
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"from dovvy.db.embedded import EmbeddedPostgres as E; from pathlib import "
-            f"Path; e=E(Path({str(tmp_path)!r})); e.start(); e.stop(force=True)",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    # db-url leaves the server running so the URL stays usable, until `dovvy db stop`.
+    assert (tmp_path / "pg" / "postmaster.pid").is_file()
+    stop = [sys.executable, "-m", "dovvy.cli", "db", "stop"]
+    stopped = subprocess.run(stop, env=env, capture_output=True, text=True, check=True)
+    assert stopped.stdout.strip() == f"embedded database in {tmp_path} stopped"
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()  # PostgreSQL removes it as it stops
+    again = subprocess.run(stop, env=env, capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == f"no embedded database running in {tmp_path}"
 
 
 def test_config_errors_exit_2_naming_the_variable(
@@ -140,3 +137,65 @@ def test_bench_chat_runs_with_the_limits_configured_on(
     code, out = run(["bench", "chat", "--requests", "15"], capsys)
     assert code == 0
     assert "| requests (after warm-up) | 15 |" in out
+
+
+def test_serve_relaxes_the_limits_for_local_work_and_says_so(
+    fresh_database: ConnectParams, tmp_path: Path
+) -> None:
+    """`make run`: a frontend developer can send the lead form more than five times an hour, and
+    the start-up output says the limits are relaxed (deploys keep production's)."""
+    import contextlib
+    import os
+    import shutil
+    import socket
+    import time
+
+    import httpx
+
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(next((ROOT / "content" / "safety").glob("*.md")), content)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RATE_", "GEMINI", "GROQ", "LLM_", "EMBEDDING"))
+    }
+    env.update(DATABASE_URL=url_for(fresh_database), DOVVY_CONTENT_DIR=str(content))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dovvy.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        said = []
+        for line in server.stdout:
+            said.append(line)
+            if "gateway on" in line:
+                break
+        (limits,) = [line for line in said if line.startswith("abuse limits:")]
+        assert "500 leads" in limits
+        assert "deploys keep 5" in limits
+        for _ in range(100):  # the line comes just before uvicorn binds the port
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        contact = {"name": "Dev", "email": "dev@example.com"}
+        statuses = [
+            httpx.post(
+                f"http://127.0.0.1:{port}/api/leads",
+                json={"type": "trip", "data": {**contact, "message": f"try {n}"}},
+                timeout=10,
+            ).status_code
+            for n in range(7)
+        ]
+        assert statuses == [201] * 7
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

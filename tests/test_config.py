@@ -74,3 +74,16 @@ def test_secrets_never_show_in_repr() -> None:
         assert secret not in text
     assert settings.groq_api_key is not None
     assert settings.groq_api_key.reveal() == "gsk_live_123"
+
+
+def test_local_work_relaxes_only_the_limits_not_set() -> None:
+    """`dovvy serve` raises each allowance its variable leaves unset (a developer testing the lead
+    form was locked out after five tries); what the environment sets is kept, and deploys, which
+    never call this, keep production's."""
+    environ = {"RATE_LEADS_PER_HOUR": "7"}
+    deployed = Settings.from_env(environ)
+    local = deployed.with_local_limits(environ)
+    assert (deployed.rate_leads_per_hour, deployed.rate_sessions_per_hour) == (7, 30)
+    assert (local.rate_leads_per_hour, local.rate_sessions_per_hour) == (7, 3_000)
+    assert local.rate_chat_per_minute > deployed.rate_chat_per_minute
+    assert local.rate_limits is True

@@ -182,7 +182,10 @@ def test_skips_carry_reasons() -> None:
 # --- bundles ------------------------------------------------------------------------------------
 
 _ZIP_LIMIT_MB = {"session": 15, "lead": 15, "chat": 35, "ingest": 35, "migrate": 20, "jobs": 15}
-_NOT_IN_SESSION_OR_LEAD = ("google", "groq", "grpc", "functions_framework", "flask", "gunicorn")
+_NOT_IN_SESSION_OR_LEAD = (
+    *("google", "groq", "grpc", "functions_framework", "flask", "gunicorn"),
+    *("pydantic", "yaml", "_yaml"),
+)
 
 
 @pytest.mark.parametrize("function", list(_ZIP_LIMIT_MB))
@@ -308,6 +311,21 @@ def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(
         rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()[3:]]
         assert [row[0] for row in rows] == ["baseline", "session", "lead", "chat"]
         assert rows[0][-1] == "1.00x"
+
+
+@pytest.mark.parametrize("function", ["session", "lead"])
+def test_the_first_session_and_lead_load_no_heavy_library(
+    bundles: Path, database_url: str, tmp_path: Path, function: str
+) -> None:
+    """Their first real request (a profile with a certification level, a trip lead) checks its body
+    and reads the catalogue without pydantic or a YAML parser: importing those was half the cold
+    start (`dovvy bench coldstart`). Before, this printed ['pydantic', 'yaml']."""
+    from dovvy.coldstart import _run
+    from dovvy.db.url import parse_database_url
+
+    zipfile.ZipFile(bundles / "aws" / f"{function}.zip").extractall(tmp_path)
+    measured = _run(tmp_path, function, parse_database_url(database_url))
+    assert measured["heavy"] == []
 
 
 def test_cloud_run_sources_carry_code_and_pinned_requirements(bundles: Path) -> None:

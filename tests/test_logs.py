@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -133,3 +135,31 @@ def test_behind_the_local_gateway_each_line_names_the_function_that_served_it(
         client.post("/api/sessions", json={})
     (line,) = _requests(lines())
     assert line["function"] == "session"
+
+
+def test_at_a_terminal_lines_are_readable_and_elsewhere_json(
+    lines: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run` in a terminal: short lines a person reads; piped to a file or a collector: JSON."""
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.delenv("K_SERVICE", raising=False)
+    screen, captured = Terminal(), sys.stderr
+    monkeypatch.setattr(sys, "stderr", screen)
+    logs.configure("INFO", function="lead")
+    logging.getLogger("dovvy.test").warning("careful", extra={"status": 503})
+    (line,) = screen.getvalue().splitlines()
+    assert re.fullmatch(r"\d\d:\d\d:\d\d WARNING careful  function=lead status=503", line), line
+
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, logs._Stderr)]:
+        root.removeHandler(handler)
+    monkeypatch.setattr(sys, "stderr", captured)
+    logs.configure("INFO", function="lead")
+    logging.getLogger("dovvy.test").warning("careful")
+    assert [line["message"] for line in lines()] == ["careful"]

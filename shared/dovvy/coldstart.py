@@ -53,8 +53,13 @@ class Context:
 response = main.handler(json.loads(sys.argv[1]), Context())
 status = response["statusCode"]
 done = time.perf_counter()
-print(json.dumps({"import": (imported - started) * 1000, "total": (done - started) * 1000, "status": status}))
+heavy = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2].split(",")))
+times = {"import": (imported - started) * 1000, "total": (done - started) * 1000}
+print(json.dumps({**times, "status": status, "heavy": heavy}))
 """
+
+# Libraries whose import alone costs tens of milliseconds: `_run` reports which a request loaded.
+HEAVY = ("pydantic", "yaml", "google", "groq")
 
 _EVENT = {
     "version": "2.0",
@@ -105,20 +110,20 @@ def _environment(function: str, database: ConnectParams | None) -> dict[str, str
     }
 
 
-def _run(folder: Path, function: str, database: ConnectParams | None) -> dict[str, float]:
+def _run(folder: Path, function: str, database: ConnectParams | None) -> dict[str, Any]:
     event, expected = _EVENT, 200
     if database is not None:
         method, path, body = _REAL[function]
         event, expected = _event(method, path, body), 200 if function == "chat" else 201
     result = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [target_python(), "-S", "-E", "-c", _PROBE, json.dumps(event)],
+        [target_python(), "-S", "-E", "-c", _PROBE, json.dumps(event), ",".join(HEAVY)],
         cwd=folder,
         capture_output=True,
         text=True,
         check=True,
         env=_environment(function, database),
     )
-    measured: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     if measured["status"] != expected:
         raise RuntimeError(f"{function}: {event['rawPath']} answered {measured['status']}")
     return measured
@@ -134,7 +139,7 @@ def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = No
             f"no bundle for {', '.join(missing)} in {build_dir}/aws: run `make package` and "
             "`python scripts/package_functions.py --baseline`"
         )
-    timings: dict[str, list[dict[str, float]]] = {n: [] for n in names}
+    timings: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     with tempfile.TemporaryDirectory() as tmp:
         folders = {}
         for name in names:

@@ -206,8 +206,27 @@ class Settings:
         )
         return settings
 
+    def with_local_limits(self, environ: Mapping[str, str] | None = None) -> Settings:
+        """For `dovvy serve` on a developer's machine: each allowance its variable does not set is
+        raised to LOCAL_LIMITS (a frontend developer submits the lead form more than five times an
+        hour); deploys never call this and keep the defaults above."""
+        env = os.environ if environ is None else environ
+        return self.replace(
+            **{field: value for (name, field), value in LOCAL_LIMITS.items() if name not in env}
+        )
+
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+# (variable, setting): the allowance under `dovvy serve` when the variable is not set.
+LOCAL_LIMITS = {
+    ("RATE_CHAT_PER_MINUTE", "rate_chat_per_minute"): 600,
+    ("RATE_CHAT_PER_DAY", "rate_chat_per_day"): 20_000,
+    ("RATE_CHAT_PER_SESSION_MINUTE", "rate_chat_per_session_minute"): 300,
+    ("RATE_LEADS_PER_HOUR", "rate_leads_per_hour"): 500,
+    ("RATE_SESSIONS_PER_HOUR", "rate_sessions_per_hour"): 3_000,
+}
 
 
 class _Env:

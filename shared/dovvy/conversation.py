@@ -1,4 +1,4 @@
-"""The conversation state a web client keeps between turns (its `sessionState`), typed.
+"""The conversation state a web client keeps between turns (its `sessionState`), as a shape.
 
 The DovvyBuddy web app keeps this small object in the browser, sends it with every chat message and
 merges `metadata.state_updates` back into it; the session keeps a copy so a new browser gets it back.
@@ -7,37 +7,31 @@ Light to import: the session function returns it on its cold path.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import ConfigDict, Field, StrictBool
-
-from dovvy.diver import Trimmed, valid_fields
 from dovvy.profile_limits import MAX_ASKED_FOLLOW_UPS
+from dovvy.shape import Flag, ListOf, Shape, Text, valid_part
 
 # What `context_mode` means to the assistant; other values are kept but do not steer anything.
 CONTEXT_MODES = ("learning", "planning", "briefing", "curiosity")
 
-_Short = Annotated[str, Field(max_length=50)]
+_SHORT = Text(max_length=50)
 
-
-class ConversationState(Trimmed):
-    """Every key optional, unknown keys ignored; a known key with the wrong type is a 422 naming it."""
-
-    model_config = ConfigDict(extra="ignore")
-    cert_level: _Short | None = None
-    context_mode: _Short | None = None
-    location_known: StrictBool | None = None
-    conditions_known: StrictBool | None = None
-    last_intent: _Short | None = None
-    asked_follow_ups: list[Annotated[str, Field(max_length=300)]] | None = Field(
-        default=None, max_length=MAX_ASKED_FOLLOW_UPS
-    )
-
-    def sent(self) -> dict[str, Any]:
-        """The keys the client actually sent, with their values (null included)."""
-        return self.model_dump(exclude_unset=True)
+# Every key optional, unknown keys ignored; a known key with the wrong type is a 422 naming it.
+# A checked state holds the keys the client sent, with their values (null included).
+STATE = Shape(
+    {
+        "cert_level": _SHORT,
+        "context_mode": _SHORT,
+        "location_known": Flag(),
+        "conditions_known": Flag(),
+        "last_intent": _SHORT,
+        "asked_follow_ups": ListOf(Text(max_length=300), max_items=MAX_ASKED_FOLLOW_UPS),
+    },
+    extra="ignore",
+)
 
 
 def stored_state(raw: Any) -> dict[str, Any]:
     """A state read back from the database, keeping only the keys that are still valid."""
-    return valid_fields(ConversationState, raw, keep_null=True)
+    return valid_part(STATE, raw)

@@ -3,7 +3,7 @@
 One line per request as well (`request done`): function, route (ids replaced), status, latency,
 the time spent in each stage, and whether it was the process's first (a cold start). The format
 follows the platform: Powertools' Lambda formatter on Lambda, Cloud Logging's field names on Cloud
-Run, plain JSON lines elsewhere.
+Run, plain JSON lines elsewhere, and readable lines when they go to a terminal.
 """
 
 from __future__ import annotations
@@ -60,6 +60,19 @@ def _context() -> dict[str, str]:
     if rid:
         fields["request_id"] = fields["correlation_id"] = rid
     return fields
+
+
+class TerminalFormatter(JsonFormatter):
+    """A person at a terminal (`make run`): one short readable line, the same fields after it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = json.loads(super().format(record))
+        clock = entry.pop("time")[11:19]
+        head = f"{clock} {entry.pop('level'):<7} {entry.pop('message')}"
+        for key in ("logger", "correlation_id"):
+            entry.pop(key, None)
+        rest = " ".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in entry.items())
+        return f"{head}  {rest}" if rest else head
 
 
 class CloudLoggingFormatter(JsonFormatter):
@@ -178,7 +191,8 @@ def _platform_formatter() -> logging.Formatter:
         return _powertools_formatter()
     if os.environ.get("K_SERVICE"):  # set by Cloud Run for every service, functions included
         return CloudLoggingFormatter()
-    return JsonFormatter()
+    # A terminal gets readable lines; a pipe or a file (a log collector) gets JSON.
+    return TerminalFormatter() if sys.stderr.isatty() else JsonFormatter()
 
 
 def configure(level: str = "INFO", function: str | None = None) -> None:

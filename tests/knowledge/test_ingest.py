@@ -279,3 +279,39 @@ def test_a_prune_of_another_folder_never_empties_the_knowledge_base(
         [elsewhere], prune=True, prune_more_than_kept=True
     )
     assert (told.deleted, count()) == (3, 1)
+
+
+_BROKEN = {
+    "no-frontmatter.md": "Just text, nobody wrote a header.\n",
+    "bad-yaml.md": "---\ntitle: [unclosed\ndoc_type: safety\n---\n\nBody text here.\n",
+    "no-body.md": "---\ntitle: Empty\ndoc_type: safety\n---\n",
+    "odd-type.md": "---\ntitle: Odd\ndoc_type: recipe\n---\n\nA paragraph about something.\n",
+    "site-bad-id.md": (
+        "---\ntitle: Penyu Arch\ndoc_type: dive_site\ndestination: tioman\nsite_id: Penyu Arch!\n"
+        "depth_range_m: [5, 18]\nmin_certification: Open Water\n---\n\nAn arch full of turtles.\n"
+    ),
+    "site-no-depth.md": (
+        "---\ntitle: Chebeh\ndoc_type: dive_site\ndestination: tioman\nsite_id: chebeh\n"
+        "min_certification: Advanced Open Water\n---\n\nBoulders and current.\n"
+    ),
+    "good.md": DOC,
+}
+
+
+def test_validate_and_ingest_agree_on_broken_articles(ingestor: Ingestor, tmp_path: Path) -> None:
+    """One reader: whatever ingest refuses or warns about, validate reports, from the same code.
+    (Before, a dive site whose site_id ingest would not add passed validation silently.)"""
+    from dovvy.knowledge.files import check
+
+    for name, text in _BROKEN.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    _, problems, warnings = check([tmp_path])
+    stats = ingestor.ingest_paths([tmp_path], root=tmp_path)
+
+    def named(found: list[Any]) -> set[tuple[str, str]]:
+        return {(Path(p.path).name, p.message) for p in found}
+
+    assert named(problems) == named(stats.problems)
+    assert named(warnings) == named(stats.warnings)
+    assert {"site-bad-id.md", "site-no-depth.md"} <= {name for name, _ in named(warnings)}
+    assert stats.invalid == len({Path(p.path).name for p in problems}) >= 2

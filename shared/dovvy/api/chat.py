@@ -14,9 +14,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from dovvy import limits
+from dovvy.api.schemas import CHAT
+from dovvy.diver import kept
 from dovvy.runtime import chat_service
 from dovvy.web.app import runtime_of
-from dovvy.web.requests import read_model
+from dovvy.web.requests import read_body
 
 if TYPE_CHECKING:
     from dovvy.chat.orchestrator import ChatService, ChatTurn
@@ -32,22 +34,26 @@ def _service(request: Request) -> ChatService:
 
 
 async def _turn(request: Request) -> ChatTurn:
-    from dovvy.api.schemas import ChatBody  # built on first use, as in sessions
-
-    body = await read_model(request, ChatBody)
+    body = await read_body(request, CHAT)
+    session_id = body.get("session_id")
     runtime = runtime_of(request)
     await run_in_threadpool(
-        partial(limits.enforce, session_id=body.session_id, new_session=body.session_id is None),
+        partial(limits.enforce, session_id=session_id, new_session=session_id is None),
         runtime.pool,
         runtime.settings,
         request,
         "chat",
     )
-    profile = body.diver_profile.stored() if body.diver_profile else None
-    state = body.session_state.sent() if body.session_state else None
+    profile = body.get("diver_profile")
+    state = body.get("session_state")
     from dovvy.chat.orchestrator import ChatTurn
 
-    return ChatTurn(message=body.message, session_id=body.session_id, diver_profile=profile, state=state)
+    return ChatTurn(
+        message=body["message"],
+        session_id=session_id,
+        diver_profile=None if profile is None else kept(profile),
+        state=state,
+    )
 
 
 async def chat(request: Request) -> Response:

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import uuid
+from typing import Any
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -15,13 +16,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy import limits
+from dovvy.api.schemas import CREATE_LEAD, LEAD_DATA
 from dovvy.db import leads as repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Connection
 from dovvy.errors import IdempotencyKeyReused, ValidationFailed
 from dovvy.notify import deliver
 from dovvy.web.app import runtime_of
-from dovvy.web.requests import read_model, validate
+from dovvy.web.requests import read_body, validate
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +50,17 @@ def _idempotency_key(request: Request) -> str | None:
 async def create_lead(request: Request) -> Response:
     key = _idempotency_key(request)
     runtime = runtime_of(request)
-    from dovvy.api.schemas import LEAD_DATA, CreateLead  # built on first use, as in sessions
-
-    body = await read_model(request, CreateLead)
-    data = validate(LEAD_DATA[body.type], body.data, prefix=("data",))
+    body = await read_body(request, CREATE_LEAD)
+    shape = LEAD_DATA[body["type"]]
+    # Every field, null when not given: what the replay fingerprint hashes.
+    data: dict[str, Any] = dict.fromkeys(shape.fields) | validate(shape, body["data"], prefix=("data",))
     # Counted once the lead is one we would store (as in sessions): a refused body costs nothing.
     await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "lead")
-    if body.website:
+    if body.get("website"):
         # The honeypot was filled in: answer as if stored, so the bot learns nothing; keep nothing.
         log.info("lead honeypot filled; nothing stored")
         return JSONResponse({"success": True, "lead_id": str(uuid.uuid4())}, status_code=201)
-    details = data.model_dump(exclude={"name", "email", "phone"}, exclude_none=True)
+    details = {k: v for k, v in data.items() if k not in {"name", "email", "phone"} and v is not None}
     # What a replay must match. With an Idempotency-Key, the same body (a client retrying may have
     # moved networks); without one, the same body from the same client: another sender's request
     # never returns (or suppresses) this one's lead, and new content is always a new lead.
@@ -66,9 +68,9 @@ async def create_lead(request: Request) -> Response:
     fingerprint = hashlib.sha256(
         json.dumps(
             {
-                "type": body.type,
-                "data": data.model_dump(),
-                "session_id": str(body.session_id),
+                "type": body["type"],
+                "data": data,
+                "session_id": str(body.get("session_id")),
                 "sender": sender,
             },
             sort_keys=True,
@@ -79,16 +81,15 @@ async def create_lead(request: Request) -> Response:
     def store(conn: Connection) -> tuple[repo.LeadRecord, bool]:
         # Locked for reference: a session deleted at this moment either goes first (no link) or
         # waits for this lead, and its ON DELETE SET NULL then unlinks it; never a foreign-key error.
-        session = (
-            sessions_repo.get_live(conn, body.session_id, for_reference=True) if body.session_id else None
-        )
+        session_id = body.get("session_id")
+        session = sessions_repo.get_live(conn, session_id, for_reference=True) if session_id else None
         return repo.insert(
             conn,
             repo.NewLead(
-                type=body.type,
-                name=data.name,
-                email=data.email,
-                phone=data.phone,
+                type=body["type"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
                 request_details=details,
                 diver_profile=session.diver_profile if session else None,
                 session_id=session.id if session else None,

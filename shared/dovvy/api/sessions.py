@@ -11,10 +11,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy import limits
+from dovvy.api.schemas import CREATE_SESSION
 from dovvy.db import sessions as repo
+from dovvy.diver import kept
 from dovvy.errors import SessionNotFound
 from dovvy.web.app import runtime_of
-from dovvy.web.requests import read_model
+from dovvy.web.requests import read_body
 
 
 def session_json(session: repo.SessionRecord) -> dict[str, Any]:
@@ -41,10 +43,8 @@ def parse_session_id(raw: str) -> uuid.UUID:
 
 async def create_session(request: Request) -> Response:
     runtime = runtime_of(request)
-    # Schemas are built on first use: a cold start that begins with /health or a preflight skips them.
-    from dovvy.api.schemas import CreateSession
-
-    body = await read_model(request, CreateSession, optional=True)
+    body = await read_body(request, CREATE_SESSION, optional=True)
+    profile = kept(body.get("diver_profile") or {})
     # Counted once the request is one we would serve: a refused body never spends an allowance
     # (cross-site text/plain posts need no preflight and could otherwise lock a visitor out).
     await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
@@ -52,7 +52,7 @@ async def create_session(request: Request) -> Response:
     # One statement: no explicit transaction, one round trip instead of three.
     session = await run_in_threadpool(
         runtime.pool.run,
-        lambda conn: repo.create(conn, diver_profile=body.diver_profile.stored(), expiry_hours=hours),
+        lambda conn: repo.create(conn, diver_profile=profile, expiry_hours=hours),
         transaction=False,
     )
     return JSONResponse(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from dovvy.shape import ListOf, Shape, ShapeError, Text, Whole, checked
 
 DESTINATIONS_FILE = Path(str(resources.files(__name__).joinpath("destinations.yaml")))
 
@@ -63,69 +64,110 @@ class Catalogue:
 # --- file schemas -------------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_NAMES = ListOf(Text())
+
+_CERTIFICATIONS = Shape(
+    {
+        "agencies": ListOf(Text(), min_items=1),
+        "levels": ListOf(
+            Shape(
+                {
+                    "name": Text(min_length=1),
+                    "code": Text(min_length=1, max_length=20),
+                    "depth_limit_m": Whole(ge=0, le=130),
+                    "aliases": _NAMES,
+                },
+                required=frozenset({"name", "code", "depth_limit_m"}),
+                not_null=frozenset({"aliases"}),
+            ),
+            min_items=2,
+        ),
+    },
+    required=frozenset({"agencies", "levels"}),
+)
+
+_CONTACTS = {
+    "emergency": Text(min_length=1),
+    "diving_line": Text(min_length=1),
+    "coast_guard": Text(min_length=1),
+}
+_EMERGENCY = Shape(
+    {
+        "default": Shape(_CONTACTS, required=frozenset(_CONTACTS)),
+        "countries": ListOf(
+            Shape(
+                {
+                    **_CONTACTS,
+                    "code": Text(pattern=r"^[a-z-]+$"),
+                    "name": Text(min_length=1),
+                    "chambers": _NAMES,
+                    "places": ListOf(Text(), min_items=1),
+                },
+                required=frozenset({*_CONTACTS, "code", "name", "places"}),
+                not_null=frozenset({"chambers"}),
+            ),
+            min_items=1,
+        ),
+    },
+    required=frozenset({"default", "countries"}),
+)
+
+# Only the naming fields; the seed (dovvy.seed) checks the rest of each destination.
+_DESTINATIONS = Shape(
+    {
+        "destinations": ListOf(
+            Shape(
+                {
+                    "code": Text(),
+                    "name": Text(),
+                    "display_name": Text(),
+                    "country": Text(),
+                    "aliases": _NAMES,
+                    "sites": ListOf(Shape({"name": Text()}, required=frozenset({"name"}), extra="ignore")),
+                },
+                required=frozenset({"code", "name", "country"}),
+                not_null=frozenset({"aliases", "sites"}),
+                extra="ignore",
+            ),
+            min_items=1,
+        )
+    },
+    required=frozenset({"destinations"}),
+)
 
 
-class _Level(_Strict):
-    name: str = Field(min_length=1)
-    code: str = Field(min_length=1, max_length=20)
-    depth_limit_m: int = Field(ge=0, le=130)
-    aliases: list[str] = Field(default_factory=list)
+# The YAML files parsed into JSON beside them (`scripts/package_functions.py`): a bundle reads the
+# JSON, since parsing YAML in pure Python cost a function's first request ~40 ms.
+PACKED_DATA = ("certifications.yaml", "emergency.yaml", "destinations.yaml", "emergency_texts.yaml")
 
 
-class _Certifications(_Strict):
-    agencies: list[str] = Field(min_length=1)
-    levels: list[_Level] = Field(min_length=2)
+def packed_name(name: str) -> str:
+    return name.removesuffix(".yaml") + ".json"
 
 
-class _Contacts(_Strict):
-    emergency: str = Field(min_length=1)
-    diving_line: str = Field(min_length=1)
-    coast_guard: str = Field(min_length=1)
-
-
-class _Country(_Contacts):
-    code: str = Field(pattern=r"^[a-z-]+$")
-    name: str = Field(min_length=1)
-    chambers: list[str] = Field(default_factory=list)
-    places: list[str] = Field(min_length=1)
-
-
-class _Emergency(_Strict):
-    default: _Contacts
-    countries: list[_Country] = Field(min_length=1)
-
-
-class _SiteName(BaseModel):
-    name: str
-
-
-class _DestinationNames(BaseModel):
-    # Only the naming fields; the seed (dovvy.seed) validates the rest of each destination.
-    code: str
-    name: str
-    display_name: str | None = None
-    country: str
-    aliases: list[str] = Field(default_factory=list)
-    sites: list[_SiteName] = Field(default_factory=list)
-
-
-class _DestinationsFile(BaseModel):
-    destinations: list[_DestinationNames] = Field(min_length=1)
-
-
-def _read(name: str, schema: type[BaseModel]) -> Any:
+def read_source(name: str) -> Any:
+    """A catalogue YAML file's parsed content, from its source."""
     import yaml
 
-    source = resources.files(__name__).joinpath(name)
     try:
-        return schema.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+        return yaml.safe_load(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"catalogue/{name}: cannot read ({exc})") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise CatalogueError(f"catalogue/{name}: {problems}") from None
+
+
+def read_data(name: str) -> Any:
+    """A catalogue file's parsed content: the packed JSON when a bundle carries it, else the YAML."""
+    packed = resources.files(__name__).joinpath(packed_name(name))
+    if packed.is_file():
+        return json.loads(packed.read_text(encoding="utf-8"))
+    return read_source(name)
+
+
+def _read(name: str, shape: Shape) -> dict[str, Any]:
+    try:
+        return checked(shape, read_data(name))
+    except ShapeError as exc:
+        raise CatalogueError(f"catalogue/{name}: {exc}") from None
 
 
 def _lower(values: list[str]) -> tuple[str, ...]:
@@ -135,39 +177,42 @@ def _lower(values: list[str]) -> tuple[str, ...]:
 @functools.cache
 def load() -> Catalogue:
     """The validated catalogue (read once per process)."""
-    certs: _Certifications = _read("certifications.yaml", _Certifications)
-    emergency: _Emergency = _read("emergency.yaml", _Emergency)
-    destinations: _DestinationsFile = _read("destinations.yaml", _DestinationsFile)
+    certs = _read("certifications.yaml", _CERTIFICATIONS)
+    emergency = _read("emergency.yaml", _EMERGENCY)
+    destinations = _read("destinations.yaml", _DESTINATIONS)["destinations"]
     levels = tuple(
-        Level(level.name, level.code, rank, level.depth_limit_m, _lower([level.name, *level.aliases]))
-        for rank, level in enumerate(certs.levels)
+        Level(lv["name"], lv["code"], rank, lv["depth_limit_m"], _lower([lv["name"], *lv.get("aliases", [])]))
+        for rank, lv in enumerate(certs["levels"])
     )
+    countries = emergency["countries"]
     contacts = {
-        c.code: EmergencyContacts(c.name, c.emergency, c.diving_line, c.coast_guard, tuple(c.chambers))
-        for c in emergency.countries
+        c["code"]: EmergencyContacts(
+            c["name"], c["emergency"], c["diving_line"], c["coast_guard"], tuple(c.get("chambers", ()))
+        )
+        for c in countries
     }
-    by_name = {c.name.lower(): c.code for c in emergency.countries}
-    places: list[tuple[str, str]] = [(p, c.code) for c in emergency.countries for p in _lower(c.places)]
-    unknown = [d.code for d in destinations.destinations if d.country.lower() not in by_name]
+    by_name = {c["name"].lower(): c["code"] for c in countries}
+    places = [(p, c["code"]) for c in countries for p in _lower(c["places"])]
+    unknown = [d["code"] for d in destinations if d["country"].lower() not in by_name]
     if unknown:
         raise CatalogueError(
             f"catalogue/emergency.yaml: no country entry for destinations {', '.join(unknown)}"
         )
     catalogue = Catalogue(
-        agencies=tuple(certs.agencies),
+        agencies=tuple(certs["agencies"]),
         levels=levels,
-        default_contacts=EmergencyContacts("", **emergency.default.model_dump()),
+        default_contacts=EmergencyContacts("", **emergency["default"]),
         contacts=contacts,
         country_places=tuple(sorted(set(places), key=lambda p: -len(p[0]))),
         destinations=tuple(
             Place(
-                d.code,
-                d.display_name or d.name,
-                by_name[d.country.lower()],
-                _lower([d.code, *d.aliases]),
-                tuple(site.name for site in d.sites),
+                d["code"],
+                d.get("display_name") or d["name"],
+                by_name[d["country"].lower()],
+                _lower([d["code"], *d.get("aliases", [])]),
+                tuple(site["name"] for site in d.get("sites", [])),
             )
-            for d in destinations.destinations
+            for d in destinations
         ),
     )
     return catalogue

@@ -9,11 +9,10 @@ whoever is helping: the numbers are the same in both.
 from __future__ import annotations
 
 import functools
-import json
 import re
-from importlib import resources
 from typing import Any
 
+from dovvy import catalogue as catalogue_data
 from dovvy.catalogue import EmergencyContacts
 from dovvy.chat.language import ENGLISH, lexicons
 from dovvy.chat.safety import SafetyCheck
@@ -206,27 +205,11 @@ def offline_notice(language: str) -> str | None:
     return None if local is None else str(local["offline"].format(**_values(None, language)))
 
 
-PACKED = "emergency_texts.json"
-
-
-def read_file() -> dict[str, Any]:
-    """The emergency texts from their YAML source."""
-    import yaml
-
-    source = resources.files("dovvy").joinpath("catalogue", "emergency_texts.yaml")
-    loaded: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
-    return loaded
-
-
 @functools.cache
 def catalogue() -> dict[str, Any]:
-    """Every language's emergency texts, `en` first (read once per process; from the JSON a bundle
-    carries, else the YAML)."""
-    packed = resources.files("dovvy").joinpath("catalogue", PACKED)
-    if packed.is_file():
-        loaded: dict[str, Any] = json.loads(packed.read_text(encoding="utf-8"))
-        return loaded
-    return read_file()
+    """Every language's emergency texts, `en` first (read once per process)."""
+    loaded: dict[str, Any] = catalogue_data.read_data("emergency_texts.yaml")
+    return loaded
 
 
 def texts(language: str) -> dict[str, Any] | None:

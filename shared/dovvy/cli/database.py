@@ -1,4 +1,4 @@
-"""Commands that run the gateway and look after the database: serve, migrate, seed, db-url,
+"""Commands that run the gateway and look after the database: serve, migrate, seed, db-url, db stop,
 leads retry, sessions purge."""
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     _port_free(host, port)
-    settings = resolve_database(settings)
+    settings = resolve_database(settings).with_local_limits()
     prepare(settings)
     print(f"knowledge base: {ingest_content(settings)}", flush=True)
+    print(f"abuse limits: {_limits_line(settings)}", flush=True)
     runtime = Runtime(settings)
     _port_free(host, port)
     print(f"DovvyBuddy gateway on http://{host}:{port}  (docs: http://{host}:{port}/docs)", flush=True)
@@ -50,6 +51,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     return 0
+
+
+def _limits_line(settings: Settings) -> str:
+    if not settings.rate_limits:
+        return "off (RATE_LIMITS)"
+    deployed = Settings()
+    return (
+        f"{settings.rate_leads_per_hour} leads and {settings.rate_sessions_per_hour} sessions an hour, "
+        f"{settings.rate_chat_per_minute} chat messages a minute per address (relaxed for local "
+        f"work where RATE_* is not set; deploys keep {deployed.rate_leads_per_hour}, "
+        f"{deployed.rate_sessions_per_hour} and {deployed.rate_chat_per_minute})"
+    )
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,6 +96,17 @@ def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
     connect_params(resolved)  # a configured URL that cannot be used is an error, not an echo
     print(resolved.database_url.reveal())
     return 0
+
+
+def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.db.embedded import EmbeddedPostgres
+
+    if settings.database_url is not None:
+        print("DATABASE_URL is set: that database is not ours to stop")
+        return 1
+    said = EmbeddedPostgres(settings.data_dir, stop_on_exit=False).shut_down()
+    print(said)
+    return 1 if said.startswith("left running") else 0
 
 
 def cmd_leads_retry(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,6 +150,13 @@ def add_commands(sub: Any) -> None:
 
     sub.add_parser("seed", help="migrate and load destinations and dive sites").set_defaults(func=cmd_seed)
     sub.add_parser("db-url", help="print the URL of the database in use").set_defaults(func=cmd_db_url)
+    db = sub.add_parser("db", help="the embedded database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("url", help="print the URL of the database in use (as db-url)").set_defaults(
+        func=cmd_db_url
+    )
+    db.add_parser(
+        "stop", help="stop the embedded database (left running by db-url), unless make run uses it"
+    ).set_defaults(func=cmd_db_stop)
 
     leads = sub.add_parser("leads", help="lead notification tools").add_subparsers(
         dest="leads_command", required=True

@@ -170,6 +170,20 @@ class EmbeddedPostgres:
             log.info("embedded postgres stopped")
         self.started_here = False
 
+    def shut_down(self) -> str:
+        """`dovvy db stop`: stop the server over this data folder, pinned by `db-url` or not, unless
+        a dovvy process (a `make run`) still uses it. Says what it did."""
+        self.pgdata = _storage(self.data_dir).resolve()
+        if _running_pid(self.pgdata) is None:
+            return f"no embedded database running in {self.data_dir}"
+        users = self._other_users()
+        if users:
+            return f"left running: in use by dovvy process {', '.join(map(str, users))} (stop it first)"
+        self.start()  # attaches to the running server
+        self.stop(force=True)
+        self._pinned.unlink(missing_ok=True)
+        return f"embedded database in {self.data_dir} stopped"
+
     def restart(self) -> str:
         """Stop and start the server process again, keeping the data (used to test reconnects)."""
         self.stop(force=True)

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from dovvy.knowledge.documents import DocumentInvalid, Problem, read
+from dovvy.knowledge.places import places_of
 
 SUFFIXES = (".md", ".markdown")
 
@@ -113,5 +114,7 @@ def check(paths: list[Path], *, strict: bool = False) -> tuple[int, list[Problem
         except DocumentInvalid as exc:
             problems.extend(exc.problems)
             continue
-        (problems if strict else warnings).extend(reading.warnings)
+        # What ingest would add to the warnings: a dive site it could not add, from the same code.
+        notes = [Problem(shown, 1, note) for note in places_of(reading.document).notes]
+        (problems if strict else warnings).extend([*reading.warnings, *notes])
     return len(listing.found) + len(listing.problems), problems, warnings

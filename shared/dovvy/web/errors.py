@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dovvy.errors import ApiError, ConfigError, DatabaseUnavailable
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +28,6 @@ _HTTP_CODES = {
 
 def error_response(status: int, detail: Any, code: str, headers: Mapping[str, str] | None = None) -> Response:
     return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
-
-
-def validation_detail(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[dict[str, str]]:
-    """Pydantic errors as [{"field": "data.email", "message": ..., "type": ...}]."""
-    items = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
-        loc = prefix + tuple(err["loc"])
-        items.append(
-            {
-                "field": ".".join(str(part) for part in loc) or "body",
-                "message": err["msg"],
-                "type": err["type"],
-            }
-        )
-    return items
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
 
 from dovvy.errors import MalformedJson, UnsupportedMediaType, ValidationFailed
-from dovvy.web.errors import validation_detail
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-# pydantic is imported where a body is first validated, not at start-up (see api/sessions.py).
-M = TypeVar("M", bound="BaseModel")
+from dovvy.shape import Shape, ShapeError, checked
 
 
 def is_json(content_type: str | None) -> bool:
@@ -100,26 +94,25 @@ def _check_text(text: str, path: tuple[str, ...]) -> None:
         ) from None
 
 
-async def read_model(request: Request, model: type[M], *, optional: bool = False) -> M:
-    """Parse and validate the body; an optional empty body validates as `{}`."""
+async def read_body(request: Request, shape: Shape, *, optional: bool = False) -> dict[str, Any]:
+    """Parse and check the body; an optional empty body checks as `{}`."""
     payload = await read_json(request, optional=optional)
-    return validate(model, {} if payload is _NOTHING else payload)
+    return validate(shape, {} if payload is _NOTHING else payload)
 
 
-def validate(model: type[M], payload: Any, prefix: tuple[str | int, ...] = ()) -> M:
+def validate(shape: Shape, payload: Any, prefix: tuple[str | int, ...] = ()) -> dict[str, Any]:
+    """The body's fields, checked (see `dovvy.shape.checked`); a 422 naming every problem."""
     if not isinstance(payload, dict):
         raise ValidationFailed(
             [
                 {
-                    "field": "body",
-                    "message": "Request body must be a JSON object",
+                    "field": ".".join(map(str, prefix)) or "body",
+                    "message": "Request body must be a JSON object" if not prefix else "must be an object",
                     "type": "dict_type",
                 }
             ]
         )
-    from pydantic import ValidationError
-
     try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_detail(exc, prefix)) from None
+        return checked(shape, payload, prefix)
+    except ShapeError as exc:
+        raise ValidationFailed(exc.problems) from None
