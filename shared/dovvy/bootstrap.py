@@ -57,8 +57,8 @@ def ingest_content(settings: Settings) -> str:
     runtime = Runtime(settings)
     ingestor = Ingestor(runtime.pool, runtime.embedder)
     try:
-        # `make run` keeps the knowledge base equal to content/ (articles ingested from elsewhere go),
-        # as before; only an empty folder is refused.
+        # `make run` keeps the knowledge base's own articles equal to content/; articles ingested
+        # from other folders are other sources and stay. Only an empty folder is refused.
         stats = ingestor.ingest_paths(
             [settings.content_dir], root=settings.content_dir, prune=True, prune_more_than_kept=True
         )

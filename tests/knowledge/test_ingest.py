@@ -315,3 +315,53 @@ def test_validate_and_ingest_agree_on_broken_articles(ingestor: Ingestor, tmp_pa
     assert named(warnings) == named(stats.warnings)
     assert {"site-bad-id.md", "site-no-depth.md"} <= {name for name, _ in named(warnings)}
     assert stats.invalid == len({Path(p.path).name for p in problems}) >= 2
+
+
+def _stored(pool: Pool) -> list[str]:
+    return [
+        row[0]
+        for row in pool.run(lambda conn: conn.run("SELECT content_path FROM content_documents ORDER BY 1"))
+    ]
+
+
+def test_a_folder_outside_the_knowledge_base_is_a_source_of_its_own(
+    ingestor: Ingestor, content_pool: Pool, settings: Settings, tmp_path: Path
+) -> None:
+    """Article identity: the knowledge base's articles are plain paths; another folder's are named
+    by it. Before, the same relative path replaced the content/ article ("0 new, 1 changed"), a
+    prune of the other folder deleted every content/ article, and make run's restart deleted the
+    other folder's articles."""
+    from dovvy.bootstrap import ingest_content
+
+    content, elsewhere = tmp_path / "content", tmp_path / "handbook"
+    for folder in (content / "safety", elsewhere / "safety"):
+        folder.mkdir(parents=True)
+    for name in ("stops", "ears", "cold"):
+        (content / "safety" / f"{name}.md").write_text(DOC.replace("Safety Stops", name.title()))
+    (elsewhere / "safety" / "stops.md").write_text(DOC.replace("three minutes", "five minutes"))
+    ingestor.ingest_paths([content], root=content)
+
+    # The same relative path from another folder: both kept.
+    other = Ingestor(content_pool, CountingEmbedder()).ingest_paths([elsewhere], root=content, prune=True)
+    assert (other.new, other.changed, other.deleted) == (1, 0, 0)
+    both = ["handbook:safety/stops.md", "safety/cold.md", "safety/ears.md", "safety/stops.md"]
+    assert _stored(content_pool) == both
+
+    # Pruning the other folder touches only its own articles.
+    (elsewhere / "safety" / "stops.md").unlink()
+    (elsewhere / "safety" / "new.md").write_text(DOC.replace("Safety Stops", "New"))
+    pruned = Ingestor(content_pool, CountingEmbedder()).ingest_paths([elsewhere], root=content, prune=True)
+    assert (pruned.new, pruned.deleted) == (1, 1)
+    assert _stored(content_pool) == ["handbook:safety/new.md", *both[1:]]
+
+    # make run syncs content/ (pruning it) and keeps the other source.
+    (content / "safety" / "cold.md").unlink()
+    assert "1 deleted" in ingest_content(settings.replace(content_dir=content))
+    assert _stored(content_pool) == ["handbook:safety/new.md", "safety/ears.md", "safety/stops.md"]
+
+
+def test_a_knowledge_base_path_may_not_name_a_source(ingestor: Ingestor, tmp_path: Path) -> None:
+    (tmp_path / "handbook:stops.md").write_text(DOC)
+    stats = ingestor.ingest_paths([tmp_path], root=tmp_path)
+    assert stats.new == 0
+    assert "names another source" in str(stats.problems[0])

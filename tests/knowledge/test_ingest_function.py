@@ -233,6 +233,7 @@ def test_s3_reader_asks_for_metadata_only_to_know_an_object_exists(s3: Any) -> N
         pytest.param("safety%2F.%2Fx.md", id="dot"),
         pytest.param("safety%2F%2Fx.md", id="empty-part"),
         pytest.param("safety%5Cx.md", id="backslash"),
+        pytest.param("handbook%3Ax.md", id="names-a-source"),
     ],
 )
 def test_an_object_key_that_is_not_a_plain_path_is_never_stored(

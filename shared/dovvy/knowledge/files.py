@@ -1,9 +1,13 @@
 """Finding markdown files on disk and reading them, with every failure reported against its file.
 
-A document's identity (its `content_path`) is its path relative to an anchor: the knowledge base's
-root (`DOVVY_CONTENT_DIR`, or `--root`) when the file lies inside it, otherwise the folder that was
-named. So `dovvy ingest content/safety` after `dovvy ingest content` updates the same documents
-instead of storing them again under shorter paths.
+A document's identity (its `content_path`) is its path relative to an anchor. Inside the knowledge
+base's root (`DOVVY_CONTENT_DIR`, or `--root`) the anchor is the root, and the identity a plain
+path: so `dovvy ingest content/safety` after `dovvy ingest content` updates the same documents
+instead of storing them again under shorter paths. A folder outside the root is a source of its
+own, named after the folder: its articles are stored as `<folder name>:<path>`, so they never
+replace the knowledge base's articles of the same path, a prune of that folder touches only them,
+and `make run`'s sync of `content/` leaves them alone. With no root at all (a library caller), the
+named folder is its own root.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dovvy.knowledge.documents import DocumentInvalid, Problem, read
 from dovvy.knowledge.places import places_of
 
 SUFFIXES = (".md", ".markdown")
+# Between a source's name and a path inside it; a path in the knowledge base may not hold one.
+SOURCE_MARK = ":"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,8 +41,12 @@ class Listing:
         self.problems.append(Problem(str(error.filename), 1, f"cannot list: {error.strerror or error}"))
 
     def covers(self, path: str) -> bool:
+        """Whether a stored identity lies under one of the named paths: the knowledge base's root
+        covers its own articles only, never another source's."""
         return any(
-            not scope or path == scope or (scope.endswith("/") and path.startswith(scope))
+            (not scope and SOURCE_MARK not in path)
+            or path == scope
+            or (scope.endswith(("/", SOURCE_MARK)) and path.startswith(scope))
             for scope in self.scopes
         )
 
@@ -46,15 +56,25 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _anchor_for(given: Path, root: Path | None) -> Path:
+def source_of(path: str) -> str | None:
+    """The source a stored identity names, or None for the knowledge base's own articles."""
+    name, mark, _ = path.partition(SOURCE_MARK)
+    return name if mark else None
+
+
+def _anchor_for(given: Path, root: Path | None) -> tuple[Path, str]:
+    """Where identities start, and the prefix naming their source ("" for the knowledge base)."""
     folder = _absolute(given if given.is_dir() else given.parent)
-    if root is not None and folder.is_relative_to(_absolute(root)):
-        return _absolute(root)
-    return folder
+    if root is None:
+        return folder, ""
+    if folder.is_relative_to(_absolute(root)):
+        return _absolute(root), ""
+    name = folder.name.replace(SOURCE_MARK, "-") or "root"
+    return folder, name + SOURCE_MARK
 
 
-def _identity(file: Path, anchor: Path) -> str:
-    return _absolute(file).relative_to(anchor).as_posix()
+def _identity(file: Path, anchor: Path, prefix: str) -> str:
+    return prefix + _absolute(file).relative_to(anchor).as_posix()
 
 
 def find_markdown(paths: list[Path], *, root: Path | None = None) -> Listing:
@@ -66,18 +86,23 @@ def find_markdown(paths: list[Path], *, root: Path | None = None) -> Listing:
         if not given.exists() and not given.is_symlink():
             listing.problems.append(Problem(given.as_posix(), 1, "no such file or folder"))
             continue
-        anchor = _anchor_for(given, root)
+        anchor, prefix = _anchor_for(given, root)
         if given.is_dir():
-            scope = _identity(given, anchor)
-            listing.scopes.append("" if scope == "." else scope + "/")
+            scope = _identity(given, anchor, "")
+            listing.scopes.append(prefix + ("" if scope == "." else scope + "/"))
             files: list[Path] = []
             for folder, _, names in os.walk(given, followlinks=False, onerror=listing.unlistable):
                 files.extend(Path(folder) / name for name in names if name.lower().endswith(SUFFIXES))
         else:
             files = [given]
-            listing.scopes.append(_identity(given, anchor))
+            listing.scopes.append(_identity(given, anchor, prefix))
         for file in files:
-            path = _identity(file, anchor)
+            path = _identity(file, anchor, prefix)
+            if not prefix and SOURCE_MARK in path:
+                listing.problems.append(
+                    Problem(file.as_posix(), 1, f"a path with '{SOURCE_MARK}' (it names another source)")
+                )
+                continue
             if path not in seen:
                 seen.add(path)
                 listing.found.append(Found(file, path))

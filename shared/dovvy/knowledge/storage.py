@@ -8,6 +8,7 @@ from typing import Any, Literal, Protocol
 
 from dovvy.knowledge.documents import DocumentInvalid
 from dovvy.knowledge.events import StorageChange
+from dovvy.knowledge.files import SOURCE_MARK
 from dovvy.knowledge.ingest import Ingestor
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,13 @@ class GcsReader:
         return bool(self._client.bucket(bucket).blob(key).exists())
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
+# Control characters, backslashes, and the mark that names another source.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\" + re.escape(SOURCE_MARK) + "]")
 
 
 def is_plain_path(path: str) -> bool:
     """A relative path of named folders: no leading slash, no "." or ".." parts, no empty parts,
-    no backslashes or control characters."""
+    no backslashes, colons or control characters."""
     parts = path.split("/")
     return bool(path) and not _UNSAFE.search(path) and all(p not in ("", ".", "..") for p in parts)
 
