@@ -61,11 +61,19 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 @contextlib.contextmanager
 def searchable_runtime(settings: Settings) -> Iterator[Runtime]:
     """A runtime on the configured database, checked to hold documents for the configured embedder,
-    closed afterwards: what every command that searches or measures starts with."""
-    from dovvy.bootstrap import resolve_database
+    closed afterwards: what every command that searches or measures starts with. On the embedded
+    database it is first set up as `make run` sets it up (migrated, seeded, content/ ingested;
+    cheap when nothing changed), so these commands work on a fresh clone; a configured
+    DATABASE_URL is never changed by them."""
+    from dovvy.bootstrap import ingest_content, prepare, resolve_database
     from dovvy.runtime import Runtime
 
-    runtime = Runtime(resolve_database(settings))
+    embedded = settings.database_url is None
+    settings = resolve_database(settings)
+    if embedded:
+        prepare(settings)
+        print(f"knowledge base: {ingest_content(settings)}", file=sys.stderr, flush=True)
+    runtime = Runtime(settings)
     try:
         require_documents(runtime)
         yield runtime
