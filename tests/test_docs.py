@@ -105,8 +105,11 @@ def test_the_readmes_quality_figures_are_what_the_commands_print(tmp_path: Path)
 
 
 def test_the_bench_commands_run_as_documented_on_a_fresh_clone(tmp_path: Path) -> None:
-    """`dovvy bench chat` and a small `dovvy bench retrieval` from a new data folder (the README's
-    100,000 chunks take minutes; the path is the same)."""
+    """`dovvy bench chat`, a short `bench load`, `calibrate --dry-run` and a small `bench retrieval`
+    from a new data folder (the README's 100,000 chunks take minutes; the path is the same). The
+    other documented commands run in their own tests (test_cli, test_infra, test_preflight)."""
     assert "end to end p50 / p95" in _dovvy(["bench", "chat", "--requests", "20"], tmp_path)
+    assert "| chat |" in _dovvy(["bench", "load", "--clients", "4", "--seconds", "2"], tmp_path)
+    assert "test (measured):" in _dovvy(["calibrate", "--dry-run"], tmp_path)
     out = _dovvy(["bench", "retrieval", "--chunks", "2000", "--queries", "20"], tmp_path / "synthetic")
     assert "hybrid" in out
