@@ -13,12 +13,12 @@ CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut 
 SCHEMAS := build/tools/provider-schema
 SCHEMAS_STAMP := $(SCHEMAS)/.downloaded-$(shell cksum < infra/provider-schema.lock | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit client client-generate install package infra-tools clean
+.PHONY: run test lint typecheck unit client client-generate install package infra-tools browser clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
 
-test: $(STAMP) lint typecheck client infra-tools unit
+test: $(STAMP) lint typecheck client infra-tools browser unit
 
 install: $(STAMP)
 
@@ -43,7 +43,7 @@ unit: $(STAMP)
 # The TypeScript client: regenerated from openapi.yaml and compared with the checked-in copy,
 # compiled with its typed usage file, built to JavaScript and declarations in dist/ (not committed),
 # imported by plain node through its package exports, and its stream tests run on the build (node and
-# npm from the machine; packages pinned by the lock).
+# npm from the machine; packages pinned by the lock). tests/test_browser.py loads the same dist/.
 $(TS_STAMP): $(TS)/package.json $(TS)/package-lock.json
 	cd $(TS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -78,6 +78,11 @@ $(SCHEMAS_STAMP): infra/provider-schema.lock
 	$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
 		--only-binary=:all: --dest $(SCHEMAS) -r infra/provider-schema.lock
 	touch $@
+
+# Headless Chromium from Debian's packages, for tests/test_browser.py (Playwright drives it; it never
+# downloads a browser of its own). Skipped when it is already there.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 package: $(STAMP)
 	$(BIN)/python scripts/package_functions.py
