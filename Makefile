@@ -13,7 +13,7 @@ CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut 
 SCHEMAS := build/tools/provider-schema
 SCHEMAS_STAMP := $(SCHEMAS)/.downloaded-$(shell cksum < infra/provider-schema.lock | cut -d' ' -f1)
 
-.PHONY: run stop test lint typecheck unit client client-generate install package infra-tools clean
+.PHONY: run stop test lint typecheck unit client client-generate install package infra-tools browser clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
@@ -22,7 +22,7 @@ run: $(STAMP)
 stop: $(STAMP)
 	$(BIN)/dovvy db stop
 
-test: $(STAMP) lint typecheck client infra-tools unit
+test: $(STAMP) lint typecheck client infra-tools browser unit
 
 install: $(STAMP)
 
@@ -44,8 +44,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-# The TypeScript client: regenerated from openapi.yaml and compared with the checked-in copy, then
-# compiled with its typed usage file (node and npm from the machine; packages pinned by the lock).
+# The TypeScript client: regenerated from openapi.yaml and compared with the checked-in copy,
+# compiled with its typed usage file, built to JavaScript and declarations in dist/ (not committed),
+# imported by plain node through its package exports, and its stream tests run on the build (node and
+# npm from the machine; packages pinned by the lock). tests/test_browser.py loads the same dist/.
 $(TS_STAMP): $(TS)/package.json $(TS)/package-lock.json
 	cd $(TS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -55,6 +57,11 @@ client: $(TS_STAMP)
 	@diff -u $(TS)/src/schema.ts $(TS)/node_modules/.generated/schema.ts \
 		|| (echo "$(TS)/src/schema.ts is stale: run 'make client-generate' and commit it" >&2; exit 1)
 	cd $(TS) && npx --no-install tsc --noEmit
+	cd $(TS) && npm run --silent build
+	cd $(TS) && node --input-type=module -e "const m = await import('@dovvybuddy/api-client'); \
+		for (const f of ['createDovvyClient', 'streamChat']) if (typeof m[f] !== 'function') \
+		throw new Error('dist/index.js does not export ' + f);"
+	cd $(TS) && node --test --test-reporter=spec test/stream.test.mjs
 
 client-generate: $(TS_STAMP)
 	cd $(TS) && npx --no-install openapi-typescript ../../openapi.yaml --output src/schema.ts
@@ -76,8 +83,13 @@ $(SCHEMAS_STAMP): infra/provider-schema.lock
 		--only-binary=:all: --dest $(SCHEMAS) -r infra/provider-schema.lock
 	touch $@
 
+# Headless Chromium from Debian's packages, for tests/test_browser.py (Playwright drives it; it never
+# downloads a browser of its own). Skipped when it is already there.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
 package: $(STAMP)
 	$(BIN)/python scripts/package_functions.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache build $(TS)/node_modules
+	rm -rf $(VENV) .mypy_cache .ruff_cache build $(TS)/node_modules $(TS)/dist

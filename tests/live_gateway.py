@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
@@ -15,9 +15,12 @@ from dovvy.runtime import Runtime
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """Yields the gateway's base URL, e.g. http://127.0.0.1:41234."""
+def serving(settings: Settings, configure: Callable[[Runtime], None] | None = None) -> Iterator[str]:
+    """Yields the gateway's base URL, e.g. http://127.0.0.1:41234. `configure` may adjust the runtime
+    (its models, say) before the first request."""
     runtime = Runtime(settings)
+    if configure is not None:
+        configure(runtime)
     server = uvicorn.Server(
         uvicorn.Config(
             create_gateway(runtime),

@@ -1,9 +1,19 @@
-// The DovvyBuddy API client: the generated types (schema.ts) bound to a small fetch wrapper.
-// Regenerate schema.ts with `npm run generate` after changing openapi.yaml; `make test` fails
-// while the checked-in copy differs from what the contract generates.
-import createClient, { type ClientOptions } from "openapi-fetch";
-
+// The DovvyBuddy API client: typed calls to every operation (client.ts, over the types generated
+// from openapi.yaml in schema.ts) and the chat event stream as typed events (stream.ts).
 import type { components, operations, paths } from "./schema.js";
+
+export { createDovvyClient, type DovvyClient } from "./client.js";
+export {
+  ChatStreamError,
+  DovvyApiError,
+  EventStreamParser,
+  readEventStream,
+  streamChat,
+  type ChatStreamEvent,
+  type ChatStreamEventName,
+  type ServerSentEvent,
+  type StreamChatOptions,
+} from "./stream.js";
 
 export type { components, operations, paths };
 export type Schemas = components["schemas"];
@@ -13,11 +23,3 @@ export type ConversationState = Schemas["ConversationState"];
 export type Session = Schemas["Session"];
 export type CreateLeadRequest = Schemas["CreateLeadRequest"];
 export type ApiError = Schemas["Error"];
-
-/** A client for `baseUrl` (the gateway's address, without `/api`). Cookies are sent, as the
- * web app does, so a cross-origin gateway must list the app's origin in CORS_ORIGINS. */
-export function createDovvyClient(baseUrl: string, options: Omit<ClientOptions, "baseUrl"> = {}) {
-  return createClient<paths>({ credentials: "include", ...options, baseUrl });
-}
-
-export type DovvyClient = ReturnType<typeof createDovvyClient>;

@@ -1,6 +1,13 @@
 // Every operation of the contract, called once with the types the generator produced. `tsc
 // --noEmit` compiles this file in `make test`, so a contract change that breaks a caller fails there.
-import { createDovvyClient, type ConversationState } from "./index.js";
+import {
+  ChatStreamError,
+  createDovvyClient,
+  DovvyApiError,
+  streamChat,
+  type ChatStreamEvent,
+  type ConversationState,
+} from "./index.js";
 
 export async function tour(baseUrl: string): Promise<void> {
   const api = createDovvyClient(baseUrl);
@@ -27,6 +34,25 @@ export async function tour(baseUrl: string): Promise<void> {
     parseAs: "stream",
   });
   console.log(streamed.response.headers.get("content-type"));
+
+  // The same stream through the helper: typed events, `answer` already reset when the server says so.
+  let shown = "";
+  const sources: string[] = [];
+  try {
+    for await (const e of streamChat(api, { message: "and in October?", sessionId })) {
+      if (e.event === "token" || e.event === "reset") shown = e.answer;
+      if (e.event === "citation") sources.push(`${e.data.title} (${e.data.path})`);
+      if (e.event === "route") console.log(e.data.agent, e.data.reason);
+      if (e.event === "final") console.log(e.data.message === shown, e.data.metadata.state_updates);
+      if (e.event === "error") console.log(e.data.code, e.data.detail);
+    }
+  } catch (error) {
+    if (error instanceof DovvyApiError) console.log(error.status, error.code, error.detail, error.requestId);
+    else if (error instanceof ChatStreamError) console.log(error.code);
+    else throw error;
+  }
+  const fromUrl: AsyncGenerator<ChatStreamEvent> = streamChat(baseUrl, { message: "hi" });
+  await fromUrl.return(undefined);
 
   const created = await api.POST("/api/sessions", {
     body: { diverProfile: { certification_level: "Advanced Open Water", logged_dives: 40 } },
