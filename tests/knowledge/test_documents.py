@@ -244,3 +244,32 @@ def test_headings_are_read_in_linear_time(line: str, title: str) -> None:
     assert found is not None
     assert found.title == title
     assert time.perf_counter() - started < 2
+
+
+_SPACES = " " * 50_000
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param(f"description: a{_SPACES}b", id="field-value"),
+        pytest.param(f"description:{_SPACES}", id="field-blank"),
+        pytest.param(f"# word{_SPACES}x", id="heading"),
+        pytest.param(f"-{_SPACES}item", id="list-item"),
+        pytest.param(f"Done.{_SPACES}Next", id="sentence"),
+        pytest.param("a_" * 25_000 + "!", id="identifier"),
+        pytest.param(f"{_SPACES}javascript:", id="scheme"),
+    ],
+)
+def test_no_line_in_the_reading_path_is_slower_than_linear(line: str) -> None:
+    """Each adversarial line in the frontmatter (read line by line: the YAML as a whole is broken
+    on purpose) and in the body, through the whole reader and the chunker. The first took a second
+    for 20,000 spaces before (a value pattern that tried every split of the spaces)."""
+    import time
+
+    from dovvy.knowledge.chunking import chunk_document
+
+    raw = f"---\ntitle: T\ndoc_type: safety\nbroken: [\n{line}\n---\n\n# Heading\n\n{line}\n\nA paragraph.\n"
+    started = time.perf_counter()
+    chunk_document(read("x.md", raw).document)
+    assert time.perf_counter() - started < 0.25
