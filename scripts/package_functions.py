@@ -31,6 +31,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from dovvy import needs
 from dovvy.cli.lambda_python import PYTHON_VERSION, target_python
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,6 +211,8 @@ def deployed_env(function: str) -> dict[str, str]:
     env["DATABASE_URL"] = "postgresql://dovvy@db.internal:5432/dovvy?sslmode=verify-full"
     if own.get("EMBEDDING_PROVIDER") == "gemini" or function in spec["model_functions"]:
         env["GEMINI_API_KEY"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/gemini-api-key"
+    if needs.NEEDS[function].content:
+        env["CONTENT_BUCKET"] = "dovvy-content-123456789012"
     if function in spec["model_functions"]:
         env["LLM_PROVIDERS"] = "groq,gemini"
         env["GROQ_API_KEY"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/groq-api-key"

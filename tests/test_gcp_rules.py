@@ -167,3 +167,12 @@ def test_only_migrate_signs_in_as_the_owner() -> None:
         versions["database_url"].body, "secret_data"
     )
     assert "${google_sql_user.app.name}:" in _text(versions["database_owner_url"].body, "secret_data")
+
+
+def test_ingest_is_told_the_bucket_its_events_come_from() -> None:
+    """Without CONTENT_BUCKET the ingest function refuses to start (dovvy/needs.py): an event names
+    its bucket, and one naming another must not add or delete articles. The AWS module's is checked
+    by starting the bundle with the environment the apply gave it (test_terraform_aws.py)."""
+    (ingest,) = [b for b in _resources("google_cloudfunctions2_function") if b.labels[1] == "ingest"]
+    env = _text(_nested(ingest.body, "service_config"), "environment_variables")
+    assert "CONTENT_BUCKET=google_storage_bucket.content.name" in env

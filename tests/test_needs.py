@@ -24,6 +24,7 @@ def test_functions_without_models_start_without_their_keys(function: str) -> Non
 @pytest.mark.parametrize("function", ["session", "chat", "ingest", "migrate"])
 def test_functions_that_notify_no_one_start_without_the_webhook_secret(function: str) -> None:
     env = SHARED | KEYS | {"LEAD_WEBHOOK_URL": "https://shop.example/hook", "LEAD_EMAIL_TO": "a@b.c"}
+    env["CONTENT_BUCKET"] = "dovvy-content"
     needs.check(Settings.from_env(env), function)
 
 
@@ -34,6 +35,12 @@ def test_functions_that_notify_no_one_start_without_the_webhook_secret(function:
         pytest.param("chat", SHARED | MODELS | {"GROQ_API_KEY": "g"}, "GEMINI_API_KEY", id="chat-no-gemini"),
         pytest.param(
             "ingest", SHARED | {"EMBEDDING_PROVIDER": "gemini"}, "GEMINI_API_KEY", id="ingest-no-key"
+        ),
+        pytest.param(
+            "ingest",
+            SHARED | KEYS | {"EMBEDDING_PROVIDER": "gemini"},
+            "CONTENT_BUCKET",
+            id="ingest-no-bucket",
         ),
         pytest.param("session", {"DOVVY_ENV": "production"}, "DATABASE_URL", id="no-database"),
         pytest.param(

@@ -97,6 +97,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     cors_origin_regex: str | None = None
     lead_dedupe_minutes: int = 10
+    content_bucket: str | None = None
+    content_prefix: str = ""
     rate_limits: bool = True
     trusted_proxy_hops: int = 0
     rate_chat_per_minute: int = 20
@@ -156,6 +158,8 @@ class Settings:
             cors_origins=env.get("CORS_ORIGINS", _origins, ()),
             cors_origin_regex=env.get("CORS_ORIGIN_REGEX", _regex, None),
             lead_dedupe_minutes=env.get("LEAD_DEDUPE_MINUTES", _non_negative_int, cls.lead_dedupe_minutes),
+            content_bucket=env.get("CONTENT_BUCKET", _bucket_name, None),
+            content_prefix=env.get("CONTENT_PREFIX", _key_prefix, cls.content_prefix),
             rate_limits=env.get("RATE_LIMITS", _bool, cls.rate_limits),
             trusted_proxy_hops=env.get("TRUSTED_PROXY_HOPS", _non_negative_int, cls.trusted_proxy_hops),
             rate_chat_per_minute=env.get("RATE_CHAT_PER_MINUTE", _positive_int, cls.rate_chat_per_minute),
@@ -329,6 +333,23 @@ def _regex(raw: str) -> str:
     except re.error as exc:
         raise ValueError(f"not a regular expression ({exc})") from None
     return raw
+
+
+# S3 and Cloud Storage agree on lower-case letters, digits, dots and dashes (Cloud Storage also
+# allows underscores), 3 to 63 characters, starting and ending with a letter or digit.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
+
+
+def _bucket_name(raw: str) -> str:
+    if not _BUCKET.match(raw):
+        raise ValueError(f"'{raw}' is not a bucket name")
+    return raw
+
+
+def _key_prefix(raw: str) -> str:
+    """A folder inside the bucket: "articles/" (a trailing slash is added), or empty."""
+    prefix = raw.strip("/")
+    return f"{prefix}/" if prefix else ""
 
 
 def _bool(raw: str) -> bool:

@@ -22,6 +22,11 @@ class IngestHandlers:
             self._runtime = Runtime.for_function("ingest")
         return self._runtime
 
+    @property
+    def _confined(self) -> dict[str, Any]:
+        settings = self.runtime.settings
+        return {"bucket": settings.content_bucket, "prefix": settings.content_prefix}
+
     def _ingestor(self) -> Any:
         from dovvy.knowledge.ingest import Ingestor
 
@@ -34,7 +39,7 @@ class IngestHandlers:
             self._s3 = S3Reader()
         ingestor = self._ingestor()
         results = [
-            {"key": change.key, "result": apply_change(change, self._s3, ingestor)}
+            {"key": change.key, "result": apply_change(change, self._s3, ingestor, **self._confined)}
             for change in from_aws_event(event)
         ]
         return {"results": results}
@@ -45,4 +50,4 @@ class IngestHandlers:
         if self._gcs is None:
             self._gcs = GcsReader()
         change = from_cloud_event(cloud_event["type"], cloud_event.data)
-        return apply_change(change, self._gcs, self._ingestor())
+        return apply_change(change, self._gcs, self._ingestor(), **self._confined)

@@ -22,13 +22,14 @@ class Needs:
     models: bool = False  # calls the hosted chat models
     notifies: bool = False  # sends leads to the dive shop
     app_role: bool = False  # creates the role the other functions sign in as
+    content: bool = False  # handles the knowledge base bucket's events
 
 
 NEEDS: dict[str, Needs] = {
     "session": Needs(),
     "lead": Needs(notifies=True),
     "chat": Needs(embedder=True, models=True),
-    "ingest": Needs(embedder=True),
+    "ingest": Needs(embedder=True, content=True),
     "migrate": Needs(app_role=True),
     "jobs": Needs(notifies=True),
 }
@@ -42,7 +43,8 @@ def offline_embedder_available() -> bool:
 def check(settings: Settings, *functions: str, database: bool = True) -> None:
     """Raise ConfigError naming the first variable that stops one of `functions` from working.
 
-    `database=False` where an unset DATABASE_URL means the embedded server (the CLI, the gateway).
+    `database=False` where an unset DATABASE_URL means the embedded server (the CLI, the gateway):
+    local work, which also handles no storage events.
     """
     needs = [NEEDS[name] for name in functions]
     if database and any(n.database for n in needs):
@@ -53,6 +55,10 @@ def check(settings: Settings, *functions: str, database: bool = True) -> None:
         _check_embedder(settings)
     if any(n.notifies for n in needs):
         _check_notifiers(settings)
+    if database and any(n.content for n in needs) and settings.content_bucket is None:
+        # Deployed only (local tools read folders, not events). Without it, an event naming any
+        # bucket would be read and stored.
+        raise ConfigError("CONTENT_BUCKET is not set (the bucket whose events the ingest function handles)")
     if (
         any(n.app_role for n in needs)
         and settings.database_app_user

@@ -180,6 +180,7 @@ def test_cloud_run_target_accepts_a_binary_mode_cloudevent(
     import functions_framework
 
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CONTENT_BUCKET", "dovvy-content")  # as deployed: the bucket it listens to
     app = functions_framework.create_app(  # type: ignore[no-untyped-call]
         target="ingest", source=str(ROOT / "functions" / "ingest" / "main.py"), signature_type="cloudevent"
     )
@@ -196,6 +197,7 @@ def test_ingest_entry_file_on_lambda_reads_s3_through_boto3(
     from tests.test_entrypoints import load_entry
 
     s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    monkeypatch.setenv("CONTENT_BUCKET", "dovvy-content")  # as deployed: the bucket it listens to
     module = load_entry("ingest", monkeypatch, database_url)
     result = module.handler(load_event("s3_object_created.json"), LambdaContext(function_name="dovvy-ingest"))
     module.handlers.runtime.close()
@@ -248,4 +250,39 @@ def test_an_object_key_that_is_not_a_plain_path_is_never_stored(
         result = handlers.aws(event, LambdaContext())
     assert result["results"][0]["result"] == "skipped"
     assert "not a plain relative path" in caplog.text
+    assert stored_paths(content_pool) == []
+
+
+def test_only_the_content_buckets_events_under_its_prefix_count(
+    runtime: Runtime, content_pool: Pool, s3: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An event names its bucket: before, one naming any bucket the function could read was
+    ingested (or deleted an article of the same path). Now only CONTENT_BUCKET's, under
+    CONTENT_PREFIX, stored by their path below the prefix; the rest is logged and ignored."""
+    s3.create_bucket(Bucket="someone-else", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_object(Bucket="someone-else", Key=KEY, Body=DOC.encode())
+    s3.put_object(Bucket="dovvy-content", Key=KEY, Body=DOC.encode())
+    s3.put_object(Bucket="dovvy-content", Key=f"articles/{KEY}", Body=DOC.encode())
+    confined = runtime.settings.replace(content_bucket="dovvy-content", content_prefix="articles/")
+    handlers = IngestHandlers(Runtime(confined), s3=S3Reader(s3), gcs=GcsReader(FakeGcs()))
+
+    def event(bucket: str, key: str) -> dict[str, Any]:
+        return load_event("s3_object_created.json", **{'"dovvy-content"': f'"{bucket}"', "safety/": key})
+
+    with caplog.at_level("INFO"):
+        other = handlers.aws(event("someone-else", "safety/"), LambdaContext())
+        outside = handlers.aws(event("dovvy-content", "safety/"), LambdaContext())
+        inside = handlers.aws(event("dovvy-content", "articles/safety/"), LambdaContext())
+    assert [r["results"][0]["result"] for r in (other, outside, inside)] == ["skipped", "skipped", "new"]
+    assert "another bucket than CONTENT_BUCKET" in caplog.text
+    assert "outside CONTENT_PREFIX" in caplog.text
+    assert stored_paths(content_pool) == [KEY]
+
+    gcs = FakeGcs()
+    gcs.objects[("dovvy-content", KEY)] = DOC.encode()
+    on_gcp = IngestHandlers(Runtime(confined.replace(content_prefix="")), gcs=GcsReader(gcs))
+    assert on_gcp.gcp(cloud_event("gcs_object_deleted.json")) == "deleted"
+    elsewhere = cloud_event("gcs_object_finalized.json")
+    elsewhere.data["bucket"] = "someone-else"
+    assert on_gcp.gcp(elsewhere) == "skipped"
     assert stored_paths(content_pool) == []

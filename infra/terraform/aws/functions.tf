@@ -163,6 +163,8 @@ resource "aws_lambda_function" "fn" {
         DATABASE_APP_USER     = local.app_db_user
         DATABASE_APP_PASSWORD = aws_secretsmanager_secret.database_app.arn
       },
+      # Ingest handles this bucket's events only (an event names its bucket; others are ignored).
+      each.key != "ingest" ? {} : { CONTENT_BUCKET = aws_s3_bucket.content.bucket },
       # Lambda starts the chat bundle's wrapper instead of its own runtime client (stream.tf).
       each.key == "chat-stream" ? { AWS_LAMBDA_EXEC_WRAPPER = "/var/task/stream_bootstrap" } : {},
       { for s in local.function_secrets[each.key] : local.secret_variables[s] => aws_secretsmanager_secret.app[s].arn },

@@ -129,7 +129,11 @@ resource "google_cloudfunctions2_function" "ingest" {
     service_account_email         = google_service_account.fn["ingest"].email
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
-    environment_variables         = merge(local.env["ingest"], local.named_secrets["ingest"], { DB_POOL_SIZE = "1" })
+    # Ingest handles the content bucket's events only (an event names its bucket; others are ignored).
+    environment_variables = merge(local.env["ingest"], local.named_secrets["ingest"], {
+      DB_POOL_SIZE   = "1"
+      CONTENT_BUCKET = google_storage_bucket.content.name
+    })
 
     secret_environment_variables {
       key        = "DATABASE_URL"

@@ -92,14 +92,30 @@ def is_plain_path(path: str) -> bool:
     return bool(path) and not _UNSAFE.search(path) and all(p not in ("", ".", "..") for p in parts)
 
 
-def apply_change(change: StorageChange, reader: ObjectReader, ingestor: Ingestor, prefix: str = "") -> Result:
-    """Ingest or delete the object. Redelivered events are harmless: an unchanged document costs
-    nothing and a second delete finds nothing. Invalid documents leave the previous version."""
+def apply_change(
+    change: StorageChange,
+    reader: ObjectReader,
+    ingestor: Ingestor,
+    *,
+    bucket: str | None = None,
+    prefix: str = "",
+) -> Result:
+    """Ingest or delete the object. Only objects of the knowledge base's `bucket` under `prefix`
+    count (an event names its bucket, and a misrouted or forged one must not add or delete
+    articles); the path stored is the key under the prefix. Redelivered events are harmless: an
+    unchanged document costs nothing and a second delete finds nothing. Invalid documents leave the
+    previous version."""
     where = {"bucket": change.bucket, "key": change.key, "action": change.action}
+    if bucket is not None and change.bucket != bucket:
+        log.warning("ignored: an event for another bucket than CONTENT_BUCKET", extra=where)
+        return "skipped"
+    if not change.key.startswith(prefix):
+        log.info("ignored: outside CONTENT_PREFIX", extra=where)
+        return "skipped"
     if not change.key.endswith(".md"):
         log.info("skipped: not a markdown document", extra=where)
         return "skipped"
-    path = change.key.removeprefix(prefix) if prefix else change.key
+    path = change.key.removeprefix(prefix)
     if not is_plain_path(path):
         # "../../x.md" would be stored under a path outside any content folder.
         log.warning("skipped: the object key is not a plain relative path", extra=where)
