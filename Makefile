@@ -13,7 +13,7 @@ CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut 
 SCHEMAS := build/tools/provider-schema
 SCHEMAS_STAMP := $(SCHEMAS)/.downloaded-$(shell cksum < infra/provider-schema.lock | cut -d' ' -f1)
 
-.PHONY: run stop test lint typecheck unit client client-generate install package infra-tools browser clean
+.PHONY: run stop redteam test lint typecheck unit client client-generate install package infra-tools browser clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
@@ -21,6 +21,12 @@ run: $(STAMP)
 # The embedded database that `dovvy db-url` leaves running (a running `make run` keeps its own).
 stop: $(STAMP)
 	$(BIN)/dovvy db stop
+
+# The red-team cases over HTTP against a gateway you started (`make run` in another terminal);
+# `make test` runs them against one it starts itself.
+REDTEAM_URL ?= http://127.0.0.1:8080
+redteam: $(STAMP)
+	REDTEAM_URL=$(REDTEAM_URL) $(BIN)/pytest tests/test_redteam.py
 
 test: $(STAMP) lint typecheck client infra-tools browser unit
 
