@@ -243,7 +243,7 @@ def test_headings_are_read_in_linear_time(line: str, title: str) -> None:
     found = heading(line)
     assert found is not None
     assert found.title == title
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 0.1  # the bound; about 0.2 ms here
 
 
 _SPACES = " " * 50_000
@@ -272,4 +272,4 @@ def test_no_line_in_the_reading_path_is_slower_than_linear(line: str) -> None:
     raw = f"---\ntitle: T\ndoc_type: safety\nbroken: [\n{line}\n---\n\n# Heading\n\n{line}\n\nA paragraph.\n"
     started = time.perf_counter()
     chunk_document(read("x.md", raw).document)
-    assert time.perf_counter() - started < 0.25
+    assert time.perf_counter() - started < 0.25  # about 25 ms here
