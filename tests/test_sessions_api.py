@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -116,3 +117,30 @@ def test_session_expiry_follows_settings(runtime: Runtime, contract: object) -> 
     short.close()
     created = dt.datetime.fromisoformat(body["created_at"])
     assert dt.datetime.fromisoformat(body["expires_at"]) - created == dt.timedelta(hours=2)
+
+
+def test_an_old_session_with_an_unbounded_profile_reads_and_is_copied_bounded(
+    api: ContractClient, runtime: Runtime
+) -> None:
+    """A row written before interests were bounded (20,000 of them): its GET answered megabytes, and
+    a lead linked to it copied them all. Both now hold the newest MAX_INTERESTS."""
+    from dovvy.profile_limits import MAX_INTERESTS
+
+    session_id = api.post("/api/sessions").json()["id"]
+    huge = json.dumps({"interests": [f"i{n}" for n in range(20_000)], "logged_dives": 5})
+    runtime.pool.run(
+        lambda conn: conn.run(
+            "UPDATE sessions SET diver_profile = CAST(:p AS jsonb) WHERE id = CAST(:id AS uuid)",
+            p=huge,
+            id=session_id,
+        )
+    )
+    profile = api.get(f"/api/sessions/{session_id}").json()["diver_profile"]
+    assert len(profile["interests"]) == MAX_INTERESTS
+    assert profile["logged_dives"] == 5
+    lead = {"type": "trip", "data": {"name": "Old", "email": "old@example.com"}, "sessionId": session_id}
+    lead_id = api.post("/api/leads", json=lead).json()["lead_id"]
+    [[copied]] = runtime.pool.run(
+        lambda conn: conn.run("SELECT diver_profile FROM leads WHERE id = CAST(:id AS uuid)", id=lead_id)
+    )
+    assert len(copied["interests"]) == MAX_INTERESTS

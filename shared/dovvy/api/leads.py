@@ -20,6 +20,7 @@ from dovvy.api.schemas import CREATE_LEAD, LEAD_DATA
 from dovvy.db import leads as repo
 from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Connection
+from dovvy.diver import stored_profile
 from dovvy.errors import IdempotencyKeyReused, ValidationFailed
 from dovvy.notify import deliver
 from dovvy.web.app import runtime_of
@@ -91,7 +92,8 @@ async def create_lead(request: Request) -> Response:
                 email=data["email"],
                 phone=data["phone"],
                 request_details=details,
-                diver_profile=session.diver_profile if session else None,
+                # A copy within the profile's bounds, even of a row written before them.
+                diver_profile=stored_profile(session.diver_profile) if session else None,
                 session_id=session.id if session else None,
                 idempotency_key=key,
                 request_hash=fingerprint,

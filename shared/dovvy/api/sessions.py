@@ -13,7 +13,7 @@ from starlette.routing import Route
 from dovvy import limits
 from dovvy.api.schemas import CREATE_SESSION
 from dovvy.db import sessions as repo
-from dovvy.diver import kept
+from dovvy.diver import kept, stored_profile
 from dovvy.errors import SessionNotFound
 from dovvy.web.app import runtime_of
 from dovvy.web.requests import read_body
@@ -22,10 +22,12 @@ from dovvy.web.requests import read_body
 def session_json(session: repo.SessionRecord) -> dict[str, Any]:
     from dovvy.conversation import stored_state
 
+    # Read as stored rows are read everywhere: a row written before a bound (20,000 interests)
+    # answers within the contract.
     return {
         "id": str(session.id),
         "conversation_history": session.conversation_history,
-        "diver_profile": session.diver_profile,
+        "diver_profile": stored_profile(session.diver_profile),
         "conversation_state": stored_state(session.conversation_state),
         "created_at": session.created_at.isoformat(),
         "updated_at": session.updated_at.isoformat(),
