@@ -130,7 +130,7 @@ def _copy_source(function: str, target: Path) -> None:
     shutil.copytree(
         ROOT / "shared" / "dovvy",
         target / "dovvy",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cli", "loadbench.py", "coldstart.py"),
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cli", "measure"),
     )
     _pack_catalogue(target / "dovvy" / "catalogue")
 

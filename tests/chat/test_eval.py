@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
+from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations
 from dovvy.runtime import Runtime, chat_service
 from tests.conftest import ROOT
 
@@ -25,7 +25,7 @@ def test_conversation_eval(chat_runtime: Runtime) -> None:
 
 
 def test_chat_benchmark_runs_through_the_gateway(chat_runtime: Runtime) -> None:
-    from dovvy.chat.benchmark import run_chat_benchmark
+    from dovvy.measure.chat_latency import run_chat_benchmark
 
     table = run_chat_benchmark(chat_runtime, requests=5, warmup=1)
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in table.splitlines()[2:]}

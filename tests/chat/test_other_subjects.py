@@ -9,7 +9,7 @@ import json
 
 from dovvy.chat.orchestrator import ChatTurn
 from dovvy.chat.router import route
-from dovvy.knowledge.evaluation import load_questions
+from dovvy.measure.retrieval_eval import load_questions
 from dovvy.providers.embeddings import QueryCache
 from dovvy.runtime import Runtime, chat_service
 from tests.conftest import ROOT

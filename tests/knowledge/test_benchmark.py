@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dovvy.db.url import parse_database_url
-from dovvy.knowledge.benchmark import run_retrieval_benchmark
+from dovvy.measure.retrieval_bench import run_retrieval_benchmark
 
 
 def test_bench_retrieval_prints_its_table(server_url: str) -> None:

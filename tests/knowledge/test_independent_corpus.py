@@ -9,8 +9,8 @@ import pytest
 from dovvy.bootstrap import prepare
 from dovvy.config import Settings
 from dovvy.db.url import ConnectParams
-from dovvy.knowledge.evaluation import ModeResult, evaluate_retrieval, load_questions
 from dovvy.knowledge.ingest import Ingestor
+from dovvy.measure.retrieval_eval import ModeResult, evaluate_retrieval, load_questions
 from dovvy.runtime import Runtime
 from tests.conftest import ROOT, url_for
 

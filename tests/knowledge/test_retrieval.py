@@ -189,7 +189,7 @@ def test_filtered_search_under_hnsw_still_fills_the_page(server_url: str) -> Non
 
 
 def _eval_questions(split: str) -> list[Any]:
-    from dovvy.knowledge.evaluation import load_questions
+    from dovvy.measure.retrieval_eval import load_questions
 
     return load_questions(ROOT / "tests" / "eval" / "retrieval.jsonl", split)
 
@@ -205,7 +205,7 @@ def test_the_eval_set_is_large_and_split_by_the_fixed_rule() -> None:
 def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
     """Floors under today's test-split figures (hybrid recall@5 0.967, MRR 0.902): a regression
     guard. tests/knowledge/test_independent_corpus.py measures a corpus nothing was tuned on."""
-    from dovvy.knowledge.evaluation import evaluate_retrieval
+    from dovvy.measure.retrieval_eval import evaluate_retrieval
 
     results = {r.mode: r for r in evaluate_retrieval(retriever, _eval_questions("test"))}
     hybrid = results["hybrid"]
@@ -218,8 +218,8 @@ def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> N
 def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
     """The thresholds `dovvy calibrate` chose on dev keep a relevant source for 0.918 of answerable
     test questions and decline 0.211 of out-of-scope ones (targets 0.95 / 0.90, not met)."""
-    from dovvy.knowledge.evaluation import relevance_cases
     from dovvy.knowledge.relevance import rates, thresholds_for
+    from dovvy.measure.retrieval_eval import relevance_cases
 
     measured = rates(
         thresholds_for(retriever.embedder.model), relevance_cases(retriever, _eval_questions("test"))
@@ -229,8 +229,8 @@ def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Ret
 
 
 def test_calibration_is_chosen_on_dev_and_reproduces_the_stored_thresholds(retriever: Retriever) -> None:
-    from dovvy.knowledge.evaluation import relevance_cases
     from dovvy.knowledge.relevance import calibrate, thresholds_for
+    from dovvy.measure.retrieval_eval import relevance_cases
 
     assert calibrate(relevance_cases(retriever, _eval_questions("dev"))) == thresholds_for(
         retriever.embedder.model

@@ -24,14 +24,14 @@ def _count(raw: str) -> int:
 
 
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.knowledge.evaluation import (
+    from dovvy.knowledge.relevance import rates, thresholds_for
+    from dovvy.measure.retrieval_eval import (
         evaluate_retrieval,
         format_rates,
         format_table,
         load_questions,
         relevance_cases,
     )
-    from dovvy.knowledge.relevance import rates, thresholds_for
 
     questions = load_questions(args.file, args.split)
     with searchable_runtime(settings) as runtime:
@@ -44,8 +44,8 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.knowledge.evaluation import format_rates, load_questions, relevance_cases
     from dovvy.knowledge.relevance import calibrate, rates, store
+    from dovvy.measure.retrieval_eval import format_rates, load_questions, relevance_cases
 
     with searchable_runtime(settings) as runtime:
         model = runtime.embedder.model
@@ -63,7 +63,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.chat.evaluation import evaluate_chat, format_table, load_conversations
+    from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations
     from dovvy.runtime import chat_service
 
     conversations = load_conversations(args.file)
@@ -80,7 +80,7 @@ def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.chat.safety_eval import evaluate, load_cases
+    from dovvy.measure.safety_eval import evaluate, load_cases
 
     table, wrong = evaluate(load_cases(args.file), show_test=args.show_test)
     print(table)
@@ -91,7 +91,7 @@ def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import connect_params, resolve_database
-    from dovvy.knowledge.benchmark import run_retrieval_benchmark
+    from dovvy.measure.retrieval_bench import run_retrieval_benchmark
 
     params = connect_params(resolve_database(settings))
     print(
@@ -104,7 +104,7 @@ def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import ingest_content, prepare, resolve_database
-    from dovvy.chat.benchmark import run_chat_benchmark
+    from dovvy.measure.chat_latency import run_chat_benchmark
     from dovvy.runtime import Runtime
 
     settings = resolve_database(settings)
@@ -120,7 +120,7 @@ def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.loadbench import run_load
+    from dovvy.measure.load import run_load
 
     print(run_load(clients=args.clients, seconds=args.seconds, max_requests=args.max_requests))
     return 0
@@ -128,7 +128,7 @@ def cmd_bench_load(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import connect_params, prepare, resolve_database
-    from dovvy.coldstart import measure
+    from dovvy.measure.coldstart import measure
 
     build = args.build_dir or PROJECT_DIR / "build"
     print(measure(build, runs=args.runs))
