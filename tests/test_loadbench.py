@@ -1,4 +1,4 @@
-"""`dovvy bench load` runs end to end on a small load; its figures are printed, not asserted."""
+"""`dovvy bench load` runs end to end on a small load, and its figures hold together."""
 
 from __future__ import annotations
 
@@ -18,4 +18,11 @@ def test_bench_load_prints_its_table(fresh_database: ConnectParams, monkeypatch:
         if line.startswith("| ") and not line.startswith(("| endpoint", "| ---"))
     ]
     assert [row.split(" | ")[0].strip("| ") for row in rows] == list(ENDPOINTS)
-    assert all(row.split(" | ")[2] == "0" for row in rows), table  # no errors
+    for row in rows:
+        name, requests, errors, _rate, p50, p95, p99, ratio = (c.strip() for c in row.strip("|").split("|"))
+        assert int(requests) > 0, table
+        assert errors == "0", table
+        assert 0 < float(p50) <= float(p95) <= float(p99), table
+        assert float(ratio) > 0, table
+        if name == "health":
+            assert ratio == "1.0", table

@@ -74,12 +74,14 @@ TABLE = [
 ]
 
 
-def test_routing_table_passes_at_90_percent() -> None:
-    results = [(message, expected, route(message).agent) for message, expected in TABLE]
-    misses = [(m, e, got) for m, e, got in results if e != got]
-    accuracy = 1 - len(misses) / len(TABLE)
+def test_the_routing_table_is_large() -> None:
     assert len(TABLE) >= 60
-    assert accuracy >= 0.9, f"{accuracy:.2f}: {misses}"
+
+
+@pytest.mark.parametrize(("message", "expected"), TABLE)
+def test_each_message_of_the_routing_table_goes_to_its_agent(message: str, expected: str) -> None:
+    """Per case (all pass today): a floor at 90 % let six of these regress unseen."""
+    assert route(message).agent == expected
 
 
 def test_follow_up_takes_the_topic_of_the_previous_question() -> None:

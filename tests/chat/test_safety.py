@@ -310,5 +310,5 @@ def test_the_test_split_holds_what_it_measured() -> None:
     results = [(c, check(c["text"])) for c in test]
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
-    assert caught >= 562, caught
-    assert alarms <= 15, alarms
+    # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
+    assert (caught, alarms) == (562, 15)

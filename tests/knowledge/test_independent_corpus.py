@@ -41,9 +41,16 @@ def test_the_independent_corpus_is_what_its_readme_says() -> None:
 
 def test_hybrid_retrieval_on_an_unseen_corpus(results: dict[str, ModeResult]) -> None:
     """Never tuned on (docs/retrieval.md): hybrid recall@1 0.933, recall@5 1.000, MRR 0.964; vector
-    MRR 0.897; BM25 MRR 0.912. Floors under them, and hybrid above each leg."""
-    hybrid = results["hybrid"]
-    assert hybrid.recall_at_5 >= 0.96
-    assert hybrid.mrr >= 0.93
-    assert hybrid.mrr > results["vector"].mrr
-    assert hybrid.mrr > results["keyword"].mrr
+    MRR 0.897; BM25 MRR 0.912; hybrid above each leg."""
+    figures = {
+        mode: (round(r.recall_at_1, 3), round(r.recall_at_5, 3), round(r.mrr, 3))
+        for mode, r in results.items()
+    }
+    # Today's figures, exactly (the offline embedder is deterministic): any move fails here until
+    # docs/retrieval.md says the new one.
+    assert figures == {
+        "hybrid": (0.933, 1.0, 0.964),
+        "vector": (0.833, 0.967, 0.897),
+        "keyword": (0.867, 0.967, 0.912),
+    }
+    assert figures["hybrid"][2] > max(figures["vector"][2], figures["keyword"][2])

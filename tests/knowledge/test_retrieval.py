@@ -203,16 +203,19 @@ def test_the_eval_set_is_large_and_split_by_the_fixed_rule() -> None:
 
 
 def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
-    """Floors under today's test-split figures (hybrid recall@5 0.967, MRR 0.902): a regression
-    guard. tests/knowledge/test_independent_corpus.py measures a corpus nothing was tuned on."""
+    """Today's test-split figures: a regression guard. tests/knowledge/test_independent_corpus.py
+    measures a corpus nothing was tuned on."""
     from dovvy.measure.retrieval_eval import evaluate_retrieval
 
-    results = {r.mode: r for r in evaluate_retrieval(retriever, _eval_questions("test"))}
-    hybrid = results["hybrid"]
-    assert hybrid.recall_at_5 >= 0.95
-    assert hybrid.mrr >= 0.87
-    assert hybrid.mrr > results["vector"].mrr
-    assert hybrid.mrr > results["keyword"].mrr
+    results = evaluate_retrieval(retriever, _eval_questions("test"))
+    figures = {r.mode: (round(r.recall_at_1, 3), round(r.recall_at_5, 3), round(r.mrr, 3)) for r in results}
+    # Today's figures exactly (the offline embedder is deterministic), as the README's table shows
+    # them (tests/test_docs.py holds the table to the command): a move either way fails here.
+    assert figures == {
+        "hybrid": (0.852, 0.967, 0.902),
+        "vector": (0.762, 0.902, 0.829),
+        "keyword": (0.770, 0.943, 0.853),
+    }
 
 
 def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
@@ -224,8 +227,7 @@ def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Ret
     measured = rates(
         thresholds_for(retriever.embedder.model), relevance_cases(retriever, _eval_questions("test"))
     )
-    assert measured.kept >= 0.9
-    assert measured.declined >= 0.2
+    assert (round(measured.kept, 3), round(measured.declined, 3)) == (0.918, 0.211)
 
 
 def test_calibration_is_chosen_on_dev_and_reproduces_the_stored_thresholds(retriever: Retriever) -> None:
