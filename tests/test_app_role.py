@@ -22,7 +22,7 @@ from dovvy.db.embedded import EmbeddedPostgres
 from dovvy.db.pool import Connection, Pool
 from dovvy.db.url import ConnectParams, parse_database_url
 from dovvy.errors import DatabaseUnavailable
-from dovvy.functions import create_function_app
+from dovvy.function_apps import create_function_app
 from dovvy.knowledge.ingest import Ingestor
 from dovvy.runtime import Runtime
 from tests.conftest import url_for

@@ -147,7 +147,7 @@ def test_a_deployed_function_honours_log_level_and_logs_json(
 ) -> None:
     import logging
 
-    from dovvy.functions import create_function_app
+    from dovvy.function_apps import create_function_app
 
     root = logging.getLogger()
     before = root.level

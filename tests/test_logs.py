@@ -45,7 +45,7 @@ def _requests(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_each_request_leaves_one_line_with_route_status_latency_and_stages(
     lines: Any, runtime: Runtime
 ) -> None:
-    from dovvy.functions import create_function_app
+    from dovvy.function_apps import create_function_app
 
     with TestClient(create_function_app("session", runtime)) as client:
         created = client.post("/api/sessions", json={}, headers={"X-Request-ID": "req-1"})
@@ -69,7 +69,7 @@ def test_each_request_leaves_one_line_with_route_status_latency_and_stages(
 def test_behind_the_http_api_the_gateways_request_id_is_used(
     lines: Any, monkeypatch: pytest.MonkeyPatch, database_url: str, runtime: Runtime
 ) -> None:
-    from dovvy.functions import create_function_app
+    from dovvy.function_apps import create_function_app
     from dovvy.web.adapters import lambda_handler
     from tests.events import LambdaContext, load_event
 
@@ -127,7 +127,7 @@ def test_behind_the_local_gateway_each_line_names_the_function_that_served_it(
     lines: Any, runtime: Runtime
 ) -> None:
     """Several function apps share one process there; the last one configured must not label all."""
-    from dovvy.functions import create_function_app
+    from dovvy.function_apps import create_function_app
 
     session = create_function_app("session", runtime)
     create_function_app("lead", runtime)

@@ -39,7 +39,7 @@ def test_each_function_reads_only_the_secrets_it_uses(aws: None, database_url: s
     then fails with 503 CONFIG_ERROR, naming the variable in the log only."""
     from starlette.testclient import TestClient
 
-    from dovvy.functions import create_function_app
+    from dovvy.function_apps import create_function_app
     from dovvy.runtime import Runtime
 
     missing = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/{}-AbCdEf"

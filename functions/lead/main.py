@@ -1,6 +1,6 @@
 """The lead function: AWS Lambda `handler` and the Cloud Run functions target `lead`."""
 
-from dovvy.functions import create_function_app
+from dovvy.function_apps import create_function_app
 from dovvy.web.adapters import cloud_run_target, lambda_handler
 
 app = create_function_app("lead")

@@ -1,6 +1,6 @@
 """The session function: AWS Lambda `handler` and the Cloud Run functions target `session`."""
 
-from dovvy.functions import create_function_app
+from dovvy.function_apps import create_function_app
 from dovvy.web.adapters import cloud_run_target, lambda_handler
 
 app = create_function_app("session")

@@ -12,9 +12,6 @@ from typing import Any
 from dovvy.profile_limits import MAX_ASKED_FOLLOW_UPS
 from dovvy.shape import Flag, ListOf, Shape, Text, valid_part
 
-# What `context_mode` means to the assistant; other values are kept but do not steer anything.
-CONTEXT_MODES = ("learning", "planning", "briefing", "curiosity")
-
 _SHORT = Text(max_length=50)
 
 # Every key optional, unknown keys ignored; a known key with the wrong type is a 422 naming it.

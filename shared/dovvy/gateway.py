@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dovvy.functions import create_function_app
+from dovvy.function_apps import create_function_app
 from dovvy.runtime import Runtime
 from dovvy.web.app import create_app
 

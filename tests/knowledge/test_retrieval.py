@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dovvy.db import copy, migrate
+from dovvy.db import binary_copy, migrate
 from dovvy.db.pool import Pool
 from dovvy.knowledge.ingest import Ingestor
 from dovvy.knowledge.retrieval import Filters, Retriever, keyword_query
@@ -128,15 +128,15 @@ def test_filtered_search_under_hnsw_still_fills_the_page(server_url: str) -> Non
     rows = [(f"general/{i}.md", "general", vector(1.0)) for i in range(3000)] + [
         (f"safety/{i}.md", "safety", vector(-1.0)) for i in range(40)
     ]
-    stream = copy.encode_rows(
+    stream = binary_copy.encode_rows(
         (
-            copy.text(path),
-            copy.int4(0),
-            copy.text("chunk text"),
-            copy.text(path),
-            copy.text("m"),
-            copy.vector(vec),
-            copy.jsonb({"doc_type": doc_type, "title": path}),
+            binary_copy.text(path),
+            binary_copy.int4(0),
+            binary_copy.text("chunk text"),
+            binary_copy.text(path),
+            binary_copy.text("m"),
+            binary_copy.vector(vec),
+            binary_copy.jsonb({"doc_type": doc_type, "title": path}),
         )
         for path, doc_type, vec in rows
     )

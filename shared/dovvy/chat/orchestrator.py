@@ -22,7 +22,7 @@ from typing import Any
 
 from dovvy import logs
 from dovvy.catalogue import EmergencyContacts, contacts_for
-from dovvy.chat import agents, emergency, followups, prompts, response
+from dovvy.chat import agent_rules, emergency, followups, prompts, response
 from dovvy.chat.budget import NOTICE, ModelBudget
 from dovvy.chat.language import ENGLISH, gloss, lexicons
 from dovvy.chat.leads import suggest
@@ -41,7 +41,9 @@ from dovvy.text import count_tokens
 
 Event = tuple[str, dict[str, Any]]
 
-_HOLDBACK = 48
+# Characters of a hosted model's stream held back until the answer checks have seen them (a leaked
+# prompt or a depth note is caught before the client has it).
+_HOLDBACK_CHARS = 48
 # The route's reason when the router saw no diving word but an article is plainly about the message.
 KNOWN_TO_THE_LIBRARY = "no diving word; an article is plainly about it"
 
@@ -367,21 +369,21 @@ class ChatService:
     ) -> Generator[Event, None, tuple[Outcome, str, list[DiveSite]]]:
         """Decline, or retrieve and generate. Returns (outcome, text streamed so far, dive sites)."""
         if injection and not (question and chosen.on_topic):
-            return Declined(agents.refusal(), "injection"), "", []
+            return Declined(agent_rules.refusal(), "injection"), "", []
         if not chosen.on_topic:
-            return Declined(agents.off_topic(), "off_topic"), "", []
+            return Declined(agent_rules.off_topic(), "off_topic"), "", []
         vector = self.library.embed(focus(chosen.query))
         clock.mark("embed")
-        shelf = agents.filters_for(chosen.agent)
+        shelf = agent_rules.filters_for(chosen.agent)
         passages = self.library.search(chosen.query, vector, shelf, relaxed=caution)
         clock.mark("retrieve")
         if not passages:
-            return Declined(agents.nothing_found(chosen.agent), "not_found"), "", []
+            return Declined(agent_rules.nothing_found(chosen.agent), "not_found"), "", []
         context = self.library.sections(passages[:3]) or passages
         sites = self.library.sites(profile.get("destination")) if chosen.agent == "trip" else []
         for passage in passages:
             yield "citation", response.source(passage)
-        lines = agents.site_lines(sites, profile)
+        lines = agent_rules.site_lines(sites, profile)
         rendered = prompts.render_user_turn(question, context, profile, lines)
         prompt = Prompt(
             system=prompts.system_prompt(chosen.agent, _language_name(language)),
@@ -429,7 +431,7 @@ class ChatService:
                 received += token
                 if _leaks(received):
                     break
-                safe_until = len(received) - _HOLDBACK
+                safe_until = len(received) - _HOLDBACK_CHARS
                 if safe_until > len(sent):
                     yield "token", {"text": received[len(sent) : safe_until]}
                     sent = received[:safe_until]
@@ -449,7 +451,7 @@ class ChatService:
         try:
             return self.offline.generate(prompt).text
         except LLMError:
-            return agents.fallback_answer(prompt.passages)
+            return agent_rules.fallback_answer(prompt.passages)
 
     @staticmethod
     def _checked(outcome: Outcome, agent: str, sites: list[DiveSite], profile: dict[str, Any]) -> str:
@@ -457,11 +459,11 @@ class ChatService:
         if isinstance(outcome, Declined | Emergency):
             return text
         if _leaks(text):
-            return agents.refusal()
+            return agent_rules.refusal()
         if agent == "trip" and sites:
-            notes = agents.certification_notes(text, sites, profile)
+            notes = agent_rules.certification_notes(text, sites, profile)
             if notes:
                 text = text + "\n\n" + "\n".join(notes)
         if agent == "safety":
-            text = agents.with_disclaimer(text)
+            text = agent_rules.with_disclaimer(text)
         return text

@@ -26,7 +26,7 @@ import functools
 import re
 from typing import Any, Literal
 
-from dovvy.chat import symptoms as lex
+from dovvy.chat import symptoms
 from dovvy.chat.language import ENGLISH, Lexicon, dense, fold, latin_words, lexicons, read
 from dovvy.text import WORD
 
@@ -36,7 +36,7 @@ Tier = Literal["emergency", "caution", "normal"]
 @dataclasses.dataclass(frozen=True)
 class SafetyCheck:
     tier: Tier
-    category: lex.Category | None
+    category: symptoms.Category | None
     reason: str
     first_aid: str | None = None  # for envenomation: which first aid the animal needs
     language: str = ENGLISH  # the language (or variant, such as zh-Hant) to answer in
@@ -46,9 +46,11 @@ class SafetyCheck:
         return self.tier == "emergency"
 
 
-_ALWAYS = {category: lex.compiled(patterns) for category, patterns in lex.ALWAYS.items()}
-_AFTER_DIVING = {category: lex.compiled(patterns) for category, patterns in lex.AFTER_DIVING.items()}
-_ANIMALS = [(re.compile(rf"\b({pattern})\b"), kind) for pattern, kind in lex.ANIMALS.items()]
+_ALWAYS = {category: symptoms.compiled(patterns) for category, patterns in symptoms.ALWAYS.items()}
+_AFTER_DIVING = {
+    category: symptoms.compiled(patterns) for category, patterns in symptoms.AFTER_DIVING.items()
+}
+_ANIMALS = [(re.compile(rf"\b({pattern})\b"), kind) for pattern, kind in symptoms.ANIMALS.items()]
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -71,11 +73,11 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def _corrected(word: str) -> str:
-    if word in lex.VOCABULARY or len(word) < 5:
+    if word in symptoms.VOCABULARY or len(word) < 5:
         return word
     limit = 1 if len(word) < 10 else 2
     best = min(
-        (w for w in lex.VOCABULARY if w[0] == word[0]),
+        (w for w in symptoms.VOCABULARY if w[0] == word[0]),
         key=lambda w: _distance(word, w, limit),
         default=None,
     )
@@ -85,13 +87,13 @@ def _corrected(word: str) -> str:
 def prepare(message: str) -> str:
     """Lower case, apostrophes dropped, text-speak written out, typos of lexicon words fixed."""
     text = message.lower().replace("\u2019", "'").replace("'", "")
-    words = [lex.TEXT_SPEAK.get(w, w) for w in WORD.findall(text)]
+    words = [symptoms.TEXT_SPEAK.get(w, w) for w in WORD.findall(text)]
     return " ".join(_corrected(w) for w in words)
 
 
-def _categories(text: str, dive_context: bool) -> list[lex.Category]:
-    found: list[lex.Category] = [c for c, pattern in _ALWAYS.items() if pattern.search(text)]
-    if re.search(lex.VERTIGO, text) and re.search(lex.VERTIGO_WITH, text):
+def _categories(text: str, dive_context: bool) -> list[symptoms.Category]:
+    found: list[symptoms.Category] = [c for c, pattern in _ALWAYS.items() if pattern.search(text)]
+    if re.search(symptoms.VERTIGO, text) and re.search(symptoms.VERTIGO_WITH, text):
         found.append("vertigo")
     if dive_context:
         found += [c for c, pattern in _AFTER_DIVING.items() if pattern.search(text) and c not in found]
@@ -100,10 +102,10 @@ def _categories(text: str, dive_context: bool) -> list[lex.Category]:
 
 def _envenomation(text: str) -> str | None:
     """The first aid an animal contact needs, when the message describes one that matters."""
-    if not re.search(lex.CONTACT, text):
+    if not re.search(symptoms.CONTACT, text):
         return None
     for pattern, (first_aid, danger) in _ANIMALS:
-        if pattern.search(text) and (danger == "dangerous" or re.search(lex.SYSTEMIC, text)):
+        if pattern.search(text) and (danger == "dangerous" or re.search(symptoms.SYSTEMIC, text)):
             return first_aid
     return None
 
@@ -148,7 +150,7 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
     def found(terms: Any) -> str | None:
         return terms.search(words, packed) if terms is not None else None
 
-    dive_context = bool(found(lexicon.dive_context) or re.search(lex.DIVE_CONTEXT, words))
+    dive_context = bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
     categories = [c for c, terms in lexicon.emergency.items() if found(terms)]
     # Vertigo with vomiting is an emergency wherever it happens, as in English.
     checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
@@ -170,7 +172,7 @@ def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
                 return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
             return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
-    category: lex.Category = categories[0]  # type: ignore[assignment]
+    category: symptoms.Category = categories[0]  # type: ignore[assignment]
     if not found(lexicon.urgent) and found(lexicon.no_one_hurt):
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
     if not now and found(lexicon.not_happening):
@@ -193,35 +195,35 @@ def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) ->
 
 
 def check_english(message: str) -> SafetyCheck:
-    text = re.sub(lex.GREETING, "", prepare(message))
-    dive_context = re.search(lex.DIVE_CONTEXT, text) is not None
+    text = re.sub(symptoms.GREETING, "", prepare(message))
+    dive_context = re.search(symptoms.DIVE_CONTEXT, text) is not None
     categories = _categories(text, dive_context)
     first_aid = _envenomation(text)
     if first_aid:
         categories.insert(0, "envenomation")
     if not categories:
-        named = re.search(lex.CAUTION, text)
-        if named and re.search(lex.INVOLVED, text) and not re.search(lex.NO_ONE_HURT, text):
+        named = re.search(symptoms.CAUTION, text)
+        if named and re.search(symptoms.INVOLVED, text) and not re.search(symptoms.NO_ONE_HURT, text):
             return SafetyCheck("caution", None, f"mentions '{named.group(0)}'")
         return SafetyCheck("normal", None, "no symptom said of anyone")
 
-    hypothetical = re.search(lex.HYPOTHETICAL, text) is not None
-    past = re.search(lex.PAST, text) is not None or re.search(lex.RECOVERED, text) is not None
-    asking = re.search(lex.URGENT_ASK, text) is not None and not re.search(r"\bif\b", text)
-    urgent = asking or re.search(lex.URGENT, text) is not None
-    now = re.search(lex.NOW, re.sub(lex.RECOVERED, " ", text)) is not None
+    hypothetical = re.search(symptoms.HYPOTHETICAL, text) is not None
+    past = re.search(symptoms.PAST, text) is not None or re.search(symptoms.RECOVERED, text) is not None
+    asking = re.search(symptoms.URGENT_ASK, text) is not None and not re.search(r"\bif\b", text)
+    urgent = asking or re.search(symptoms.URGENT, text) is not None
+    now = re.search(symptoms.NOW, re.sub(symptoms.RECOVERED, " ", text)) is not None
     against = (
         hypothetical
         or past
-        or re.search(lex.QUESTION_START, text) is not None
-        or re.search(lex.ABOUT, text) is not None
+        or re.search(symptoms.QUESTION_START, text) is not None
+        or re.search(symptoms.ABOUT, text) is not None
     )
-    reported = re.search(lex.PRESENT_REPORT, text) is not None and not (hypothetical or past)
-    person = re.search(lex.PERSON, text) is not None
+    reported = re.search(symptoms.PRESENT_REPORT, text) is not None and not (hypothetical or past)
+    person = re.search(symptoms.PERSON, text) is not None
     category = categories[0]
     label = category.replace("_", " ")
     if against and not (now or urgent or reported):
-        if re.search(lex.NO_ONE_HURT, text):
+        if re.search(symptoms.NO_ONE_HURT, text):
             return SafetyCheck("normal", None, f"{label} named of a course, an object or a fear")
         return SafetyCheck("caution", category, f"{label} named in a question, a what-if or the past")
     if person or now or urgent or not against:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dovvy.db import bm25, copy
+from dovvy.db import binary_copy, bm25
 from dovvy.db.pool import Connection
 
 _COPY_COLUMNS = "content_path, chunk_index, chunk_text, content_hash, embedding_model, embedding, metadata"
@@ -67,15 +67,15 @@ def replace_document(
         model=model,
     )
     if chunks:
-        stream = copy.encode_rows(
+        stream = binary_copy.encode_rows(
             (
-                copy.text(path),
-                copy.int4(chunk.index),
-                copy.text(chunk.text),
-                copy.text(chunk.content_hash),
-                copy.text(model),
-                copy.vector(chunk.embedding),
-                copy.jsonb(chunk.metadata),
+                binary_copy.text(path),
+                binary_copy.int4(chunk.index),
+                binary_copy.text(chunk.text),
+                binary_copy.text(chunk.content_hash),
+                binary_copy.text(model),
+                binary_copy.vector(chunk.embedding),
+                binary_copy.jsonb(chunk.metadata),
             )
             for chunk in chunks
         )

@@ -27,7 +27,7 @@ from dovvy.providers.embeddings import Embedder
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["new", "changed", "unchanged", "duplicate"]
+IngestResult = Literal["new", "changed", "unchanged", "duplicate"]
 EMBED_BATCH = 100
 
 
@@ -67,7 +67,7 @@ class Ingestor:
         self.embedder = embedder
         self.stats = IngestStats()
 
-    def ingest_text(self, path: str, raw: str, *, shown: str | None = None) -> Outcome:
+    def ingest_text(self, path: str, raw: str, *, shown: str | None = None) -> IngestResult:
         """Parse, chunk, embed and store one document. Raises DocumentInvalid for an unusable
         document, leaving any previous version in place; what was guessed goes to the warnings.
         `shown` is how problems name the file (its path on disk), `path` its identity."""
@@ -151,7 +151,7 @@ class Ingestor:
             self.stats.unchanged += 1
             return "unchanged"
         self.stats.chunks_written += len(rows)
-        outcome: Outcome = "new" if previous_hash is None else "changed"
+        outcome: IngestResult = "new" if previous_hash is None else "changed"
         setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         log.debug("document ingested", extra={"path": path, "outcome": outcome, "chunks": len(rows)})
         return outcome

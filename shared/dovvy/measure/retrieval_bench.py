@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from dovvy.db import bm25, copy, migrate
+from dovvy.db import binary_copy, bm25, migrate
 from dovvy.db.pool import Connection, Pool
 from dovvy.db.url import ConnectParams
 from dovvy.knowledge.retrieval import Retriever
@@ -124,16 +124,16 @@ def _batches(pool: Pool, data: _Synthetic, first: int, chunks: int, size: int) -
         vectors = data.vectors(topics)
         batch_ids = ids[offset : offset + len(topics)]
         start = first + offset
-        stream = copy.encode_rows(
+        stream = binary_copy.encode_rows(
             (
-                copy.int8(batch_ids[i]),
-                copy.text(f"bench/{start + i}.md"),
-                copy.int4(0),
-                copy.text(data.text(int(topic))),
-                copy.text(f"h{start + i}"),
-                copy.text(_MODEL),
+                binary_copy.int8(batch_ids[i]),
+                binary_copy.text(f"bench/{start + i}.md"),
+                binary_copy.int4(0),
+                binary_copy.text(data.text(int(topic))),
+                binary_copy.text(f"h{start + i}"),
+                binary_copy.text(_MODEL),
                 header + vectors[i].tobytes(),
-                copy.jsonb({"doc_type": "general", "title": f"Synthetic {start + i}"}),
+                binary_copy.jsonb({"doc_type": "general", "title": f"Synthetic {start + i}"}),
             )
             for i, topic in enumerate(topics)
         )
