@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -312,3 +313,38 @@ def test_the_test_split_holds_what_it_measured() -> None:
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
     assert (caught, alarms) == (562, 15)
+
+
+@pytest.mark.parametrize(
+    ("message", "country"),
+    [
+        pytest.param("my buddy collapsed after a dive at misool", "Indonesia", id="destination-alias"),
+        pytest.param("diver down near the yongala wreck", "Australia", id="destination-alias-2"),
+        pytest.param("accident on a dive boat off komodo", "Indonesia", id="region-no-destination"),
+        pytest.param("help, we are diving in the philippines", "Philippines", id="country"),
+        pytest.param("help, we are somewhere at sea", "", id="nowhere-known"),
+    ],
+)
+def test_every_place_resolves_through_one_list(message: str, country: str) -> None:
+    """Places resolve through the destinations catalogue first, then the few words only emergency.yaml
+    lists; Misool resolved to Raja Ampat's numbers in one list and to the default in the other."""
+    assert catalogue.contacts_for(message).country == country
+
+
+def test_a_place_listed_in_both_files_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = catalogue.read_data
+
+    def doubled(name: str) -> Any:
+        data = real(name)
+        if name == "emergency.yaml":
+            data["countries"][0]["places"].append("misool")  # a Raja Ampat alias in destinations.yaml
+        return data
+
+    monkeypatch.setattr(catalogue, "read_data", doubled)
+    catalogue.load.cache_clear()
+    try:
+        with pytest.raises(catalogue.CatalogueError, match=r"misool already named by destinations\.yaml"):
+            catalogue.load()
+    finally:
+        monkeypatch.undo()
+        catalogue.load.cache_clear()

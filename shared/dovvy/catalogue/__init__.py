@@ -101,10 +101,10 @@ _EMERGENCY = Shape(
                     "code": Text(pattern=r"^[a-z-]+$"),
                     "name": Text(min_length=1),
                     "chambers": _NAMES,
-                    "places": ListOf(Text(), min_items=1),
+                    "places": _NAMES,
                 },
-                required=frozenset({*_CONTACTS, "code", "name", "places"}),
-                not_null=frozenset({"chambers"}),
+                required=frozenset({*_CONTACTS, "code", "name"}),
+                not_null=frozenset({"chambers", "places"}),
             ),
             min_items=1,
         ),
@@ -192,12 +192,27 @@ def load() -> Catalogue:
         for c in countries
     }
     by_name = {c["name"].lower(): c["code"] for c in countries}
-    places = [(p, c["code"]) for c in countries for p in _lower(c["places"])]
     unknown = [d["code"] for d in destinations if d["country"].lower() not in by_name]
     if unknown:
         raise CatalogueError(
             f"catalogue/emergency.yaml: no country entry for destinations {', '.join(unknown)}"
         )
+    # One source for places: a destination's code and aliases name its country; emergency.yaml lists
+    # only the places no destination covers (a country's name, its other regions). A word in both
+    # could resolve to two countries (Misool went to Raja Ampat's and to the default numbers).
+    named = {
+        w: by_name[d["country"].lower()]
+        for d in destinations
+        for w in _lower([d["code"], *d.get("aliases", [])])
+    }
+    extra = [(p, c["code"]) for c in countries for p in _lower(c.get("places", []))]
+    twice = sorted(p for p, _ in extra if p in named)
+    if twice:
+        raise CatalogueError(
+            f"catalogue/emergency.yaml: {', '.join(twice)} already named by destinations.yaml; "
+            "list each place once"
+        )
+    places = [*named.items(), *extra]
     catalogue = Catalogue(
         agencies=tuple(certs["agencies"]),
         levels=levels,
