@@ -13,7 +13,7 @@ CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cksum < infra/checkov.lock | cut 
 SCHEMAS := build/tools/provider-schema
 SCHEMAS_STAMP := $(SCHEMAS)/.downloaded-$(shell cksum < infra/provider-schema.lock | cut -d' ' -f1)
 
-.PHONY: run stop redteam test lint typecheck unit client client-generate install package infra-tools browser clean
+.PHONY: run stop redteam test test-fast lint typecheck unit client client-generate install package infra-tools browser clean
 
 run: $(STAMP)
 	$(BIN)/dovvy serve
@@ -29,6 +29,10 @@ redteam: $(STAMP)
 	REDTEAM_URL=$(REDTEAM_URL) $(BIN)/pytest tests/test_redteam.py
 
 test: $(STAMP) lint typecheck client infra-tools browser unit
+
+# While working: lint, types and every test but the slow ones (bundles, Terraform, browser, fuzzing).
+test-fast: $(STAMP) lint typecheck
+	$(BIN)/pytest -m "not slow"
 
 install: $(STAMP)
 

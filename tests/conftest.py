@@ -25,6 +25,31 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "http://127.0.0.1:8080"  # the server openapi.yaml names, so the contract matches paths
 
 
+# What `make test-fast` leaves out (`-m "not slow"`): whatever builds the bundles or stands on them,
+# applies or scans Terraform, drives a browser, fuzzes the contract, or runs commands from a new data
+# folder. `make test` runs everything.
+_SLOW_FIXTURES = {"bundles", "applied", "moto_server"}
+_SLOW_FILES = {
+    "test_browser.py",
+    "test_docs.py",
+    "test_infra.py",
+    "test_schemathesis.py",
+    "test_terraform_aws.py",
+    "test_terraform_gcp_schema.py",
+    "test_gcp_rules.py",
+    "test_migrate_function.py",
+    "test_streaming_runtime.py",
+    "test_preflight.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.path.name in _SLOW_FILES or fixtures & _SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedPostgres:
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
