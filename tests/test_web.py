@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from dovvy.runtime import Runtime
 from dovvy.web.app import create_app
+from tests.conftest import ROOT
 from tests.contract import ContractClient
 
 
@@ -204,3 +205,18 @@ def test_a_client_hanging_up_mid_body_is_no_server_error(
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [499]
     assert "unhandled error" not in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_every_error_kind_has_its_own_row_in_the_one_table() -> None:
+    """Errors carry no HTTP (the domain and repositories raise them); web/errors.py maps each kind.
+    A new kind without a row would answer as its parent: say which it is."""
+    import inspect
+
+    from dovvy import errors
+    from dovvy.web.errors import HTTP_OF
+
+    kinds = {k for _, k in inspect.getmembers(errors, inspect.isclass) if issubclass(k, errors.ApiError)}
+    assert kinds == set(HTTP_OF)
+    assert not any(hasattr(kind, "status_code") for kind in kinds)
+    contract = (ROOT / "openapi.yaml").read_text()
+    assert all(code in contract for _, code in HTTP_OF.values() if code != "INTERNAL_ERROR")

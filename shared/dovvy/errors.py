@@ -1,4 +1,5 @@
-"""Typed errors. Each API error knows its HTTP status and stable `code`; `web.errors` renders them."""
+"""Typed errors, raised by the domain, the repositories and the edges alike. None of them knows HTTP:
+`web.errors` holds the one table from each kind to its status and stable `code`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ class DatabaseUnavailable(Exception):
 
 
 class ApiError(Exception):
-    status_code = 500
-    code = "INTERNAL_ERROR"
+    """An error the client is told about: `detail` is safe to send back."""
+
     default_detail = "Internal server error"
 
     def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None) -> None:
@@ -25,24 +26,18 @@ class ApiError(Exception):
 
 
 class BadRequest(ApiError):
-    status_code = 400
-    code = "BAD_REQUEST"
     default_detail = "Bad request"
 
 
 class MalformedJson(BadRequest):
-    code = "MALFORMED_JSON"
     default_detail = "Request body is not valid JSON"
 
 
 class NotFound(ApiError):
-    status_code = 404
-    code = "NOT_FOUND"
     default_detail = "Not found"
 
 
 class SessionNotFound(NotFound):
-    code = "SESSION_NOT_FOUND"
     default_detail = "Session not found"
 
 
@@ -50,49 +45,33 @@ class SessionExpired(ApiError):
     """The session existed and has expired (the row is kept until the purge): the client should start
     a new one. Distinct from SESSION_NOT_FOUND so a client can tell the diver why."""
 
-    status_code = 410
-    code = "SESSION_EXPIRED"
     default_detail = "Session expired; start a new one"
 
 
 class UnsupportedMediaType(ApiError):
-    status_code = 415
-    code = "UNSUPPORTED_MEDIA_TYPE"
     default_detail = "Send the request body as JSON with Content-Type: application/json"
 
 
-class Conflict(ApiError):
-    status_code = 409
-    code = "CONFLICT"
-    default_detail = "Conflict"
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "IDEMPOTENCY_KEY_REUSED"
+class IdempotencyKeyReused(ApiError):
     default_detail = "This Idempotency-Key was already used with a different request body"
 
 
 class PayloadTooLarge(ApiError):
-    status_code = 413
-    code = "PAYLOAD_TOO_LARGE"
     default_detail = "Request body is too large"
 
 
 class RateLimited(ApiError):
-    """429; carries Retry-After and the RateLimit-* headers."""
+    """Over an abuse limit; carries Retry-After and the RateLimit-* headers."""
 
-    status_code = 429
-    code = "RATE_LIMITED"
     default_detail = "Too many requests; try again later"
 
 
 class ValidationFailed(ApiError):
-    """422; `detail` is a list of {"field", "message", "type"} items: at most MAX_PROBLEMS of them,
+    """A body or header that does not have its shape; `detail` is a list of {"field", "message",
+    "type"} items: at most MAX_PROBLEMS of them,
     each text printable (a field named by the client may hold a lone surrogate, which no JSON
     encoder can write) and short, so a body of a thousand unknown keys gets a small answer."""
 
-    status_code = 422
-    code = "VALIDATION_ERROR"
     default_detail = "Request validation failed"
     MAX_PROBLEMS = 20
 

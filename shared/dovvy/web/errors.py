@@ -10,7 +10,21 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dovvy.errors import ApiError, ConfigError, DatabaseUnavailable
+from dovvy.errors import (
+    ApiError,
+    BadRequest,
+    ConfigError,
+    DatabaseUnavailable,
+    IdempotencyKeyReused,
+    MalformedJson,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    SessionExpired,
+    SessionNotFound,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +40,35 @@ _HTTP_CODES = {
 }
 
 
+# The one table from an error's kind to its HTTP status and stable code (openapi.yaml lists the
+# codes). Read along the class's MRO: a kind without its own row answers as its parent.
+HTTP_OF: dict[type[ApiError], tuple[int, str]] = {
+    ApiError: (500, "INTERNAL_ERROR"),
+    BadRequest: (400, "BAD_REQUEST"),
+    MalformedJson: (400, "MALFORMED_JSON"),
+    NotFound: (404, "NOT_FOUND"),
+    SessionNotFound: (404, "SESSION_NOT_FOUND"),
+    IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),
+    SessionExpired: (410, "SESSION_EXPIRED"),
+    PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
+    UnsupportedMediaType: (415, "UNSUPPORTED_MEDIA_TYPE"),
+    ValidationFailed: (422, "VALIDATION_ERROR"),
+    RateLimited: (429, "RATE_LIMITED"),
+}
+
+
+def http_of(exc: ApiError) -> tuple[int, str]:
+    return next(HTTP_OF[kind] for kind in type(exc).__mro__ if kind in HTTP_OF)
+
+
 def error_response(status: int, detail: Any, code: str, headers: Mapping[str, str] | None = None) -> Response:
     return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status_code, exc.detail, exc.code, headers=exc.headers)
+    status, code = http_of(exc)
+    return error_response(status, exc.detail, code, headers=exc.headers)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
