@@ -1,34 +1,65 @@
 """The served contract fuzzed against the gateway with schemathesis (pinned in requirements.lock):
 every check, the examples, coverage and fuzzing phases, three fixed seeds. Zero failures.
 
+The abuse limits are on, as deployed, with an allowance no run comes near: every request is counted
+in PostgreSQL like any other client's, and none may be answered 429, which would pass the checks
+(the contract documents 429) while testing nothing behind the limit.
+
 Strings are generated as valid UTF-8 without NUL characters: the API refuses those with a 422
 naming the field (tests/test_hostile_input.py), which JSON Schema has no way to state.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.config import Secret, Settings
+from dovvy.runtime import Runtime
 from tests.conftest import ROOT
 from tests.live_gateway import serving
+
+# Far beyond what one run sends (about 2,000 requests), so no limit is ever reached.
+ALLOWANCE = 1_000_000
+
+
+def _scenarios(report: Path) -> list[dict[str, Any]]:
+    """What the ndjson report recorded of each scenario: its cases and their exchanges, both keyed
+    by case id."""
+    recorders = []
+    with report.open(encoding="utf-8") as lines:
+        for line in lines:
+            finished = json.loads(line).get("ScenarioFinished")
+            if finished is not None and "interactions" in finished["recorder"]:
+                recorders.append(finished["recorder"])
+    return recorders
 
 
 @pytest.mark.parametrize("seed", ["1", "2", "3"])
 def test_the_contract_holds_under_fuzzing(chat_database_url: str, tmp_path: Path, seed: str) -> None:
-    # Limits off: the fuzzer sends a thousand requests a minute from one address.
     settings = Settings(
         database_url=Secret(chat_database_url),
         seed_file=DESTINATIONS_FILE,
         content_dir=ROOT / "content",
-        rate_limits=False,
+        rate_limits=True,
+        rate_chat_per_minute=ALLOWANCE,
+        rate_chat_per_day=ALLOWANCE,
+        rate_chat_per_session_minute=ALLOWANCE,
+        rate_leads_per_hour=ALLOWANCE,
+        rate_sessions_per_hour=ALLOWANCE,
     )
-    with serving(settings) as url:
+    runtimes: list[Runtime] = []
+    report = tmp_path / "events.ndjson"
+    with serving(settings, configure=runtimes.append) as url:
+        (runtime,) = runtimes
+        runtime.pool.run(lambda conn: conn.run("TRUNCATE rate_counters"))
         result = subprocess.run(
             [
                 str(Path(sys.executable).with_name("st")),
@@ -52,6 +83,10 @@ def test_the_contract_holds_under_fuzzing(chat_database_url: str, tmp_path: Path
                 "none",
                 "--request-timeout",
                 "30",
+                "--report",
+                "ndjson",
+                "--report-ndjson-path",
+                str(report),
                 "--no-color",
             ],
             capture_output=True,
@@ -60,8 +95,28 @@ def test_the_contract_holds_under_fuzzing(chat_database_url: str, tmp_path: Path
             check=False,
             cwd=tmp_path,
         )
+        counted = dict(
+            runtime.pool.run(
+                lambda conn: conn.run(
+                    "SELECT split_part(key, ':', 1), sum(count) FROM rate_counters GROUP BY 1"
+                )
+            )
+        )
     summary = result.stdout[-3000:]
     assert result.returncode == 0, summary
     assert " passed" in summary
     if "failures" in summary.lower().split("summary")[-1]:
         pytest.fail(summary)
+
+    scenarios = _scenarios(report)
+    statuses = Counter(
+        exchange["response"]["status_code"]
+        for scenario in scenarios
+        for exchange in scenario["interactions"].values()
+        if exchange.get("response")
+    )
+    assert statuses.total() > 1000, f"the report holds too few exchanges: {statuses}"
+    assert statuses[429] == 0, f"rate limited during the run: {statuses}"
+    # The limits were on: each one counted this run's requests.
+    for limit in ("chat-ip-minute", "chat-ip-day", "chat-session-minute", "lead-ip-hour", "session-ip-hour"):
+        assert counted.get(limit, 0) > 0, (limit, counted)
