@@ -1,9 +1,13 @@
 """The served contract fuzzed against the gateway with schemathesis (pinned in requirements.lock):
-every check, the examples, coverage and fuzzing phases, three fixed seeds. Zero failures.
+every check, the examples, coverage, fuzzing and stateful phases, three fixed seeds. Zero failures.
 
 The abuse limits are on, as deployed, with an allowance no run comes near: every request is counted
 in PostgreSQL like any other client's, and none may be answered 429, which would pass the checks
-(the contract documents 429) while testing nothing behind the limit.
+(the contract documents 429) while testing nothing behind the limit. The stateful phase follows the
+contract's links: a new session is read, chatted in and erased; a lead is sent again as a retry.
+When the first lead had no Idempotency-Key there is none to copy, and schemathesis prints "Failed to
+extract data from response" for that link: a note, not a failure; the retry goes without a key, as
+the web app's does.
 
 Strings are generated as valid UTF-8 without NUL characters: the API refuses those with a 422
 naming the field (tests/test_hostile_input.py), which JSON Schema has no way to state.
@@ -15,6 +19,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +34,18 @@ from tests.live_gateway import serving
 # Far beyond what one run sends (about 2,000 requests), so no limit is ever reached.
 ALLOWANCE = 1_000_000
 
+# What following the links of openapi.yaml must have done at least once in every run: each step of
+# the session chain answered as it should (a lead sent again is checked on its own, below).
+CHAINS = {
+    "read a session": ({"ReadSession", "ReadConversation"}, 200),
+    "asked a question in a session": ({"ChatInSession", "StreamInSession", "NextTurn"}, 200),
+    "erased a session": ({"EraseSession", "EraseConversation"}, 204),
+}
+
 
 def _scenarios(report: Path) -> list[dict[str, Any]]:
-    """What the ndjson report recorded of each scenario: its cases and their exchanges, both keyed
-    by case id."""
+    """What the ndjson report recorded of each scenario: its cases (with the link each followed, if
+    any) and their exchanges, both keyed by case id."""
     recorders = []
     with report.open(encoding="utf-8") as lines:
         for line in lines:
@@ -40,6 +53,18 @@ def _scenarios(report: Path) -> list[dict[str, Any]]:
             if finished is not None and "interactions" in finished["recorder"]:
                 recorders.append(finished["recorder"])
     return recorders
+
+
+def _followed(scenarios: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(link name, request, response) for each request built by following a link."""
+    for scenario in scenarios:
+        for case_id, case in scenario["cases"].items():
+            exchange = scenario["interactions"].get(case_id)
+            if not case.get("is_transition_applied") or not exchange or not exchange.get("response"):
+                continue
+            # "POST /api/sessions -> [201] ReadSession -> GET /api/sessions/{sessionId}"
+            name = case["transition"]["id"].split(" -> ")[1].split("] ")[1]
+            yield name, exchange["request"], exchange["response"]
 
 
 @pytest.mark.parametrize("seed", ["1", "2", "3"])
@@ -70,7 +95,7 @@ def test_the_contract_holds_under_fuzzing(chat_database_url: str, tmp_path: Path
                 "--checks",
                 "all",
                 "--phases",
-                "examples,coverage,fuzzing",
+                "examples,coverage,fuzzing,stateful",
                 "--seed",
                 seed,
                 "--max-examples",
@@ -120,3 +145,16 @@ def test_the_contract_holds_under_fuzzing(chat_database_url: str, tmp_path: Path
     # The limits were on: each one counted this run's requests.
     for limit in ("chat-ip-minute", "chat-ip-day", "chat-session-minute", "lead-ip-hour", "session-ip-hour"):
         assert counted.get(limit, 0) > 0, (limit, counted)
+
+    followed = list(_followed(scenarios))
+    for step, (links, status) in CHAINS.items():
+        assert any(name in links and got["status_code"] == status for name, _, got in followed), (
+            f"never {step}"
+        )
+    # A lead sent again, with its Idempotency-Key and without one, is answered as the first one.
+    replays = {
+        "idempotency-key" in {header.lower() for header in sent["headers"]}
+        for name, sent, got in followed
+        if name == "ReplayLead" and got["headers"].get("idempotent-replayed") == ["true"]
+    }
+    assert replays == {True, False}, f"replays answered as such, keyed: {replays}"
