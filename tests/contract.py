@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +34,9 @@ class _Response:
         self.data = response.content
         self.status_code = response.status_code
         self.content_type = response.headers.get("content-type", "").split(";")[0]
-        self.headers: Mapping[str, str] = dict(response.headers)
+        # Looked up case-insensitively, as HTTP header names are: the contract spells `Retry-After`,
+        # httpx hands over `retry-after`; in a plain dict no header the contract names was found.
+        self.headers = Headers(response.headers.multi_items())
 
 
 class Contract:

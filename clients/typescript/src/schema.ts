@@ -472,11 +472,14 @@ export interface components {
         RateLimited: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestId"];
-                /** @description Seconds until the window resets. */
-                "Retry-After"?: string;
-                "RateLimit-Limit"?: string;
-                "RateLimit-Remaining"?: string;
-                "RateLimit-Reset"?: string;
+                /** @description Whole seconds until the window that was passed resets (at least 1). */
+                "Retry-After": string;
+                /** @description The allowance of the limit that was passed, in requests per window. */
+                "RateLimit-Limit": string;
+                /** @description Requests left in the window; always 0 on a 429. */
+                "RateLimit-Remaining": "0";
+                /** @description Whole seconds until the window resets; the same as Retry-After. */
+                "RateLimit-Reset": string;
                 [name: string]: unknown;
             };
             content: {
