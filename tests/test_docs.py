@@ -70,6 +70,37 @@ def test_every_variable_the_code_reads_is_in_the_readme() -> None:
     assert not missing, missing
 
 
+def _documented_defaults() -> list[tuple[str, str]]:
+    """(variable, default) for each row of the README's configuration table whose defaults are
+    written as values: one per variable, in order."""
+    pairs = []
+    for line in README.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        names = re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[0])
+        values = re.findall(r"`([^`]*)`", cells[1])
+        written_as_values = re.fullmatch(r"`[^`]*`(?:, `[^`]*`)*", cells[1])
+        if names and written_as_values and len(values) == len(names):
+            pairs.extend(zip(names, values, strict=True))
+    return pairs
+
+
+def test_the_readmes_defaults_are_the_settings_defaults() -> None:
+    """Setting a variable to the default the README gives for it changes nothing: the table cannot
+    drift from the settings class. (It found LLM_PROVIDERS documented as `groq,gemini`: set so, it
+    requires both keys; unset, it means the providers that have one.)"""
+    from dovvy.config import Settings
+
+    pairs = _documented_defaults()
+    assert len(pairs) >= 20
+    unset = Settings.from_env({})
+    for name, value in pairs:
+        # A folder's default is the project's own folder of that name, as the README means it.
+        given = str(ROOT / value) if name.endswith("_DIR") else value
+        assert Settings.from_env({name: given}) == unset, f"{name}: the README says {value!r}"
+
+
 def _dovvy(args: list[str], data_dir: Path) -> str:
     """A `dovvy` command as a newcomer runs it on a fresh clone: the embedded database in a new
     folder, no provider keys."""
