@@ -73,7 +73,7 @@ def test_every_variable_the_code_reads_is_in_the_readme() -> None:
 def _documented_defaults() -> list[tuple[str, str]]:
     """(variable, default) for each row of the README's configuration table whose defaults are
     written as values: one per variable, in order."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for line in README.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) < 3 or not cells[0].startswith("`"):
