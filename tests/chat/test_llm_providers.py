@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dovvy.config import Secret, Settings
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 from dovvy.providers import Connection
 from dovvy.providers.llm import FallbackChain, LLMError, Message, Prompt, create_llm
 from dovvy.providers.llm.gemini import GeminiLLM

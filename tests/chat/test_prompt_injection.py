@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from dovvy.chat import prompts
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 from dovvy.providers.llm import FallbackChain, Generation, Prompt
 from dovvy.runtime import Runtime
 from tests.contract import ContractClient

@@ -205,7 +205,7 @@ def test_only_web_links_and_names_are_kept_as_sources() -> None:
 
 def test_a_stored_source_with_another_scheme_is_never_cited() -> None:
     from dovvy.chat import response
-    from dovvy.knowledge.retrieval import Passage
+    from dovvy.passages import Passage
 
     passage = Passage(
         "a.md",

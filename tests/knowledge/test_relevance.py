@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dovvy.knowledge import relevance
 from dovvy.knowledge.relevance import Case, Thresholds, calibrate, rates
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 
 
 def _passage(path: str, similarity: float, coverage: float | None) -> Passage:

@@ -8,7 +8,8 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.db.destinations import DiveSite
-from dovvy.knowledge.retrieval import Filters, Passage
+from dovvy.knowledge.retrieval import Filters
+from dovvy.passages import Passage
 
 DISCLAIMER = (
     "_This is general information, not medical advice. For questions about your own health or "

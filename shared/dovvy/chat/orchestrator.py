@@ -34,7 +34,8 @@ from dovvy.chat.store import Library, SessionStore
 from dovvy.config import Settings
 from dovvy.db.destinations import DiveSite
 from dovvy.db.sessions import SessionRecord
-from dovvy.knowledge.retrieval import Passage, focus
+from dovvy.knowledge.retrieval import focus
+from dovvy.passages import Passage
 from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
 from dovvy.text import count_tokens

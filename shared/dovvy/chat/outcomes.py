@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from dovvy.chat.safety import SafetyCheck
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 
 
 @dataclasses.dataclass(frozen=True)

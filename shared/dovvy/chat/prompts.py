@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 from dovvy.providers.llm import Message
 from dovvy.text import count_tokens
 

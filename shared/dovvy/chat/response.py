@@ -8,7 +8,7 @@ from typing import Any
 
 from dovvy.chat.outcomes import Emergency, Fallback, Outcome, OverBudget, provider_of
 from dovvy.chat.router import Route
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 
 
 def source(passage: Passage) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Pool
 from dovvy.diver import stored_profile
 from dovvy.knowledge.relevance import CONSIDERED, thresholds_for
-from dovvy.knowledge.retrieval import Filters, Passage, Retriever
+from dovvy.knowledge.retrieval import Filters, Retriever
+from dovvy.passages import Passage
 from dovvy.text import count_tokens
 
 MAX_STORED_MESSAGES = 200

@@ -18,7 +18,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from dovvy.knowledge.retrieval import Passage
+from dovvy.passages import Passage
 
 THRESHOLDS_FILE = Path(__file__).with_name("relevance.json")
 # The rule looks at the best passage of this many top documents (the chat's and calibration's alike).

@@ -11,6 +11,7 @@ from pgvector import Vector
 from dovvy import catalogue
 from dovvy.db.bm25 import TERM_HASH
 from dovvy.db.pool import Pool
+from dovvy.passages import Passage
 from dovvy.providers.embeddings import Embedder
 from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
 
@@ -43,23 +44,6 @@ class Filters:
             )
             params["allowed_certs"] = list(allowed)
         return "".join(f" AND {clause}" for clause in clauses), params
-
-
-@dataclasses.dataclass(frozen=True)
-class Passage:
-    content_path: str
-    title: str
-    heading: str
-    text: str
-    score: float
-    # The best cosine similarity of any chunk of the passage's document (None in keyword searches).
-    similarity: float | None
-    vector_rank: int | None
-    keyword_rank: int | None
-    metadata: dict[str, Any]
-    # Share of the question's term weight (idf) the passage's document holds; terms no chunk holds
-    # count in full. None in vector-only searches.
-    coverage: float | None = None
 
 
 _VECTOR_LEG = """

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from dovvy.config import Secret, Settings
-    from dovvy.knowledge.retrieval import Passage
+    from dovvy.passages import Passage
 
 log = logging.getLogger(__name__)
 
