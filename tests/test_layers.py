@@ -1,11 +1,11 @@
 """Which part of `shared/dovvy` may import which: each layer imports only its own and those below.
 
     tools     cli, measure, gateway              what a developer runs
-    edges     api, web, function_apps, *_function, jobs, event_targets
+    edges     api, web, function_apps, *_function, jobs, event_targets, storage_events
                                                  HTTP and cloud events in, responses out
     wiring    runtime, needs, bootstrap, seed    builds the parts from the configuration
     domain    chat, knowledge, lead_intake, limits, notify, diver, conversation, catalogue
-    adapters  db, providers                      PostgreSQL and the model providers
+    adapters  db, providers, object_store        PostgreSQL, the model providers, the buckets
     base      config, errors, shape, text, logs, secrets, passages, profile_limits, splits
 
 docs/architecture.md draws the same picture.
@@ -22,13 +22,16 @@ PACKAGE = ROOT / "shared" / "dovvy"
 
 LAYERS = {  # highest first
     "tools": ("cli", "measure", "gateway"),
-    "edges": ("api", "web", "function_apps", "ingest_function", "migrate_function", "jobs", "event_targets"),
+    "edges": (
+        *("api", "web", "function_apps", "ingest_function", "migrate_function", "jobs"),
+        *("event_targets", "storage_events"),
+    ),
     "wiring": ("runtime", "needs", "bootstrap", "seed"),
     "domain": (
         *("chat", "knowledge", "lead_intake", "limits", "notify"),
         *("diver", "conversation", "catalogue"),
     ),
-    "adapters": ("db", "providers"),
+    "adapters": ("db", "providers", "object_store"),
     "base": ("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
 }
 _HEIGHT = {part: len(LAYERS) - i for i, parts in enumerate(LAYERS.values()) for part in parts}

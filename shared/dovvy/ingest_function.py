@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dovvy.knowledge.events import from_aws_event, from_cloud_event
 from dovvy.runtime import Runtime
+from dovvy.storage_events import from_aws_event, from_cloud_event
 
 
 class IngestHandlers:
@@ -33,7 +33,8 @@ class IngestHandlers:
         return Ingestor(self.runtime.pool, self.runtime.embedder)
 
     def aws(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        from dovvy.knowledge.storage import S3Reader, apply_change
+        from dovvy.knowledge.storage import apply_change
+        from dovvy.object_store import S3Reader
 
         if self._s3 is None:
             self._s3 = S3Reader()
@@ -45,7 +46,8 @@ class IngestHandlers:
         return {"results": results}
 
     def gcp(self, cloud_event: Any) -> str:
-        from dovvy.knowledge.storage import GcsReader, apply_change
+        from dovvy.knowledge.storage import apply_change
+        from dovvy.object_store import GcsReader
 
         if self._gcs is None:
             self._gcs = GcsReader()

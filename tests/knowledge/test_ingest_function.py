@@ -11,9 +11,9 @@ from cloudevents.http import CloudEvent
 
 from dovvy.db.pool import Pool
 from dovvy.ingest_function import IngestHandlers
-from dovvy.knowledge.events import UnsupportedEvent, from_aws_event
-from dovvy.knowledge.storage import GcsReader, S3Reader
+from dovvy.object_store import GcsReader, S3Reader
 from dovvy.runtime import Runtime
+from dovvy.storage_events import UnsupportedEvent, from_aws_event
 from tests.conftest import ROOT
 from tests.events import LambdaContext, load_event
 from tests.knowledge.test_ingest import DOC
