@@ -12,9 +12,7 @@ token, or a check replaced the answer); what follows is the whole answer again.
 from __future__ import annotations
 
 import dataclasses
-import queue
 import re
-import threading
 import time
 import uuid
 from collections.abc import Generator, Iterator
@@ -23,7 +21,8 @@ from typing import Any
 from dovvy import logs
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import agent_rules, emergency, followups, prompts, response
-from dovvy.chat.budget import NOTICE, ModelBudget
+from dovvy.chat.budget import ModelBudget
+from dovvy.chat.generation import Writer
 from dovvy.chat.language import ENGLISH, gloss, lexicons
 from dovvy.chat.leads import suggest
 from dovvy.chat.outcomes import Answered, Declined, Emergency, Fallback, Outcome, OverBudget
@@ -35,16 +34,11 @@ from dovvy.config import Settings
 from dovvy.db.destinations import DiveSite
 from dovvy.db.sessions import SessionRecord
 from dovvy.knowledge.retrieval import focus
-from dovvy.passages import Passage
-from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
+from dovvy.providers.llm import FallbackChain, Message, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
-from dovvy.text import count_tokens
 
 Event = tuple[str, dict[str, Any]]
 
-# Characters of a hosted model's stream held back until the answer checks have seen them (a leaked
-# prompt or a depth note is caught before the client has it).
-_HOLDBACK_CHARS = 48
 # The route's reason when the router saw no diving word but an article is plainly about the message.
 KNOWN_TO_THE_LIBRARY = "no diving word; an article is plainly about it"
 
@@ -61,15 +55,6 @@ class ChatTurn:
 class OpenedSession:
     record: SessionRecord
     created: bool
-
-
-class DeadlineExceeded(Exception):
-    """The turn used up its time budget before the model finished."""
-
-
-def _leaks(text: str) -> bool:
-    """Whether an answer repeats the system prompt (its canary or its opening rule line)."""
-    return prompts.CANARY in text or "Rules you always follow" in text
 
 
 def _never_declined(chosen: Route, safety: SafetyCheck) -> Route:
@@ -110,7 +95,7 @@ def _with_offline_notice(outcome: Outcome, language: str) -> Outcome:
     question in another language, says so first, in that language."""
     notice = emergency.offline_notice(language)
     offline = isinstance(outcome, Fallback | OverBudget) or (
-        isinstance(outcome, Answered) and outcome.provider == "offline"
+        isinstance(outcome, Answered) and outcome.provider == OfflineLLM.name
     )
     if notice is None or not offline:
         return outcome
@@ -120,44 +105,6 @@ def _with_offline_notice(outcome: Outcome, language: str) -> Outcome:
 def _tokens(text: str) -> Iterator[Event]:
     for piece in re.findall(r"\s*\S+\s*", text):
         yield "token", {"text": piece}
-
-
-def _tokens_used(prompt: Prompt, answer: str) -> int:
-    """An estimate of what a hosted call cost (system prompt, conversation and answer)."""
-    return (
-        count_tokens(prompt.system)
-        + sum(count_tokens(m.content) for m in prompt.messages)
-        + count_tokens(answer)
-    )
-
-
-def _within(items: Iterator[Any], deadline: float) -> Iterator[Any]:
-    """Items from `items`, produced on a worker thread, until `deadline` (a perf_counter value):
-    a provider that hangs cannot hold the turn past it. Errors are re-raised here."""
-    channel: queue.Queue[tuple[str, Any]] = queue.Queue()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                channel.put(("item", item))
-            channel.put(("end", None))
-        except LLMError as exc:
-            channel.put(("error", exc))
-
-    threading.Thread(target=produce, name="chat-generate", daemon=True).start()
-    while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            raise DeadlineExceeded
-        try:
-            kind, value = channel.get(timeout=remaining)
-        except queue.Empty:
-            raise DeadlineExceeded from None
-        if kind == "end":
-            return
-        if kind == "error":
-            raise value
-        yield value
 
 
 class _Clock:
@@ -186,9 +133,8 @@ class ChatService:
         self.sessions = sessions
         self.library = library
         self.llm = llm
-        self.budget = budget
-        self.hosted = any(provider.name != "offline" for provider in llm.providers)
-        self.offline = OfflineLLM()
+        self.writer = Writer(llm, budget)
+        self.hosted = self.writer.hosted
 
     # --- the turn -----------------------------------------------------------------------------
 
@@ -394,72 +340,16 @@ class ChatService:
             agent=chosen.agent,
             emphasis=question if chosen.follow_up else "",
         )
-        outcome, sent = yield from self._generate(prompt, tuple(passages), stream, deadline, session_id)
+        outcome, sent = yield from self.writer.answer(prompt, tuple(passages), stream, deadline, session_id)
         clock.mark("generate")
         return (_with_offline_notice(outcome, language) if self.hosted else outcome), sent, sites
-
-    def _generate(
-        self,
-        prompt: Prompt,
-        passages: tuple[Passage, ...],
-        stream: bool,
-        deadline: float,
-        session_id: uuid.UUID,
-    ) -> Generator[Event, None, tuple[Outcome, str]]:
-        """The model's answer, streamed with a little held back so a leaked prompt is caught
-        before it is sent; within the turn's deadline and the day's model budget. Returns
-        (outcome, text sent)."""
-        budget = self.budget if self.hosted else None
-        spent = budget.spent(session_id) if budget is not None else None
-        if spent is not None:
-            return OverBudget(f"{NOTICE}\n\n{self._offline_answer(prompt)}", spent, passages), ""
-        outcome, sent = yield from self._model_answer(prompt, passages, stream, deadline)
-        if budget is not None and isinstance(outcome, Answered) and outcome.provider != "offline":
-            budget.charge(session_id, _tokens_used(prompt, outcome.text))
-        return outcome, sent
-
-    def _model_answer(
-        self, prompt: Prompt, passages: tuple[Passage, ...], stream: bool, deadline: float
-    ) -> Generator[Event, None, tuple[Outcome, str]]:
-        received = ""
-        sent = ""
-        source = Generation("", self.llm.name, self.llm.model)
-        try:
-            if not stream:
-                generation = self._generate_once(prompt, deadline)
-                return Answered(generation.text, generation.provider, generation.model, passages), ""
-            for token, source in _within(self.llm.stream_from(prompt), deadline):  # noqa: B007 - last one names the provider
-                received += token
-                if _leaks(received):
-                    break
-                safe_until = len(received) - _HOLDBACK_CHARS
-                if safe_until > len(sent):
-                    yield "token", {"text": received[len(sent) : safe_until]}
-                    sent = received[:safe_until]
-        except (LLMError, DeadlineExceeded) as exc:
-            cause = "the turn ran out of time" if isinstance(exc, DeadlineExceeded) else str(exc)
-            return Fallback(self._offline_answer(prompt), cause, passages), sent
-        return Answered(received.strip(), source.provider, source.model, passages), sent
-
-    def _generate_once(self, prompt: Prompt, deadline: float) -> Generation:
-        def call() -> Iterator[Generation]:
-            yield self.llm.generate(prompt)
-
-        generation: Generation = next(_within(call(), deadline))
-        return generation
-
-    def _offline_answer(self, prompt: Prompt) -> str:
-        try:
-            return self.offline.generate(prompt).text
-        except LLMError:
-            return agent_rules.fallback_answer(prompt.passages)
 
     @staticmethod
     def _checked(outcome: Outcome, agent: str, sites: list[DiveSite], profile: dict[str, Any]) -> str:
         text = outcome.text
         if isinstance(outcome, Declined | Emergency):
             return text
-        if _leaks(text):
+        if prompts.leaks(text):
             return agent_rules.refusal()
         if agent == "trip" and sites:
             notes = agent_rules.certification_notes(text, sites, profile)

@@ -176,3 +176,8 @@ def history_messages(history: Sequence[dict[str, Any]]) -> list[Message]:
         )
         for m in recent_history(history)
     ]
+
+
+def leaks(text: str) -> bool:
+    """Whether an answer repeats the system prompt (its canary or its opening rule line)."""
+    return CANARY in text or "Rules you always follow" in text

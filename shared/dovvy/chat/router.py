@@ -220,7 +220,7 @@ def ask_hosted(
 ) -> tuple[str, str] | None:
     """(model name, answer): one short answer from the first hosted model in the chain, or None on
     timeout, error, or when only the offline composer is configured (it is never asked)."""
-    hosted = next((p for p in getattr(llm, "providers", [llm]) if p.name != "offline"), None)
+    hosted = next((p for p in getattr(llm, "providers", [llm]) if getattr(p, "hosted", True)), None)
     if hosted is None:
         return None
     from concurrent.futures import TimeoutError as FutureTimeout

@@ -77,6 +77,12 @@ class FallbackChain:
     def model(self) -> str:
         return self.providers[0].model
 
+    @property
+    def hosted(self) -> bool:
+        """Whether any provider is a hosted model (each says so by its `hosted`; one that does not
+        say is taken as hosted): the offline composer alone makes a chain that is not."""
+        return any(getattr(provider, "hosted", True) for provider in self.providers)
+
     def generate(self, prompt: Prompt) -> Generation:
         errors = []
         for provider in self.providers:

@@ -110,6 +110,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
 
 class OfflineLLM:
     name = "offline"
+    hosted = False
     model = "dovvy-offline-composer"
 
     def generate(self, prompt: Prompt) -> Generation:
