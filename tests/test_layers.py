@@ -32,7 +32,10 @@ LAYERS = {  # highest first
         *("diver", "conversation", "catalogue"),
     ),
     "adapters": ("db", "providers", "object_store"),
-    "base": ("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
+    "base": (
+        *("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
+        "once",
+    ),
 }
 _HEIGHT = {part: len(LAYERS) - i for i, parts in enumerate(LAYERS.values()) for part in parts}
 _LAYER = {part: layer for layer, parts in LAYERS.items() for part in parts}

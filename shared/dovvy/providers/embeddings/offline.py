@@ -8,18 +8,18 @@ its inference class.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from dovvy.once import once
 from dovvy.providers.embeddings import normalize
 
 _WEIGHTS = "weights/l2_supercat_256.safetensors"
 _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 
 
-@functools.cache
+@once
 def _load() -> Any:
     """Load once per process (~0.15 s with the import); later calls return the same model."""
     import wordllama
