@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from dovvy.knowledge.storage import StorageChange
+from dovvy.knowledge.storage_change import StorageChange
 
 GCS_FINALIZED = "google.cloud.storage.object.v1.finalized"
 GCS_DELETED = "google.cloud.storage.object.v1.deleted"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from typing import Literal
@@ -10,23 +9,12 @@ from typing import Literal
 from dovvy.knowledge.documents import DocumentInvalid
 from dovvy.knowledge.files import SOURCE_MARK
 from dovvy.knowledge.ingest import Ingestor
+from dovvy.knowledge.storage_change import StorageChange
 from dovvy.object_store import ObjectMissing, ObjectReader
 
 log = logging.getLogger(__name__)
 
 Result = Literal["new", "changed", "unchanged", "duplicate", "deleted", "absent", "skipped", "invalid"]
-
-
-@dataclasses.dataclass(frozen=True)
-class StorageChange:
-    """Which object of a bucket changed, and how, whichever cloud's event said so (the edges parse
-    the events: dovvy/storage_events.py)."""
-
-    cloud: Literal["gcs", "s3"]
-    bucket: str
-    key: str
-    # "archived": an old generation was archived; the article is gone only if no live one remains.
-    action: Literal["upsert", "delete", "archived"]
 
 
 # Control characters, backslashes, and the mark that names another source.
