@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -23,6 +24,13 @@ from tests.contract import Contract, ContractClient
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "http://127.0.0.1:8080"  # the server openapi.yaml names, so the contract matches paths
+
+
+def newcomer_environment(**given: str) -> dict[str, str]:
+    """This process's environment as a newcomer's shell would have it: no database, provider, data
+    folder or limit settings of ours (a developer's or CI's would leak into the command), plus `given`."""
+    ours = ("DATABASE_", "GEMINI", "GROQ", "LLM_", "EMBEDDING", "DOVVY_", "RATE_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(ours)} | given
 
 
 # What `make test-fast` leaves out (`-m "not slow"`): whatever builds the bundles or stands on them,

@@ -10,7 +10,7 @@ import pytest
 from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.cli import main
 from dovvy.db.url import ConnectParams
-from tests.conftest import ROOT, url_for
+from tests.conftest import ROOT, newcomer_environment, url_for
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -145,7 +145,6 @@ def test_serve_relaxes_the_limits_for_local_work_and_says_so(
     """`make run`: a frontend developer can send the lead form more than five times an hour, and
     the start-up output says the limits are relaxed (deploys keep production's)."""
     import contextlib
-    import os
     import shutil
     import socket
     import time
@@ -158,12 +157,7 @@ def test_serve_relaxes_the_limits_for_local_work_and_says_so(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("RATE_", "GEMINI", "GROQ", "LLM_", "EMBEDDING"))
-    }
-    env.update(DATABASE_URL=url_for(fresh_database), DOVVY_CONTENT_DIR=str(content))
+    env = newcomer_environment(DATABASE_URL=url_for(fresh_database), DOVVY_CONTENT_DIR=str(content))
     server = subprocess.Popen(
         [sys.executable, "-m", "dovvy.cli", "serve", "--port", str(port)],
         stdout=subprocess.PIPE,

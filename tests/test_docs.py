@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from dovvy.cli import build_parser
-from tests.conftest import ROOT
+from tests.conftest import ROOT, newcomer_environment
 
 README = (ROOT / "README.md").read_text()
 
@@ -104,12 +103,7 @@ def test_the_readmes_defaults_are_the_settings_defaults() -> None:
 def _dovvy(args: list[str], data_dir: Path) -> str:
     """A `dovvy` command as a newcomer runs it on a fresh clone: the embedded database in a new
     folder, no provider keys."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "GEMINI", "GROQ", "LLM_", "EMBEDDING", "DOVVY_", "RATE_"))
-    }
-    env["DOVVY_DATA_DIR"] = str(data_dir)
+    env = newcomer_environment(DOVVY_DATA_DIR=str(data_dir))
     done = subprocess.run(
         [sys.executable, "-m", "dovvy.cli", *args], capture_output=True, text=True, env=env, check=False
     )

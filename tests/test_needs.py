@@ -82,4 +82,4 @@ def test_no_gemini_key_and_no_offline_embedder_is_a_configuration_error(
 
 
 def test_an_unset_database_is_the_embedded_one_where_asked() -> None:
-    needs.check(Settings.from_env({}), *needs.NEEDS, database=False)
+    needs.check(Settings.from_env({}), *needs.NEEDS, deployed=False)

@@ -22,6 +22,8 @@ import pytest
 
 from dovvy.catalogue import DESTINATIONS_FILE
 from dovvy.config import Secret, Settings
+from dovvy.db.pool import Pool
+from dovvy.runtime import Runtime
 from tests.conftest import ROOT
 from tests.live_gateway import serving
 
@@ -32,7 +34,7 @@ LEADS_PER_HOUR = 3
 class Target:
     url: str
     own: bool  # started by this suite: its allowances are the ones below
-    database_url: str | None = None  # the suite's own gateway's database, to see what was stored
+    pool: Pool | None = None  # the suite's own gateway's database, to see what was stored
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
         return httpx.post(f"{self.url}{path}", json=body, timeout=30, **kwargs)
@@ -55,24 +57,17 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         rate_limits=True,
         rate_leads_per_hour=LEADS_PER_HOUR,
     )
-    with serving(settings) as url:
-        yield Target(url, own=True, database_url=chat_database_url)
+    runtimes: list[Runtime] = []
+    with serving(settings, configure=runtimes.append) as url:
+        yield Target(url, own=True, pool=runtimes[0].pool)
 
 
 @pytest.fixture(autouse=True)
 def fresh_allowances(target: Target) -> None:
     """On the suite's own gateway each case starts with full allowances (every request comes from
     127.0.0.1), so none is skipped for one another spent."""
-    if target.database_url is None:
-        return
-    from dovvy.db.pool import Pool
-    from dovvy.db.url import parse_database_url
-
-    pool = Pool(parse_database_url(target.database_url), max_size=1)
-    try:
-        pool.run(lambda conn: conn.run("TRUNCATE rate_counters"), transaction=False)
-    finally:
-        pool.close()
+    if target.pool is not None:
+        target.pool.run(lambda conn: conn.run("TRUNCATE rate_counters"), transaction=False)
 
 
 def _own(target: Target) -> None:
@@ -204,16 +199,9 @@ def test_line_breaks_in_a_lead_cannot_forge_lines_of_the_shop_s_e_mail(target: T
     if response.status_code == 429:
         pytest.skip("the lead allowance is spent")
     assert response.status_code == 201
-    if target.database_url is None:
+    if target.pool is None:
         return
-    from dovvy.db.pool import Pool
-    from dovvy.db.url import parse_database_url
-
-    pool = Pool(parse_database_url(target.database_url), max_size=1)
-    try:
-        [[name]] = pool.run(
-            lambda conn: conn.run("SELECT name FROM leads WHERE email = :e", e=lead["data"]["email"])
-        )
-    finally:
-        pool.close()
+    [[name]] = target.pool.run(
+        lambda conn: conn.run("SELECT name FROM leads WHERE email = :e", e=lead["data"]["email"])
+    )
     assert name == "Sam Bcc: everyone@example.com"

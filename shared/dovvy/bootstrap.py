@@ -68,3 +68,12 @@ def ingest_content(settings: Settings) -> str:
         runtime.close()
     left_out = "".join(f"\n  left out: {problem}" for problem in stats.problems)
     return stats.summary() + left_out
+
+
+def set_up(settings: Settings) -> tuple[Settings, str]:
+    """Everything `make run` needs before serving: the database (embedded when none is configured),
+    migrated and seeded, content/ ingested (cheap when nothing changed). Returns the usable settings
+    and the ingest summary."""
+    settings = resolve_database(settings)
+    prepare(settings)
+    return settings, ingest_content(settings)

@@ -40,14 +40,14 @@ def offline_embedder_available() -> bool:
     return importlib.util.find_spec("wordllama") is not None
 
 
-def check(settings: Settings, *functions: str, database: bool = True) -> None:
+def check(settings: Settings, *functions: str, deployed: bool = True) -> None:
     """Raise ConfigError naming the first variable that stops one of `functions` from working.
 
-    `database=False` where an unset DATABASE_URL means the embedded server (the CLI, the gateway):
-    local work, which also handles no storage events.
+    `deployed=False` for local work (the CLI, the gateway): an unset DATABASE_URL means the embedded
+    server, and no storage events arrive, so no CONTENT_BUCKET is needed.
     """
     needs = [NEEDS[name] for name in functions]
-    if database and any(n.database for n in needs):
+    if deployed and any(n.database for n in needs):
         _check_database(settings)
     if any(n.models for n in needs):
         _check_models(settings)
@@ -55,9 +55,8 @@ def check(settings: Settings, *functions: str, database: bool = True) -> None:
         _check_embedder(settings)
     if any(n.notifies for n in needs):
         _check_notifiers(settings)
-    if database and any(n.content for n in needs) and settings.content_bucket is None:
-        # Deployed only (local tools read folders, not events). Without it, an event naming any
-        # bucket would be read and stored.
+    if deployed and any(n.content for n in needs) and settings.content_bucket is None:
+        # Without it, an event naming any bucket would be read and stored.
         raise ConfigError("CONTENT_BUCKET is not set (the bucket whose events the ingest function handles)")
     if (
         any(n.app_role for n in needs)

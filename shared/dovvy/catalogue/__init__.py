@@ -155,12 +155,17 @@ def read_source(name: str) -> Any:
         raise CatalogueError(f"catalogue/{name}: cannot read ({exc})") from None
 
 
+def bundled(name: str) -> Any | None:
+    """The JSON file `name` a bundle carries beside the catalogue's sources (written by
+    scripts/package_functions.py), parsed; None outside a bundle."""
+    packed = resources.files(__name__).joinpath(name)
+    return json.loads(packed.read_text(encoding="utf-8")) if packed.is_file() else None
+
+
 def read_data(name: str) -> Any:
     """A catalogue file's parsed content: the packed JSON when a bundle carries it, else the YAML."""
-    packed = resources.files(__name__).joinpath(packed_name(name))
-    if packed.is_file():
-        return json.loads(packed.read_text(encoding="utf-8"))
-    return read_source(name)
+    packed = bundled(packed_name(name))
+    return read_source(name) if packed is None else packed
 
 
 def _read(name: str, shape: Shape) -> dict[str, Any]:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import re
 import unicodedata
 from importlib import resources
 from typing import Any
+
+from dovvy import catalogue
 
 ENGLISH = "en"
 LATIN_WORD = re.compile(r"[a-z0-9]+")
@@ -381,9 +382,9 @@ def _built(files: dict[str, dict[str, Any]]) -> dict[str, Lexicon]:
 @functools.cache
 def lexicons() -> dict[str, Lexicon]:
     """Every language's lexicon, by code (read once per process)."""
-    bundled = resources.files("dovvy").joinpath("catalogue", PACKED)
-    if bundled.is_file():
-        return {c: _unpacked(d) for c, d in json.loads(bundled.read_text(encoding="utf-8")).items()}
+    packed = catalogue.bundled(PACKED)
+    if packed is not None:
+        return {code: _unpacked(data) for code, data in packed.items()}
     return _built(read_files())
 
 

@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dovvy import logs, needs
 
         # One process plays every function here; an unset DATABASE_URL is the embedded server.
-        needs.check(settings, *needs.NEEDS, database=False)
+        needs.check(settings, *needs.NEEDS, deployed=False)
 
         # Before any library can install its own handler; commands print their results on stdout.
         logs.configure(settings.log_level if args.func is database.cmd_serve else "WARNING")

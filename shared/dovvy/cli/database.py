@@ -29,16 +29,16 @@ def _port_free(host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from dovvy.bootstrap import ingest_content, prepare, resolve_database
+    from dovvy.bootstrap import set_up
     from dovvy.gateway import SERVER_OPTIONS, create_gateway
     from dovvy.runtime import Runtime
 
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     _port_free(host, port)
-    settings = resolve_database(settings).with_local_limits()
-    prepare(settings)
-    print(f"knowledge base: {ingest_content(settings)}", flush=True)
+    settings, ingested = set_up(settings)
+    settings = settings.with_local_limits()
+    print(f"knowledge base: {ingested}", flush=True)
     print(f"abuse limits: {_limits_line(settings)}", flush=True)
     runtime = Runtime(settings)
     _port_free(host, port)

@@ -65,14 +65,12 @@ def searchable_runtime(settings: Settings) -> Iterator[Runtime]:
     database it is first set up as `make run` sets it up (migrated, seeded, content/ ingested;
     cheap when nothing changed), so these commands work on a fresh clone; a configured
     DATABASE_URL is never changed by them."""
-    from dovvy.bootstrap import ingest_content, prepare, resolve_database
+    from dovvy.bootstrap import set_up
     from dovvy.runtime import Runtime
 
-    embedded = settings.database_url is None
-    settings = resolve_database(settings)
-    if embedded:
-        prepare(settings)
-        print(f"knowledge base: {ingest_content(settings)}", file=sys.stderr, flush=True)
+    if settings.database_url is None:
+        settings, ingested = set_up(settings)
+        print(f"knowledge base: {ingested}", file=sys.stderr, flush=True)
     runtime = Runtime(settings)
     try:
         require_documents(runtime)

@@ -103,13 +103,11 @@ def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.bootstrap import ingest_content, prepare, resolve_database
+    from dovvy.bootstrap import set_up
     from dovvy.measure.chat_latency import run_chat_benchmark
     from dovvy.runtime import Runtime
 
-    settings = resolve_database(settings)
-    prepare(settings)
-    ingest_content(settings)
+    settings, _ = set_up(settings)
     # A measurement, not abuse: one client sends hundreds of turns a minute (as in bench load).
     runtime = Runtime(settings.replace(rate_limits=False))
     try:
