@@ -140,10 +140,10 @@ def _pack_catalogue(folder: Path) -> None:
     reads these at its first request (parsing YAML in pure Python and folding the lexicons there
     cost tens of milliseconds)."""
     from dovvy import catalogue
-    from dovvy.chat import language
+    from dovvy.chat import lexicon_bundle
 
     packed = {catalogue.packed_name(n): catalogue.read_source(n) for n in catalogue.PACKED_DATA}
-    packed[language.PACKED] = language.packed()
+    packed[lexicon_bundle.PACKED] = lexicon_bundle.packed()
     for name, data in packed.items():
         # Key order kept: the first category a message matches decides its protocol.
         (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

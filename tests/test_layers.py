@@ -4,9 +4,11 @@
     edges     api, web, function_apps, *_function, jobs, event_targets, storage_events
                                                  HTTP and cloud events in, responses out
     wiring    runtime, needs, bootstrap, seed    builds the parts from the configuration
-    domain    chat, knowledge, lead_intake, limits, notify, diver, conversation, catalogue
+    domain    chat, knowledge, lead_intake, limits, notify, diver, conversation, catalogue,
+              sessions
     adapters  db, providers, object_store        PostgreSQL, the model providers, the buckets
-    base      config, errors, shape, text, logs, secrets, passages, profile_limits, splits
+    base      config, env_values, errors, shape, text, logs, secrets, passages, profile_limits,
+              splits, once
 
 docs/architecture.md draws the same picture.
 """
@@ -29,12 +31,12 @@ LAYERS = {  # highest first
     "wiring": ("runtime", "needs", "bootstrap", "seed"),
     "domain": (
         *("chat", "knowledge", "lead_intake", "limits", "notify"),
-        *("diver", "conversation", "catalogue"),
+        *("diver", "conversation", "catalogue", "sessions"),
     ),
     "adapters": ("db", "providers", "object_store"),
     "base": (
         *("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
-        "once",
+        *("once", "env_values"),
     ),
 }
 _HEIGHT = {part: len(LAYERS) - i for i, parts in enumerate(LAYERS.values()) for part in parts}

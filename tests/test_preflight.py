@@ -16,7 +16,9 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from dovvy.cli import main
-from dovvy.cli.preflight import GCP_PERMISSIONS, Finding, GcpApi, aws_findings, gcp_findings
+from dovvy.cli.preflight import Finding
+from dovvy.cli.preflight_aws import aws_findings
+from dovvy.cli.preflight_gcp import GCP_PERMISSIONS, GcpApi, gcp_findings
 from tests.local_server import serving
 
 

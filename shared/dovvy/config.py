@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
-import re
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from dovvy import env_values as values
 from dovvy.errors import ConfigError
 
 T = TypeVar("T")
@@ -140,75 +139,10 @@ class Settings:
         Every problem names its variable, so a bad deployment fails at start-up with a clear line.
         """
         env = _Env(os.environ if environ is None else environ)
-        settings = cls(
-            database_url=env.secret("DATABASE_URL"),
-            database_ca_cert=env.get("DATABASE_CA_CERT", _pem_certificate, None),
-            database_app_user=env.get("DATABASE_APP_USER", _role_name, None),
-            database_app_password=env.secret("DATABASE_APP_PASSWORD"),
-            data_dir=env.get("DOVVY_DATA_DIR", Path, cls.data_dir),
-            content_dir=env.get("DOVVY_CONTENT_DIR", Path, cls.content_dir),
-            seed_file=env.get("DOVVY_SEED_FILE", Path, cls.seed_file),
-            host=env.get("HOST", str, cls.host),
-            port=env.get("PORT", port_number, cls.port),
-            environment=env.get("DOVVY_ENV", str, cls.environment),
-            log_level=env.get("LOG_LEVEL", _log_level, cls.log_level),
-            session_expiry_hours=env.get("SESSION_EXPIRY_HOURS", _positive_int, 24),
-            max_body_bytes=env.get("MAX_BODY_BYTES", _positive_int, cls.max_body_bytes),
-            public_url=env.get("PUBLIC_URL", _http_url, None),
-            cors_origins=env.get("CORS_ORIGINS", _origins, ()),
-            cors_origin_regex=env.get("CORS_ORIGIN_REGEX", _regex, None),
-            lead_dedupe_minutes=env.get("LEAD_DEDUPE_MINUTES", _non_negative_int, cls.lead_dedupe_minutes),
-            content_bucket=env.get("CONTENT_BUCKET", _bucket_name, None),
-            content_prefix=env.get("CONTENT_PREFIX", _key_prefix, cls.content_prefix),
-            rate_limits=env.get("RATE_LIMITS", _bool, cls.rate_limits),
-            trusted_proxy_hops=env.get("TRUSTED_PROXY_HOPS", _non_negative_int, cls.trusted_proxy_hops),
-            rate_chat_per_minute=env.get("RATE_CHAT_PER_MINUTE", _positive_int, cls.rate_chat_per_minute),
-            rate_chat_per_day=env.get("RATE_CHAT_PER_DAY", _positive_int, cls.rate_chat_per_day),
-            rate_chat_per_session_minute=env.get(
-                "RATE_CHAT_PER_SESSION_MINUTE", _positive_int, cls.rate_chat_per_session_minute
-            ),
-            rate_leads_per_hour=env.get("RATE_LEADS_PER_HOUR", _positive_int, cls.rate_leads_per_hour),
-            rate_sessions_per_hour=env.get(
-                "RATE_SESSIONS_PER_HOUR", _positive_int, cls.rate_sessions_per_hour
-            ),
-            model_tokens_per_day=env.get("MODEL_TOKENS_PER_DAY", _positive_int, cls.model_tokens_per_day),
-            model_tokens_per_session_day=env.get(
-                "MODEL_TOKENS_PER_SESSION_DAY", _positive_int, cls.model_tokens_per_session_day
-            ),
-            db_pool_size=env.get("DB_POOL_SIZE", _positive_int, cls.db_pool_size),
-            db_ping_after_seconds=env.get(
-                "DB_PING_AFTER_SECONDS", _non_negative_float, cls.db_ping_after_seconds
-            ),
-            db_timeout_seconds=env.get("DB_TIMEOUT_SECONDS", _positive_float, cls.db_timeout_seconds),
-            lead_webhook_url=env.get("LEAD_WEBHOOK_URL", _http_url, None),
-            lead_webhook_secret=env.secret("LEAD_WEBHOOK_SECRET"),
-            lead_email_to=env.get("LEAD_EMAIL_TO", _email, None),
-            lead_email_from=env.get("LEAD_EMAIL_FROM", _email, None),
-            lead_email_region=env.get("LEAD_EMAIL_REGION", str, None),
-            notify_timeout_seconds=env.get(
-                "NOTIFY_TIMEOUT_SECONDS", _positive_float, cls.notify_timeout_seconds
-            ),
-            notify_max_attempts=env.get("NOTIFY_MAX_ATTEMPTS", _positive_int, cls.notify_max_attempts),
-            gemini_api_key=env.secret("GEMINI_API_KEY") or env.secret("GOOGLE_API_KEY"),
-            groq_api_key=env.secret("GROQ_API_KEY"),
-            embedding_provider=env.get("EMBEDDING_PROVIDER", _choice("auto", "gemini", "offline"), "auto"),
-            llm_providers=env.get("LLM_PROVIDERS", _providers, ()),
-            groq_model=env.get("GROQ_MODEL", str, cls.groq_model),
-            gemini_model=env.get("GEMINI_MODEL", str, cls.gemini_model),
-            gemini_embedding_model=env.get("GEMINI_EMBEDDING_MODEL", str, cls.gemini_embedding_model),
-            llm_timeout_seconds=env.get("LLM_TIMEOUT_SECONDS", _positive_float, cls.llm_timeout_seconds),
-            provider_max_retries=env.get("PROVIDER_MAX_RETRIES", _non_negative_int, cls.provider_max_retries),
-            llm_routing=env.get("LLM_ROUTING", _bool, True),
-            router_timeout_seconds=env.get(
-                "ROUTER_TIMEOUT_SECONDS", _positive_float, cls.router_timeout_seconds
-            ),
-            chat_deadline_seconds=env.get(
-                "CHAT_DEADLINE_SECONDS", _positive_float, cls.chat_deadline_seconds
-            ),
-            gemini_base_url=env.get("GEMINI_BASE_URL", _http_url, None),
-            groq_base_url=env.get("GROQ_BASE_URL", _http_url, None),
-        )
-        return settings
+        read: dict[str, Any] = {field: env.get(name, parse, None) for field, name, parse in _VARIABLES}
+        read |= {field: env.secret(name) for field, name in _SECRETS}
+        read["gemini_api_key"] = env.secret("GEMINI_API_KEY") or env.secret("GOOGLE_API_KEY")
+        return cls(**{field: value for field, value in read.items() if value is not None})
 
     def with_local_limits(self, environ: Mapping[str, str] | None = None) -> Settings:
         """For `dovvy serve` on a developer's machine: each allowance its variable does not set is
@@ -255,147 +189,61 @@ class _Env:
         return Secret.reference(name, raw) if secrets.is_reference(raw) else Secret(raw)
 
 
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("must be a positive integer")
-    return value
-
-
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("must be zero or more")
-    return value
-
-
-def _finite(raw: str) -> float:
-    value = float(raw)
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
-
-
-def _positive_float(raw: str) -> float:
-    value = _finite(raw)
-    if value <= 0:
-        raise ValueError("must be a positive number")
-    return value
-
-
-def _non_negative_float(raw: str) -> float:
-    value = _finite(raw)
-    if value < 0:
-        raise ValueError("must be zero or more")
-    return value
-
-
-def port_number(raw: str) -> int:
-    value = int(raw)
-    if not 1 <= value <= 65535:
-        raise ValueError("must be between 1 and 65535")
-    return value
-
-
-def _csv(raw: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
-
-
-# The hosted model providers LLM_PROVIDERS may name, and the variable holding each one's key.
-MODEL_KEY_VARIABLES = {"groq": "GROQ_API_KEY", "gemini": "GEMINI_API_KEY"}
-
-
-def _providers(raw: str) -> tuple[str, ...]:
-    names = _csv(raw)
-    for name in names:
-        if name not in MODEL_KEY_VARIABLES:
-            raise ValueError(f"unknown provider '{name}' (known: {', '.join(MODEL_KEY_VARIABLES)})")
-    return names
-
-
-_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
-
-
-def _origins(raw: str) -> tuple[str, ...]:
-    """Browser origins as a browser sends them: scheme and host (and port), no path, no slash."""
-    origins = _csv(raw)
-    for origin in origins:
-        if origin != "*" and not _ORIGIN.match(origin):
-            raise ValueError(
-                f"'{origin}' is not an origin like https://app.example.com (no path or trailing /)"
-            )
-    return origins
-
-
-def _regex(raw: str) -> str:
-    try:
-        re.compile(raw)
-    except re.error as exc:
-        raise ValueError(f"not a regular expression ({exc})") from None
-    return raw
-
-
-# S3 and Cloud Storage agree on lower-case letters, digits, dots and dashes (Cloud Storage also
-# allows underscores), 3 to 63 characters, starting and ending with a letter or digit.
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
-
-
-def _bucket_name(raw: str) -> str:
-    if not _BUCKET.match(raw):
-        raise ValueError(f"'{raw}' is not a bucket name")
-    return raw
-
-
-def _key_prefix(raw: str) -> str:
-    """A folder inside the bucket: "articles/" (a trailing slash is added), or empty."""
-    prefix = raw.strip("/")
-    return f"{prefix}/" if prefix else ""
-
-
-def _bool(raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError("must be true or false")
-
-
-def _log_level(raw: str) -> str:
-    level = raw.upper()
-    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-    return level
-
-
-def _http_url(raw: str) -> str:
-    if not raw.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    return raw
-
-
-def _role_name(raw: str) -> str:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", raw):
-        raise ValueError("must be a lower-case PostgreSQL role name (letters, digits, _)")
-    return raw
-
-
-def _pem_certificate(raw: str) -> str:
-    if "-----BEGIN CERTIFICATE-----" not in raw:
-        raise ValueError("must be a PEM certificate (-----BEGIN CERTIFICATE-----)")
-    return raw
-
-
-def _email(raw: str) -> str:
-    if "@" not in raw:
-        raise ValueError("must be an e-mail address")
-    return raw
-
-
-def _choice(*allowed: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if raw not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}")
-        return raw
-
-    return parse
+# (setting, variable, how its text is read), in the order problems are reported. An unset or empty
+# variable leaves the setting's default above.
+_VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    ("database_ca_cert", "DATABASE_CA_CERT", values.pem_certificate),
+    ("database_app_user", "DATABASE_APP_USER", values.role_name),
+    ("data_dir", "DOVVY_DATA_DIR", Path),
+    ("content_dir", "DOVVY_CONTENT_DIR", Path),
+    ("seed_file", "DOVVY_SEED_FILE", Path),
+    ("host", "HOST", str),
+    ("port", "PORT", values.port_number),
+    ("environment", "DOVVY_ENV", str),
+    ("log_level", "LOG_LEVEL", values.log_level),
+    ("session_expiry_hours", "SESSION_EXPIRY_HOURS", values.positive_int),
+    ("max_body_bytes", "MAX_BODY_BYTES", values.positive_int),
+    ("public_url", "PUBLIC_URL", values.http_url),
+    ("cors_origins", "CORS_ORIGINS", values.origins),
+    ("cors_origin_regex", "CORS_ORIGIN_REGEX", values.regex),
+    ("lead_dedupe_minutes", "LEAD_DEDUPE_MINUTES", values.non_negative_int),
+    ("content_bucket", "CONTENT_BUCKET", values.bucket_name),
+    ("content_prefix", "CONTENT_PREFIX", values.key_prefix),
+    ("rate_limits", "RATE_LIMITS", values.flag),
+    ("trusted_proxy_hops", "TRUSTED_PROXY_HOPS", values.non_negative_int),
+    ("rate_chat_per_minute", "RATE_CHAT_PER_MINUTE", values.positive_int),
+    ("rate_chat_per_day", "RATE_CHAT_PER_DAY", values.positive_int),
+    ("rate_chat_per_session_minute", "RATE_CHAT_PER_SESSION_MINUTE", values.positive_int),
+    ("rate_leads_per_hour", "RATE_LEADS_PER_HOUR", values.positive_int),
+    ("rate_sessions_per_hour", "RATE_SESSIONS_PER_HOUR", values.positive_int),
+    ("model_tokens_per_day", "MODEL_TOKENS_PER_DAY", values.positive_int),
+    ("model_tokens_per_session_day", "MODEL_TOKENS_PER_SESSION_DAY", values.positive_int),
+    ("db_pool_size", "DB_POOL_SIZE", values.positive_int),
+    ("db_ping_after_seconds", "DB_PING_AFTER_SECONDS", values.non_negative_float),
+    ("db_timeout_seconds", "DB_TIMEOUT_SECONDS", values.positive_float),
+    ("lead_webhook_url", "LEAD_WEBHOOK_URL", values.http_url),
+    ("lead_email_to", "LEAD_EMAIL_TO", values.email),
+    ("lead_email_from", "LEAD_EMAIL_FROM", values.email),
+    ("lead_email_region", "LEAD_EMAIL_REGION", str),
+    ("notify_timeout_seconds", "NOTIFY_TIMEOUT_SECONDS", values.positive_float),
+    ("notify_max_attempts", "NOTIFY_MAX_ATTEMPTS", values.positive_int),
+    ("embedding_provider", "EMBEDDING_PROVIDER", values.choice("auto", "gemini", "offline")),
+    ("llm_providers", "LLM_PROVIDERS", values.providers),
+    ("groq_model", "GROQ_MODEL", str),
+    ("gemini_model", "GEMINI_MODEL", str),
+    ("gemini_embedding_model", "GEMINI_EMBEDDING_MODEL", str),
+    ("llm_timeout_seconds", "LLM_TIMEOUT_SECONDS", values.positive_float),
+    ("provider_max_retries", "PROVIDER_MAX_RETRIES", values.non_negative_int),
+    ("llm_routing", "LLM_ROUTING", values.flag),
+    ("router_timeout_seconds", "ROUTER_TIMEOUT_SECONDS", values.positive_float),
+    ("chat_deadline_seconds", "CHAT_DEADLINE_SECONDS", values.positive_float),
+    ("gemini_base_url", "GEMINI_BASE_URL", values.http_url),
+    ("groq_base_url", "GROQ_BASE_URL", values.http_url),
+)
+# (setting, variable) read as secrets: a value, or a reference to a secret manager's entry.
+_SECRETS = (
+    ("database_url", "DATABASE_URL"),
+    ("database_app_password", "DATABASE_APP_PASSWORD"),
+    ("lead_webhook_secret", "LEAD_WEBHOOK_SECRET"),
+    ("groq_api_key", "GROQ_API_KEY"),
+)

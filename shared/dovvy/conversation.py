@@ -32,3 +32,7 @@ STATE = Shape(
 def stored_state(raw: Any) -> dict[str, Any]:
     """A state read back from the database, keeping only the keys that are still valid."""
     return valid_part(STATE, raw)
+
+
+# A checked state as the chat turn carries it: the STATE keys known, with their values.
+ConversationState = dict[str, Any]

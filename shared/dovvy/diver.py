@@ -49,3 +49,7 @@ def stored_profile(raw: Any) -> dict[str, Any]:
     if isinstance(raw, dict) and isinstance(raw.get("interests"), list):
         raw = {**raw, "interests": raw["interests"][-MAX_INTERESTS:]}
     return kept(valid_part(PROFILE, raw))
+
+
+# A checked profile as the chat turn carries it: the PROFILE fields a session holds, nulls dropped.
+DiverProfile = dict[str, Any]

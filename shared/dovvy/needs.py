@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 
-from dovvy.config import MODEL_KEY_VARIABLES, Settings
+from dovvy.config import Settings
+from dovvy.env_values import MODEL_KEY_VARIABLES
 from dovvy.errors import ConfigError
 
 

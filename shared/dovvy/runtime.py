@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dovvy.notify import LeadNotifier
     from dovvy.providers.embeddings import Embedder
     from dovvy.providers.llm import FallbackChain
+    from dovvy.sessions import Sessions
 
 
 class Runtime:
@@ -109,15 +110,22 @@ class Runtime:
             self._pool.close()
 
 
+def sessions(runtime: Runtime) -> Sessions:
+    """Guest sessions in this container's database, expiring as configured."""
+    from dovvy.sessions import Sessions
+
+    return Sessions(runtime.pool, expiry_hours=runtime.settings.session_expiry_hours)
+
+
 def chat_service(runtime: Runtime) -> ChatService:
     """The chat pipeline wired to this container's pool, retriever and model chain."""
     from dovvy.chat.budget import ModelBudget
     from dovvy.chat.orchestrator import ChatService
-    from dovvy.chat.store import Library, SessionStore
+    from dovvy.chat.store import Library
 
     return ChatService(
         settings=runtime.settings,
-        sessions=SessionStore(runtime.pool, expiry_hours=runtime.settings.session_expiry_hours),
+        sessions=sessions(runtime),
         library=Library(runtime.pool, runtime.retriever),
         llm=runtime.llm,
         budget=ModelBudget(runtime.pool, runtime.settings),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from dovvy.chat.orchestrator import KNOWN_TO_THE_LIBRARY
+from dovvy.chat.stages.routing import KNOWN_TO_THE_LIBRARY
 from dovvy.gateway import create_gateway
 from dovvy.providers.llm.offline import LABEL
 from dovvy.runtime import Runtime

@@ -203,29 +203,6 @@ def test_a_stored_state_of_the_wrong_shape_is_read_leniently(
     assert chat(chat_api, "and fog?", sessionId=session_id)["sessionId"] == session_id
 
 
-@pytest.mark.parametrize(
-    ("reason", "asks"),
-    [
-        pytest.param("not_found", "destination", id="nothing-found"),
-        pytest.param("off_topic", None, id="off-topic"),
-    ],
-)
-def test_a_planning_question_with_nothing_found_still_asks_where(reason: str, asks: str | None) -> None:
-    from dovvy.chat.orchestrator import ChatService
-    from dovvy.chat.outcomes import Declined
-    from dovvy.chat.router import Route
-
-    chosen = Route("trip", "matched 'trip'", 1.0, False, "a trip to the maldives", True)
-    _, follow_up = ChatService._next_state(
-        {"cert_level": "OW"},
-        Declined("not in the knowledge base", reason),
-        chosen,
-        "a trip to the maldives",
-        {"certification_level": "Open Water"},
-    )
-    assert (follow_up.key if follow_up else None) == asks
-
-
 def test_a_client_cannot_silence_the_emergency_follow_up(chat_api: ContractClient) -> None:
     message = "my buddy surfaced 10 min ago and now his arm is numb and he feels dizzy"
     answer = chat(chat_api, message, sessionState={"asked_follow_ups": ["emergency_help"]})

@@ -12,7 +12,8 @@ import pytest
 
 from dovvy import catalogue
 from dovvy.chat import emergency
-from dovvy.chat.language import ENGLISH, LexiconError, _build, gloss, lexicons, read
+from dovvy.chat.language import gloss, read
+from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, lexicons
 from dovvy.chat.safety import check
 from dovvy.chat.symptoms import CATEGORIES
 from dovvy.providers.llm import FallbackChain, Generation, Prompt
@@ -277,10 +278,10 @@ def test_labelled_cases_file_is_one_json_object_per_line() -> None:
 
 
 def test_the_json_a_bundle_carries_reads_as_the_yaml() -> None:
-    from dovvy.chat.language import _unpacked, packed
+    from dovvy.chat.lexicon_bundle import packed, unpacked
 
     data = json.loads(json.dumps(packed(), ensure_ascii=False))  # key order kept: it ranks categories
-    assert {code: _unpacked(d) for code, d in data.items()} == lexicons()
+    assert {code: unpacked(d) for code, d in data.items()} == lexicons()
     for name in catalogue.PACKED_DATA:  # plain data: no dates or other YAML-only values
         source = catalogue.read_source(name)
         assert json.loads(json.dumps(source, ensure_ascii=False)) == source

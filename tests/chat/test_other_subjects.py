@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from dovvy.chat.orchestrator import ChatTurn
 from dovvy.chat.router import route
+from dovvy.chat.turn import ChatTurn
 from dovvy.measure.retrieval_eval import load_questions
 from dovvy.providers.embeddings import QueryCache
 from dovvy.runtime import Runtime, chat_service

@@ -21,7 +21,8 @@ from dovvy.web.app import runtime_of
 from dovvy.web.requests import read_body
 
 if TYPE_CHECKING:
-    from dovvy.chat.orchestrator import ChatService, ChatTurn
+    from dovvy.chat.orchestrator import ChatService
+    from dovvy.chat.turn import ChatTurn
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def _turn(request: Request) -> ChatTurn:
     )
     profile = body.get("diver_profile")
     state = body.get("session_state")
-    from dovvy.chat.orchestrator import ChatTurn
+    from dovvy.chat.turn import ChatTurn
 
     return ChatTurn(
         message=body["message"],

@@ -12,23 +12,20 @@ from starlette.routing import Route
 
 from dovvy import limits
 from dovvy.api.schemas import CREATE_SESSION
-from dovvy.db import sessions as repo
-from dovvy.diver import kept, stored_profile
+from dovvy.db.sessions import SessionRecord
+from dovvy.diver import kept
 from dovvy.errors import SessionNotFound
+from dovvy.runtime import sessions
 from dovvy.web.app import runtime_of
 from dovvy.web.requests import read_body
 
 
-def session_json(session: repo.SessionRecord) -> dict[str, Any]:
-    from dovvy.conversation import stored_state
-
-    # Read as stored rows are read everywhere: a row written before a bound (20,000 interests)
-    # answers within the contract.
+def session_json(session: SessionRecord) -> dict[str, Any]:
     return {
         "id": str(session.id),
         "conversation_history": session.conversation_history,
-        "diver_profile": stored_profile(session.diver_profile),
-        "conversation_state": stored_state(session.conversation_state),
+        "diver_profile": session.diver_profile,
+        "conversation_state": session.conversation_state,
         "created_at": session.created_at.isoformat(),
         "updated_at": session.updated_at.isoformat(),
         "expires_at": session.expires_at.isoformat(),
@@ -50,13 +47,7 @@ async def create_session(request: Request) -> Response:
     # Counted once the request is one we would serve: a refused body never spends an allowance
     # (cross-site text/plain posts need no preflight and could otherwise lock a visitor out).
     await run_in_threadpool(limits.enforce, runtime.pool, runtime.settings, request, "session")
-    hours = runtime.settings.session_expiry_hours
-    # One statement: no explicit transaction, one round trip instead of three.
-    session = await run_in_threadpool(
-        runtime.pool.run,
-        lambda conn: repo.create(conn, diver_profile=profile, expiry_hours=hours),
-        transaction=False,
-    )
+    session = await run_in_threadpool(sessions(runtime).create, profile)
     return JSONResponse(
         session_json(session),
         status_code=201,
@@ -66,19 +57,13 @@ async def create_session(request: Request) -> Response:
 
 async def get_session(request: Request) -> Response:
     session_id = parse_session_id(request.path_params["session_id"])
-    runtime = runtime_of(request)
-    session = await run_in_threadpool(
-        runtime.pool.run, lambda conn: repo.require_live(conn, session_id), transaction=False
-    )
+    session = await run_in_threadpool(sessions(runtime_of(request)).get, session_id)
     return JSONResponse(session_json(session))
 
 
 async def delete_session(request: Request) -> Response:
     session_id = parse_session_id(request.path_params["session_id"])
-    runtime = runtime_of(request)
-    deleted = await run_in_threadpool(runtime.pool.run, lambda conn: repo.delete(conn, session_id))
-    if not deleted:
-        raise SessionNotFound()
+    await run_in_threadpool(sessions(runtime_of(request)).delete, session_id)
     return Response(status_code=204)
 
 

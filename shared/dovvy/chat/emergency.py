@@ -14,7 +14,7 @@ from typing import Any
 
 from dovvy import catalogue as catalogue_data
 from dovvy.catalogue import EmergencyContacts
-from dovvy.chat.language import ENGLISH, lexicons
+from dovvy.chat.lexicon import ENGLISH, lexicons
 from dovvy.chat.safety import SafetyCheck
 from dovvy.chat.symptoms import DECOMPRESSION_SIGNS
 

@@ -79,7 +79,8 @@ def screened(text: str) -> str:
 def looks_like_injection(message: str) -> bool:
     """Rule-changing text, in English or in any language the safety tier reads (each language
     file's `injection` terms), however it is disguised."""
-    from dovvy.chat.language import dense, fold, latin_words, lexicons
+    from dovvy.chat.lexicon import lexicons
+    from dovvy.chat.terms import dense, fold, latin_words
 
     text = screened(message)
     if _INJECTION.search(text):

@@ -27,7 +27,9 @@ import re
 from typing import Any, Literal
 
 from dovvy.chat import symptoms
-from dovvy.chat.language import ENGLISH, Lexicon, dense, fold, latin_words, lexicons, read
+from dovvy.chat.language import read
+from dovvy.chat.lexicon import ENGLISH, Lexicon, lexicons
+from dovvy.chat.terms import dense, fold, latin_words
 from dovvy.text import WORD
 
 Tier = Literal["emergency", "caution", "normal"]

@@ -1,73 +1,18 @@
-"""What the chat pipeline reads and writes in the database, behind two small objects it is given:
-the session store (conversation and profile) and the library (passages, sections, dive sites)."""
+"""What the chat pipeline reads from the knowledge base: the library (passages, sections, dive
+sites). Sessions are `dovvy.sessions`."""
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from typing import Any
 
-from dovvy.conversation import stored_state
 from dovvy.db import content as content_repo
 from dovvy.db import destinations as destinations_repo
-from dovvy.db import sessions as sessions_repo
 from dovvy.db.pool import Pool
-from dovvy.diver import stored_profile
 from dovvy.knowledge.relevance import CONSIDERED, thresholds_for
 from dovvy.knowledge.retrieval import Filters, Retriever
 from dovvy.passages import Passage
 from dovvy.text import count_tokens
-
-MAX_STORED_MESSAGES = 200
-
-
-class SessionStore:
-    def __init__(self, pool: Pool, *, expiry_hours: int) -> None:
-        self.pool = pool
-        self.expiry_hours = expiry_hours
-
-    def open(
-        self, session_id: uuid.UUID | None, profile: dict[str, Any]
-    ) -> tuple[sessions_repo.SessionRecord, bool]:
-        """The live session named, or a new one when none was named. Returns (session, created);
-        the stored profile and state are read leniently. An expired or unknown session is an error
-        (SESSION_EXPIRED, SESSION_NOT_FOUND) so the client starts afresh knowingly."""
-
-        def load(conn: Any) -> tuple[sessions_repo.SessionRecord, bool]:
-            if session_id is not None:
-                return sessions_repo.require_live(conn, session_id), False
-            return sessions_repo.create(conn, diver_profile=profile, expiry_hours=self.expiry_hours), True
-
-        record, created = self.pool.run(load)
-        return (
-            dataclasses.replace(
-                record,
-                diver_profile=stored_profile(record.diver_profile),
-                conversation_state=stored_state(record.conversation_state),
-            ),
-            created,
-        )
-
-    def append(
-        self,
-        session_id: uuid.UUID,
-        message: str,
-        answer: str,
-        profile_update: dict[str, Any],
-        state: dict[str, Any] | None = None,
-    ) -> None:
-        turns = [{"role": "user", "content": message}, {"role": "assistant", "content": answer}]
-        self.pool.run(
-            lambda conn: sessions_repo.append_turns(
-                conn,
-                session_id,
-                turns=turns,
-                profile_update=profile_update,
-                state_update=state,
-                expiry_hours=self.expiry_hours,
-                max_messages=MAX_STORED_MESSAGES,
-            )
-        )
 
 
 class Library:

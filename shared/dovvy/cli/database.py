@@ -10,7 +10,8 @@ import sys
 from typing import Any
 
 from dovvy.cli.failures import Failure
-from dovvy.config import Settings, port_number
+from dovvy.config import Settings
+from dovvy.env_values import port_number
 
 
 def _port_free(host: str, port: int) -> None:

@@ -11,7 +11,8 @@ from dovvy.config import Settings
 
 
 def cmd_preflight_aws(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.cli.preflight import aws_findings, report
+    from dovvy.cli.preflight import report
+    from dovvy.cli.preflight_aws import aws_findings
 
     findings = aws_findings(
         args.region,
@@ -37,7 +38,8 @@ def _gcp_token() -> str:
 
 
 def cmd_preflight_gcp(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.cli.preflight import GcpApi, gcp_findings, report
+    from dovvy.cli.preflight import report
+    from dovvy.cli.preflight_gcp import GcpApi, gcp_findings
 
     api = GcpApi(_gcp_token(), base=args.api_base)
     findings = gcp_findings(api, args.project, args.region, tier=args.db_tier, network=args.network)

@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from dovvy.chat.orchestrator import ChatService, ChatTurn
+from dovvy.chat.orchestrator import ChatService
+from dovvy.chat.turn import ChatTurn
 from dovvy.db import sessions as sessions_repo
 
 

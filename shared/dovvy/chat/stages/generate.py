@@ -1,10 +1,11 @@
-"""The generation stage of a chat turn: the model's answer within the turn's deadline and the day's
+"""Generate: the model's answer within the turn's deadline and the day's
 model budget, streamed with a few characters held back so a leaked system prompt is caught before
 the client has it; the offline composer's answer when the hosted models fail, run out of time or of
 budget."""
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -12,15 +13,17 @@ import uuid
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from dovvy.chat import agent_rules, prompts
+from dovvy.chat import agent_rules, emergency, prompts
 from dovvy.chat.budget import NOTICE, ModelBudget
+from dovvy.chat.language import english_name
 from dovvy.chat.outcomes import Answered, Fallback, Outcome, OverBudget
+from dovvy.chat.stages.retrieve import Found
+from dovvy.chat.stages.routing import Routed
+from dovvy.chat.turn import Event, TurnContext
 from dovvy.passages import Passage
-from dovvy.providers.llm import FallbackChain, Generation, LLMError, Prompt
+from dovvy.providers.llm import FallbackChain, Generation, LLMError, Message, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
 from dovvy.text import count_tokens
-
-Event = tuple[str, dict[str, Any]]
 
 # Characters of a hosted model's stream held back until the answer checks have seen them (a leaked
 # prompt or a depth note is caught before the client has it).
@@ -134,3 +137,40 @@ class Writer:
             return self.offline.generate(prompt).text
         except LLMError:
             return agent_rules.fallback_answer(prompt.passages)
+
+
+def _prompt(ctx: TurnContext, routed: Routed, found: Found, language: str) -> Prompt:
+    chosen = routed.chosen
+    lines = agent_rules.site_lines(found.sites, ctx.profile)
+    rendered = prompts.render_user_turn(routed.question, found.context, ctx.profile, lines)
+    return Prompt(
+        system=prompts.system_prompt(chosen.agent, english_name(language)),
+        messages=(*prompts.history_messages(ctx.session.conversation_history), Message("user", rendered)),
+        question=chosen.query,
+        passages=found.context,
+        agent=chosen.agent,
+        emphasis=routed.question if chosen.follow_up else "",
+    )
+
+
+def _with_offline_notice(outcome: Outcome, language: str) -> Outcome:
+    """An answer the offline composer wrote (in English) when the hosted models could not, to a
+    question in another language, says so first, in that language."""
+    notice = emergency.offline_notice(language)
+    offline = isinstance(outcome, Fallback | OverBudget) or (
+        isinstance(outcome, Answered) and outcome.provider == OfflineLLM.name
+    )
+    if notice is None or not offline:
+        return outcome
+    return dataclasses.replace(outcome, text=f"_{notice}_\n\n{outcome.text}")
+
+
+def write(
+    ctx: TurnContext, routed: Routed, found: Found, language: str, writer: Writer
+) -> Generator[Event, None, tuple[Outcome, str]]:
+    """The answer from the passages found, and the text already streamed of it."""
+    prompt = _prompt(ctx, routed, found, language)
+    outcome, sent = yield from writer.answer(prompt, found.passages, ctx.stream, ctx.deadline, ctx.session.id)
+    ctx.clock.mark("generate")
+    # Without a hosted model the triage stage put the notice before the answer already.
+    return (_with_offline_notice(outcome, language) if writer.hosted else outcome), sent

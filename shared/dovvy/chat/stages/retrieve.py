@@ -1,0 +1,55 @@
+"""Retrieve: the passages that answer the question, from the routed agent's shelf first (whole
+sections of the best articles for the prompt, the dive sites for a trip), or the reason there is
+nothing to answer from: off-topic, an attempt to change the rules, nothing relevant found."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Generator
+
+from dovvy.chat import agent_rules, response
+from dovvy.chat.outcomes import Declined
+from dovvy.chat.stages.routing import Routed
+from dovvy.chat.stages.triage import Assessment
+from dovvy.chat.store import Library
+from dovvy.chat.turn import Event, TurnContext
+from dovvy.db.destinations import DiveSite
+from dovvy.knowledge.retrieval import focus
+from dovvy.passages import Passage
+
+
+@dataclasses.dataclass(frozen=True)
+class Found:
+    passages: tuple[Passage, ...]  # the best passage of each relevant article, best first
+    context: tuple[Passage, ...]  # what the prompt gets: whole sections of the top articles
+    sites: tuple[DiveSite, ...]  # the dive sites a trip answer checks against the diver's level
+
+
+def _declined(routed: Routed) -> Declined | None:
+    chosen = routed.chosen
+    if routed.injection and not (routed.question and chosen.on_topic):
+        return Declined(agent_rules.refusal(), "injection")
+    if not chosen.on_topic:
+        return Declined(agent_rules.off_topic(), "off_topic")
+    return None
+
+
+def search(
+    ctx: TurnContext, routed: Routed, assessment: Assessment, library: Library
+) -> Generator[Event, None, Found | Declined]:
+    declined = _declined(routed)
+    if declined is not None:
+        return declined
+    chosen = routed.chosen
+    vector = library.embed(focus(chosen.query))
+    ctx.clock.mark("embed")
+    shelf = agent_rules.filters_for(chosen.agent)
+    passages = library.search(chosen.query, vector, shelf, relaxed=assessment.caution)
+    ctx.clock.mark("retrieve")
+    if not passages:
+        return Declined(agent_rules.nothing_found(chosen.agent), "not_found")
+    context = library.sections(passages[:3]) or passages
+    sites = library.sites(ctx.profile.get("destination")) if chosen.agent == "trip" else []
+    for passage in passages:
+        yield "citation", response.source(passage)
+    return Found(tuple(passages), tuple(context), tuple(sites))
