@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +34,9 @@ def newcomer_environment(**given: str) -> dict[str, str]:
 # What `make test-fast` leaves out (`-m "not slow"`): whatever builds the bundles or stands on them,
 # applies or scans Terraform, drives a browser, fuzzes the contract, or runs commands from a new data
 # folder. `make test` runs everything.
-_SLOW_FIXTURES = {"bundles", "applied", "moto_server"}
+_SLOW_FIXTURES = {"bundles", "applied", "second_build"}
+# What each slow fixture has `tests.ahead` start as soon as a collected test asks for it.
+_AHEAD = {"bundles": ("bundles",), "second_build": ("second build",), "applied": ("bundles", "aws applied")}
 _SLOW_FILES = {
     "test_browser.py",
     "test_docs.py",
@@ -56,6 +56,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.path.name in _SLOW_FILES or fixtures & _SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once the selection is final (after -m and -k): start what its slow tests will need."""
+    from tests import ahead
+
+    needed = {f for item in session.items for f in getattr(item, "fixturenames", ()) if f in _AHEAD}
+    ahead.start(*dict.fromkeys(name for fixture in sorted(needed) for name in _AHEAD[fixture]))
+
+
+def pytest_sessionfinish() -> None:
+    from tests import ahead
+
+    ahead.finish()
 
 
 @pytest.fixture(scope="session")
@@ -169,13 +183,9 @@ def api(client: TestClient, contract: Contract) -> ContractClient:
 
 
 @pytest.fixture(scope="session")
-def bundles(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every function's bundles, built once per run as `make package` builds them."""
-    out = tmp_path_factory.mktemp("build")
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "package_functions.py"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out
+def bundles() -> Path:
+    """Every function's bundles, built once per run as `make package` builds them (started ahead)."""
+    from tests import ahead
+
+    built: Path = ahead.result("bundles")
+    return built

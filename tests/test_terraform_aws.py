@@ -6,121 +6,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from dovvy.cli.lambda_python import PYTHON_VERSION, target_python
-from tests import cron
-from tests.terraform import contract_routes, terraform, workspace
-
-SERVICES = "apigatewayv2 cloudwatchlogs ec2 iam kms lambda rds s3 scheduler secretsmanager sqs sts".split()
-WEBHOOK = "https://shop.example/hooks/leads"
-
-
-@dataclass
-class Applied:
-    module: Path
-    endpoint: str
-    bundles: Path
-    outputs: dict[str, Any]
-
-    def client(self, service: str) -> Any:
-        # A name chosen at run time: the stubs type each literal service name only.
-        make: Any = boto3.client
-        return make(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="eu-west-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests import ahead, cron
+from tests.aws_on_moto import Applied, plan_vars
+from tests.terraform import contract_routes, terraform
 
 
 @pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise
-            time.sleep(0.2)
-    yield endpoint
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def _override(endpoint: str) -> str:
-    """Test-only: point the provider at moto, with throwaway credentials."""
-    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
-    return f"""provider "aws" {{
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  s3_use_path_style           = true
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
-
-
-def _vars(bundles: Path, **extra: str) -> list[str]:
-    values = {
-        "build_dir": str(bundles),
-        "cors_origins": '["https://app.example"]',
-        "lead_webhook_url": WEBHOOK,
-        "lead_email_to": "shop@example.com",
-        "lead_email_from": "buddy@example.com",
-        # moto creates Lambda functions but cannot run them without Docker.
-        "run_migrations": "false",
-        # No AWS CLI against moto; what it grants is checked in the module's text.
-        "grant_url_invoke_with_cli": "false",
-        **extra,
-    }
-    return [arg for name, value in values.items() for arg in ("-var", f"{name}={value}")]
-
-
-@pytest.fixture(scope="module")
-def applied(tmp_path_factory: pytest.TempPathFactory, moto_server: str, bundles: Path) -> Applied:
-    module = workspace(tmp_path_factory.mktemp("tf-aws")) / "aws"
-    (module / "moto_override.tf").write_text(_override(moto_server))
-    terraform(["init", "-backend=false", "-no-color"], module)
-    assert "Success" in terraform(["validate", "-no-color"], module).stdout
-    terraform(["plan", "-no-color", "-out", "plan.out", *_vars(bundles)], module)
-    applied = terraform(["apply", "-no-color", "-auto-approve", "plan.out"], module)
-    assert "Apply complete!" in applied.stdout
-    outputs = json.loads(terraform(["output", "-json"], module).stdout)
-    return Applied(module, moto_server, bundles, {k: v["value"] for k, v in outputs.items()})
+def applied() -> Applied:
+    applied: Applied = ahead.result("aws applied")
+    return applied
 
 
 def test_every_operation_is_routed_to_its_function(applied: Applied) -> None:
@@ -254,7 +156,7 @@ def test_no_concurrency_is_reserved_unless_asked(applied: Applied) -> None:
     assert len(functions) == 7
     assert {f["values"]["reserved_concurrent_executions"] for f in functions} == {-1}
     reserving = terraform(
-        ["plan", "-no-color", *_vars(applied.bundles, reserved_concurrency="50")], applied.module
+        ["plan", "-no-color", *plan_vars(applied.bundles, reserved_concurrency="50")], applied.module
     )
     assert "reserved_concurrent_executions = 50" in reserving.stdout or "-1 -> 50" in reserving.stdout
 
@@ -341,7 +243,9 @@ def test_the_functions_reach_aws_apis_through_endpoints_and_the_internet_through
 
 
 def test_a_deploy_invokes_migrate_after_the_database_exists(applied: Applied) -> None:
-    plan = terraform(["plan", "-no-color", *_vars(applied.bundles, run_migrations="true")], applied.module)
+    plan = terraform(
+        ["plan", "-no-color", *plan_vars(applied.bundles, run_migrations="true")], applied.module
+    )
     assert "aws_lambda_invocation.migrate[0] will be created" in plan.stdout
 
 
@@ -377,7 +281,7 @@ def test_the_development_profile_is_one_variable_and_cheaper(applied: Applied) -
     """Planned (not applied) against the same moto state: one zone, the smallest class, short
     retention, removable; the proxy and NAT stay (profile.tf says why)."""
     terraform(
-        ["plan", "-no-color", "-out", "dev.out", *_vars(applied.bundles, profile="development")],
+        ["plan", "-no-color", "-out", "dev.out", *plan_vars(applied.bundles, profile="development")],
         applied.module,
     )
     plan = json.loads(terraform(["show", "-json", "dev.out"], applied.module).stdout)

@@ -108,80 +108,105 @@ def reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
     return "\n".join([*lines, "", "---", "", f"_{local['english_follows']}_", "", english])
 
 
-def english_reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
-    kind = kind_of(check)
-    call = _call(contacts)
-    dan = f"Then call the diving emergency line: **{contacts.diving_line}**."
-    steps: list[str]
-    if kind == "unresponsive":
-        steps = [
-            f"{call} Put the phone on speaker and stay with the person.",
+# The full English protocol per kind: its opening and its numbered steps. {call}, {dan}, {coast_guard}
+# and {emergency} are the place's numbers; the step "{first_aid}" is the animal's first aid.
+_PROTOCOLS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "unresponsive": (
+        "**This is an emergency. Act now:**",
+        (
+            "{call} Put the phone on speaker and stay with the person.",
             "**Check breathing** (look, listen, feel for 10 seconds). Not breathing normally: give "
             "5 rescue breaths, then CPR — 30 chest compressions to 2 breaths — and do not stop until "
             "help arrives. Use a defibrillator (AED) if the boat or shore has one.",
             "Breathing: lay them on their side (recovery position), keep them warm and give 100% "
             "oxygen from the oxygen kit.",
-            "Anyone who breathed in water needs a hospital check, even if they seem fine: problems can start hours later.",
-            dan,
-        ]
-        opening = "**This is an emergency. Act now:**"
-    elif kind == "missing_diver":
-        steps = [
+            "Anyone who breathed in water needs a hospital check, even if they seem fine: problems "
+            "can start hours later.",
+            "{dan}",
+        ),
+    ),
+    "missing_diver": (
+        "**A missing diver is an emergency. Act now:**",
+        (
             "**Alert the boat crew or dive centre now** and count every diver: who is missing, since when.",
-            f"**Call the coast guard**: {contacts.coast_guard}; {contacts.emergency} on a phone.",
+            "**Call the coast guard**: {coast_guard}; {emergency} on a phone.",
             "**Mark the last known position and the time**: GPS on the boat, a buoy or a landmark, "
             "and the direction of the current.",
             "**Search the surface** down-current from that point: look for bubbles, a surface marker "
             "buoy, a light or a hand waving. Do not send divers down to search without a plan.",
             "Keep everyone else together and accounted for.",
-        ]
-        opening = "**A missing diver is an emergency. Act now:**"
-    elif kind == "envenomation":
-        first_aid = _FIRST_AID.get(check.first_aid or "unknown_sting", _FIRST_AID["unknown_sting"])
-        steps = [
+        ),
+    ),
+    "envenomation": (
+        "**This sting or bite needs first aid now:**",
+        (
             "Get the person out of the water and keep them still.",
-            *first_aid,
-            f"{call} Say which animal it was, if you know.",
+            "{first_aid}",
+            "{call} Say which animal it was, if you know.",
             "Watch their breathing; be ready to start CPR.",
-            dan,
-        ]
-        opening = "**This sting or bite needs first aid now:**"
-    elif kind == "bleeding":
-        steps = [
+            "{dan}",
+        ),
+    ),
+    "bleeding": (
+        "**Heavy bleeding is an emergency. Act now:**",
+        (
             "**Press firmly on the wound** with a clean cloth or your hand and keep pressing; add more "
             "cloth on top rather than lifting it.",
             "Raise the injured part if you can. For bleeding from a limb that pressure does not stop, "
             "tie a tourniquet above the wound and note the time.",
-            call,
+            "{call}",
             "Keep the person lying down and warm; watch for paleness, confusion or fast breathing.",
-        ]
-        opening = "**Heavy bleeding is an emergency. Act now:**"
-    elif kind == "severe_cold":
-        steps = [
+        ),
+    ),
+    "severe_cold": (
+        "**This may be severe hypothermia. Act now:**",
+        (
             "**Get them out of the wind and water**, take off wet gear, dry them and wrap them in "
             "blankets or a survival bag, head included.",
             "Handle them gently and keep them lying down. Warm, sweet drinks only if fully awake.",
             "Do not rub the skin, use hot water, or give alcohol.",
-            f"{call} Drowsiness, confusion, or shivering that stops while still cold means severe hypothermia.",
+            "{call} Drowsiness, confusion, or shivering that stops while still cold means severe "
+            "hypothermia.",
             "If they stop breathing normally, start CPR.",
-        ]
-        opening = "**This may be severe hypothermia. Act now:**"
-    else:
-        steps = [
-            "**Stop diving.** Do not go back in the water to 'treat' it. Lie the diver flat and keep them still.",
-            "**Give 100% oxygen** from the boat's or dive centre's oxygen kit as soon as possible, and keep it going.",
-            f"{call} {dan}",
-            "If they are conscious and can swallow, give water to drink. Watch their breathing; be ready to start CPR.",
-            "Do not fly or travel to altitude. Keep the dive computer and note depths, times and any fast ascent.",
-        ]
-        opening = "**This may be a diving emergency (decompression illness or a gas embolism). Act now:**"
+        ),
+    ),
+    "decompression": (
+        "**This may be a diving emergency (decompression illness or a gas embolism). Act now:**",
+        (
+            "**Stop diving.** Do not go back in the water to 'treat' it. Lie the diver flat and keep "
+            "them still.",
+            "**Give 100% oxygen** from the boat's or dive centre's oxygen kit as soon as possible, and "
+            "keep it going.",
+            "{call} {dan}",
+            "If they are conscious and can swallow, give water to drink. Watch their breathing; be "
+            "ready to start CPR.",
+            "Do not fly or travel to altitude. Keep the dive computer and note depths, times and any "
+            "fast ascent.",
+        ),
+    ),
+}
+_EARLY_TREATMENT = (
+    "Treatment in a recompression chamber works best when it starts early — do not wait to see if it passes."
+)
+
+
+def english_reply(check: SafetyCheck, contacts: EmergencyContacts) -> str:
+    kind = kind_of(check)
+    opening, template = _PROTOCOLS[kind]
+    numbers = {
+        "call": _call(contacts),
+        "dan": f"Then call the diving emergency line: **{contacts.diving_line}**.",
+        "coast_guard": contacts.coast_guard,
+        "emergency": contacts.emergency,
+    }
+    first_aid = _FIRST_AID.get(check.first_aid or "unknown_sting", _FIRST_AID["unknown_sting"])
+    steps = [
+        s for step in template for s in (first_aid if step == "{first_aid}" else [step.format(**numbers)])
+    ]
     lines = [opening, "", *(f"{n}. {step}" for n, step in enumerate(steps, 1))]
-    extra = _chambers(contacts) if kind == "decompression" else []
     if kind == "decompression":
-        extra.append(
-            "Treatment in a recompression chamber works best when it starts early — do not wait to see if it passes."
-        )
-    return "\n".join([*lines, "", *extra] if extra else lines)
+        lines += ["", *_chambers(contacts), _EARLY_TREATMENT]
+    return "\n".join(lines)
 
 
 def caution_line(contacts: EmergencyContacts, language: str = ENGLISH) -> str:
