@@ -30,9 +30,11 @@ redteam: $(STAMP)
 
 test: $(STAMP) lint typecheck client infra-tools browser unit
 
-# While working: lint, types and every test but the slow ones (bundles, Terraform, browser, fuzzing).
+# While working: lint, types and every test but the slow ones (bundles, Terraform, browser, fuzzing),
+# on two or more processes (each its own embedded database). `make test` stays in one process: its
+# slow preparations start once, in the background (tests/ahead.py).
 test-fast: $(STAMP) lint typecheck
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n auto --maxprocesses=4
 
 install: $(STAMP)
 

@@ -113,14 +113,20 @@ def tls_front(unix_sock: str, cert_file: Path, key_file: Path) -> Iterator[int]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
     listener = socket.create_server(("127.0.0.1", 0))
+    # A blocked accept() is not woken by close() on Linux: wait in short steps so the front stops
+    # as soon as the test is done with it.
+    listener.settimeout(0.05)
     stopped = threading.Event()
 
     def accept() -> None:
         while not stopped.is_set():
             try:
                 client, _ = listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            client.settimeout(None)
             threading.Thread(target=_serve_one, args=(client, context, unix_sock), daemon=True).start()
 
     thread = threading.Thread(target=accept, daemon=True)
