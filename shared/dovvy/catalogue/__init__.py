@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dovvy.shape import ListOf, Shape, ShapeError, Text, Whole, checked
+from dovvy.catalogue import shapes
+from dovvy.shape import Shape, ShapeError, checked
 
 DESTINATIONS_FILE = Path(str(resources.files(__name__).joinpath("destinations.yaml")))
 
@@ -61,81 +62,6 @@ class Catalogue:
     destinations: tuple[Place, ...]
 
 
-# --- file schemas -------------------------------------------------------------------------------
-
-
-_NAMES = ListOf(Text())
-
-_CERTIFICATIONS = Shape(
-    {
-        "agencies": ListOf(Text(), min_items=1),
-        "levels": ListOf(
-            Shape(
-                {
-                    "name": Text(min_length=1),
-                    "code": Text(min_length=1, max_length=20),
-                    "depth_limit_m": Whole(ge=0, le=130),
-                    "aliases": _NAMES,
-                },
-                required=frozenset({"name", "code", "depth_limit_m"}),
-                not_null=frozenset({"aliases"}),
-            ),
-            min_items=2,
-        ),
-    },
-    required=frozenset({"agencies", "levels"}),
-)
-
-_CONTACTS = {
-    "emergency": Text(min_length=1),
-    "diving_line": Text(min_length=1),
-    "coast_guard": Text(min_length=1),
-}
-_EMERGENCY = Shape(
-    {
-        "default": Shape(_CONTACTS, required=frozenset(_CONTACTS)),
-        "countries": ListOf(
-            Shape(
-                {
-                    **_CONTACTS,
-                    "code": Text(pattern=r"^[a-z-]+$"),
-                    "name": Text(min_length=1),
-                    "chambers": _NAMES,
-                    "places": _NAMES,
-                },
-                required=frozenset({*_CONTACTS, "code", "name"}),
-                not_null=frozenset({"chambers", "places"}),
-            ),
-            min_items=1,
-        ),
-    },
-    required=frozenset({"default", "countries"}),
-)
-
-# Only the naming fields; the seed (dovvy.seed) checks the rest of each destination.
-_DESTINATIONS = Shape(
-    {
-        "destinations": ListOf(
-            Shape(
-                {
-                    "code": Text(),
-                    "name": Text(),
-                    "display_name": Text(),
-                    "country": Text(),
-                    "aliases": _NAMES,
-                    "sites": ListOf(Shape({"name": Text()}, required=frozenset({"name"}), extra="ignore")),
-                },
-                required=frozenset({"code", "name", "country"}),
-                not_null=frozenset({"aliases", "sites"}),
-                extra="ignore",
-            ),
-            min_items=1,
-        )
-    },
-    required=frozenset({"destinations"}),
-)
-
-
 # The YAML files parsed into JSON beside them (`scripts/package_functions.py`): a bundle reads the
 # JSON, since parsing YAML in pure Python cost a function's first request ~40 ms.
 PACKED_DATA = ("certifications.yaml", "emergency.yaml", "destinations.yaml", "emergency_texts.yaml")
@@ -179,32 +105,19 @@ def _lower(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
 
 
-@functools.cache
-def load() -> Catalogue:
-    """The validated catalogue (read once per process)."""
-    certs = _read("certifications.yaml", _CERTIFICATIONS)
-    emergency = _read("emergency.yaml", _EMERGENCY)
-    destinations = _read("destinations.yaml", _DESTINATIONS)["destinations"]
-    levels = tuple(
-        Level(lv["name"], lv["code"], rank, lv["depth_limit_m"], _lower([lv["name"], *lv.get("aliases", [])]))
-        for rank, lv in enumerate(certs["levels"])
-    )
-    countries = emergency["countries"]
-    contacts = {
-        c["code"]: EmergencyContacts(
-            c["name"], c["emergency"], c["diving_line"], c["coast_guard"], tuple(c.get("chambers", ()))
-        )
-        for c in countries
-    }
-    by_name = {c["name"].lower(): c["code"] for c in countries}
+def _country_places(
+    destinations: list[Any], countries: list[Any], by_name: dict[str, str]
+) -> list[tuple[str, str]]:
+    """(place, country code) for every word that names a place.
+
+    One source for places: a destination's code and aliases name its country; emergency.yaml lists
+    only the places no destination covers (a country's name, its other regions). A word in both
+    could resolve to two countries (Misool went to Raja Ampat's and to the default numbers)."""
     unknown = [d["code"] for d in destinations if d["country"].lower() not in by_name]
     if unknown:
         raise CatalogueError(
             f"catalogue/emergency.yaml: no country entry for destinations {', '.join(unknown)}"
         )
-    # One source for places: a destination's code and aliases name its country; emergency.yaml lists
-    # only the places no destination covers (a country's name, its other regions). A word in both
-    # could resolve to two countries (Misool went to Raja Ampat's and to the default numbers).
     named = {
         w: by_name[d["country"].lower()]
         for d in destinations
@@ -217,12 +130,37 @@ def load() -> Catalogue:
             f"catalogue/emergency.yaml: {', '.join(twice)} already named by destinations.yaml; "
             "list each place once"
         )
-    places = [*named.items(), *extra]
-    catalogue = Catalogue(
+    return [*named.items(), *extra]
+
+
+@functools.cache
+def load() -> Catalogue:
+    """The validated catalogue (read once per process)."""
+    certs = _read("certifications.yaml", shapes.CERTIFICATIONS)
+    emergency = _read("emergency.yaml", shapes.EMERGENCY)
+    destinations = _read("destinations.yaml", shapes.DESTINATIONS)["destinations"]
+    countries = emergency["countries"]
+    by_name = {c["name"].lower(): c["code"] for c in countries}
+    places = _country_places(destinations, countries, by_name)
+    return Catalogue(
         agencies=tuple(certs["agencies"]),
-        levels=levels,
+        levels=tuple(
+            Level(
+                lv["name"],
+                lv["code"],
+                rank,
+                lv["depth_limit_m"],
+                _lower([lv["name"], *lv.get("aliases", [])]),
+            )
+            for rank, lv in enumerate(certs["levels"])
+        ),
         default_contacts=EmergencyContacts("", **emergency["default"]),
-        contacts=contacts,
+        contacts={
+            c["code"]: EmergencyContacts(
+                c["name"], c["emergency"], c["diving_line"], c["coast_guard"], tuple(c.get("chambers", ()))
+            )
+            for c in countries
+        },
         country_places=tuple(sorted(set(places), key=lambda p: -len(p[0]))),
         destinations=tuple(
             Place(
@@ -235,7 +173,6 @@ def load() -> Catalogue:
             for d in destinations
         ),
     )
-    return catalogue
 
 
 # --- look-ups -----------------------------------------------------------------------------------

@@ -49,61 +49,75 @@ def _level_named(text: str) -> catalogue.Level | None:
     return max(named, key=lambda pair: pair[0])[1] if named else None
 
 
-def extract(message: str) -> dict[str, Any]:
-    """Profile fields found in one message (only what was said; nothing guessed)."""
-    text = normalise(message)
-    found: dict[str, Any] = {}
-    # A level the diver holds, not one they ask about or want to take.
+def _level(text: str) -> str | None:
+    """A level the diver holds, not one they ask about or want to take."""
     wanting = re.search(
         r"\b(want|like|sign|book|take|taking|do|doing|become|learn|interested|enrol\w*|start)\b", text
     )
     holding = re.search(r"\b(i'?m|i am|i have|i've|i got|got my|i hold|certified|my card|already)\b", text)
     level = _level_named(text)
     if level is not None and (holding or level.rank == 0) and not (wanting and not holding):
-        found["certification_level"] = level.name
-    agency = next((a for a in catalogue.load().agencies if re.search(rf"\b{a.lower()}\b", text)), None)
-    if agency:
-        found["certification_agency"] = agency
+        return level.name
+    return None
+
+
+def _dives(text: str) -> int | None:
     dives = re.search(r"\b(\d{1,5})\+? (logged )?dives\b", text) or re.search(r"\blogged (\d{1,5})\b", text)
     if dives and re.search(r"\b(i|i've|ive|i have|i've done|done|logged|with)\b", text):
-        found["logged_dives"] = int(dives.group(1))
-    last = re.search(
-        rf"\b(?:last dived?|last dive was|last time i dived?|haven'?t dived? since|not dived since)\s+(?:in\s+)?"
-        rf"((?:{_MONTHS})(?: \d{{4}})?|\d{{4}}|\d+ (?:years?|months?|weeks?) ago|last (?:year|month|summer|winter))",
-        text,
-    )
-    if last:
-        found["last_dive"] = last.group(1)
-    interests = sorted(name for name, pattern in _INTERESTS.items() if re.search(pattern, text))
-    if interests:
-        found["interests"] = interests
-    destination = destination_in(text)
-    if destination:
-        found["destination"] = destination
-    dates = re.search(
-        rf"\b((?:in |from |between |around )?(?:early |mid |late |mid-|end of )?(?:{_MONTHS})(?:\s+\d{{4}})?"
-        rf"(?:\s*(?:-|to|and|until)\s*(?:{_MONTHS}))?|next (?:week|month|year|summer|winter|spring|autumn)|"
-        rf"\d{{1,2}}(?:st|nd|rd|th)? (?:to|-) \d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}))\b",
-        text,
-    )
-    travelling = found.get("destination") or re.search(r"\b(trip|travel|go|going|visit|holiday|book)\b", text)
-    if dates and travelling:
-        found["travel_dates"] = dates.group(1).strip()
-    group = re.search(
-        r"\b(?:we are|we're|group of|party of|there are|there will be)\s+(\d{1,2}|"
-        + "|".join(_NUMBERS)
-        + r")\b",
-        text,
-    )
+        return int(dives.group(1))
+    return None
+
+
+_LAST_DIVE = re.compile(
+    rf"\b(?:last dived?|last dive was|last time i dived?|haven'?t dived? since|not dived since)\s+(?:in\s+)?"
+    rf"((?:{_MONTHS})(?: \d{{4}})?|\d{{4}}|\d+ (?:years?|months?|weeks?) ago|last (?:year|month|summer|winter))"
+)
+_DATES = re.compile(
+    rf"\b((?:in |from |between |around )?(?:early |mid |late |mid-|end of )?(?:{_MONTHS})(?:\s+\d{{4}})?"
+    rf"(?:\s*(?:-|to|and|until)\s*(?:{_MONTHS}))?|next (?:week|month|year|summer|winter|spring|autumn)|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)? (?:to|-) \d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}))\b"
+)
+_GROUP = re.compile(
+    r"\b(?:we are|we're|group of|party of|there are|there will be)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b"
+)
+_COUPLE = re.compile(
+    r"\b(my (wife|husband|partner|girlfriend|boyfriend|friend|buddy) and (i|me)|"
+    r"(i|me) and my (wife|husband|partner|girlfriend|boyfriend|friend|buddy))\b"
+)
+
+
+def _travel_dates(text: str, destination: str | None) -> str | None:
+    dates = _DATES.search(text)
+    travelling = destination or re.search(r"\b(trip|travel|go|going|visit|holiday|book)\b", text)
+    return dates.group(1).strip() if dates and travelling else None
+
+
+def _group_size(text: str) -> int | None:
+    group = _GROUP.search(text)
     if group:
         value = group.group(1)
-        found["group_size"] = int(value) if value.isdigit() else _NUMBERS[value]
-    elif re.search(
-        r"\b(my (wife|husband|partner|girlfriend|boyfriend|friend|buddy) and (i|me)|(i|me) and my (wife|husband|partner|girlfriend|boyfriend|friend|buddy))\b",
-        text,
-    ):
-        found["group_size"] = 2
-    return found
+        return int(value) if value.isdigit() else _NUMBERS[value]
+    return 2 if _COUPLE.search(text) else None
+
+
+def extract(message: str) -> dict[str, Any]:
+    """Profile fields found in one message (only what was said; nothing guessed)."""
+    text = normalise(message)
+    last = _LAST_DIVE.search(text)
+    destination = destination_in(text)
+    found: dict[str, Any] = {
+        "certification_level": _level(text),
+        "certification_agency": next(
+            (a for a in catalogue.load().agencies if re.search(rf"\b{a.lower()}\b", text)), None
+        ),
+        "logged_dives": _dives(text),
+        "last_dive": last.group(1) if last else None,
+        "interests": sorted(name for name, pattern in _INTERESTS.items() if re.search(pattern, text)) or None,
+        "destination": destination,
+        "travel_dates": _travel_dates(text, destination),
+        "group_size": _group_size(text),
+    }
+    return {field: value for field, value in found.items() if value is not None}
 
 
 def merge(profile: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_commands(sub: Any) -> None:
+def _eval_commands(sub: Any) -> None:
     evaluate = sub.add_parser("eval", help="measure quality").add_subparsers(
         dest="eval_command", required=True
     )
@@ -152,14 +152,6 @@ def add_commands(sub: Any) -> None:
         help="tune on dev, report test (shared/dovvy/splits.py)",
     )
     retrieval_eval.set_defaults(func=cmd_eval_retrieval)
-
-    calibrate = sub.add_parser(
-        "calibrate",
-        help="choose the nothing-relevant thresholds for the configured embedder on the dev split",
-    )
-    calibrate.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
-    calibrate.add_argument("--dry-run", action="store_true", help="print, do not store")
-    calibrate.set_defaults(func=cmd_calibrate)
 
     chat_eval = evaluate.add_parser("chat", help="pass rates of scripted conversations per check")
     chat_eval.add_argument("--file", type=Path, default=_EVAL / "conversations.jsonl")
@@ -175,6 +167,18 @@ def add_commands(sub: Any) -> None:
     )
     safety_eval.set_defaults(func=cmd_eval_safety)
 
+
+def _calibrate_command(sub: Any) -> None:
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="choose the nothing-relevant thresholds for the configured embedder on the dev split",
+    )
+    calibrate.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
+    calibrate.add_argument("--dry-run", action="store_true", help="print, do not store")
+    calibrate.set_defaults(func=cmd_calibrate)
+
+
+def _bench_commands(sub: Any) -> None:
     bench = sub.add_parser("bench", help="measure speed").add_subparsers(dest="bench_command", required=True)
     retrieval_bench = bench.add_parser("retrieval", help="load, index and query synthetic chunks")
     retrieval_bench.add_argument("--chunks", type=_count, default=100_000)
@@ -205,3 +209,9 @@ def add_commands(sub: Any) -> None:
         "--build-dir", type=Path, help="where `make package` wrote aws/*.zip (default build/)"
     )
     coldstart.set_defaults(func=cmd_bench_coldstart)
+
+
+def add_commands(sub: Any) -> None:
+    _eval_commands(sub)
+    _calibrate_command(sub)
+    _bench_commands(sub)

@@ -47,6 +47,23 @@ def stored_embeddings(conn: Connection, path: str, model: str) -> dict[str, list
     return {content_hash: vector.to_list() for content_hash, vector in rows}
 
 
+def _copy_chunks(conn: Connection, path: str, model: str, chunks: Sequence[ChunkRow]) -> None:
+    """The chunks in one binary COPY (a fraction of the time of INSERTs, vectors included)."""
+    stream = binary_copy.encode_rows(
+        (
+            binary_copy.text(path),
+            binary_copy.int4(chunk.index),
+            binary_copy.text(chunk.text),
+            binary_copy.text(chunk.content_hash),
+            binary_copy.text(model),
+            binary_copy.vector(chunk.embedding),
+            binary_copy.jsonb(chunk.metadata),
+        )
+        for chunk in chunks
+    )
+    conn.run(f"COPY content_embeddings ({_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)", stream=stream)
+
+
 def replace_document(
     conn: Connection,
     *,
@@ -67,19 +84,7 @@ def replace_document(
         model=model,
     )
     if chunks:
-        stream = binary_copy.encode_rows(
-            (
-                binary_copy.text(path),
-                binary_copy.int4(chunk.index),
-                binary_copy.text(chunk.text),
-                binary_copy.text(chunk.content_hash),
-                binary_copy.text(model),
-                binary_copy.vector(chunk.embedding),
-                binary_copy.jsonb(chunk.metadata),
-            )
-            for chunk in chunks
-        )
-        conn.run(f"COPY content_embeddings ({_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)", stream=stream)
+        _copy_chunks(conn, path, model, chunks)
         bm25.index_document(conn, path, model)
     conn.run(
         """

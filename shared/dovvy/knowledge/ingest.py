@@ -61,6 +61,41 @@ class IngestStats:
         )
 
 
+_ALREADY_STORED = (
+    "already stored as '{twin}'; ingest from the knowledge base's root "
+    "(DOVVY_CONTENT_DIR or --root) so each article keeps one identity"
+)
+
+
+def _write(
+    conn: Connection,
+    path: str,
+    *,
+    model: str,
+    fingerprint: str,
+    document: Document,
+    rows: list[repo.ChunkRow],
+    places: Places,
+) -> bool:
+    """The document, its chunks and its places in one transaction; False when a concurrent ingest
+    of the same version finished first."""
+    repo.lock_document(conn, path)
+    if repo.document_hash(conn, path, model) == fingerprint:
+        return False
+    repo.replace_document(
+        conn,
+        path=path,
+        model=model,
+        document_hash=fingerprint,
+        title=document.title,
+        doc_type=document.doc_type,
+        metadata=_document_metadata(document),
+        chunks=rows,
+    )
+    _store_places(conn, path, places)
+    return True
+
+
 class Ingestor:
     def __init__(self, pool: Pool, embedder: Embedder) -> None:
         self.pool = pool
@@ -71,16 +106,11 @@ class Ingestor:
         """Parse, chunk, embed and store one document. Raises DocumentInvalid for an unusable
         document, leaving any previous version in place; what was guessed goes to the warnings.
         `shown` is how problems name the file (its path on disk), `path` its identity."""
-        try:
-            reading = read(path, raw)
-        except DocumentInvalid as exc:
-            raise DocumentInvalid(
-                [dataclasses.replace(p, path=shown or p.path) for p in exc.problems]
-            ) from None
-        self.stats.warnings.extend(dataclasses.replace(w, path=shown or w.path) for w in reading.warnings)
-        document = reading.document
-        version = f"{CHUNKING_VERSION}.{READING_VERSION}"
-        fingerprint = hashlib.sha256(f"{version}:{document.hash}".encode()).hexdigest()
+        shown = shown or path
+        document = self._read(path, raw, shown)
+        fingerprint = hashlib.sha256(
+            f"{CHUNKING_VERSION}.{READING_VERSION}:{document.hash}".encode()
+        ).hexdigest()
         model = self.embedder.model
         previous_hash, stored, same = self.pool.run(
             lambda conn: (
@@ -98,20 +128,37 @@ class Ingestor:
             # The same article under a path that differs only by its leading folders: the folder
             # passed this time was not the one it was first ingested from.
             self.stats.duplicate += 1
-            self.stats.warnings.append(
-                Problem(
-                    shown or path,
-                    1,
-                    f"already stored as '{twin}'; ingest from the knowledge base's root "
-                    "(DOVVY_CONTENT_DIR or --root) so each article keeps one identity",
-                )
-            )
+            self.stats.warnings.append(Problem(shown, 1, _ALREADY_STORED.format(twin=twin)))
             return "duplicate"
         places = places_of(document)
-        self.stats.warnings.extend(Problem(shown or path, 1, note) for note in places.notes)
+        self.stats.warnings.extend(Problem(shown, 1, note) for note in places.notes)
+        rows = self._rows(document, stored)
+        if not self.pool.run(
+            lambda conn: _write(
+                conn, path, model=model, fingerprint=fingerprint, document=document, rows=rows, places=places
+            )
+        ):
+            self.stats.unchanged += 1
+            return "unchanged"
+        self.stats.chunks_written += len(rows)
+        outcome: IngestResult = "new" if previous_hash is None else "changed"
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        log.debug("document ingested", extra={"path": path, "outcome": outcome, "chunks": len(rows)})
+        return outcome
+
+    def _read(self, path: str, raw: str, shown: str) -> Document:
+        try:
+            reading = read(path, raw)
+        except DocumentInvalid as exc:
+            raise DocumentInvalid([dataclasses.replace(p, path=shown) for p in exc.problems]) from None
+        self.stats.warnings.extend(dataclasses.replace(w, path=shown) for w in reading.warnings)
+        return reading.document
+
+    def _rows(self, document: Document, stored: dict[str, list[float]]) -> list[repo.ChunkRow]:
+        """The document's chunks with their embeddings: those stored already are reused, the rest
+        embedded outside any transaction (a slow provider holds no lock or connection)."""
         chunks = chunk_document(document)
         missing = [chunk.embed_text for chunk in chunks if chunk.content_hash not in stored]
-        # Embedding happens outside any transaction: a slow provider holds no lock or connection.
         if missing:
             vectors = self.embedder.embed_documents(missing)
             self.stats.embedding_calls += math.ceil(len(missing) / EMBED_BATCH)
@@ -119,7 +166,7 @@ class Ingestor:
             for chunk in chunks:
                 if chunk.content_hash not in stored:
                     stored[chunk.content_hash] = next(fresh)
-        rows = [
+        return [
             repo.ChunkRow(
                 index=chunk.index,
                 text=chunk.text,
@@ -129,32 +176,6 @@ class Ingestor:
             )
             for chunk in chunks
         ]
-
-        def write(conn: Connection) -> bool:
-            repo.lock_document(conn, path)
-            if repo.document_hash(conn, path, model) == fingerprint:
-                return False  # a concurrent ingest of the same version finished first
-            repo.replace_document(
-                conn,
-                path=path,
-                model=model,
-                document_hash=fingerprint,
-                title=document.title,
-                doc_type=document.doc_type,
-                metadata=_document_metadata(document),
-                chunks=rows,
-            )
-            _store_places(conn, path, places)
-            return True
-
-        if not self.pool.run(write):
-            self.stats.unchanged += 1
-            return "unchanged"
-        self.stats.chunks_written += len(rows)
-        outcome: IngestResult = "new" if previous_hash is None else "changed"
-        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
-        log.debug("document ingested", extra={"path": path, "outcome": outcome, "chunks": len(rows)})
-        return outcome
 
     def delete(self, path: str) -> bool:
         def remove(conn: Connection) -> bool:

@@ -28,6 +28,38 @@ def is_plain_path(path: str) -> bool:
     return bool(path) and not _UNSAFE.search(path) and all(p not in ("", ".", "..") for p in parts)
 
 
+def _why_skipped(change: StorageChange, bucket: str | None, prefix: str) -> tuple[str, int] | None:
+    """Why the change is none of the knowledge base's business, with the log level to say it at."""
+    if bucket is not None and change.bucket != bucket:
+        return "ignored: an event for another bucket than CONTENT_BUCKET", logging.WARNING
+    if not change.key.startswith(prefix):
+        return "ignored: outside CONTENT_PREFIX", logging.INFO
+    if not change.key.endswith(".md"):
+        return "skipped: not a markdown document", logging.INFO
+    if not is_plain_path(change.key.removeprefix(prefix)):
+        # "../../x.md" would be stored under a path outside any content folder.
+        return "skipped: the object key is not a plain relative path", logging.WARNING
+    return None
+
+
+def _ingest(change: StorageChange, path: str, reader: ObjectReader, ingestor: Ingestor) -> Result:
+    where = {"bucket": change.bucket, "key": change.key, "action": change.action}
+    try:
+        raw = reader.read(change.bucket, change.key)
+    except ObjectMissing:
+        log.info("skipped: object no longer exists", extra=where)
+        return "absent"
+    except UnicodeDecodeError:
+        log.error("invalid document: not UTF-8 text", extra=where)
+        return "invalid"
+    try:
+        return ingestor.ingest_text(path, raw)
+    except DocumentInvalid as exc:
+        problems = [str(p) for p in exc.problems]
+        log.error("invalid document; previous version kept", extra={**where, "problems": problems})
+        return "invalid"
+
+
 def apply_change(
     change: StorageChange,
     reader: ObjectReader,
@@ -42,42 +74,20 @@ def apply_change(
     unchanged document costs nothing and a second delete finds nothing. Invalid documents leave the
     previous version."""
     where = {"bucket": change.bucket, "key": change.key, "action": change.action}
-    if bucket is not None and change.bucket != bucket:
-        log.warning("ignored: an event for another bucket than CONTENT_BUCKET", extra=where)
-        return "skipped"
-    if not change.key.startswith(prefix):
-        log.info("ignored: outside CONTENT_PREFIX", extra=where)
-        return "skipped"
-    if not change.key.endswith(".md"):
-        log.info("skipped: not a markdown document", extra=where)
-        return "skipped"
-    path = change.key.removeprefix(prefix)
-    if not is_plain_path(path):
-        # "../../x.md" would be stored under a path outside any content folder.
-        log.warning("skipped: the object key is not a plain relative path", extra=where)
+    skipped = _why_skipped(change, bucket, prefix)
+    if skipped is not None:
+        log.log(skipped[1], skipped[0], extra=where)
         return "skipped"
     if change.action == "archived" and reader.exists(change.bucket, change.key):
         # An overwrite archives the old generation; the new one's own event ingests it.
         log.info("skipped: a newer generation is live", extra=where)
         return "skipped"
+    path = change.key.removeprefix(prefix)
     if change.action in ("delete", "archived"):
         result: Result = "deleted" if ingestor.delete(path) else "absent"
     else:
-        try:
-            raw = reader.read(change.bucket, change.key)
-        except ObjectMissing:
-            log.info("skipped: object no longer exists", extra=where)
-            return "absent"
-        except UnicodeDecodeError:
-            log.error("invalid document: not UTF-8 text", extra=where)
-            return "invalid"
-        try:
-            result = ingestor.ingest_text(path, raw)
-        except DocumentInvalid as exc:
-            log.error(
-                "invalid document; previous version kept",
-                extra={**where, "problems": [str(p) for p in exc.problems]},
-            )
-            return "invalid"
+        result = _ingest(change, path, reader, ingestor)
+        if result in ("absent", "invalid"):
+            return result
     log.info("storage change applied", extra={**where, "result": result})
     return result

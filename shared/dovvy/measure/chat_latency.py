@@ -7,14 +7,14 @@ and a zero-latency provider in place of the LLM, so the figures are what DovvyBu
 
 from __future__ import annotations
 
-import socket
 import statistics
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
+from dovvy.measure.figures import free_port, percentile, two_column_table
 from dovvy.providers.llm import FallbackChain, Generation, Prompt
 from dovvy.runtime import Runtime
 
@@ -41,18 +41,6 @@ class ZeroLatencyLLM:
         yield "A fixed answer citing [1]."
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
 def run_chat_benchmark(runtime: Runtime, *, requests: int = 200, warmup: int = 20) -> str:
     import httpx
     import uvicorn
@@ -60,7 +48,7 @@ def run_chat_benchmark(runtime: Runtime, *, requests: int = 200, warmup: int = 2
     from dovvy.gateway import SERVER_OPTIONS, create_gateway
 
     runtime.llm = FallbackChain([ZeroLatencyLLM()])
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_gateway(runtime), host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS
@@ -95,14 +83,11 @@ def run_chat_benchmark(runtime: Runtime, *, requests: int = 200, warmup: int = 2
 
     rows = [
         ("requests (after warm-up)", str(len(wall))),
-        ("end to end p50 / p95", f"{statistics.median(wall):.1f} / {_percentile(wall, 0.95):.1f} ms"),
+        ("end to end p50 / p95", f"{statistics.median(wall):.1f} / {percentile(wall, 0.95):.1f} ms"),
         ("end to end max", f"{max(wall):.1f} ms"),
     ]
     rows += [
-        (f"stage {stage} p50 / p95", f"{statistics.median(v):.2f} / {_percentile(v, 0.95):.2f} ms")
+        (f"stage {stage} p50 / p95", f"{statistics.median(v):.2f} / {percentile(v, 0.95):.2f} ms")
         for stage, v in stages.items()
     ]
-    width = max(len(name) for name, _ in rows)
-    lines = [f"| {'measure':<{width}} | value |", f"| {'-' * width} | --- |"]
-    lines += [f"| {name:<{width}} | {value} |" for name, value in rows]
-    return "\n".join(lines)
+    return two_column_table(rows)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,19 +22,14 @@ from pathlib import Path
 
 import httpx
 
+from dovvy.measure.figures import free_port, percentile
+
 ENDPOINTS = ("health", "session create", "session read", "lead create", "chat")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
 def _gateway(env: dict[str, str], timeout: float = 120.0) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "dovvy.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env, "RATE_LIMITS": "off", "LOG_LEVEL": "WARNING", "LLM_PROVIDERS": ""},
@@ -59,11 +53,6 @@ def _gateway(env: dict[str, str], timeout: float = 120.0) -> Iterator[str]:
             process.wait(timeout=30)
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
 def run_load(
     *, clients: int = 50, seconds: float = 10.0, max_requests: int = 20_000, data_dir: Path | None = None
 ) -> str:
@@ -72,61 +61,72 @@ def run_load(
         return _drive(url, clients=clients, seconds=seconds, max_requests=max_requests)
 
 
+class _Tally:
+    """Latencies and errors per endpoint, and the request count, shared by the client threads."""
+
+    def __init__(self, max_requests: int, seconds: float) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.sent = 0
+        self.max_requests = max_requests
+        self.end = time.perf_counter() + seconds
+        self._lock = threading.Lock()
+
+    def take_one(self) -> bool:
+        """Whether another request may go (time and count left)."""
+        with self._lock:
+            if time.perf_counter() >= self.end or self.sent >= self.max_requests:
+                return False
+            self.sent += 1
+            return True
+
+    def record(self, name: str, milliseconds: float, ok: bool) -> None:
+        with self._lock:
+            self.latencies[name].append(milliseconds)
+            if not ok:
+                self.errors[name] += 1
+
+
+def _client(url: str, number: int, tally: _Tally) -> None:
+    """One client: its own session, then the endpoints in turn (starting at its number)."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        session_id = http.post("/api/sessions", json={}).json()["id"]
+        calls: dict[str, Callable[[], httpx.Response]] = {
+            "health": lambda: http.get("/health"),
+            "session create": lambda: http.post("/api/sessions", json={}),
+            "session read": lambda: http.get(f"/api/sessions/{session_id}"),
+            # A new e-mail each time: a repeated body would be answered as a replay.
+            "lead create": lambda: http.post(
+                "/api/leads",
+                json={"type": "trip", "data": {"name": "Load", "email": f"{uuid.uuid4().hex}@example.com"}},
+            ),
+            "chat": lambda: http.post(
+                "/api/chat", json={"message": "How do I clear my mask?", "sessionId": session_id}
+            ),
+        }
+        step = number
+        while tally.take_one():
+            name = ENDPOINTS[step % len(ENDPOINTS)]
+            step += 1
+            started = time.perf_counter()
+            try:
+                ok = calls[name]().status_code < 400
+            except httpx.HTTPError:
+                ok = False
+            tally.record(name, (time.perf_counter() - started) * 1000, ok)
+
+
 def _drive(url: str, *, clients: int, seconds: float, max_requests: int) -> str:
-    latencies: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
-    lock = threading.Lock()
-    sent = 0
-    json_headers = {"Content-Type": "application/json"}
-
-    def worker(number: int) -> None:
-        nonlocal sent
-        with httpx.Client(base_url=url, timeout=30) as http:
-            session_id = http.post("/api/sessions", json={}).json()["id"]
-            calls: dict[str, Callable[[], httpx.Response]] = {
-                "health": lambda: http.get("/health"),
-                "session create": lambda: http.post("/api/sessions", json={}),
-                "session read": lambda: http.get(f"/api/sessions/{session_id}"),
-                "lead create": lambda: http.post(
-                    "/api/leads",
-                    json={
-                        "type": "trip",
-                        "data": {"name": "Load", "email": f"{uuid.uuid4().hex}@example.com"},
-                    },
-                    headers=json_headers,
-                ),
-                "chat": lambda: http.post(
-                    "/api/chat", json={"message": "How do I clear my mask?", "sessionId": session_id}
-                ),
-            }
-            step = number
-            while time.perf_counter() < end:
-                with lock:
-                    if sent >= max_requests:
-                        return
-                    sent += 1
-                name = ENDPOINTS[step % len(ENDPOINTS)]
-                step += 1
-                started = time.perf_counter()
-                try:
-                    ok = calls[name]().status_code < 400
-                except httpx.HTTPError:
-                    ok = False
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    latencies[name].append(elapsed)
-                    if not ok:
-                        errors[name] += 1
-
-    end = time.perf_counter() + seconds
+    tally = _Tally(max_requests, seconds)
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    threads = [threading.Thread(target=_client, args=(url, n, tally)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    health_p95 = _percentile(latencies["health"], 0.95) or 1.0
+    latencies, errors = tally.latencies, tally.errors
+    health_p95 = percentile(latencies["health"], 0.95) or 1.0
     lines = [
         f"{clients} clients, {wall:.1f} s, {sum(len(v) for v in latencies.values())} requests",
         "",
@@ -135,10 +135,10 @@ def _drive(url: str, *, clients: int, seconds: float, max_requests: int) -> str:
     ]
     for name in ENDPOINTS:
         values = latencies[name]
-        p95 = _percentile(values, 0.95)
+        p95 = percentile(values, 0.95)
         lines.append(
             f"| {name} | {len(values)} | {errors[name]} | {len(values) / wall:.0f} | "
-            f"{_percentile(values, 0.50):.1f} | {p95:.1f} | {_percentile(values, 0.99):.1f} | "
+            f"{percentile(values, 0.50):.1f} | {p95:.1f} | {percentile(values, 0.99):.1f} | "
             f"{p95 / health_p95:.1f} |"
         )
     return "\n".join(lines)

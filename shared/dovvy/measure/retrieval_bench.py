@@ -21,6 +21,7 @@ from dovvy.db import binary_copy, bm25, migrate
 from dovvy.db.pool import Connection, Pool
 from dovvy.db.url import ConnectParams
 from dovvy.knowledge.retrieval import Retriever
+from dovvy.measure.figures import percentile, two_column_table
 
 DIMENSIONS = 768
 _LATENT = 192
@@ -88,11 +89,6 @@ class _Synthetic:
         return " ".join(
             self.vocabulary[i] for i in self.rng.choice(self.topic_words[topic], size=3, replace=False)
         )
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def _bench_database(params: ConnectParams) -> ConnectParams:
@@ -194,18 +190,14 @@ def _recall(pool: Pool, vectors: list[list[float]]) -> float:
     return statistics.mean(recalls)
 
 
-def run_retrieval_benchmark(
-    params: ConnectParams,
-    *,
-    chunks: int,
-    queries: int = 200,
-    ef_search: int = 100,
-    seed: int = 7,
-    batch: int = 10_000,
-    loaders: int = 2,
-) -> str:
-    data = _Synthetic(seed)
-    bench = _bench_database(params)
+@dataclasses.dataclass(frozen=True)
+class _Loaded:
+    rows: tuple[int, int]  # loaded through one connection, then through `loaders`
+    seconds: tuple[float, float]
+    index_seconds: float
+
+
+def _load_and_index(bench: ConnectParams, data: _Synthetic, chunks: int, batch: int, loaders: int) -> _Loaded:
     # Index builds take minutes at scale: the socket timeout must outlast them.
     pool = Pool(bench, max_size=loaders, timeout=3600)
     try:
@@ -219,14 +211,19 @@ def run_retrieval_benchmark(
         size = max(1, math.ceil(loaded[1] / (loaders * rounds)))
         one_loader = _load(pool, _batches(pool, data, 0, loaded[0], size), 1)
         many_loaders = _load(pool, _batches(pool, data, loaded[0], loaded[1], size), loaders)
-        index_seconds = _build_index(pool)
+        return _Loaded(loaded, (one_loader, many_loaders), _build_index(pool))
     finally:
         pool.close()
+
+
+def _query(
+    bench: ConnectParams, data: _Synthetic, queries: int, ef_search: int
+) -> tuple[dict[str, list[float]], float, int]:
+    """Milliseconds per query in each mode, and vector recall@10 against exact search on a sample."""
     # Queries go through one connection: a SET reaches only the session that sends it.
     pool = Pool(bench, max_size=1, timeout=3600)
     try:
         pool.run(lambda conn: conn.run(f"SET hnsw.ef_search = {int(ef_search)}"), transaction=False)
-
         embedder = _PreparedEmbedder()
         topics = data.topics(queries)
         query_vectors = data.vectors(topics).astype(data.np.float32)
@@ -235,7 +232,6 @@ def run_retrieval_benchmark(
             text = f"{data.query_words(int(topic))} q{number}"
             embedder.vectors[text] = query_vectors[number].tolist()
             texts.append(text)
-
         retriever = Retriever(pool, embedder, per_document=1)
         retriever.search(texts[0], top_k=10)  # warm the connection and caches
         timings: dict[str, list[float]] = {"hybrid": [], "vector": []}
@@ -248,29 +244,42 @@ def run_retrieval_benchmark(
                 retriever.search(text, top_k=10, mode=mode)  # type: ignore[arg-type]
                 timings[mode].append((time.perf_counter() - started) * 1000)
         sample = [embedder.vectors[text] for text in texts[:50]]
-        recall = _recall(pool, sample)
+        return timings, _recall(pool, sample), len(sample)
     finally:
         pool.close()
 
+
+def run_retrieval_benchmark(
+    params: ConnectParams,
+    *,
+    chunks: int,
+    queries: int = 200,
+    ef_search: int = 100,
+    seed: int = 7,
+    batch: int = 10_000,
+    loaders: int = 2,
+) -> str:
+    data = _Synthetic(seed)
+    bench = _bench_database(params)
+    loaded = _load_and_index(bench, data, chunks, batch, loaders)
+    timings, recall, sampled = _query(bench, data, queries, ef_search)
     hybrid, vector = timings["hybrid"], timings["vector"]
+    (first, second), (one_loader, many_loaders) = loaded.rows, loaded.seconds
     rows = [
         ("chunks", f"{chunks:,}"),
         (
             "load, 1 connection (binary COPY + BM25 index)",
-            f"{loaded[0]:,} rows in {one_loader:.1f} s ({loaded[0] / max(one_loader, 1e-9):,.0f} rows/s)",
+            f"{first:,} rows in {one_loader:.1f} s ({first / max(one_loader, 1e-9):,.0f} rows/s)",
         ),
         (
             f"load, {loaders} connections at once",
-            f"{loaded[1]:,} rows in {many_loaders:.1f} s ({loaded[1] / max(many_loaders, 1e-9):,.0f} rows/s)",
+            f"{second:,} rows in {many_loaders:.1f} s ({second / max(many_loaders, 1e-9):,.0f} rows/s)",
         ),
-        ("HNSW build (m=16, ef_construction=64)", f"{index_seconds:.1f} s"),
+        ("HNSW build (m=16, ef_construction=64)", f"{loaded.index_seconds:.1f} s"),
         ("hnsw.ef_search", str(ef_search)),
-        ("hybrid query p50 / p95", f"{statistics.median(hybrid):.1f} / {_percentile(hybrid, 0.95):.1f} ms"),
-        ("vector query p50 / p95", f"{statistics.median(vector):.1f} / {_percentile(vector, 0.95):.1f} ms"),
-        ("hybrid / vector at p95", f"{_percentile(hybrid, 0.95) / _percentile(vector, 0.95):.2f}x"),
-        ("vector recall@10 vs exact", f"{recall:.3f} ({len(sample)} queries)"),
+        ("hybrid query p50 / p95", f"{statistics.median(hybrid):.1f} / {percentile(hybrid, 0.95):.1f} ms"),
+        ("vector query p50 / p95", f"{statistics.median(vector):.1f} / {percentile(vector, 0.95):.1f} ms"),
+        ("hybrid / vector at p95", f"{percentile(hybrid, 0.95) / percentile(vector, 0.95):.2f}x"),
+        ("vector recall@10 vs exact", f"{recall:.3f} ({sampled} queries)"),
     ]
-    width = max(len(name) for name, _ in rows)
-    lines = [f"| {'measure':<{width}} | value |", f"| {'-' * width} | --- |"]
-    lines += [f"| {name:<{width}} | {value} |" for name, value in rows]
-    return "\n".join(lines)
+    return two_column_table(rows)
