@@ -4,9 +4,10 @@
     edges     api, web, function_apps, *_function, jobs, event_targets, storage_events
                                                  HTTP and cloud events in, responses out
     wiring    runtime, needs, bootstrap, seed    builds the parts from the configuration
-    domain    chat, knowledge, lead_intake, limits, notify, diver, conversation, catalogue,
-              sessions
-    adapters  db, providers, object_store        PostgreSQL, the model providers, the buckets
+    domain    chat, knowledge, lead_intake, lead_fields, limits, notify, diver, conversation,
+              catalogue, sessions, telegram
+    adapters  db, providers, object_store, telegram_api
+                                                 PostgreSQL, the model providers, the buckets, Telegram
     base      config, env_values, errors, shape, text, logs, secrets, passages, profile_limits,
               splits, once
 
@@ -31,9 +32,9 @@ LAYERS = {  # highest first
     "wiring": ("runtime", "needs", "bootstrap", "seed"),
     "domain": (
         *("chat", "knowledge", "lead_intake", "limits", "notify"),
-        *("diver", "conversation", "catalogue", "sessions"),
+        *("diver", "conversation", "catalogue", "sessions", "telegram", "lead_fields"),
     ),
-    "adapters": ("db", "providers", "object_store"),
+    "adapters": ("db", "providers", "object_store", "telegram_api"),
     "base": (
         *("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
         *("once", "env_values"),

@@ -18,6 +18,8 @@ TABLES = [
     "leads",
     "rate_counters",
     "sessions",
+    "telegram_chats",
+    "telegram_updates",
     "term_stats",
 ]
 

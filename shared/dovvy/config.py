@@ -131,6 +131,10 @@ class Settings:
     chat_deadline_seconds: float = 25.0
     gemini_base_url: str | None = None
     groq_base_url: str | None = None
+    telegram_bot_token: Secret | None = None
+    telegram_webhook_secret: Secret | None = None
+    telegram_api_base_url: str | None = None
+    rate_telegram_per_minute: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -239,6 +243,8 @@ _VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("chat_deadline_seconds", "CHAT_DEADLINE_SECONDS", values.positive_float),
     ("gemini_base_url", "GEMINI_BASE_URL", values.http_url),
     ("groq_base_url", "GROQ_BASE_URL", values.http_url),
+    ("telegram_api_base_url", "TELEGRAM_API_BASE_URL", values.http_url),
+    ("rate_telegram_per_minute", "RATE_TELEGRAM_PER_MINUTE", values.positive_int),
 )
 # (setting, variable) read as secrets: a value, or a reference to a secret manager's entry.
 _SECRETS = (
@@ -246,4 +252,6 @@ _SECRETS = (
     ("database_app_password", "DATABASE_APP_PASSWORD"),
     ("lead_webhook_secret", "LEAD_WEBHOOK_SECRET"),
     ("groq_api_key", "GROQ_API_KEY"),
+    ("telegram_bot_token", "TELEGRAM_BOT_TOKEN"),
+    ("telegram_webhook_secret", "TELEGRAM_WEBHOOK_SECRET"),
 )

@@ -33,6 +33,10 @@ class MalformedJson(BadRequest):
     default_detail = "Request body is not valid JSON"
 
 
+class Unauthorized(ApiError):
+    default_detail = "Not authorised"
+
+
 class NotFound(ApiError):
     default_detail = "Not found"
 

@@ -32,10 +32,17 @@ def _chat_routes() -> list[BaseRoute]:
     return list(chat.routes)
 
 
+def _telegram_routes() -> list[BaseRoute]:
+    from dovvy.api import telegram
+
+    return list(telegram.routes)
+
+
 HTTP_FUNCTIONS: dict[str, Callable[[], list[BaseRoute]]] = {
     "session": _session_routes,
     "lead": _lead_routes,
     "chat": _chat_routes,
+    "telegram": _telegram_routes,
 }
 
 

@@ -24,6 +24,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/sessions", "session"),
     ("/api/leads", "lead"),
     ("/api/chat", "chat"),
+    ("/telegram", "telegram"),
     ("/health", "session"),
     ("/ready", "session"),
 )

@@ -33,6 +33,10 @@ class LeadForm:
     # Who sent it (a hash of the client's address): without an Idempotency-Key, a replay must come
     # from the same sender, so nobody can learn of or suppress another person's lead.
     sender: str | None = None
+    channel: str = "web"  # where it came from: "web" or "telegram"
+    # What the channel adds for the shop (the Telegram user's id and username), stored with the
+    # request's details.
+    channel_details: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """What a replay must match: with a key, the same body (a retrying client may have moved
@@ -58,6 +62,7 @@ def take(pool: Pool, form: LeadForm, *, dedupe_minutes: int, notifying: bool) ->
         return Taken(uuid.uuid4(), created=True, notify=False)
     fingerprint = form.fingerprint()
     details = {k: v for k, v in form.data.items() if k not in _CONTACT and v is not None}
+    details |= form.channel_details
 
     def store(conn: Connection) -> tuple[repo.LeadRecord, bool]:
         # Locked for reference: a session deleted at this moment either goes first (no link) or
@@ -79,6 +84,7 @@ def take(pool: Pool, form: LeadForm, *, dedupe_minutes: int, notifying: bool) ->
                 idempotency_key=form.idempotency_key,
                 request_hash=fingerprint,
                 notification_status="pending" if notifying else "skipped",
+                channel=form.channel,
             ),
             dedupe_minutes=dedupe_minutes,
         )

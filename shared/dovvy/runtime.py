@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from dovvy.providers.embeddings import Embedder
     from dovvy.providers.llm import FallbackChain
     from dovvy.sessions import Sessions
+    from dovvy.telegram.bot import TelegramBot
 
 
 class Runtime:
@@ -115,6 +116,24 @@ def sessions(runtime: Runtime) -> Sessions:
     from dovvy.sessions import Sessions
 
     return Sessions(runtime.pool, expiry_hours=runtime.settings.session_expiry_hours)
+
+
+def telegram_bot(runtime: Runtime) -> TelegramBot:
+    """The Telegram bot wired to this container's chat service, sessions and Bot API client."""
+    from dovvy.telegram.bot import TelegramBot
+    from dovvy.telegram_api import BotApi
+
+    settings = runtime.settings
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    return TelegramBot(
+        chat=chat_service(runtime),
+        sessions=sessions(runtime),
+        pool=runtime.pool,
+        api=BotApi(settings.telegram_bot_token, base_url=settings.telegram_api_base_url),
+        settings=settings,
+        notifiers=runtime.notifiers,
+    )
 
 
 def chat_service(runtime: Runtime) -> ChatService:

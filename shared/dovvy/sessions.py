@@ -33,10 +33,12 @@ class Sessions:
         self.pool = pool
         self.expiry_hours = expiry_hours
 
-    def create(self, profile: DiverProfile) -> repo.SessionRecord:
+    def create(self, profile: DiverProfile, *, channel: str = "web") -> repo.SessionRecord:
         # One statement: no explicit transaction, one round trip instead of three.
         record = self.pool.run(
-            lambda conn: repo.create(conn, diver_profile=profile, expiry_hours=self.expiry_hours),
+            lambda conn: repo.create(
+                conn, diver_profile=profile, expiry_hours=self.expiry_hours, channel=channel
+            ),
             transaction=False,
         )
         return _read_back(record)

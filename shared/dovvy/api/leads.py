@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dovvy import limits
-from dovvy.api.schemas import CREATE_LEAD, LEAD_DATA
+from dovvy.api.schemas import CREATE_LEAD
 from dovvy.errors import ValidationFailed
+from dovvy.lead_fields import LEAD_DATA
 from dovvy.lead_intake import LeadForm, take
 from dovvy.notify import deliver
 from dovvy.web.app import runtime_of

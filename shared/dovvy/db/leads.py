@@ -26,6 +26,7 @@ class NewLead:
     idempotency_key: str | None
     request_hash: str
     notification_status: str = "pending"
+    channel: str = "web"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +52,23 @@ def _record(row: list[Any]) -> LeadRecord:
     return LeadRecord(*row)
 
 
+def _recent_replay(conn: Connection, request_hash: str, minutes: int) -> LeadRecord | None:
+    """The lead this keyless request repeats, if one came in the last `minutes`; the advisory lock
+    on the hash is held to the end of the transaction, so concurrent retries store one row."""
+    conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:hash, 0))", hash=request_hash)
+    rows = conn.run(
+        f"""
+        SELECT {_COLUMNS} FROM leads
+        WHERE idempotency_key IS NULL AND request_hash = :hash
+          AND created_at > now() - make_interval(mins => :minutes)
+        ORDER BY created_at DESC LIMIT 1
+        """,
+        hash=request_hash,
+        minutes=minutes,
+    )
+    return _record(rows[0]) if rows else None
+
+
 def insert(conn: Connection, lead: NewLead, *, dedupe_minutes: int = 0) -> tuple[LeadRecord, bool]:
     """Insert the lead; with an idempotency key already stored, return that lead instead. Without a
     key, a lead with the same request hash (the same body from the same client, see the API) in
@@ -62,25 +80,15 @@ def insert(conn: Connection, lead: NewLead, *, dedupe_minutes: int = 0) -> tuple
     advisory lock on the request hash (held to the end of the transaction) does the same without.
     """
     if lead.idempotency_key is None and dedupe_minutes > 0:
-        conn.run("SELECT pg_advisory_xact_lock(hashtextextended(:hash, 0))", hash=lead.request_hash)
-        rows = conn.run(
-            f"""
-            SELECT {_COLUMNS} FROM leads
-            WHERE idempotency_key IS NULL AND request_hash = :hash
-              AND created_at > now() - make_interval(mins => :minutes)
-            ORDER BY created_at DESC LIMIT 1
-            """,
-            hash=lead.request_hash,
-            minutes=dedupe_minutes,
-        )
-        if rows:
-            return _record(rows[0]), False
+        recent = _recent_replay(conn, lead.request_hash, dedupe_minutes)
+        if recent is not None:
+            return recent, False
     rows = conn.run(
         f"""
         INSERT INTO leads (type, name, email, phone, request_details, diver_profile, session_id,
-                           idempotency_key, request_hash, notification_status)
+                           idempotency_key, request_hash, notification_status, channel)
         VALUES (:type, :name, :email, :phone, CAST(:details AS jsonb), CAST(:profile AS jsonb),
-                CAST(:session_id AS uuid), :key, :hash, :status)
+                CAST(:session_id AS uuid), :key, :hash, :status, :channel)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING {_COLUMNS}
         """,
@@ -94,6 +102,7 @@ def insert(conn: Connection, lead: NewLead, *, dedupe_minutes: int = 0) -> tuple
         key=lead.idempotency_key,
         hash=lead.request_hash,
         status=lead.notification_status,
+        channel=lead.channel,
     )
     if rows:
         return _record(rows[0]), True

@@ -30,15 +30,18 @@ def _record(row: list[Any]) -> SessionRecord:
     return SessionRecord(*row)
 
 
-def create(conn: Connection, *, diver_profile: dict[str, Any], expiry_hours: int) -> SessionRecord:
+def create(
+    conn: Connection, *, diver_profile: dict[str, Any], expiry_hours: int, channel: str = "web"
+) -> SessionRecord:
     rows = conn.run(
         f"""
-        INSERT INTO sessions (diver_profile, expires_at)
-        VALUES (CAST(:profile AS jsonb), now() + make_interval(hours => :hours))
+        INSERT INTO sessions (diver_profile, expires_at, channel)
+        VALUES (CAST(:profile AS jsonb), now() + make_interval(hours => :hours), :channel)
         RETURNING {_COLUMNS}
         """,
         profile=diver_profile,
         hours=expiry_hours,
+        channel=channel,
     )
     return _record(rows[0])
 

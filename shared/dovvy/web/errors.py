@@ -22,6 +22,7 @@ from dovvy.errors import (
     RateLimited,
     SessionExpired,
     SessionNotFound,
+    Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -46,6 +47,7 @@ HTTP_OF: dict[type[ApiError], tuple[int, str]] = {
     ApiError: (500, "INTERNAL_ERROR"),
     BadRequest: (400, "BAD_REQUEST"),
     MalformedJson: (400, "MALFORMED_JSON"),
+    Unauthorized: (401, "UNAUTHORIZED"),
     NotFound: (404, "NOT_FOUND"),
     SessionNotFound: (404, "SESSION_NOT_FOUND"),
     IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),

@@ -1,0 +1,258 @@
+"""The Telegram function end to end: real Update payloads posted to its webhook, a fake Bot API
+that parses HTML as Telegram does and records every call, and the knowledge base's real database."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from dovvy.config import Secret, Settings
+from dovvy.function_apps import create_function_app
+from dovvy.runtime import Runtime
+from tests.fake_telegram import TOKEN, FakeTelegram, fake_telegram, parsed_text
+
+SECRET = "webhook-secret-for-tests"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with fake_telegram() as running:
+        yield running
+
+
+@pytest.fixture
+def runtime(settings: Settings, chat_database_url: str, fake: FakeTelegram) -> Iterator[Runtime]:
+    runtime = Runtime(
+        settings.replace(
+            database_url=Secret(chat_database_url),
+            telegram_bot_token=Secret(TOKEN),
+            telegram_webhook_secret=Secret(SECRET),
+            telegram_api_base_url=fake.base_url,
+        )
+    )
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def webhook(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_function_app("telegram", runtime), raise_server_exceptions=False) as client:
+        yield client
+
+
+class Chat:
+    """One private chat with the bot, as Telegram would send its updates."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.id = random.randint(10**8, 10**9)
+        self.user = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": "Ana",
+            "username": "ana_dives",
+            "language_code": "en",
+        }
+        self.next_update = random.randint(10**6, 10**9)
+
+    def update(self, **content: Any) -> dict[str, Any]:
+        self.next_update += 1
+        return {"update_id": self.next_update, **content}
+
+    def message(self, text: str | None = None, *, chat_type: str = "private", **extra: Any) -> dict[str, Any]:
+        chat = {"id": self.id, "first_name": "Ana", "username": "ana_dives", "type": chat_type}
+        body: dict[str, Any] = {
+            "message_id": self.next_update,
+            "from": self.user,
+            "chat": chat,
+            "date": 1764748800,
+        }
+        if text is not None:
+            body["text"] = text
+            if text.startswith("/"):
+                body["entities"] = [{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]
+        return self.update(message={**body, **extra})
+
+    def tap(self, data: str) -> dict[str, Any]:
+        sent = {"message_id": 1, "chat": {"id": self.id, "type": "private"}, "date": 1764748800, "text": "?"}
+        return self.update(
+            callback_query={
+                "id": str(self.next_update),
+                "from": self.user,
+                "message": sent,
+                "chat_instance": "1",
+                "data": data,
+            }
+        )
+
+    def post(self, update: dict[str, Any]) -> None:
+        response = self.client.post("/telegram/webhook", json=update, headers=HEADERS)
+        assert response.status_code == 200, response.text
+
+    def says(self, text: str) -> None:
+        self.post(self.message(text))
+
+
+@pytest.fixture
+def chat(webhook: TestClient) -> Chat:
+    return Chat(webhook)
+
+
+def _rows(runtime: Runtime, sql: str, **params: Any) -> list[list[Any]]:
+    rows: list[list[Any]] = runtime.pool.run(lambda conn: conn.run(sql, **params))
+    return rows
+
+
+def test_a_wrong_or_missing_secret_is_401_and_nothing_is_read(
+    webhook: TestClient, fake: FakeTelegram
+) -> None:
+    update = Chat(webhook).message("hello")
+    for headers in ({"X-Telegram-Bot-Api-Secret-Token": "guess"}, {}):
+        response = webhook.post("/telegram/webhook", json=update, headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Not authorised", "code": "UNAUTHORIZED"}
+    assert fake.calls == []
+
+
+def test_start_welcomes_in_html_with_examples(chat: Chat, fake: FakeTelegram) -> None:
+    chat.says("/start")
+    (sent,) = fake.sent()
+    assert sent["chat_id"] == chat.id
+    assert sent["parse_mode"] == "HTML"
+    assert "DovvyBuddy" in parsed_text(sent["text"])
+    assert parsed_text(sent["text"]).count("•") == 3
+
+
+def test_an_emergency_gets_the_protocol_as_the_first_thing_sent(chat: Chat, fake: FakeTelegram) -> None:
+    chat.says("my buddy just surfaced and he is not breathing, help")
+    first = fake.calls[0]
+    assert first.method == "sendMessage"
+    shown = parsed_text(first.body["text"])
+    assert "emergency" in shown.lower()
+    assert "CPR" in shown
+
+
+def test_a_question_is_answered_from_the_knowledge_base_in_a_telegram_session(
+    chat: Chat, fake: FakeTelegram, runtime: Runtime
+) -> None:
+    chat.says("How do I clear my mask underwater?")
+    assert fake.calls[0].method == "sendChatAction"
+    assert fake.calls[0].body == {"chat_id": chat.id, "action": "typing"}
+    texts = fake.texts()
+    assert "Sources" in texts[-1]
+    ((channel, turns),) = _rows(
+        runtime,
+        """SELECT s.channel, jsonb_array_length(s.conversation_history) FROM telegram_chats t
+           JOIN sessions s ON s.id = t.session_id WHERE t.chat_id = :id""",
+        id=chat.id,
+    )
+    assert (channel, turns) == ("telegram", 2)
+    chat.says("and if it keeps fogging?")
+    assert _rows(runtime, "SELECT count(*) FROM telegram_chats WHERE chat_id = :id", id=chat.id) == [[1]]
+
+
+def test_an_update_sent_twice_is_processed_once(chat: Chat, fake: FakeTelegram) -> None:
+    update = chat.message("/help")
+    chat.post(update)
+    chat.post(update)
+    assert len(fake.sent()) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "replies"),
+    [
+        pytest.param("group", 0, id="group-message"),
+        pytest.param("edited", 0, id="edited-message"),
+        pytest.param("photo", 1, id="photo"),
+        pytest.param("sticker", 1, id="sticker"),
+    ],
+)
+def test_what_is_not_a_private_text_is_ignored_or_politely_refused(
+    chat: Chat, fake: FakeTelegram, kind: str, replies: int
+) -> None:
+    if kind == "group":
+        update = chat.message("how deep can I go?", chat_type="group")
+    elif kind == "edited":
+        update = chat.update(edited_message=chat.message("how deep?")["message"])
+    elif kind == "photo":
+        update = chat.message(photo=[{"file_id": "x", "file_unique_id": "y", "width": 90, "height": 90}])
+    else:
+        update = chat.message(
+            sticker={
+                "file_id": "x",
+                "file_unique_id": "y",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        )
+    chat.post(update)
+    assert len(fake.sent()) == replies
+
+
+def test_a_training_lead_is_completed_with_buttons_and_stored_once(
+    chat: Chat, fake: FakeTelegram, runtime: Runtime
+) -> None:
+    chat.says("/training")
+    for answer in (
+        "Advanced Open Water",
+        "skip",
+        "Tioman",
+        "Ana Diver",
+        "not-an-email",
+        f"ana{chat.id}@example.com",
+        "skip",
+    ):
+        chat.says(answer)
+    assert any("valid email" in t for t in fake.texts())
+    summary = fake.sent()[-1]
+    buttons = [b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["lead:confirm", "lead:edit", "lead:cancel"]
+    assert "Advanced Open Water" in parsed_text(summary["text"])
+    confirm = chat.tap("lead:confirm")
+    chat.post(confirm)
+    chat.post(confirm)  # Telegram's retry
+    chat.post(chat.tap("lead:confirm"))  # a second tap
+    leads = _rows(
+        runtime,
+        "SELECT type, name, channel, request_details FROM leads WHERE email = :email",
+        email=f"ana{chat.id}@example.com",
+    )
+    assert len(leads) == 1
+    kind, name, channel, details = leads[0]
+    assert (kind, name, channel) == ("training", "Ana Diver", "telegram")
+    assert details["interested_certification"] == "Advanced Open Water"
+    assert details["telegram"] == {"id": chat.id, "username": "ana_dives"}
+    assert len(fake.sent("answerCallbackQuery")) == 2
+
+
+def test_delete_asks_first_then_erases_the_chat(chat: Chat, fake: FakeTelegram, runtime: Runtime) -> None:
+    chat.says("What is a safety stop?")
+    (session_id,) = _rows(runtime, "SELECT session_id FROM telegram_chats WHERE chat_id = :id", id=chat.id)[0]
+    chat.says("/delete")
+    keyboard = fake.sent()[-1]["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for b in keyboard[0]] == ["delete:yes", "delete:no"]
+    chat.post(chat.tap("delete:yes"))
+    assert _rows(runtime, "SELECT count(*) FROM telegram_chats WHERE chat_id = :id", id=chat.id) == [[0]]
+    assert _rows(
+        runtime, "SELECT count(*) FROM sessions WHERE id = CAST(:id AS uuid)", id=str(session_id)
+    ) == [[0]]
+
+
+def test_a_fast_sender_is_told_to_slow_down_once(
+    webhook: TestClient, runtime: Runtime, fake: FakeTelegram
+) -> None:
+    runtime.settings = runtime.settings.replace(rate_limits=True, rate_telegram_per_minute=2)
+    chat = Chat(webhook)
+    for _ in range(5):
+        chat.says("/help")
+    texts = fake.texts()
+    assert texts.count("You're sending messages quickly. Please wait a minute and try again.") == 1
+    assert len(texts) == 3
