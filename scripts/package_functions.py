@@ -35,7 +35,7 @@ from dovvy import needs
 from dovvy.cli.lambda_python import PYTHON_VERSION, target_python
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = ("session", "lead", "chat", "ingest", "migrate", "jobs")
+FUNCTIONS = ("session", "lead", "chat", "ingest", "migrate", "jobs", "telegram")
 _BASE = ("starlette", "pg8000", "pgvector")
 # Reading the seed file and articles (migrate, ingest; chat's SDKs need pydantic too). Session, lead
 # and jobs check bodies with dovvy.shape and read the catalogue as packed JSON: no YAML, no pydantic.
@@ -49,6 +49,8 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
         "ingest": ("aws-lambda-powertools", "httpx", "google-genai", *_DOCUMENTS),
         "migrate": ("aws-lambda-powertools", "alembic", "sqlalchemy", *_DOCUMENTS),
         "jobs": ("aws-lambda-powertools", "httpx"),
+        # The chat turn, and the Bot API over httpx.
+        "telegram": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai", *_DOCUMENTS),
     },
     "gcp": {
         "session": ("functions-framework",),
@@ -74,6 +76,14 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
         # An HTTP function invoked once per deploy (`gcloud functions call`), or `python main.py`.
         "migrate": ("functions-framework", "alembic", "sqlalchemy", *_DOCUMENTS),
         "jobs": ("functions-framework", "httpx", "boto3"),
+        "telegram": (
+            "functions-framework",
+            "httpx",
+            "groq",
+            "google-genai",
+            "google-cloud-secret-manager",
+            *_DOCUMENTS,
+        ),
     },
 }
 # Provided by the Lambda Python runtime. (Its python-dateutil, six and urllib3 are bundled anyway:
@@ -216,6 +226,10 @@ def deployed_env(function: str) -> dict[str, str]:
     if function in spec["model_functions"]:
         env["LLM_PROVIDERS"] = "groq,gemini"
         env["GROQ_API_KEY"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/groq-api-key"
+    if needs.NEEDS[function].telegram:
+        for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"):
+            secret = name.lower().replace("_", "-")
+            env[name] = f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/{secret}"
     return env
 
 

@@ -78,13 +78,14 @@ def test_every_path_in_the_contract_is_routed_to_a_function(contract: Contract) 
         ("/api/sessions/abc", "session"),
         ("/api/leads", "lead"),
         ("/api/chat/stream", "chat"),
+        ("/telegram/webhook", "telegram"),
         ("/api/sessionsX", None),
         ("/docs", None),
     ],
 )
 def test_gateway_routes_by_prefix(path: str, function: str | None) -> None:
     assert Gateway({}, fallback=None).function_for(path) == function  # type: ignore[arg-type]
-    assert {name for _, name in ROUTES} == {"session", "lead", "chat"}
+    assert {name for _, name in ROUTES} == {"session", "lead", "chat", "telegram"}
 
 
 def test_the_contract_check_catches_a_broken_response(contract: Contract) -> None:

@@ -24,6 +24,7 @@ class Needs:
     notifies: bool = False  # sends leads to the dive shop
     app_role: bool = False  # creates the role the other functions sign in as
     content: bool = False  # handles the knowledge base bucket's events
+    telegram: bool = False  # the Telegram bot: its token and the webhook's secret
 
 
 NEEDS: dict[str, Needs] = {
@@ -33,6 +34,7 @@ NEEDS: dict[str, Needs] = {
     "ingest": Needs(embedder=True, content=True),
     "migrate": Needs(app_role=True),
     "jobs": Needs(notifies=True),
+    "telegram": Needs(embedder=True, models=True, notifies=True, telegram=True),
 }
 
 
@@ -45,7 +47,8 @@ def check(settings: Settings, *functions: str, deployed: bool = True) -> None:
     """Raise ConfigError naming the first variable that stops one of `functions` from working.
 
     `deployed=False` for local work (the CLI, the gateway): an unset DATABASE_URL means the embedded
-    server, and no storage events arrive, so no CONTENT_BUCKET is needed.
+    server, no storage events arrive, so no CONTENT_BUCKET is needed, and the Telegram bot is
+    optional (its webhook answers 401 until both of its variables are set).
     """
     needs = [NEEDS[name] for name in functions]
     if deployed and any(n.database for n in needs):
@@ -56,6 +59,8 @@ def check(settings: Settings, *functions: str, deployed: bool = True) -> None:
         _check_embedder(settings)
     if any(n.notifies for n in needs):
         _check_notifiers(settings)
+    if deployed and any(n.telegram for n in needs):
+        _check_telegram(settings)
     if deployed and any(n.content for n in needs) and settings.content_bucket is None:
         # Without it, an event naming any bucket would be read and stored.
         raise ConfigError("CONTENT_BUCKET is not set (the bucket whose events the ingest function handles)")
@@ -95,6 +100,14 @@ def _check_embedder(settings: Settings) -> None:
             "EMBEDDING_PROVIDER: no GEMINI_API_KEY, and the offline embedder is not in this bundle "
             "(deployed functions embed with Gemini: set GEMINI_API_KEY)"
         )
+
+
+def _check_telegram(settings: Settings) -> None:
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set (BotFather gives it when the bot is created)")
+    if settings.telegram_webhook_secret is None:
+        # Without it anyone who finds the URL could post updates as Telegram.
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is not set (the secret token given to setWebhook)")
 
 
 def _check_notifiers(settings: Settings) -> None:

@@ -119,6 +119,20 @@ def test_a_wrong_or_missing_secret_is_401_and_nothing_is_read(
     assert fake.calls == []
 
 
+@pytest.mark.parametrize("configured", [None, ""], ids=["no-secret", "secret-without-value"])
+def test_without_a_secret_configured_nothing_is_accepted(
+    runtime: Runtime, fake: FakeTelegram, configured: str | None
+) -> None:
+    runtime.settings = runtime.settings.replace(
+        telegram_webhook_secret=None if configured is None else Secret(configured)
+    )
+    with TestClient(create_function_app("telegram", runtime)) as client:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": ""}, HEADERS):
+            response = client.post("/telegram/webhook", json=Chat(client).message("hi"), headers=headers)
+            assert response.status_code == 401
+    assert fake.calls == []
+
+
 def test_start_welcomes_in_html_with_examples(chat: Chat, fake: FakeTelegram) -> None:
     chat.says("/start")
     (sent,) = fake.sent()

@@ -27,6 +27,7 @@ locals {
     ingest      = ["gemini-api-key"]
     migrate     = []
     jobs        = local.notifies
+    telegram    = concat(local.model_keys, local.notifies, ["telegram-bot-token", "telegram-webhook-secret"])
   }
 
   function_statements = {
@@ -57,7 +58,7 @@ locals {
         # The dead-letter queue and the bucket are encrypted with the app's key.
         { sid = "EncryptDeadLetters", actions = ["kms:GenerateDataKey"], resources = [aws_kms_key.app.arn] },
       ],
-      contains(["lead", "jobs"], fn) && local.sends_email ? [
+      contains(["lead", "jobs", "telegram"], fn) && local.sends_email ? [
         { sid = "SendLeadEmail", actions = ["ses:SendEmail"], resources = ["arn:${data.aws_partition.current.partition}:ses:${var.region}:${data.aws_caller_identity.current.account_id}:identity/*"] },
       ] : [],
     )

@@ -38,6 +38,9 @@ locals {
     gemini-api-key      = "GEMINI_API_KEY"      # checkov:skip=CKV_SECRET_6:a variable's name, not a value
     groq-api-key        = "GROQ_API_KEY"        # checkov:skip=CKV_SECRET_6:a variable's name, not a value
     lead-webhook-secret = "LEAD_WEBHOOK_SECRET" # checkov:skip=CKV_SECRET_6:a variable's name, not a value
+    # BotFather's token, and the secret Telegram sends with each update (dovvy telegram webhook).
+    telegram-bot-token      = "TELEGRAM_BOT_TOKEN"      # checkov:skip=CKV_SECRET_6:a variable's name, not a value
+    telegram-webhook-secret = "TELEGRAM_WEBHOOK_SECRET" # checkov:skip=CKV_SECRET_6:a variable's name, not a value
   }
 }
 

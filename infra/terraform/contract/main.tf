@@ -63,6 +63,8 @@ locals {
     session = { memory_mb = 512, timeout_s = 15 }
     lead    = { memory_mb = 512, timeout_s = 20 }
     chat    = { memory_mb = 1024, timeout_s = 28 }
+    # A Telegram update runs a chat turn: the same deadline and size as chat.
+    telegram = { memory_mb = 1024, timeout_s = 28 }
   }
 
   # What the `jobs` function runs on a schedule, in unix cron (five fields, UTC): Cloud Scheduler

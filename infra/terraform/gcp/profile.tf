@@ -9,7 +9,7 @@ locals {
       db_tier             = "db-custom-1-3840"
       availability        = "REGIONAL"
       db_max_connections  = 120
-      max_instances       = { session = 3, lead = 2, chat = 5 }
+      max_instances       = { session = 3, lead = 2, chat = 5, telegram = 1 }
       concurrency         = 8
       deletion_protection = true
     }
@@ -17,7 +17,7 @@ locals {
       db_tier             = "db-g1-small"
       availability        = "ZONAL"
       db_max_connections  = 50
-      max_instances       = { session = 1, lead = 1, chat = 2 }
+      max_instances       = { session = 1, lead = 1, chat = 2, telegram = 1 }
       concurrency         = 4
       deletion_protection = false
     }

@@ -6,23 +6,27 @@
 locals {
   # database-url: the app role's (every function but migrate); database-owner-url and
   # database-app-password: migrate's, which signs in as the owner and sets the app role's password.
-  secrets    = toset(["database-url", "database-owner-url", "database-app-password", "gemini-api-key", "groq-api-key", "lead-webhook-secret"])
+  secrets    = toset(["database-url", "database-owner-url", "database-app-password", "gemini-api-key", "groq-api-key", "lead-webhook-secret", "telegram-bot-token", "telegram-webhook-secret"])
   model_keys = distinct(concat(["gemini-api-key"], [for p in var.llm_providers : "${p}-api-key"]))
   key_variables = {
-    gemini-api-key = "GEMINI_API_KEY"
-    groq-api-key   = "GROQ_API_KEY"
+    gemini-api-key          = "GEMINI_API_KEY"
+    groq-api-key            = "GROQ_API_KEY"
+    telegram-bot-token      = "TELEGRAM_BOT_TOKEN"
+    telegram-webhook-secret = "TELEGRAM_WEBHOOK_SECRET"
   }
   # Function -> the secrets it reads by name (at first use).
   secrets_by_name = {
     session = [], lead = [], jobs = [], migrate = []
     chat    = local.model_keys
     ingest  = ["gemini-api-key"]
+    # Added by hand after the apply (docs/telegram.md); until then the webhook answers 401.
+    telegram = concat(local.model_keys, ["telegram-bot-token", "telegram-webhook-secret"])
   }
   # Function -> variable -> secret injected by Cloud Run (only secrets that always hold a version).
   injected = {
     for fn in keys(local.functions) : fn => merge(
       fn == "migrate" ? { DATABASE_URL = "database-owner-url", DATABASE_APP_PASSWORD = "database-app-password" } : { DATABASE_URL = "database-url" },
-      contains(["lead", "jobs"], fn) && var.lead_webhook_url != "" ? { LEAD_WEBHOOK_SECRET = "lead-webhook-secret" } : {},
+      contains(["lead", "jobs", "telegram"], fn) && var.lead_webhook_url != "" ? { LEAD_WEBHOOK_SECRET = "lead-webhook-secret" } : {},
     )
   }
   accessors = merge([

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-BUNDLES = ("session", "lead", "chat", "ingest", "migrate", "jobs")
+BUNDLES = ("session", "lead", "chat", "ingest", "migrate", "jobs", "telegram")
 MODEL_SECRETS = ("gemini-api-key", "groq-api-key")
 
 
