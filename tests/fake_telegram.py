@@ -77,6 +77,23 @@ class Call:
 class FakeTelegram:
     base_url: str = ""
     calls: list[Call] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # what getUpdates hands out
+    webhook: str = ""
+
+    def result(self, method: str, body: dict[str, Any]) -> Any:
+        if method == "sendMessage":
+            return {"message_id": len(self.calls)}
+        if method == "getUpdates":
+            return [u for u in self.updates if u["update_id"] >= body.get("offset", 0)][:100]
+        if method == "getMe":
+            return {"id": 123456, "is_bot": True, "first_name": "DovvyBuddy", "username": "dovvy_test_bot"}
+        if method == "setWebhook":
+            self.webhook = body["url"]
+        if method == "deleteWebhook":
+            self.webhook = ""
+        if method == "getWebhookInfo":
+            return {"url": self.webhook, "has_custom_certificate": False, "pending_update_count": 0}
+        return True
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [c.body for c in self.calls if c.method == method]
@@ -123,10 +140,7 @@ def fake_telegram() -> Iterator[FakeTelegram]:
                         {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"},
                     )
                     return
-            self._answer(
-                200,
-                {"ok": True, "result": {"message_id": len(fake.calls)} if method == "sendMessage" else True},
-            )
+            self._answer(200, {"ok": True, "result": fake.result(method, body)})
 
         def _answer(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()

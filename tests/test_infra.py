@@ -50,13 +50,13 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_path_names_a_function() -> None:
-    assert set(contract_routes().values()) <= {"session", "lead", "chat"}
+    assert set(contract_routes().values()) <= {"session", "lead", "chat", "telegram"}
 
 
 def test_the_cloud_gateways_routes_are_generated_from_the_contract(probe: Path) -> None:
     routes = evaluate(probe, "module.contract.routes")
     assert routes == contract_routes()
-    assert len(routes) == 8
+    assert len(routes) == 9
 
 
 def test_every_path_has_its_preflight_routed_to_its_function(probe: Path) -> None:
@@ -181,7 +181,16 @@ def test_skips_carry_reasons() -> None:
 
 # --- bundles ------------------------------------------------------------------------------------
 
-_ZIP_LIMIT_MB = {"session": 15, "lead": 15, "chat": 35, "ingest": 35, "migrate": 20, "jobs": 15}
+# Telegram's: within the chat function's size target (it carries the same chat turn).
+_ZIP_LIMIT_MB = {
+    "session": 15,
+    "lead": 15,
+    "chat": 35,
+    "ingest": 35,
+    "migrate": 20,
+    "jobs": 15,
+    "telegram": 35,
+}
 _NOT_IN_SESSION_OR_LEAD = (
     *("google", "groq", "grpc", "functions_framework", "flask", "gunicorn"),
     *("pydantic", "yaml", "_yaml"),
@@ -219,7 +228,13 @@ def test_two_builds_of_one_commit_are_byte_identical(
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(again).hexdigest()
 
 
-@pytest.mark.parametrize("function", ["session", "lead", "chat"])
+_TELEGRAM_SECRETS = {
+    name: f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:dovvy/{name.lower().replace('_', '-')}"
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+}
+
+
+@pytest.mark.parametrize("function", ["session", "lead", "chat", "telegram"])
 def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
     bundles: Path, tmp_path: Path, function: str
 ) -> None:
@@ -247,6 +262,7 @@ def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
             # As on Lambda: its logging (Powertools' formatter) runs from the bundle too.
             "AWS_LAMBDA_FUNCTION_NAME": f"dovvy-{function}",
             "LOG_LEVEL": "INFO",
+            **(_TELEGRAM_SECRETS if function == "telegram" else {}),
         },
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -267,6 +283,7 @@ def test_an_unzipped_bundle_answers_on_a_bare_interpreter(
             id="chat-provider-without-key",
         ),
         pytest.param("session", {"DATABASE_URL": "mysql://x"}, "DATABASE_URL", id="session-bad-url"),
+        pytest.param("telegram", {"GEMINI_API_KEY": "k"}, "TELEGRAM_BOT_TOKEN", id="telegram-without-token"),
     ],
 )
 def test_a_bundle_whose_configuration_cannot_work_refuses_to_start(
@@ -306,7 +323,7 @@ def test_the_cold_start_benchmark_compares_each_bundle_with_a_bare_function(
         measure(bundles, runs=1, database=parse_database_url(database_url)),
     ):
         rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()[3:]]
-        assert [row[0] for row in rows] == ["baseline", "session", "lead", "chat"]
+        assert [row[0] for row in rows] == ["baseline", "session", "lead", "chat", "telegram"]
         assert rows[0][-1] == "1.00x"
 
 

@@ -35,11 +35,13 @@ def retry_leads(runtime: Runtime) -> dict[str, int]:
 
 
 def purge_expired(runtime: Runtime) -> dict[str, int]:
-    from dovvy.db import counters, sessions
+    from dovvy.db import counters, sessions, telegram
 
     return {
         "sessions": runtime.pool.run(sessions.purge_expired),
         "rate_counters": runtime.pool.run(counters.purge_expired),
+        # Telegram stops retrying an update within a day; its id need not be kept longer.
+        "telegram_updates": runtime.pool.run(telegram.purge_updates),
     }
 
 

@@ -270,3 +270,18 @@ def test_a_fast_sender_is_told_to_slow_down_once(
     texts = fake.texts()
     assert texts.count("You're sending messages quickly. Please wait a minute and try again.") == 1
     assert len(texts) == 3
+
+
+def test_the_purge_job_forgets_update_ids_telegram_no_longer_retries(runtime: Runtime) -> None:
+    from dovvy.jobs import purge_expired
+
+    runtime.pool.run(
+        lambda conn: conn.run(
+            """INSERT INTO telegram_updates (update_id, received_at)
+               VALUES (1, now() - interval '3 days'), (2, now() - interval '1 hour')
+               ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at"""
+        )
+    )
+    assert purge_expired(runtime)["telegram_updates"] >= 1
+    left = _rows(runtime, "SELECT update_id FROM telegram_updates WHERE update_id IN (1, 2)")
+    assert left == [[2]]

@@ -130,7 +130,10 @@ def _run_job(name: str, settings: Settings) -> int:
         runtime.close()
     if name == "purge-sessions":
         removed, counters = result["sessions"], result["rate_counters"]
-        print(f"expired sessions removed: {removed}; expired rate counters removed: {counters}")
+        print(
+            f"expired sessions removed: {removed}; expired rate counters removed: {counters}; "
+            f"old Telegram update ids removed: {result['telegram_updates']}"
+        )
         return 0
     if not result["notifiers"]:
         print("no lead notification is configured (LEAD_WEBHOOK_URL, LEAD_EMAIL_TO)")

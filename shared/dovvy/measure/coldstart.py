@@ -7,26 +7,34 @@ inside the unzipped bundle, with the environment Lambda sets, timing `import mai
 through the handler. Two kinds of first request: `GET /health` (what a deferred import can make
 cheap), and the first real request, against a real database: create a session, create a lead, a
 chat turn (an emergency message: the safety tier, the session and the saved turns, no model and no
-retrieval, since the bundles carry no offline embedder), against the baseline connecting and running
-one query. Bundles are measured in turn within each round, so machine noise falls on all of them
+retrieval, since the bundles carry no offline embedder), and the same turn as a Telegram update (the
+update claimed, the protocol sent to a Bot API stub on loopback), against the baseline connecting
+and running one query. Bundles are measured in turn within each round, so machine noise falls on all of them
 alike; the table gives medians and each function's ratio to the baseline measured in the same run.
 Lambda's own runtime start-up comes on top of both.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import secrets
 import statistics
 import subprocess
 import tempfile
+import threading
 import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from dovvy.cli.lambda_python import target_python
 from dovvy.db.url import ConnectParams
 
-FUNCTIONS = ("session", "lead", "chat")
+FUNCTIONS = ("session", "lead", "chat", "telegram")
+_EMERGENCY = "my buddy surfaced unconscious and is not breathing"
+_TELEGRAM_SECRET = "bench-webhook-secret"  # noqa: S105 - a stand-in for the benchmark's own run
 
 # The first real request of each (method, path, body); the baseline's connects and queries once.
 _REAL: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -37,7 +45,22 @@ _REAL: dict[str, tuple[str, str, dict[str, Any]]] = {
         "/api/leads",
         {"type": "trip", "data": {"name": "Sam", "email": "sam@example.com", "destination": "Tioman"}},
     ),
-    "chat": ("POST", "/api/chat", {"message": "my buddy surfaced unconscious and is not breathing"}),
+    "chat": ("POST", "/api/chat", {"message": _EMERGENCY}),
+    # update_id is replaced by a new one each run: an update is processed once.
+    "telegram": (
+        "POST",
+        "/telegram/webhook",
+        {
+            "update_id": 0,
+            "message": {
+                "message_id": 1,
+                "date": 1764748800,
+                "from": {"id": 42, "is_bot": False, "first_name": "Ana"},
+                "chat": {"id": 42, "type": "private", "first_name": "Ana"},
+                "text": _EMERGENCY,
+            },
+        },
+    ),
 }
 
 _PROBE = """
@@ -87,7 +110,23 @@ def _event(method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any
     return event
 
 
-def _environment(function: str, database: ConnectParams | None) -> dict[str, str]:
+class _BotApiStub(BaseHTTPRequestHandler):
+    """Telegram's Bot API as the benchmark needs it: every call answered ok at once."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"ok": true, "result": {"message_id": 1}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+def _environment(function: str, database: ConnectParams | None, bot_api: str = "") -> dict[str, str]:
     url = "postgresql://dovvy@127.0.0.1/dovvy?sslmode=disable"
     socket = ""
     if database is not None and database.unix_sock:
@@ -107,26 +146,45 @@ def _environment(function: str, database: ConnectParams | None) -> dict[str, str
         "GEMINI_API_KEY": "unused-by-these-requests",
         "LOG_LEVEL": "INFO",
         "PATH": "",
+        "TELEGRAM_BOT_TOKEN": "0:bench",
+        "TELEGRAM_WEBHOOK_SECRET": _TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": bot_api,
     }
 
 
-def _run(folder: Path, function: str, database: ConnectParams | None) -> dict[str, Any]:
-    event, expected = _EVENT, 200
+def _run(folder: Path, function: str, database: ConnectParams | None, bot_api: str = "") -> dict[str, Any]:
+    event: dict[str, Any] = _EVENT
+    expected = 200
     if database is not None:
         method, path, body = _REAL[function]
-        event, expected = _event(method, path, body), 200 if function == "chat" else 201
+        if function == "telegram":
+            body = {**body, "update_id": secrets.randbelow(2**40)}
+        event, expected = _event(method, path, body), 200 if function in ("chat", "telegram") else 201
+        event["headers"]["x-telegram-bot-api-secret-token"] = _TELEGRAM_SECRET
     result = subprocess.run(  # noqa: S603 - our own interpreter and probe
         [target_python(), "-S", "-E", "-c", _PROBE, json.dumps(event), ",".join(HEAVY)],
         cwd=folder,
         capture_output=True,
         text=True,
         check=True,
-        env=_environment(function, database),
+        env=_environment(function, database, bot_api),
     )
     measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     if measured["status"] != expected:
         raise RuntimeError(f"{function}: {event['rawPath']} answered {measured['status']}")
     return measured
+
+
+@contextlib.contextmanager
+def serving_stub() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _BotApiStub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = None) -> str:
@@ -140,16 +198,16 @@ def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = No
             "`python scripts/package_functions.py --baseline`"
         )
     timings: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, serving_stub() as bot_api:
         folders = {}
         for name in names:
             folders[name] = Path(tmp) / name
             zipfile.ZipFile(build_dir / "aws" / f"{name}.zip").extractall(folders[name])
         for name in names:  # one untimed run each: the file cache, not the code, would differ
-            _run(folders[name], name, database)
+            _run(folders[name], name, database, bot_api)
         for _ in range(runs):
             for name in names:
-                timings[name].append(_run(folders[name], name, database))
+                timings[name].append(_run(folders[name], name, database, bot_api))
     base = statistics.median(t["total"] for t in timings["baseline"])
     lines = [
         f"first request: {'the first real one' if database else 'GET /health'}",
