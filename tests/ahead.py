@@ -50,7 +50,7 @@ def _work() -> dict[str, Callable[[], Any]]:
 
     return {
         "bundles": lambda: package(folder("build")),
-        "second build": lambda: package(folder("build-again"), "session", "chat"),
+        "second build": lambda: package(folder("build-again"), "session", "chat", "telegram"),
         "aws applied": lambda: aws_on_moto.apply(result("bundles"), folder("tf-aws")),
     }
 

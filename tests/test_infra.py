@@ -34,7 +34,7 @@ module "gateway" {
   source   = "../gcp/gateway"
   title    = "probe"
   routes   = merge(module.contract.routes, module.contract.preflights)
-  backends = { session = "https://session.run.app", lead = "https://lead.run.app", chat = "https://chat.run.app" }
+  backends = { session = "https://session.run.app", lead = "https://lead.run.app", chat = "https://chat.run.app", telegram = "https://telegram.run.app" }
 }
 """
 
@@ -214,12 +214,12 @@ def test_each_lambda_zip_is_lean(bundles: Path, function: str) -> None:
 
 @pytest.fixture(scope="session")
 def second_build() -> Path:
-    """Session and chat built again, from the same commit (started ahead)."""
+    """Session, chat and telegram built again, from the same commit (started ahead)."""
     built: Path = ahead.result("second build")
     return built
 
 
-@pytest.mark.parametrize("function", ["session", "chat"])
+@pytest.mark.parametrize("function", ["session", "chat", "telegram"])
 def test_two_builds_of_one_commit_are_byte_identical(
     bundles: Path, second_build: Path, function: str
 ) -> None:

@@ -102,12 +102,12 @@ def test_aws_reserving_more_than_the_account_allows_fails(
         ].status
         == "ok"
     )
-    lambda_api.limit = 250
+    lambda_api.limit = 400
     finding = by_check(
         aws_findings("eu-west-1", client=aws_client, reserved_concurrency=50, build_dir=tmp_path)
     )["lambda concurrency"]
     assert finding.status == "fail"
-    assert "needs 302" in finding.detail
+    assert "needs 402" in finding.detail  # 100 unreserved, 6 functions x 50, migrate and jobs 1 each
 
 
 def test_aws_a_secret_without_its_value_is_named(aws_client: Any, tmp_path: Path) -> None:

@@ -3,6 +3,8 @@ that parses HTML as Telegram does and records every call, and the knowledge base
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +16,7 @@ from dovvy.config import Secret, Settings
 from dovvy.function_apps import create_function_app
 from dovvy.runtime import Runtime
 from tests.fake_telegram import TOKEN, FakeTelegram, fake_telegram, parsed_text
+from tests.webhook_server import webhook_server
 
 SECRET = "webhook-secret-for-tests"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -211,9 +214,14 @@ def test_what_is_not_a_private_text_is_ignored_or_politely_refused(
     assert len(fake.sent()) == replies
 
 
-def test_a_training_lead_is_completed_with_buttons_and_stored_once(
+def test_a_training_lead_is_completed_with_buttons_and_stored_and_notified_once(
     chat: Chat, fake: FakeTelegram, runtime: Runtime
 ) -> None:
+    shop = contextlib.ExitStack()
+    server = shop.enter_context(webhook_server())
+    runtime.settings = runtime.settings.replace(
+        lead_webhook_url=server.url, lead_webhook_secret=Secret("shop-secret")
+    )
     chat.says("/training")
     for answer in (
         "Advanced Open Water",
@@ -245,6 +253,24 @@ def test_a_training_lead_is_completed_with_buttons_and_stored_once(
     assert details["interested_certification"] == "Advanced Open Water"
     assert details["telegram"] == {"id": chat.id, "username": "ana_dives"}
     assert len(fake.sent("answerCallbackQuery")) == 2
+    (delivery,) = server.deliveries
+    assert json.loads(delivery.body)["lead"]["name"] == "Ana Diver"
+    shop.close()
+
+
+def test_a_lead_form_expires_with_its_session(chat: Chat, fake: FakeTelegram, runtime: Runtime) -> None:
+    chat.says("What is a safety stop?")
+    chat.says("/trip")
+    runtime.pool.run(
+        lambda conn: conn.run(
+            """UPDATE sessions SET expires_at = now() - interval '1 minute'
+               WHERE id = (SELECT session_id FROM telegram_chats WHERE chat_id = :id)""",
+            id=chat.id,
+        )
+    )
+    chat.says("How long should a safety stop be?")
+    assert _rows(runtime, "SELECT flow FROM telegram_chats WHERE chat_id = :id", id=chat.id) == [[{}]]
+    assert "Sources" in fake.texts()[-1]  # answered as a question, in a new session
 
 
 def test_delete_asks_first_then_erases_the_chat(chat: Chat, fake: FakeTelegram, runtime: Runtime) -> None:

@@ -13,9 +13,9 @@ from dovvy.config import PROJECT_DIR
 # A boto3 client by service name.
 _Clients = Callable[[str], Any]
 
-# Every function the module creates; with reservations on, the HTTP ones reserve N each and migrate
-# and jobs one each (infra/terraform/aws/functions.tf).
-_AWS_HTTP_FUNCTIONS = 4
+# With reservations on, these reserve N each, and migrate and jobs one each
+# (infra/terraform/aws/functions.tf; tests/test_terraform_aws.py holds the two to each other).
+RESERVING_N = ("session", "lead", "chat", "chat-stream", "ingest", "telegram")
 
 
 def _identity(make: _Clients, region: str) -> Finding:
@@ -26,7 +26,7 @@ def _identity(make: _Clients, region: str) -> Finding:
 def _concurrency(make: _Clients, reserved_concurrency: int) -> Finding:
     limit = make("lambda").get_account_settings()["AccountLimit"]["ConcurrentExecutions"]
     if reserved_concurrency:
-        needed = 100 + _AWS_HTTP_FUNCTIONS * reserved_concurrency + 2
+        needed = 100 + len(RESERVING_N) * reserved_concurrency + 2
         if limit < needed:
             return Finding(
                 "lambda concurrency",

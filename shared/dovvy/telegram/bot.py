@@ -102,11 +102,25 @@ class TelegramBot:
         if text.startswith("/"):
             self._command(chat_id, text, message.get("from") or {})
             return
-        flow = self.pool.run(lambda c: repo.chat(c, chat_id)).flow
+        flow = self._live_flow(chat_id)
         if "lead" in flow:
             self._lead_answer(chat_id, flow, text)
             return
         self._chat(chat_id, text.strip()[:2000])
+
+    def _live_flow(self, chat_id: int) -> dict[str, Any]:
+        """The chat's lead form under way; one whose session has expired expires with it."""
+        chat = self.pool.run(lambda c: repo.chat(c, chat_id))
+        if "lead" not in chat.flow:
+            return chat.flow
+        try:
+            if chat.session_id is not None:
+                self.sessions.get(chat.session_id)
+                return chat.flow
+        except (SessionExpired, SessionNotFound):
+            pass
+        self._save_flow(chat_id, {})
+        return {}
 
     def _over_limit(self, user: dict[str, Any], chat_id: int) -> bool:
         """Ten messages a minute per Telegram user; the first one over gets a friendly word."""
@@ -213,13 +227,13 @@ class TelegramBot:
         self.api.send_message(chat_id, format.html(step.text), keyboard=_CONFIRM_LEAD if done else None)
 
     def _lead_start(self, chat_id: int, kind: str) -> None:
-        session_id = self.pool.run(lambda c: repo.chat(c, chat_id)).session_id
-        known: dict[str, Any] = {}
-        if session_id is not None:
-            try:
-                known = self.sessions.get(session_id).diver_profile
-            except (SessionExpired, SessionNotFound):
-                known = {}
+        """A new form in the chat's live session (a new one if it has none): the form expires with
+        it, and starts with what the diver's profile already holds."""
+        try:
+            known = self.sessions.get(self._session_id(chat_id)).diver_profile
+        except (SessionExpired, SessionNotFound):
+            self._session_id(chat_id, fresh=True)
+            known = {}
         self._say_step(chat_id, lead_flow.start(kind, known))
 
     def _lead_answer(self, chat_id: int, flow: dict[str, Any], text: str) -> None:
