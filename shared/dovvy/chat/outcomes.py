@@ -17,6 +17,7 @@ class Answered:
     provider: str
     model: str
     passages: tuple[Passage, ...]
+    hosted: bool = True  # False: the offline composer wrote it
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,21 +16,19 @@ Lambda's own runtime start-up comes on top of both.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 import statistics
 import subprocess
 import tempfile
-import threading
 import zipfile
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 from dovvy.cli.lambda_python import target_python
 from dovvy.db.url import ConnectParams
+from dovvy.measure.loopback import serving
 
 FUNCTIONS = ("session", "lead", "chat", "telegram")
 _EMERGENCY = "my buddy surfaced unconscious and is not breathing"
@@ -175,18 +173,6 @@ def _run(folder: Path, function: str, database: ConnectParams | None, bot_api: s
     return measured
 
 
-@contextlib.contextmanager
-def serving_stub() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _BotApiStub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = None) -> str:
     """The table; `build_dir` holds aws/<function>.zip and aws/baseline.zip. With a migrated
     `database` (over a unix socket), each bundle's first real request instead of /health."""
@@ -198,7 +184,7 @@ def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = No
             "`python scripts/package_functions.py --baseline`"
         )
     timings: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
-    with tempfile.TemporaryDirectory() as tmp, serving_stub() as bot_api:
+    with tempfile.TemporaryDirectory() as tmp, serving(_BotApiStub) as bot_api:
         folders = {}
         for name in names:
             folders[name] = Path(tmp) / name

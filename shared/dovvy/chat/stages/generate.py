@@ -98,7 +98,7 @@ class Writer:
         if spent is not None:
             return OverBudget(f"{NOTICE}\n\n{self.offline_answer(prompt)}", spent, passages), ""
         outcome, sent = yield from self._model_answer(prompt, passages, stream, deadline)
-        if budget is not None and isinstance(outcome, Answered) and outcome.provider != self.offline.name:
+        if budget is not None and isinstance(outcome, Answered) and outcome.hosted:
             budget.charge(session_id, _tokens_used(prompt, outcome.text))
         return outcome, sent
 
@@ -111,7 +111,10 @@ class Writer:
         try:
             if not stream:
                 generation = self._once(prompt, deadline)
-                return Answered(generation.text, generation.provider, generation.model, passages), ""
+                answered = Answered(
+                    generation.text, generation.provider, generation.model, passages, generation.hosted
+                )
+                return answered, ""
             for token, source in _within(self.llm.stream_from(prompt), deadline):  # noqa: B007 - last one names the provider
                 received += token
                 if prompts.leaks(received):
@@ -123,7 +126,7 @@ class Writer:
         except (LLMError, DeadlineExceeded) as exc:
             cause = "the turn ran out of time" if isinstance(exc, DeadlineExceeded) else str(exc)
             return Fallback(self.offline_answer(prompt), cause, passages), sent
-        return Answered(received.strip(), source.provider, source.model, passages), sent
+        return Answered(received.strip(), source.provider, source.model, passages, source.hosted), sent
 
     def _once(self, prompt: Prompt, deadline: float) -> Generation:
         def call() -> Iterator[Generation]:
@@ -158,7 +161,7 @@ def _with_offline_notice(outcome: Outcome, language: str) -> Outcome:
     question in another language, says so first, in that language."""
     notice = emergency.offline_notice(language)
     offline = isinstance(outcome, Fallback | OverBudget) or (
-        isinstance(outcome, Answered) and outcome.provider == OfflineLLM.name
+        isinstance(outcome, Answered) and not outcome.hosted
     )
     if notice is None or not offline:
         return outcome

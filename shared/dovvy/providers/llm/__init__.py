@@ -40,6 +40,7 @@ class Generation:
     text: str
     provider: str
     model: str
+    hosted: bool = True  # a hosted model wrote it (False: the offline composer)
 
 
 class LLMError(Exception):
@@ -108,7 +109,10 @@ class FallbackChain:
             try:
                 for token in provider.stream(prompt):
                     started = True
-                    yield token, Generation("", provider.name, provider.model)
+                    yield (
+                        token,
+                        Generation("", provider.name, provider.model, getattr(provider, "hosted", True)),
+                    )
                 return
             except LLMError as exc:
                 if started:

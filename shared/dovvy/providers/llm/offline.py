@@ -116,9 +116,12 @@ class OfflineLLM:
     def generate(self, prompt: Prompt) -> Generation:
         if not prompt.passages:
             return Generation(
-                f"{LABEL}\n\nI could not find this in the knowledge base.", self.name, self.model
+                f"{LABEL}\n\nI could not find this in the knowledge base.",
+                self.name,
+                self.model,
+                hosted=False,
             )
-        return Generation(compose(prompt.question, prompt), self.name, self.model)
+        return Generation(compose(prompt.question, prompt), self.name, self.model, hosted=False)
 
     def stream(self, prompt: Prompt) -> Iterator[str]:
         text = self.generate(prompt).text
