@@ -193,7 +193,7 @@ def test_each_role_holds_only_its_functions_permissions(applied: Applied, functi
     secrets = [secrets] if isinstance(secrets, str) else secrets
     assert {arn.split(":secret:dovvy/")[1].rsplit("-", 1)[0] for arn in secrets} == SECRETS_READ[function]
     assert ("ReadContent" in grants) is (function == "ingest")
-    assert ("SendLeadEmail" in grants) is (function in ("lead", "jobs"))
+    assert ("SendLeadEmail" in grants) is (function in ("lead", "jobs", "telegram"))
     env = applied.client("lambda").get_function(FunctionName=f"dovvy-{function}")["Configuration"][
         "Environment"
     ]
