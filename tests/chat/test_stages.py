@@ -46,6 +46,7 @@ def _context(
         stream=False,
         deadline=float("inf"),
         clock=Clock(),
+        budget_subject=f"session:{record.id}",
     )
 
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from dovvy.config import Secret, Settings
 from dovvy.function_apps import create_function_app
+from dovvy.providers.llm import FallbackChain, Generation, Prompt
 from dovvy.runtime import Runtime
 from tests.fake_telegram import TOKEN, FakeTelegram, fake_telegram, parsed_text
 from tests.webhook_server import webhook_server
@@ -97,8 +98,11 @@ class Chat:
         response = self.client.post("/telegram/webhook", json=update, headers=HEADERS)
         assert response.status_code == 200, response.text
 
-    def says(self, text: str) -> None:
-        self.post(self.message(text))
+    def says(self, text: str, *, retried: bool = False) -> None:
+        update = self.message(text)
+        self.post(update)
+        if retried:  # as Telegram does when an answer is late
+            self.post(update)
 
 
 @pytest.fixture
@@ -311,3 +315,45 @@ def test_the_purge_job_forgets_update_ids_telegram_no_longer_retries(runtime: Ru
     assert purge_expired(runtime)["telegram_updates"] >= 1
     left = _rows(runtime, "SELECT update_id FROM telegram_updates WHERE update_id IN (1, 2)")
     assert left == [[2]]
+
+
+class _HostedModel:
+    """A hosted model that always writes `text` (the offline composer's answers are short)."""
+
+    name = "fake-hosted"
+    model = "fake-1"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def generate(self, prompt: Prompt) -> Generation:
+        return Generation(self.text, self.name, self.model)
+
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        yield self.text
+
+
+def test_a_long_answer_arrives_as_several_messages_that_render(
+    chat: Chat, fake: FakeTelegram, runtime: Runtime
+) -> None:
+    paragraph = "Keep breathing <slowly> & steadily while you ascend. " * 12
+    long = "\n\n".join(f"**Step {n}.** {paragraph}" for n in range(14))
+    runtime.llm = FallbackChain([_HostedModel(long)])
+    chat.says("How do I do a controlled emergency swimming ascent?")
+    answer = [body["text"] for body in fake.sent() if "Step" in body["text"]]
+    assert len(answer) >= 3
+    assert all(len(parsed_text(text)) <= 4096 for text in answer)
+    assert sum(parsed_text(text).count("Step ") for text in answer) == 14
+    assert "<slowly> & steadily" in parsed_text(answer[0])
+
+
+def test_the_model_budget_follows_the_telegram_account_across_new_chats(
+    chat: Chat, fake: FakeTelegram, runtime: Runtime
+) -> None:
+    runtime.llm = FallbackChain([_HostedModel("Equalise early and often.")])
+    runtime.settings = runtime.settings.replace(model_tokens_per_session_day=1)
+    chat.says("How do I equalise my ears?")
+    assert "Equalise early and often." in fake.texts()[0]
+    chat.says("/newchat")
+    chat.says("How do I equalise my ears?")
+    assert "used today's allowance" in fake.texts()[-2] or "used today's allowance" in fake.texts()[-1]

@@ -1,4 +1,5 @@
-"""The daily budget of hosted-model tokens, global and per session, counted in PostgreSQL.
+"""The daily budget of hosted-model tokens, global and per diver, counted in PostgreSQL. A diver is
+their session on the web, and their Telegram account on Telegram (a new chat does not refill it).
 
 When it is spent the diver still gets an answer: the offline composer's, from the same passages,
 introduced politely (`agentType: "system"`); never an error. Tokens are estimated from the prompt
@@ -7,7 +8,6 @@ and the answer (the providers' own counts are not all reported the same way).
 
 from __future__ import annotations
 
-import uuid
 from typing import Literal
 
 from dovvy.config import Settings
@@ -27,12 +27,13 @@ class ModelBudget:
         self.settings = settings
 
     @staticmethod
-    def _keys(session_id: uuid.UUID) -> tuple[str, str]:
-        return "model-tokens:all", f"model-tokens:session:{session_id}"
+    def _keys(subject: str) -> tuple[str, str]:
+        return "model-tokens:all", f"model-tokens:{subject}"
 
-    def spent(self, session_id: uuid.UUID) -> Literal["daily", "session"] | None:
-        """Which budget is used up, if any (one read of two counters)."""
-        every, session = self._keys(session_id)
+    def spent(self, subject: str) -> Literal["daily", "session"] | None:
+        """Which budget is used up, if any (one read of two counters). `subject` is who the
+        per-diver budget counts ("session:<id>", "telegram:<hashed user>")."""
+        every, session = self._keys(subject)
 
         def read(conn: Connection) -> tuple[int, int]:
             return counters.current(conn, every, DAY), counters.current(conn, session, DAY)
@@ -44,7 +45,7 @@ class ModelBudget:
             return "session"
         return None
 
-    def charge(self, session_id: uuid.UUID, tokens: int) -> None:
-        every, session = self._keys(session_id)
+    def charge(self, subject: str, tokens: int) -> None:
+        every, session = self._keys(subject)
         bumps = [counters.Bump(every, DAY, tokens), counters.Bump(session, DAY, tokens)]
         self.pool.run(lambda conn: counters.bump(conn, bumps))

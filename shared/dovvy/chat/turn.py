@@ -29,6 +29,9 @@ class ChatTurn:
     session_id: uuid.UUID | None = None
     diver_profile: DiverProfile | None = None
     state: ConversationState | None = None  # the client's conversation state, as sent; None if not sent
+    # Whom the per-diver model budget counts: the session unless the channel knows the person
+    # (a Telegram account keeps its budget across new chats).
+    budget_subject: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +68,7 @@ class TurnContext:
     stream: bool
     deadline: float  # a perf_counter value the answer must be ready by
     clock: Clock
+    budget_subject: str  # whom the per-diver model budget counts
 
 
 @dataclasses.dataclass(frozen=True)

@@ -56,6 +56,11 @@ _CONFIRM_LEAD = [
 ]
 
 
+def _hashed(user_id: object) -> str:
+    """A Telegram user as counters name them: never the id itself, which is personal data."""
+    return hashlib.sha256(f"telegram:{user_id}".encode()).hexdigest()[:32]
+
+
 def _new_conversation(conn: Connection, chat_id: int) -> None:
     repo.set_session(conn, chat_id, None)
     repo.set_flow(conn, chat_id, {})
@@ -106,7 +111,7 @@ class TelegramBot:
         if "lead" in flow:
             self._lead_answer(chat_id, flow, text)
             return
-        self._chat(chat_id, text.strip()[:2000])
+        self._chat(chat_id, text.strip()[:2000], message.get("from") or {})
 
     def _live_flow(self, chat_id: int) -> dict[str, Any]:
         """The chat's lead form under way; one whose session has expired expires with it."""
@@ -126,8 +131,7 @@ class TelegramBot:
         """Ten messages a minute per Telegram user; the first one over gets a friendly word."""
         if not self.settings.rate_limits:
             return False
-        subject = hashlib.sha256(f"telegram:{user.get('id', chat_id)}".encode()).hexdigest()[:32]
-        bump = counters.Bump(f"telegram-minute:{subject}", 60)
+        bump = counters.Bump(f"telegram-minute:{_hashed(user.get('id', chat_id))}", 60)
         (count,) = self.pool.run(lambda c: counters.bump(c, [bump]))
         allowed = self.settings.rate_telegram_per_minute
         if count.count == allowed + 1:
@@ -146,15 +150,18 @@ class TelegramBot:
             self.pool.run(lambda c: repo.set_session(c, chat_id, session_id))
         return session_id
 
-    def _chat(self, chat_id: int, text: str) -> None:
+    def _chat(self, chat_id: int, text: str, user: dict[str, Any]) -> None:
         # An emergency's protocol is the first thing sent: no typing action before it.
         if not check(text).emergency:
             self.api.typing(chat_id)
+        # The model budget follows the Telegram account, not the chat's current session.
+        subject = f"telegram:{_hashed(user.get('id', chat_id))}"
         session_id = self._session_id(chat_id)
         try:
-            final = self.chat.answer(ChatTurn(text, session_id=session_id))
+            final = self.chat.answer(ChatTurn(text, session_id=session_id, budget_subject=subject))
         except (SessionExpired, SessionNotFound):
-            final = self.chat.answer(ChatTurn(text, session_id=self._session_id(chat_id, fresh=True)))
+            fresh = self._session_id(chat_id, fresh=True)
+            final = self.chat.answer(ChatTurn(text, session_id=fresh, budget_subject=subject))
         for piece in format.messages(final["message"]):
             self.api.send_message(chat_id, piece)
         extra = []

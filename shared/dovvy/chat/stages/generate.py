@@ -9,7 +9,6 @@ import dataclasses
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -88,18 +87,18 @@ class Writer:
         passages: tuple[Passage, ...],
         stream: bool,
         deadline: float,
-        session_id: uuid.UUID,
+        subject: str,
     ) -> Generator[Event, None, tuple[Outcome, str]]:
         """The model's answer, streamed with a little held back so a leaked prompt is caught
-        before it is sent; within the turn's deadline and the day's model budget. Returns
-        (outcome, text sent)."""
+        before it is sent; within the turn's deadline and the day's model budget (the diver's
+        share counted against `subject`). Returns (outcome, text sent)."""
         budget = self.budget if self.hosted else None
-        spent = budget.spent(session_id) if budget is not None else None
+        spent = budget.spent(subject) if budget is not None else None
         if spent is not None:
             return OverBudget(f"{NOTICE}\n\n{self.offline_answer(prompt)}", spent, passages), ""
         outcome, sent = yield from self._model_answer(prompt, passages, stream, deadline)
         if budget is not None and isinstance(outcome, Answered) and outcome.hosted:
-            budget.charge(session_id, _tokens_used(prompt, outcome.text))
+            budget.charge(subject, _tokens_used(prompt, outcome.text))
         return outcome, sent
 
     def _model_answer(
@@ -173,7 +172,9 @@ def write(
 ) -> Generator[Event, None, tuple[Outcome, str]]:
     """The answer from the passages found, and the text already streamed of it."""
     prompt = _prompt(ctx, routed, found, language)
-    outcome, sent = yield from writer.answer(prompt, found.passages, ctx.stream, ctx.deadline, ctx.session.id)
+    outcome, sent = yield from writer.answer(
+        prompt, found.passages, ctx.stream, ctx.deadline, ctx.budget_subject
+    )
     ctx.clock.mark("generate")
     # Without a hosted model the triage stage put the notice before the answer already.
     return (_with_offline_notice(outcome, language) if writer.hosted else outcome), sent

@@ -48,4 +48,5 @@ def load(
         stream=stream,
         deadline=deadline,
         clock=clock,
+        budget_subject=turn.budget_subject or f"session:{session.id}",
     )
