@@ -29,11 +29,13 @@ def test_every_dovvy_command_in_the_readme_exists() -> None:
     for command, sub, third in commands:
         words = (
             [command, sub]
-            if sub and command in {"eval", "bench", "leads", "sessions", "deploy", "db"}
+            if sub and command in {"eval", "bench", "leads", "sessions", "deploy", "db", "telegram"}
             else [command]
         )
         if command == "deploy":
             words.append(third)
+        if [command, sub] == ["telegram", "webhook"]:
+            words += ["--url", "https://api.example/telegram/webhook"]  # required
         parser.parse_args(words)  # exits (failing the test) on an unknown command
 
 
