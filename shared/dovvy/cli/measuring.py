@@ -66,7 +66,7 @@ def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations
     from dovvy.runtime import chat_service
 
-    conversations = load_conversations(args.file)
+    conversations = load_conversations(args.file, args.split)
     with searchable_runtime(settings) as runtime:
         results = evaluate_chat(chat_service(runtime), conversations)
     providers = ", ".join(p.name for p in runtime.llm.providers)
@@ -156,6 +156,12 @@ def _eval_commands(sub: Any) -> None:
     chat_eval = evaluate.add_parser("chat", help="pass rates of scripted conversations per check")
     chat_eval.add_argument("--file", type=Path, default=_EVAL / "conversations.jsonl")
     chat_eval.add_argument("--verbose", action="store_true", help="list failed checks")
+    chat_eval.add_argument(
+        "--split",
+        choices=("dev", "test", "all"),
+        default="all",
+        help="only the dev or the test half (shared/dovvy/splits.py); the scripted set is all dev",
+    )
     chat_eval.set_defaults(func=cmd_eval_chat)
 
     safety_eval = evaluate.add_parser(

@@ -24,14 +24,19 @@ class CheckResult:
     detail: str = ""
 
 
-def load_conversations(path: Path) -> list[dict[str, Any]]:
+def load_conversations(path: Path, split: str = "all") -> list[dict[str, Any]]:
+    """The conversations in `path`; with `split` "dev" or "test", only those the fixed rule
+    (`dovvy.splits`) puts there."""
+    from dovvy.splits import split_of
+
     conversations = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
             item = json.loads(line)
             if not item.get("id") or not item.get("turns"):
                 raise ValueError(f"{path}:{number}: needs 'id' and 'turns'")
-            conversations.append(item)
+            if split in ("all", split_of(str(item["id"]))):
+                conversations.append(item)
     return conversations
 
 
