@@ -160,7 +160,7 @@ def _eval_commands(sub: Any) -> None:
         "--split",
         choices=("dev", "test", "all"),
         default="all",
-        help="only the dev or the test half (shared/dovvy/splits.py); the scripted set is all dev",
+        help="only the dev or the test half of the file, by the fixed rule (shared/dovvy/splits.py)",
     )
     chat_eval.set_defaults(func=cmd_eval_chat)
 
