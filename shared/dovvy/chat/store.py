@@ -14,6 +14,14 @@ from dovvy.knowledge.retrieval import Filters, Retriever
 from dovvy.passages import Passage
 from dovvy.text import count_tokens
 
+# How much more an article of the routed agent's own types counts when the whole knowledge base is
+# ranked (chosen on the dev splits: docs/retrieval.md).
+SHELF_BOOST = 0.25
+
+
+def _on(shelf: Filters, passage: Passage) -> bool:
+    return not shelf.doc_types or passage.metadata.get("doc_type") in shelf.doc_types
+
 
 class Library:
     """Search with relevance cut-offs, whole sections for the prompt, and dive sites."""
@@ -35,20 +43,18 @@ class Library:
     def search(
         self, query: str, vector: list[float], shelf: Filters, *, relaxed: bool = False
     ) -> list[Passage]:
-        """The best passage of each relevant document on the agent's shelf, or across the whole
-        knowledge base when the shelf has nothing (the router may have picked the wrong one).
-        `relaxed` (a question about a symptom or danger): rather than nothing, the shelf's best
-        passage when it also matches the question's words."""
-        on_shelf = self.retriever.search(
-            query, top_k=CONSIDERED, per_document=1, filters=shelf, embedding=vector
-        )
+        """The best passage of each relevant document, the whole knowledge base searched and the
+        agent's shelf (its document types) preferred: a shelf article's score counts SHELF_BOOST
+        more, so a clearly better article of another type still comes first (a dive site for "can I
+        dive it with my card", a safety article for a trip question). `relaxed` (a question about
+        a symptom or danger): rather than nothing, the best shelf passage that also matches the
+        question's words."""
+        found = self.retriever.search(query, top_k=2 * CONSIDERED, per_document=1, embedding=vector)
+        preferred = sorted(found, key=lambda p: -p.score * (1 + SHELF_BOOST * _on(shelf, p)))
         thresholds = thresholds_for(self.retriever.embedder.model)
-        sources = thresholds.sources(on_shelf)
-        if not sources:
-            found = self.retriever.search(query, top_k=CONSIDERED, per_document=1, embedding=vector)
-            sources = thresholds.sources(found)
+        sources = thresholds.sources(preferred[:CONSIDERED])
         if not sources and relaxed:
-            sources = [p for p in on_shelf[:1] if p.keyword_rank is not None]
+            sources = [p for p in preferred if _on(shelf, p) and p.keyword_rank is not None][:1]
         return sources
 
     def sections(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
