@@ -8,8 +8,9 @@ a model's answer; it lets the whole chat flow run and be tested with no key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from dovvy.passages import Passage
 from dovvy.providers.llm import Generation, Prompt
 from dovvy.text import GRAMMAR_WORDS, SENTENCE_END, SHARED_DIVING_WORDS, WORD
 
@@ -71,21 +72,46 @@ def _table_rows(markdown: str) -> list[str]:
     return rows[1:] if len(rows) > 1 else rows  # drop the header row
 
 
+def _off_subject(passages: Sequence[Passage], wanted: set[str]) -> set[int]:
+    """Positions of sections the question is not about: where sibling sections name their subject
+    (an article's "Dive sites > Batu Malang", "> Renggis Island"...), only those naming what the
+    question names most are used, so an answer about one site carries no sentence of another."""
+    leaves: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for position, passage in enumerate(passages):
+        parent, _, leaf = passage.heading.rpartition(" > ")
+        if parent:
+            named = len(wanted & _stems(leaf))
+            leaves.setdefault((passage.content_path, parent), []).append((position, named))
+    dropped: set[int] = set()
+    for siblings in leaves.values():
+        most = max(named for _, named in siblings)
+        if most:
+            dropped |= {position for position, named in siblings if named < most}
+    return dropped
+
+
 def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
     wanted = _stems(question)
+    off_subject = _off_subject(prompt.passages, wanted | _stems(prompt.emphasis))
     # In a follow-up ("and for nitrox?") the newest words say what the answer must be about.
     emphasis = _stems(prompt.emphasis) if prompt.emphasis else set()
     scored: list[tuple[float, int, int, str]] = []
     documents: dict[str, int] = {}
+    seen: set[str] = set()
     for position, passage in enumerate(prompt.passages):
         p_index = documents.setdefault(passage.content_path, len(documents))
+        if position in off_subject:
+            continue
         # A section heading says what its sentences are about ("Depth limit ...").
         heading = wanted & _stems(passage.heading)
         prose = SENTENCE_END.split(_plain(passage.text))
         sentences = prose + _table_rows(passage.text)
         for s_index, sentence in enumerate(sentences):
-            if sentence.startswith("Topics:"):
+            # The same sentence in two articles (an emergency number, a rule) is said once.
+            said = " ".join(sentence.lower().split())
+            if sentence.startswith("Topics:") or said in seen:
                 continue
+            seen.add(said)
             stems = _stems(sentence)
             overlap = len(wanted & stems) + len(emphasis & stems) + 0.75 * len(heading)
             if heading and s_index >= len(prose):
