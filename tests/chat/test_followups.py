@@ -89,3 +89,25 @@ def test_planning_or_briefing(message: str, mode: str) -> None:
         {}, agent="trip", answered=True, message=message, profile={"destination": "tioman"}
     )
     assert after["context_mode"] == mode
+
+
+def test_a_country_named_is_a_place_known_and_its_destinations_are_searched() -> None:
+    from dovvy import catalogue
+    from dovvy.chat.profile import extract
+
+    codes = {p.code for p in catalogue.destinations_in_country("where can i see turtles in malaysia in may")}
+    assert codes == {"tioman", "perhentian-redang", "sipadan-semporna"}
+    assert catalogue.destinations_in_country("diving at tioman in malaysia") == ()  # a destination named
+    assert catalogue.destinations_in_country("diving in norway") == ()
+    after = followups.next_state(
+        {}, agent="trip", answered=True, message="turtles in malaysia in may?", profile={}
+    )
+    assert after["location_known"] is True
+    assert (
+        followups.choose(
+            after, agent="trip", answered=True, message="turtles in malaysia in may?", profile={}
+        )
+        != followups.DESTINATION
+    )
+    assert extract("me and my gf wanna go diving in malaysia next yr")["travel_dates"] == "next yr"
+    assert extract("turtles in malaysia in may?")["travel_dates"] == "in may"

@@ -208,6 +208,17 @@ def destination_in(text: str) -> str | None:
     return None
 
 
+def destinations_in_country(text: str) -> tuple[Place, ...]:
+    """The catalogue's destinations in the country `text` names when it names no destination
+    ("diving in malaysia in may" -> Tioman, Perhentian and Redang, Sipadan); () otherwise."""
+    if destination_in(text) is not None:
+        return ()
+    catalogue = load()
+    lowered = text.lower()
+    country = next((code for place, code in catalogue.country_places if _mentions(lowered, place)), None)
+    return tuple(d for d in catalogue.destinations if d.country == country) if country else ()
+
+
 def display_name(destination_code: str) -> str:
     place = next((p for p in load().destinations if p.code == destination_code), None)
     return place.display_name if place else destination_code

@@ -112,7 +112,13 @@ def next_state(
     code = code_of(profile.get("certification_level"))
     if code:
         after["cert_level"] = code
-    location_known = bool(profile.get("destination")) or bool(before.get("location_known"))
+    # A country named ("turtles in malaysia") is where the diver is thinking of: the catalogue knows
+    # its destinations, and the answer names them.
+    location_known = (
+        bool(profile.get("destination"))
+        or bool(before.get("location_known"))
+        or bool(catalogue.destinations_in_country(message))
+    )
     conditions = bool(profile.get("travel_dates")) or (
         location_known and bool(_CONDITIONS.search(normalise(message)))
     )

@@ -74,7 +74,7 @@ _LAST_DIVE = re.compile(
 )
 _DATES = re.compile(
     rf"\b((?:in |from |between |around )?(?:early |mid |late |mid-|end of )?(?:{_MONTHS})(?:\s+\d{{4}})?"
-    rf"(?:\s*(?:-|to|and|until)\s*(?:{_MONTHS}))?|next (?:week|month|year|summer|winter|spring|autumn)|"
+    rf"(?:\s*(?:-|to|and|until)\s*(?:{_MONTHS}))?|next (?:week|month|year|yr|summer|winter|spring|autumn)|"
     rf"\d{{1,2}}(?:st|nd|rd|th)? (?:to|-) \d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}))\b"
 )
 _GROUP = re.compile(
@@ -88,7 +88,11 @@ _COUPLE = re.compile(
 
 def _travel_dates(text: str, destination: str | None) -> str | None:
     dates = _DATES.search(text)
-    travelling = destination or re.search(r"\b(trip|travel|go|going|visit|holiday|book)\b", text)
+    travelling = (
+        destination
+        or catalogue.destinations_in_country(text)
+        or re.search(r"\b(trip|travel|go|going|visit|holiday|book)\b", text)
+    )
     return dates.group(1).strip() if dates and travelling else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Generator
 
+from dovvy import catalogue
 from dovvy.chat import followups, prompts
 from dovvy.chat.language import english_name, gloss
 from dovvy.chat.lexicon import ENGLISH
@@ -60,6 +61,16 @@ def _in_english_words(chosen: Route, message: str, language: str) -> Route:
     )
 
 
+def _in_the_country(chosen: Route, message: str) -> Route:
+    """A question that names a country (or a region of one) and none of its destinations searches
+    with the names of the catalogue's destinations there, so their guides can answer it."""
+    places = catalogue.destinations_in_country(message)
+    if not places:
+        return chosen
+    names = " ".join(place.display_name for place in places)
+    return dataclasses.replace(chosen, query=f"{chosen.query} {names}")
+
+
 def _known_to_the_library(chosen: Route, injection: bool, library: Library) -> Route:
     # The router knows diving by its words; a question in none of them ("what is the rule of
     # thirds for gas") is still one when an article is plainly about it. Answering embeds the
@@ -86,6 +97,7 @@ def choose(
     if settings.llm_routing:
         chosen = refine(chosen, question or message, llm, timeout=settings.router_timeout_seconds)
     chosen = _never_declined(chosen, assessment)
+    chosen = _in_the_country(chosen, question or message)
     chosen = _known_to_the_library(chosen, injection, library)
     chosen = _in_english_words(chosen, message, assessment.safety.language)
     yield "route", {"agent": chosen.agent, "reason": chosen.reason}
