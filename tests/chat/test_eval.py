@@ -45,3 +45,15 @@ def test_the_right_article_is_cited_whatever_its_type(chat_runtime: Runtime) -> 
         results = evaluate_chat(service, load_conversations(path, split))
         cited[split] = (sum(r.passed for r in results), len(results))
     assert cited == {"dev": (22, 32), "test": (21, 28)}
+
+
+def test_places_named_by_country_or_region(chat_runtime: Runtime) -> None:
+    """tests/eval/places_times.jsonl at today's figures per split (docs/retrieval.md): the
+    answerable questions cite the right guide; the out-of-scope ones are not declined yet."""
+    path = ROOT / "tests" / "eval" / "places_times.jsonl"
+    service = chat_service(chat_runtime)
+    cited = {}
+    for split in ("dev", "test"):
+        results = evaluate_chat(service, load_conversations(path, split))
+        cited[split] = (sum(r.passed for r in results), len(results))
+    assert cited == {"dev": (20, 26), "test": (19, 24)}
