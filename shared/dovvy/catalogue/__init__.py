@@ -64,7 +64,10 @@ class Catalogue:
 
 # The YAML files parsed into JSON beside them (`scripts/package_functions.py`): a bundle reads the
 # JSON, since parsing YAML in pure Python cost a function's first request ~40 ms.
-PACKED_DATA = ("certifications.yaml", "emergency.yaml", "destinations.yaml", "emergency_texts.yaml")
+PACKED_DATA = (
+    *("certifications.yaml", "emergency.yaml", "destinations.yaml", "emergency_texts.yaml"),
+    "world_places.yaml",
+)
 
 
 def packed_name(name: str) -> str:
@@ -217,6 +220,30 @@ def destinations_in_country(text: str) -> tuple[Place, ...]:
     lowered = text.lower()
     country = next((code for place, code in catalogue.country_places if _mentions(lowered, place)), None)
     return tuple(d for d in catalogue.destinations if d.country == country) if country else ()
+
+
+@functools.cache
+def world_places() -> tuple[str, ...]:
+    """Every place name a diver might ask about (catalogue/world_places.yaml and the catalogue's own
+    places and destinations), longest first."""
+    data = read_data("world_places.yaml")
+    names = {*data["countries"], *data["regions"], *(place for place, _ in load().country_places)}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def places_named(text: str) -> tuple[str, ...]:
+    """The places `text` names, a longer name taking its words from shorter ones in it."""
+    lowered, found = text.lower(), []
+    for name in world_places():
+        if _mentions(lowered, name):
+            found.append(name)
+            lowered = lowered.replace(name, " ")
+    return tuple(found)
+
+
+def country_of(place: str) -> str | None:
+    """The catalogue's country code for a place it lists, if any."""
+    return next((code for name, code in load().country_places if name == place), None)
 
 
 def display_name(destination_code: str) -> str:

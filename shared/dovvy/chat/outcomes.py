@@ -23,7 +23,8 @@ class Answered:
 @dataclasses.dataclass(frozen=True)
 class Declined:
     """Not answered from the knowledge base: off-topic, an attempt to change the rules, or nothing
-    relevant found. `reason` is one of "off_topic", "injection", "not_found"."""
+    relevant found. `reason` is one of "off_topic", "injection", "not_found", "not_covered" (a place
+    no article mentions)."""
 
     text: str
     reason: str

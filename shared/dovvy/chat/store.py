@@ -57,6 +57,10 @@ class Library:
             sources = [p for p in preferred if _on(shelf, p) and p.keyword_rank is not None][:1]
         return sources
 
+    def mentions(self, name: str) -> bool:
+        """Whether any article's text names `name` (a whole word or phrase, any case)."""
+        return self.pool.run(lambda conn: content_repo.mentions(conn, name), transaction=False)
+
     def sections(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
         """Every section of the top documents, in order, within a token budget: the articles are
         short, and whole sections answer better than the single chunk that ranked first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -152,6 +153,16 @@ def remove_other_models(conn: Connection, model: str) -> int:
     conn.run("DELETE FROM content_documents WHERE embedding_model <> :model", model=model)
     rows = conn.run("DELETE FROM content_embeddings WHERE embedding_model <> :model RETURNING 1", model=model)
     return len(rows)
+
+
+def mentions(conn: Connection, name: str) -> bool:
+    """Whether any chunk's text holds `name` as whole words, in any case (its words may be apart by
+    any spaces or a hyphen: "Sharm el-Sheikh")."""
+    pattern = r"\m" + r"[\s-]+".join(re.escape(word) for word in name.split()) + r"\M"
+    rows = conn.run(
+        "SELECT EXISTS (SELECT 1 FROM content_embeddings WHERE chunk_text ~* :pattern)", pattern=pattern
+    )
+    return bool(rows[0][0])
 
 
 def document_chunks(

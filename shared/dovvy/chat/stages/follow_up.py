@@ -14,7 +14,7 @@ def next_state(ctx: TurnContext, reply: Reply) -> tuple[ConversationState, follo
     agent = "emergency" if isinstance(outcome, Emergency) else reply.chosen.agent
     # Nothing found is still a diving question: the destination or certification may be what the
     # next attempt needs. Only a declined (off-topic, injected) message asks nothing.
-    on_topic = not isinstance(outcome, Declined) or outcome.reason == "not_found"
+    on_topic = not isinstance(outcome, Declined) or outcome.reason in ("not_found", "not_covered")
     message, profile = ctx.message, ctx.profile
     after = followups.next_state(ctx.state, agent=agent, answered=on_topic, message=message, profile=profile)
     follow_up = followups.choose(

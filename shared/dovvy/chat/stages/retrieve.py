@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Generator
 
-from dovvy.chat import agent_rules, response
+from dovvy.chat import agent_rules, coverage, response
 from dovvy.chat.outcomes import Declined
 from dovvy.chat.stages.routing import Routed
 from dovvy.chat.stages.triage import Assessment
@@ -16,6 +16,9 @@ from dovvy.chat.turn import Event, TurnContext
 from dovvy.db.destinations import DiveSite
 from dovvy.knowledge.retrieval import focus
 from dovvy.passages import Passage
+
+# Articles about one place: what a question about another place must not be answered from.
+PLACE_TYPES = ("destination", "dive_site")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +51,12 @@ def search(
     ctx.clock.mark("retrieve")
     if not passages:
         return Declined(agent_rules.nothing_found(chosen.agent), "not_found")
+    # A trip, or a guide to another place, is no answer about a place no article mentions; an
+    # article that holds anywhere (how to equalise, a wetsuit's thickness) still is.
+    if chosen.agent == "trip" or passages[0].metadata.get("doc_type") in PLACE_TYPES:
+        gap = coverage.not_covered(ctx.message, library.mentions)
+        if gap is not None:
+            return Declined(coverage.reply(gap), "not_covered")
     context = library.sections(passages[:3]) or passages
     sites = library.sites(ctx.profile.get("destination")) if chosen.agent == "trip" else []
     for passage in passages:

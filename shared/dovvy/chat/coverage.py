@@ -1,0 +1,41 @@
+"""Places the knowledge base does not cover, said plainly. A message that names places (any country,
+or an island, region, town or dive area divers travel to: catalogue/world_places.yaml) none of which
+any article mentions is told that there is no guide to it, and what the knowledge base does cover
+nearby, instead of being answered from tangential passages (a Red Sea guide for the Maldives)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from dovvy import catalogue
+
+
+@dataclasses.dataclass(frozen=True)
+class NotCovered:
+    place: str  # as named, in lower case
+    nearby: tuple[str, ...]  # display names of the catalogue's destinations in the same country
+
+
+def not_covered(message: str, mentioned: Callable[[str], bool]) -> NotCovered | None:
+    """The first place `message` names when no article mentions any of the places it names; None
+    when it names none, or when one of them is covered (a diver's past trip named in passing does
+    not stop a question about a place we know)."""
+    named = catalogue.places_named(message)
+    # A destination the catalogue lists has its guide, however the articles spell it.
+    if not named or any(catalogue.destination_in(place) or mentioned(place) for place in named):
+        return None
+    country = catalogue.country_of(named[0])
+    nearby = tuple(d.display_name for d in catalogue.load().destinations if country and d.country == country)
+    return NotCovered(named[0], nearby)
+
+
+def reply(gap: NotCovered) -> str:
+    place = gap.place.title() if gap.place.islower() else gap.place
+    covered = gap.nearby or tuple(d.display_name for d in catalogue.load().destinations)
+    where = "nearby, it has guides to" if gap.nearby else "it has guides to"
+    return (
+        f"The DovvyBuddy knowledge base has nothing on {place} yet, so I'd rather not guess. "
+        f"For trips, {where} {', '.join(covered[:-1])} and {covered[-1]}; "
+        "and it covers certifications, dive safety and skills wherever you dive."
+    )
