@@ -78,6 +78,7 @@ class FakeTelegram:
     base_url: str = ""
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)  # what getUpdates hands out
+    refuse: str = ""  # when set, sendMessage answers 400 with this description
     webhook: str = ""
 
     def result(self, method: str, body: dict[str, Any]) -> Any:
@@ -121,6 +122,9 @@ def fake_telegram() -> Iterator[FakeTelegram]:
                 return
             method = match.group(2)
             fake.calls.append(Call(method, body))
+            if method == "sendMessage" and fake.refuse:
+                self._answer(400, {"ok": False, "error_code": 400, "description": fake.refuse})
+                return
             if method == "sendMessage" and body.get("parse_mode") == "HTML":
                 try:
                     shown = parsed_text(body["text"])

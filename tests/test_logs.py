@@ -163,3 +163,15 @@ def test_at_a_terminal_lines_are_readable_and_elsewhere_json(
     logs.configure("INFO", function="lead")
     logging.getLogger("dovvy.test").warning("careful")
     assert [line["message"] for line in lines()] == ["careful"]
+
+
+def test_every_path_in_the_contract_is_logged_as_itself() -> None:
+    """A route added to openapi.yaml but not to KNOWN_PATHS would be logged as {unknown}."""
+    import yaml
+
+    from dovvy.logs import safe_path
+    from tests.conftest import ROOT
+
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    for path in spec["paths"]:
+        assert safe_path(path.replace("{sessionId}", "3f1c")) == path, path

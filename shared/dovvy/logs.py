@@ -157,6 +157,7 @@ KNOWN_PATHS = frozenset(
         "/api/leads",
         "/api/chat",
         "/api/chat/stream",
+        "/telegram/webhook",
         "/docs",
         "/openapi.yaml",
     )

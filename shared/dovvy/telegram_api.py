@@ -26,6 +26,12 @@ class TelegramError(Exception):
     token."""
 
 
+def _kind(description: str) -> str:
+    """Telegram's description without its details ("Bad Request: can't parse entities: <where>"):
+    the details can quote the message, and errors are logged."""
+    return ":".join(description.split(":")[:2])[:80]
+
+
 class BotApi:
     def __init__(self, token: Secret, *, base_url: str | None = None, timeout: float = 10.0) -> None:
         self._token = token
@@ -42,7 +48,7 @@ class BotApi:
             raise TelegramError(f"{method}: {type(exc).__name__}") from None
         if not isinstance(answer, dict) or not answer.get("ok"):
             description = answer.get("description", "no description") if isinstance(answer, dict) else "?"
-            raise TelegramError(f"{method}: {response.status_code} {description}")
+            raise TelegramError(f"{method}: {response.status_code} {_kind(str(description))}")
         return answer.get("result")
 
     def send_message(

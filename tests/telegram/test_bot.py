@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -357,3 +358,25 @@ def test_the_model_budget_follows_the_telegram_account_across_new_chats(
     chat.says("/newchat")
     chat.says("How do I equalise my ears?")
     assert "used today's allowance" in fake.texts()[-2] or "used today's allowance" in fake.texts()[-1]
+
+
+def test_personal_data_from_telegram_is_in_no_log(
+    chat: Chat, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dovvy.logs import JsonFormatter
+
+    marked = ["whisper-t9k2", "pii.t9k2@example.com", "ana_t9k2"]
+    chat.user["username"] = marked[2]
+    caplog.set_level(logging.DEBUG)
+    chat.says(f"hi, I'm diving tioman, {marked[0]}")
+    chat.says("/trip")
+    chat.says(f"tioman {marked[0]}")
+    # Telegram refusing a message, its description quoting the text: logged without the quote.
+    fake.refuse = f"Bad Request: can't parse entities: {marked[0]} at byte offset 3"
+    chat.says(marked[1])
+    log = "\n".join(JsonFormatter().format(r) for r in caplog.records if not r.name.startswith("httpx"))
+    assert "telegram update failed" in log
+    assert "TelegramError" in log
+    assert '"route": "POST /telegram/webhook"' in log
+    for value in [*marked, str(chat.id)]:
+        assert value not in log, value
