@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 import types
 import uuid
 from collections.abc import Callable, Generator
@@ -44,7 +45,7 @@ def _context(
         state=dict(state or {}),
         client_state=None,
         stream=False,
-        deadline=float("inf"),
+        deadline=time.perf_counter() + 60,  # a real clock value: queue waits cannot take infinity
         clock=Clock(),
         budget_subject=f"session:{record.id}",
     )
