@@ -35,28 +35,26 @@ def test_chat_benchmark_runs_through_the_gateway(chat_runtime: Runtime) -> None:
     assert "stage retrieve" in table
 
 
+def _passed_per_split(runtime: Runtime, name: str) -> dict[str, tuple[int, int]]:
+    """(checks passed, checks) of tests/eval/<name> on each split."""
+    service = chat_service(runtime)
+    passed = {}
+    for split in ("dev", "test"):
+        results = evaluate_chat(service, load_conversations(ROOT / "tests" / "eval" / name, split))
+        passed[split] = (sum(r.passed for r in results), len(results))
+    return passed
+
+
 def test_the_right_article_is_cited_whatever_its_type(chat_runtime: Runtime) -> None:
     """Questions whose answer lies outside the routed agent's types (tests/eval/cross_shelf.jsonl),
     at today's figures per split: the test split is measured, never tuned on (README)."""
-    path = ROOT / "tests" / "eval" / "cross_shelf.jsonl"
-    service = chat_service(chat_runtime)
-    cited = {}
-    for split in ("dev", "test"):
-        results = evaluate_chat(service, load_conversations(path, split))
-        cited[split] = (sum(r.passed for r in results), len(results))
-    assert cited == {"dev": (22, 32), "test": (20, 28)}
+    assert _passed_per_split(chat_runtime, "cross_shelf.jsonl") == {"dev": (22, 32), "test": (20, 28)}
 
 
 def test_places_named_by_country_or_region(chat_runtime: Runtime) -> None:
     """tests/eval/places_times.jsonl at today's figures per split (docs/retrieval.md): answerable
     questions cite the right guide, questions about places no article mentions cite nothing."""
-    path = ROOT / "tests" / "eval" / "places_times.jsonl"
-    service = chat_service(chat_runtime)
-    cited = {}
-    for split in ("dev", "test"):
-        results = evaluate_chat(service, load_conversations(path, split))
-        cited[split] = (sum(r.passed for r in results), len(results))
-    assert cited == {"dev": (21, 26), "test": (23, 24)}
+    assert _passed_per_split(chat_runtime, "places_times.jsonl") == {"dev": (21, 26), "test": (23, 24)}
 
 
 def test_places_no_article_mentions_are_said_plainly(chat_runtime: Runtime) -> None:
