@@ -66,3 +66,26 @@ def test_a_sentence_two_articles_share_is_said_once() -> None:
     question = "what number do I call in malaysia"
     prompt = Prompt(system="", messages=(), question=question, passages=passages, agent="safety")
     assert _sentences(compose(prompt.question, prompt)).count(line) == 1
+
+
+def test_the_hosted_prompt_groups_sections_by_source_and_states_the_subject() -> None:
+    from dovvy.chat import prompts
+    from dovvy.passages import Passage
+
+    def section(path: str, title: str, heading: str, text: str) -> Passage:
+        return Passage(path, title, heading, text, 1.0, 0.5, 1, 1, {})
+
+    passages = [
+        section("destinations/tioman.md", "Tioman", "Dive sites > Batu Malang", "Boulders, 5 to 15 m."),
+        section("destinations/tioman.md", "Tioman", "Dive sites > Renggis Island", "A short boat ride."),
+        section("safety/emergency-contacts.md", "Emergency contacts", "Malaysia", "Call 999."),
+    ]
+    rendered = prompts.render_user_turn("can I dive batu malang on my OW card?", passages, {})
+    assert rendered.count("<source ") == 2
+    assert rendered.index('<section name="Dive sites &gt; Renggis Island">') < rendered.index(
+        '<source id="2"'
+    )
+    assert "<subject>Batu Malang</subject>" in rendered
+    assert "<subject>" not in prompts.render_user_turn("how do I clear my mask?", passages, {})
+    assert "<subject>Maldives</subject>" in prompts.render_user_turn("mantas in the maldives?", passages, {})
+    assert "When a <subject> is given, answer" in prompts.system_prompt("trip")
