@@ -79,14 +79,16 @@ def network_of(address: str) -> str:
     return str(ip)
 
 
-def _subject(value: str) -> str:
+def subject(value: str) -> str:
+    """Someone as the counters name them: a hash, never the address or account itself (personal
+    data). Every channel's limits and budgets count people this way."""
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
 def client_identity(request: Request, settings: Settings) -> str:
     """Who is asking, as the limits and lead replays count them: a hash of the client's address
     (never the address itself, which is personal data)."""
-    return _subject(network_of(client_ip(request, settings.trusted_proxy_hops)))
+    return subject(network_of(client_ip(request, settings.trusted_proxy_hops)))
 
 
 def enforce(
@@ -109,7 +111,7 @@ def enforce(
     ]
     if not chosen:
         return
-    subjects = {"ip": ip, "session": _subject(str(session_id))}
+    subjects = {"ip": ip, "session": subject(str(session_id))}
     bumps = [counters.Bump(f"{limit.name}:{subjects[limit.per]}", limit.window_seconds) for limit in chosen]
     counts = {c.key: c for c in pool.run(lambda conn: counters.bump(conn, bumps))}
     over = [

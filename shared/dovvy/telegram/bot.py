@@ -5,10 +5,10 @@ messages and anything but text get a short reply or nothing; nothing here raises
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
+from dovvy import limits
 from dovvy.chat.orchestrator import ChatService
 from dovvy.chat.safety import check
 from dovvy.chat.turn import ChatTurn
@@ -56,9 +56,9 @@ _CONFIRM_LEAD = [
 ]
 
 
-def _hashed(user_id: object) -> str:
-    """A Telegram user as counters name them: never the id itself, which is personal data."""
-    return hashlib.sha256(f"telegram:{user_id}".encode()).hexdigest()[:32]
+def _who(user: dict[str, Any], chat_id: int) -> str:
+    """The Telegram account as the counters name it (hashed, as the web's clients are)."""
+    return limits.subject(f"telegram:{user.get('id', chat_id)}")
 
 
 def _new_conversation(conn: Connection, chat_id: int) -> None:
@@ -131,7 +131,7 @@ class TelegramBot:
         """Ten messages a minute per Telegram user; the first one over gets a friendly word."""
         if not self.settings.rate_limits:
             return False
-        bump = counters.Bump(f"telegram-minute:{_hashed(user.get('id', chat_id))}", 60)
+        bump = counters.Bump(f"telegram-minute:{_who(user, chat_id)}", 60)
         (count,) = self.pool.run(lambda c: counters.bump(c, [bump]))
         allowed = self.settings.rate_telegram_per_minute
         if count.count == allowed + 1:
@@ -155,7 +155,7 @@ class TelegramBot:
         if not check(text).emergency:
             self.api.typing(chat_id)
         # The model budget follows the Telegram account, not the chat's current session.
-        subject = f"telegram:{_hashed(user.get('id', chat_id))}"
+        subject = f"telegram:{_who(user, chat_id)}"
         session_id = self._session_id(chat_id)
         try:
             final = self.chat.answer(ChatTurn(text, session_id=session_id, budget_subject=subject))
