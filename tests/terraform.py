@@ -42,8 +42,10 @@ def provider_mirror() -> Path:
 
 
 def workspace(tmp: Path) -> Path:
-    """A copy of infra/terraform (and the openapi.yaml its contract module reads) under `tmp`."""
+    """A copy of infra/terraform (and the files its contract module reads) under `tmp`."""
     shutil.copy(ROOT / "openapi.yaml", tmp / "openapi.yaml")
+    (tmp / "shared" / "dovvy").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "shared" / "dovvy" / "operations.json", tmp / "shared" / "dovvy" / "operations.json")
     shutil.copytree(
         INFRA, tmp / "infra" / "terraform", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*")
     )
@@ -65,11 +67,13 @@ def _env(module_dir: Path) -> dict[str, str]:
     }
 
 
-def terraform(args: list[str], module_dir: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+def terraform(
+    args: list[str], module_dir: Path, *, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         ["terraform", *args],
         cwd=module_dir,
-        env=_env(module_dir),
+        env={**_env(module_dir), **(env or {})},
         capture_output=True,
         text=True,
         check=False,

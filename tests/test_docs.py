@@ -36,6 +36,8 @@ def test_every_dovvy_command_in_the_readme_exists() -> None:
             words.append(third)
         if [command, sub] == ["telegram", "webhook"]:
             words += ["--url", "https://api.example/telegram/webhook"]  # required
+        if command == "release":
+            words = [command, sub, third, "--function", "chat", "--project", "p"]  # the required ones
         parser.parse_args(words)  # exits (failing the test) on an unknown command
 
 
@@ -54,8 +56,10 @@ PLATFORM_VARIABLES = frozenset(
     (
         "AWS_DEFAULT_REGION",
         "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_VERSION",
         "AWS_LAMBDA_RUNTIME_API",
         "AWS_REGION",
+        "K_REVISION",
         "K_SERVICE",
         "POWERTOOLS_SERVICE_NAME",
         "XDG_DATA_HOME",

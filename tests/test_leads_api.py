@@ -530,3 +530,41 @@ def test_a_honeypot_of_spaces_is_filled(api: ContractClient, runtime: Runtime) -
     response = api.post("/api/leads", json={"type": "trip", "data": TRIP, "website": "   "})
     assert response.status_code == 201
     assert lead_rows(runtime) == []
+
+
+def test_the_retry_job_reports_how_long_the_oldest_lead_has_waited(
+    notifying: tuple[ContractClient, Runtime], hook: WebhookServer
+) -> None:
+    from dovvy.jobs import retry_leads
+
+    api, runtime = notifying
+    assert retry_leads(runtime)["oldest_waiting_s"] == 0
+    hook.status = 503
+    api.post("/api/leads", json={"type": "trip", "data": TRIP})
+    # An hour old and still owed its notification: what the lead-delivery alert watches.
+    runtime.pool.run(lambda conn: conn.run("UPDATE leads SET created_at = now() - interval '1 hour'"))
+    waited = retry_leads(runtime)
+    assert waited["failed"] == 1
+    assert 3600 <= waited["oldest_waiting_s"] < 3700
+    hook.status = 204
+    assert retry_leads(runtime)["oldest_waiting_s"] == 0
+
+
+def test_replaying_sends_the_leads_that_ran_out_of_attempts(
+    notifying: tuple[ContractClient, Runtime], hook: WebhookServer
+) -> None:
+    from dovvy.jobs import JobHandlers
+
+    api, runtime = notifying
+    hook.status = 503
+    api.post("/api/leads", json={"type": "trip", "data": TRIP})
+    attempts = runtime.settings.notify_max_attempts
+    for _ in range(attempts):
+        retry_pending(runtime.pool, runtime.notifiers, max_attempts=attempts)
+    assert retry_pending(runtime.pool, runtime.notifiers, max_attempts=attempts) == (0, 0)  # given up
+    hook.status = 204
+    result = JobHandlers(runtime).run({"job": "replay-leads"})
+    assert (result["reopened"], result["sent"], result["failed"]) == (1, 1, 0)
+    [row] = lead_rows(runtime)
+    assert row[7] == "sent"
+    assert JobHandlers(runtime).run({"job": "replay-leads"})["reopened"] == 0

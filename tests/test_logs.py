@@ -109,6 +109,43 @@ def test_on_lambda_lines_use_powertools_format_and_hide_error_text(
     assert failed["exception"].startswith("ValueError at test_logs.py:")
 
 
+def test_on_lambda_the_request_line_holds_every_field_the_alerts_read(
+    lines: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The AWS module's metric filters read these lines: each `$.field` they name is in one."""
+    from tests.conftest import ROOT
+
+    patterns = (ROOT / "infra" / "terraform" / "aws" / "metrics.tf").read_text()
+    fields = set(re.findall(r"\$\.(\w+)", patterns)) - {
+        "oldest_waiting_s",
+        "budget_used_fraction",
+        "tokens",
+        "job",
+    }
+    assert {"message", "status", "service", "version"} <= fields
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "dovvy-session")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "session")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
+    logs.configure("INFO", function="session")
+    logs.request_done(logs.start_request("session"), "GET", "/health", 503, 12.5)
+    (line,) = _requests(lines())
+    assert fields <= set(line)
+    assert (line["service"], line["version"], line["status"]) == ("session", "7", 503)
+
+
+def test_the_version_is_the_platforms_own(lines: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_VERSION", raising=False)
+    monkeypatch.setenv("K_REVISION", "dovvy-chat-00002-new")
+    logs.configure("INFO", function="chat")
+    logs.request_done(logs.start_request("chat"), "GET", "/health", 200, 1.0)
+    monkeypatch.delenv("K_REVISION")
+    logs.request_done(logs.start_request("chat"), "GET", "/health", 200, 1.0)
+    on_cloud_run, elsewhere = _requests(lines())
+    assert on_cloud_run["version"] == "dovvy-chat-00002-new"
+    assert "version" not in elsewhere
+
+
 def test_on_cloud_run_lines_carry_cloud_loggings_severity(
     lines: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,8 @@ from moto.server import ThreadedMotoServer
 from dovvy.cli import main
 from dovvy.cli.preflight import Finding
 from dovvy.cli.preflight_aws import aws_findings
-from dovvy.cli.preflight_gcp import GCP_PERMISSIONS, GcpApi, gcp_findings
+from dovvy.cli.preflight_gcp import GCP_PERMISSIONS, gcp_findings
+from dovvy.google_rest import GcpApi
 from tests.local_server import serving
 
 

@@ -36,7 +36,8 @@ def test_every_operation_is_routed_to_its_function(applied: Applied) -> None:
         assert integration["PayloadFormatVersion"] == "2.0"
         assert integration["TimeoutInMillis"] <= 29_000
         routed[route["RouteKey"]] = integration["IntegrationUri"].split(":function:")[1].split("/")[0]
-    assert routed == {route: f"dovvy-{fn}" for route, fn in contract_routes().items()}
+    # Each to its function's `live` alias, which releases move, never to $LATEST.
+    assert routed == {route: f"dovvy-{fn}:live" for route, fn in contract_routes().items()}
     cors = http["CorsConfiguration"]
     assert cors["AllowOrigins"] == ["https://app.example"]
     assert cors["AllowCredentials"] is True
@@ -259,7 +260,7 @@ def test_chat_stream_is_a_streaming_function_url_running_our_runtime_loop(applie
     """The HTTP API buffers a Lambda response whole; a RESPONSE_STREAM function URL does not, if
     the function writes the streaming way (tests/test_streaming_runtime.py runs that loop)."""
     lam = applied.client("lambda")
-    url = lam.get_function_url_config(FunctionName="dovvy-chat-stream")
+    url = lam.get_function_url_config(FunctionName="dovvy-chat-stream", Qualifier="live")
     assert url["InvokeMode"] == "RESPONSE_STREAM"
     assert url["AuthType"] == "NONE"
     assert applied.outputs["chat_stream_url"] == url["FunctionUrl"].rstrip("/") + "/api/chat/stream"
@@ -267,7 +268,7 @@ def test_chat_stream_is_a_streaming_function_url_running_our_runtime_loop(applie
     wrapper = env["AWS_LAMBDA_EXEC_WRAPPER"]
     archive = zipfile.ZipFile(applied.bundles / "aws" / "chat.zip")
     assert (archive.getinfo(wrapper.removeprefix("/var/task/")).external_attr >> 16) & 0o111
-    policy = json.loads(lam.get_policy(FunctionName="dovvy-chat-stream")["Policy"])
+    policy = json.loads(lam.get_policy(FunctionName="dovvy-chat-stream", Qualifier="live")["Policy"])
     (public,) = [s for s in policy["Statement"] if s["Sid"] == "PublicFunctionUrl"]
     assert public["Action"] == "lambda:InvokeFunctionUrl"
     assert public["Principal"] in ("*", {"AWS": "*"})

@@ -2,7 +2,8 @@
 
 One definition serves the CLI (`dovvy leads retry`, `dovvy sessions purge`) and the `jobs`
 function, which EventBridge Scheduler invokes with `{"job": NAME}` on AWS and Cloud Scheduler
-triggers through a Pub/Sub message carrying the same JSON on Google Cloud.
+triggers through a Pub/Sub message carrying the same JSON on Google Cloud. `replay-leads` is run
+by hand the same way (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -28,10 +29,23 @@ def retry_leads(runtime: Runtime) -> dict[str, int]:
 
     if not runtime.notifiers:
         return {"sent": 0, "failed": 0, "notifiers": 0}
+    from dovvy.db import leads
+
     sent, failed = retry_pending(
         runtime.pool, runtime.notifiers, max_attempts=runtime.settings.notify_max_attempts
     )
-    return {"sent": sent, "failed": failed, "notifiers": len(runtime.notifiers)}
+    # Logged with the result: the lead-delivery alert reads it from this line.
+    waiting = runtime.pool.run(leads.oldest_unnotified_seconds, transaction=False)
+    return {"sent": sent, "failed": failed, "notifiers": len(runtime.notifiers), "oldest_waiting_s": waiting}
+
+
+def replay_leads(runtime: Runtime) -> dict[str, int]:
+    """By hand, once the shop's endpoint works again: leads that ran out of attempts are resent."""
+    from dovvy.db import leads
+
+    attempts = runtime.settings.notify_max_attempts
+    reopened = runtime.pool.run(lambda conn: leads.reopen_given_up(conn, max_attempts=attempts))
+    return {"reopened": reopened, **retry_leads(runtime)}
 
 
 def purge_expired(runtime: Runtime) -> dict[str, int]:
@@ -45,8 +59,12 @@ def purge_expired(runtime: Runtime) -> dict[str, int]:
     }
 
 
+# Run by a person (docs/operations.md), never on a schedule.
+BY_HAND = frozenset({"replay-leads"})
+
 JOBS: dict[str, Callable[[Runtime], dict[str, int]]] = {
     "retry-leads": retry_leads,
+    "replay-leads": replay_leads,
     "purge-sessions": purge_expired,
 }
 

@@ -131,8 +131,15 @@ def request_done(
             "latency_ms": round(latency_ms, 2),
             "stages_ms": stages,
             "cold_start": _Process.served == 1,
+            # Which deployed version answered: a release's alarms judge the new version alone.
+            **_version(),
         },
     )
+
+
+def _version() -> dict[str, str]:
+    version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION") or os.environ.get("K_REVISION")
+    return {"version": version} if version else {}
 
 
 def safe_traceback(exc: BaseException) -> str:

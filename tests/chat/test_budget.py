@@ -94,3 +94,21 @@ def test_the_offline_composer_is_never_counted(settings: Settings, chat_database
     finally:
         runtime.close()
     assert [a["agentType"] for a in answers] == ["general", "general"]
+
+
+def test_each_charge_logs_the_share_of_the_day_spent_and_nothing_personal(
+    settings: Settings, chat_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, hosted = budgeted(settings, chat_database_url, model_tokens_per_day=10_000)
+    with caplog.at_level("INFO", logger="dovvy.chat.budget"), TestClient(create_gateway(runtime)) as client:
+        first = ask(client, "which mask fits a narrow face, MARK-7f3a?")
+        ask(client, "and a second mask question", first["sessionId"])
+    runtime.close()
+    charges = [r for r in caplog.records if r.getMessage() == "model tokens charged"]
+    assert len(charges) == hosted.calls == 2
+    fractions = [vars(r)["budget_used_fraction"] for r in charges]
+    tokens = [vars(r)["tokens"] for r in charges]
+    assert 0 < fractions[0] < fractions[1] < 1
+    assert fractions[1] == pytest.approx(sum(tokens) / 10_000, abs=1e-4)
+    assert "MARK-7f3a" not in caplog.text
+    assert first["sessionId"] not in caplog.text

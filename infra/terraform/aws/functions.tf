@@ -127,7 +127,10 @@ resource "aws_lambda_function" "fn" {
   filename         = "${var.build_dir}/aws/${local.bundle_of[each.key]}.zip"
   source_code_hash = filebase64sha256("${var.build_dir}/aws/${local.bundle_of[each.key]}.zip")
   memory_size      = each.value.memory_mb
-  timeout          = each.value.timeout_s
+  # The functions that answer requests get a numbered version per code change, released through
+  # their `live` alias (release.tf); the others run $LATEST.
+  publish = contains(keys(local.released), each.key)
+  timeout = each.value.timeout_s
   # Off by default: reserving needs the account to keep 100 unreserved, more than a new account's
   # whole limit (often 10), and CreateFunction / PutFunctionConcurrency fail otherwise.
   reserved_concurrent_executions = var.reserved_concurrency == 0 ? -1 : (contains(["migrate", "jobs"], each.key) ? 1 : var.reserved_concurrency)

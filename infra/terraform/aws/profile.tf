@@ -33,4 +33,11 @@ locals {
     db_instance_class = var.db_instance_class != null ? var.db_instance_class : local.profile.db_instance_class
     db_multi_az       = var.db_multi_az != null ? var.db_multi_az : local.profile.db_multi_az
   })
+  # RDS for PostgreSQL's default max_connections is LEAST(DBInstanceClassMemory / 9531392, 5000),
+  # and DBInstanceClassMemory is the class's memory less what the OS keeps: 85 % of it is assumed
+  # here, so the connections alert errs early. A class not listed counts as 1 GiB.
+  class_memory_gib = { "db.t4g.micro" = 1, "db.t4g.small" = 2, "db.t4g.medium" = 4, "db.t4g.large" = 8, "db.m7g.large" = 8, "db.r7g.large" = 16 }
+  db_max_connections = var.db_max_connections != null ? var.db_max_connections : min(5000, floor(
+    lookup(local.class_memory_gib, local.sized.db_instance_class, 1) * 1073741824 * 0.85 / 9531392
+  ))
 }

@@ -13,6 +13,7 @@
 resource "aws_lambda_function_url" "chat_stream" {
   # checkov:skip=CKV_AWS_258:a public API like the gateway's routes; the app authenticates no one and limits each client address
   function_name      = aws_lambda_function.fn["chat-stream"].function_name
+  qualifier          = aws_lambda_alias.live["chat-stream"].name
   authorization_type = "NONE"
   invoke_mode        = "RESPONSE_STREAM"
 }
@@ -22,6 +23,7 @@ resource "aws_lambda_permission" "chat_stream_url" {
   statement_id           = "PublicFunctionUrl"
   action                 = "lambda:InvokeFunctionUrl"
   function_name          = aws_lambda_function.fn["chat-stream"].function_name
+  qualifier              = aws_lambda_alias.live["chat-stream"].name
   principal              = "*"
   function_url_auth_type = "NONE"
 }
@@ -34,6 +36,6 @@ resource "terraform_data" "chat_stream_invoke" {
   count            = var.grant_url_invoke_with_cli ? 1 : 0
   triggers_replace = [aws_lambda_function.fn["chat-stream"].arn]
   provisioner "local-exec" {
-    command = "aws lambda add-permission --region ${var.region} --function-name ${aws_lambda_function.fn["chat-stream"].function_name} --statement-id PublicFunctionUrlInvoke --action lambda:InvokeFunction --principal '*' --invoked-via-function-url"
+    command = "aws lambda add-permission --region ${var.region} --function-name ${aws_lambda_function.fn["chat-stream"].function_name} --qualifier ${aws_lambda_alias.live["chat-stream"].name} --statement-id PublicFunctionUrlInvoke --action lambda:InvokeFunction --principal '*' --invoked-via-function-url"
   }
 }

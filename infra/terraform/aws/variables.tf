@@ -113,3 +113,43 @@ variable "grant_url_invoke_with_cli" {
   type        = bool
   default     = true
 }
+
+variable "alert_email" {
+  description = "Where alerts go by e-mail (SNS asks the address to confirm once; empty: none)."
+  type        = string
+  default     = ""
+}
+
+variable "alert_webhook_url" {
+  description = "An https endpoint that receives alerts as SNS notifications (it must confirm the subscription; empty: none)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.alert_webhook_url == "" || startswith(var.alert_webhook_url, "https://")
+    error_message = "alert_webhook_url is an https:// URL."
+  }
+}
+
+variable "deployment_config" {
+  description = "CodeDeploy configuration for releases, e.g. CodeDeployDefault.LambdaLinear10PercentEvery1Minute or CodeDeployDefault.LambdaAllAtOnce (empty: the canary in shared/dovvy/operations.json)."
+  type        = string
+  default     = ""
+}
+
+variable "start_releases" {
+  description = "Start the staged shift of each new version on apply (`dovvy release aws start`). Turn off only where the project's CLI is not installed; then start it by hand (docs/operations.md)."
+  type        = bool
+  default     = true
+}
+
+variable "dovvy_command" {
+  description = "The project's CLI, as the apply's shell finds it (make install puts it in .venv/bin)."
+  type        = string
+  default     = "../../../.venv/bin/dovvy"
+}
+
+variable "db_max_connections" {
+  description = "The database's max_connections, for the connections alert (default: the instance class's, from RDS's formula, rounded down)."
+  type        = number
+  default     = null
+}

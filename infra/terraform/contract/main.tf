@@ -43,6 +43,10 @@ variable "llm_providers" {
 locals {
   contract = yamldecode(file("${path.module}/../../../openapi.yaml"))
 
+  # How releases are staged and when alerts fire: one file that `dovvy release` reads too.
+  operations_file = jsondecode(file("${path.module}/../../../shared/dovvy/operations.json"))
+  operations      = { canary = local.operations_file.canary, alerts = local.operations_file.alerts }
+
   # "METHOD /path" -> function, from each path's `x-dovvy-function` in openapi.yaml, so the contract
   # and both gateways cannot drift apart (tests/test_infra.py also holds the local gateway to it).
   routes = merge([
@@ -136,4 +140,9 @@ output "jobs" {
 output "env" {
   description = "Function -> its environment, without the database and secrets."
   value       = local.env_by_function
+}
+
+output "operations" {
+  description = "The canary (percent, watch_minutes, aws_deployment_config) and the alert thresholds both clouds use."
+  value       = local.operations
 }

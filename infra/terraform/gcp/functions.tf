@@ -76,9 +76,14 @@ resource "google_cloudfunctions2_function" "http" {
   }
 
   service_config {
-    available_memory                 = "${each.value.memory_mb}M"
-    available_cpu                    = "1"
-    timeout_seconds                  = each.value.timeout_s
+    available_memory = "${each.value.memory_mb}M"
+    available_cpu    = "1"
+    timeout_seconds  = each.value.timeout_s
+    # A new revision starts with no traffic: the one serving keeps it until `dovvy release gcp`
+    # gives the new one its canary share and then all or none of it (docs/operations.md). Google
+    # reports true once the newest revision serves everything, so a plan after a promotion may
+    # show it changing back to false: by the API's description that moves no traffic.
+    all_traffic_on_latest_revision   = false
     max_instance_count               = local.sized.max_instances[each.key]
     max_instance_request_concurrency = local.sized.concurrency
     ingress_settings                 = "ALLOW_ALL"

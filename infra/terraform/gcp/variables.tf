@@ -128,3 +128,19 @@ variable "run_migrations" {
   type        = bool
   default     = true
 }
+
+variable "alert_email" {
+  description = "Where alerts go by e-mail (empty: none)."
+  type        = string
+  default     = ""
+}
+
+variable "alert_webhook_url" {
+  description = "An https endpoint that receives alerts (Cloud Monitoring's webhook with token authentication; empty: none)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.alert_webhook_url == "" || startswith(var.alert_webhook_url, "https://")
+    error_message = "alert_webhook_url is an https:// URL."
+  }
+}

@@ -60,6 +60,9 @@ resource "google_project_service" "used" {
     "compute.googleapis.com",
     "eventarc.googleapis.com",
     "iam.googleapis.com",
+    # Log-based metrics, alert policies, notification channels and the dashboard (monitoring.tf).
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

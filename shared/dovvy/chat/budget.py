@@ -8,11 +8,14 @@ and the answer (the providers' own counts are not all reported the same way).
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 from dovvy.config import Settings
 from dovvy.db import counters
 from dovvy.db.pool import Connection, Pool
+
+log = logging.getLogger(__name__)
 
 DAY = 86_400
 NOTICE = (
@@ -48,4 +51,9 @@ class ModelBudget:
     def charge(self, subject: str, tokens: int) -> None:
         every, session = self._keys(subject)
         bumps = [counters.Bump(every, DAY, tokens), counters.Bump(session, DAY, tokens)]
-        self.pool.run(lambda conn: counters.bump(conn, bumps))
+        counts = self.pool.run(lambda conn: counters.bump(conn, bumps))
+        used = next(c.count for c in counts if c.key == every)
+        # The budget alert reads the day's share spent from this line (no subject: whose it was is
+        # personal, and the alert is about the whole deployment's allowance).
+        fraction = round(used / max(1, self.settings.model_tokens_per_day), 4)
+        log.info("model tokens charged", extra={"tokens": tokens, "budget_used_fraction": fraction})

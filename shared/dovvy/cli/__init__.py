@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from dovvy.cli import database, deploy, knowledge, measuring, telegram
+from dovvy.cli import database, deploy, knowledge, measuring, release, telegram
 from dovvy.cli.failures import explain
 from dovvy.config import Settings
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_commands(sub)
     knowledge.add_commands(sub)
     measuring.add_commands(sub)
+    release.add_commands(sub)
     telegram.add_commands(sub)
     return parser
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 from typing import Any
 
 from dovvy.config import Settings
@@ -24,24 +23,12 @@ def cmd_preflight_aws(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(f.status == "fail" for f in findings) else 0
 
 
-def _gcp_token() -> str:
-    token = os.environ.get("GOOGLE_OAUTH_ACCESS_TOKEN", "")
-    if token:
-        return token
-    done = subprocess.run(
-        ["gcloud", "auth", "print-access-token"],  # noqa: S607 - the user's own gcloud, as the apply uses
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
 def cmd_preflight_gcp(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.cli.preflight import report
-    from dovvy.cli.preflight_gcp import GcpApi, gcp_findings
+    from dovvy.cli.preflight_gcp import gcp_findings
+    from dovvy.google_rest import GcpApi, gcloud_token
 
-    api = GcpApi(_gcp_token(), base=args.api_base)
+    api = GcpApi(gcloud_token(), base=args.api_base)
     findings = gcp_findings(api, args.project, args.region, tier=args.db_tier, network=args.network)
     print(report(findings))
     return 1 if any(f.status == "fail" for f in findings) else 0

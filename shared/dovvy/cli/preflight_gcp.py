@@ -3,16 +3,14 @@ through Google's REST APIs."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from dovvy.cli.preflight import MODEL_SECRETS, Finding, bundles, guarded, model_secret
 from dovvy.config import PROJECT_DIR
+from dovvy.google_rest import GcpApi
 
 # What the caller must be allowed to do for an apply (a subset that catches a wrong role early).
 GCP_PERMISSIONS = (
@@ -27,26 +25,6 @@ GCP_PERMISSIONS = (
     "servicenetworking.services.addPeering",
     "apigateway.gateways.create",
 )
-
-
-class GcpApi:
-    """Google's REST APIs with a bearer token; `base` replaces https://SERVICE.googleapis.com with
-    BASE/SERVICE (a fake in tests)."""
-
-    def __init__(self, token: str, base: str | None = None) -> None:
-        self._token = token
-        self._base = base
-
-    def call(self, service: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        root = f"{self._base}/{service}" if self._base else f"https://{service}.googleapis.com"
-        request = urllib.request.Request(  # noqa: S310 - an https (or test loopback) URL we build
-            root + path,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"},
-            method="POST" if body is not None else "GET",
-        )
-        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-            return json.loads(response.read() or b"{}")
 
 
 def _billing(api: GcpApi, project: str) -> Finding:

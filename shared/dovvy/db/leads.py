@@ -137,6 +137,32 @@ def pending_notifications(conn: Connection, *, max_attempts: int, limit: int = 1
     return [_record(row) for row in rows]
 
 
+def reopen_given_up(conn: Connection, *, max_attempts: int) -> int:
+    """Leads whose notification failed `max_attempts` times get their attempts back (the shop's
+    endpoint is fixed): the next retry sends them. How many."""
+    rows = conn.run(
+        """
+        UPDATE leads SET notification_attempts = 0
+        WHERE notification_status = 'failed' AND notification_attempts >= :max_attempts
+        RETURNING id
+        """,
+        max_attempts=max_attempts,
+    )
+    return len(rows)
+
+
+def oldest_unnotified_seconds(conn: Connection) -> int:
+    """How long the oldest lead still owed a notification has waited (0 when none): what the
+    lead-delivery alert watches, given up leads included, since nobody has heard of them."""
+    rows = conn.run(
+        """
+        SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM leads
+        WHERE notification_status IN ('pending', 'failed')
+        """
+    )
+    return int(rows[0][0])
+
+
 def lock_unnotified(conn: Connection, lead_id: uuid.UUID) -> LeadRecord | None:
     """The lead if it is still owed a notification, locked until the transaction ends; None when it
     was notified meanwhile or another sender holds it."""
