@@ -40,21 +40,31 @@ _BASE = ("starlette", "pg8000", "pgvector")
 # Reading the seed file and articles (migrate, ingest; chat's SDKs need pydantic too). Session, lead
 # and jobs check bodies with dovvy.shape and read the catalogue as packed JSON: no YAML, no pydantic.
 _DOCUMENTS = ("pydantic", "pyyaml")
+# Error reports: imported only when SENTRY_DSN is set, which a deploy may do without a rebuild.
+_REPORTS = ("sentry-sdk",)
 # What each function imports beyond the base, per cloud.
 DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
     "aws": {
-        "session": ("mangum", "aws-lambda-powertools"),
-        "lead": ("mangum", "aws-lambda-powertools", "httpx"),
-        "chat": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai", *_DOCUMENTS),
-        "ingest": ("aws-lambda-powertools", "httpx", "google-genai", *_DOCUMENTS),
+        "session": ("mangum", "aws-lambda-powertools", *_REPORTS),
+        "lead": ("mangum", "aws-lambda-powertools", "httpx", *_REPORTS),
+        "chat": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai", *_DOCUMENTS, *_REPORTS),
+        "ingest": ("aws-lambda-powertools", "httpx", "google-genai", *_DOCUMENTS, *_REPORTS),
         "migrate": ("aws-lambda-powertools", "alembic", "sqlalchemy", *_DOCUMENTS),
-        "jobs": ("aws-lambda-powertools", "httpx"),
+        "jobs": ("aws-lambda-powertools", "httpx", *_REPORTS),
         # The chat turn, and the Bot API over httpx.
-        "telegram": ("mangum", "aws-lambda-powertools", "httpx", "groq", "google-genai", *_DOCUMENTS),
+        "telegram": (
+            "mangum",
+            "aws-lambda-powertools",
+            "httpx",
+            "groq",
+            "google-genai",
+            *_DOCUMENTS,
+            *_REPORTS,
+        ),
     },
     "gcp": {
-        "session": ("functions-framework",),
-        "lead": ("functions-framework", "httpx", "boto3"),
+        "session": ("functions-framework", *_REPORTS),
+        "lead": ("functions-framework", "httpx", "boto3", *_REPORTS),
         # Model keys are Secret Manager names read on first use (a key not put in yet turns its
         # provider off instead of failing the deploy).
         "chat": (
@@ -64,6 +74,7 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
             "google-genai",
             "google-cloud-secret-manager",
             *_DOCUMENTS,
+            *_REPORTS,
         ),
         "ingest": (
             "functions-framework",
@@ -72,10 +83,11 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
             "google-cloud-storage",
             "google-cloud-secret-manager",
             *_DOCUMENTS,
+            *_REPORTS,
         ),
         # An HTTP function invoked once per deploy (`gcloud functions call`), or `python main.py`.
         "migrate": ("functions-framework", "alembic", "sqlalchemy", *_DOCUMENTS),
-        "jobs": ("functions-framework", "httpx", "boto3"),
+        "jobs": ("functions-framework", "httpx", "boto3", *_REPORTS),
         "telegram": (
             "functions-framework",
             "httpx",
@@ -83,6 +95,7 @@ DIRECT: dict[str, dict[str, tuple[str, ...]]] = {
             "google-genai",
             "google-cloud-secret-manager",
             *_DOCUMENTS,
+            *_REPORTS,
         ),
     },
 }
@@ -240,13 +253,19 @@ _START = (
 )
 
 
+# Nothing listens there: starting the SDK sends nothing, and no error is raised to report.
+_STAND_IN_DSN = "http://publickey@127.0.0.1:9/1"
+
+
 def check_starts(function: str, staging: Path) -> None:
     """Start the unzipped bundle as its runtime would, with no site-packages: importing its entry
-    file and checking its configuration must succeed."""
+    file and checking its configuration must succeed, error reports turned on (SENTRY_DSN is the
+    operator's to set at any time, so the SDK must be in the bundle)."""
+    env = {**deployed_env(function), "SENTRY_DSN": _STAND_IN_DSN, "AWS_REGION": "eu-west-1", "PATH": ""}
     result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [target_python(), "-S", "-E", "-B", "-c", _START, function],
         cwd=staging,
-        env={**deployed_env(function), "AWS_REGION": "eu-west-1", "PATH": ""},
+        env=env,
         capture_output=True,
         text=True,
         check=False,

@@ -25,8 +25,12 @@ def test_values_are_parsed() -> None:
             "SESSION_EXPIRY_HOURS": "2",
             "CORS_ORIGINS": "https://a.example, https://b.example",
             "DOVVY_DATA_DIR": "/tmp/d",
+            "SENTRY_DSN": "https://key@o1.ingest.sentry.io/42",
+            "SENTRY_TRACES_SAMPLE_RATE": "0.05",
         }
     )
+    assert settings.sentry_dsn == "https://key@o1.ingest.sentry.io/42"
+    assert (settings.sentry_sample_rate, settings.sentry_traces_sample_rate) == (1.0, 0.05)
     assert settings.port == 9000
     assert settings.session_expiry_hours == 2
     assert settings.cors_origins == ("https://a.example", "https://b.example")
@@ -53,6 +57,12 @@ def test_values_are_parsed() -> None:
             {"CORS_ORIGIN_REGEX": "https://(.*\\.vercel\\.app"}, "CORS_ORIGIN_REGEX", id="bad-regex"
         ),
         pytest.param({"LEAD_DEDUPE_MINUTES": "-1"}, "LEAD_DEDUPE_MINUTES", id="dedupe-negative"),
+        pytest.param({"SENTRY_DSN": "https://o1.ingest.sentry.io/1"}, "SENTRY_DSN", id="dsn-without-key"),
+        pytest.param({"SENTRY_DSN": "sentry.example/1"}, "SENTRY_DSN", id="dsn-without-scheme"),
+        pytest.param({"SENTRY_SAMPLE_RATE": "1.5"}, "SENTRY_SAMPLE_RATE", id="sample-rate-over-one"),
+        pytest.param(
+            {"SENTRY_TRACES_SAMPLE_RATE": "-0.1"}, "SENTRY_TRACES_SAMPLE_RATE", id="traces-rate-negative"
+        ),
     ],
 )
 def test_bad_values_fail_naming_the_variable(env: dict[str, str], named: str) -> None:

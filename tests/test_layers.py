@@ -8,8 +8,8 @@
               catalogue, sessions, telegram
     adapters  db, providers, object_store, telegram_api
                                                  PostgreSQL, the model providers, the buckets, Telegram
-    base      config, env_values, errors, shape, text, logs, secrets, passages, profile_limits,
-              splits, once
+    base      config, env_values, errors, shape, text, logs, error_tracking, secrets, passages,
+              profile_limits, splits, once
 
 docs/architecture.md draws the same picture.
 """
@@ -37,7 +37,7 @@ LAYERS = {  # highest first
     "adapters": ("db", "providers", "object_store", "telegram_api"),
     "base": (
         *("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
-        *("once", "env_values"),
+        *("once", "env_values", "error_tracking"),
     ),
 }
 _HEIGHT = {part: len(LAYERS) - i for i, parts in enumerate(LAYERS.values()) for part in parts}

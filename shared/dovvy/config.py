@@ -89,7 +89,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     environment: str = "local"
+    release: str | None = None
     log_level: str = "INFO"
+    sentry_dsn: str | None = None
+    sentry_sample_rate: float = 1.0
+    sentry_traces_sample_rate: float = 0.0
     session_expiry_hours: int = 24
     max_body_bytes: int = 64 * 1024
     public_url: str | None = None
@@ -204,7 +208,11 @@ _VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("host", "HOST", str),
     ("port", "PORT", values.port_number),
     ("environment", "DOVVY_ENV", str),
+    ("release", "DOVVY_RELEASE", str),
     ("log_level", "LOG_LEVEL", values.log_level),
+    ("sentry_dsn", "SENTRY_DSN", values.sentry_dsn),
+    ("sentry_sample_rate", "SENTRY_SAMPLE_RATE", values.fraction),
+    ("sentry_traces_sample_rate", "SENTRY_TRACES_SAMPLE_RATE", values.fraction),
     ("session_expiry_hours", "SESSION_EXPIRY_HOURS", values.positive_int),
     ("max_body_bytes", "MAX_BODY_BYTES", values.positive_int),
     ("public_url", "PUBLIC_URL", values.http_url),

@@ -43,6 +43,13 @@ def non_negative_float(raw: str) -> float:
     return value
 
 
+def fraction(raw: str) -> float:
+    value = finite(raw)
+    if not 0 <= value <= 1:
+        raise ValueError("must be between 0 and 1")
+    return value
+
+
 def port_number(raw: str) -> int:
     value = int(raw)
     if not 1 <= value <= 65535:
@@ -124,6 +131,16 @@ def log_level(raw: str) -> str:
 def http_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    return raw
+
+
+_SENTRY_DSN = re.compile(r"^https?://[^@/\s]+@[^/\s]+/(?:[^\s]*/)?\d+$")
+
+
+def sentry_dsn(raw: str) -> str:
+    """Sentry's client key URL: scheme, public key, host, then the project's number last."""
+    if not _SENTRY_DSN.match(raw):
+        raise ValueError("must be a Sentry DSN like https://KEY@o1.ingest.sentry.io/123")
     return raw
 
 

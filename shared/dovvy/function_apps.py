@@ -7,7 +7,7 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from dovvy import logs
+from dovvy import error_tracking, logs
 from dovvy.runtime import Runtime
 
 
@@ -50,10 +50,11 @@ def create_function_app(name: str, runtime: Runtime | None = None) -> Starlette:
     from dovvy.api import health
     from dovvy.web.app import create_app
 
-    # Logging is wiring: every deployed function honours LOG_LEVEL and writes JSON lines that carry
-    # the request id, not only the CLI.
+    # Logging and error reports are wiring: every deployed function honours LOG_LEVEL and
+    # SENTRY_DSN, and its lines and reports carry the request id, not only the CLI's.
     if runtime is None:
         runtime = Runtime.for_function(name)
     else:
         logs.configure(runtime.settings.log_level, function=name)
+        error_tracking.configure(runtime.settings)
     return create_app([*health.routes, *HTTP_FUNCTIONS[name]()], runtime, function=name)

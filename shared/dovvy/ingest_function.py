@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dovvy.error_tracking import reporting
 from dovvy.runtime import Runtime
 from dovvy.storage_events import from_aws_event, from_cloud_event
 
@@ -32,6 +33,7 @@ class IngestHandlers:
 
         return Ingestor(self.runtime.pool, self.runtime.embedder)
 
+    @reporting
     def aws(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         from dovvy.knowledge.storage import apply_change
         from dovvy.object_store import S3Reader
@@ -45,6 +47,7 @@ class IngestHandlers:
         ]
         return {"results": results}
 
+    @reporting
     def gcp(self, cloud_event: Any) -> str:
         from dovvy.knowledge.storage import apply_change
         from dovvy.object_store import GcsReader

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from dovvy.error_tracking import reporting
 from dovvy.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,11 @@ class JobHandlers:
         log.info("job done", extra={"job": name, **result})
         return {"job": name, **result}
 
+    @reporting
     def aws(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return self.run(event)
 
+    @reporting
     def gcp(self, cloud_event: Any) -> dict[str, Any]:
         """A Pub/Sub `messagePublished` CloudEvent whose message data is the job's JSON."""
         try:

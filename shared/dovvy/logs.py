@@ -54,7 +54,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def _context() -> dict[str, str]:
-    function = _request_function.get() or _Process.function
+    function = current_function()
     fields = {"function": function} if function else {}
     rid = request_id.get()
     if rid:
@@ -147,10 +147,22 @@ def safe_traceback(exc: BaseException) -> str:
     can quote the statement's values (an e-mail, a message), and so can other libraries' errors."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-8:]))
-    state = exc.args[0].get("C") if exc.args and isinstance(exc.args[0], dict) else None
+    state = sqlstate(exc)
     kind = type(exc).__name__ + (f" (SQLSTATE {state})" if state else "")
     cause = exc.__cause__ or exc.__context__
     return f"{kind} at {where}" + (f"; caused by {type(cause).__name__}" if cause else "")
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The one part of an error's text that may be kept: a PostgreSQL error's code (pg8000 gives
+    the server's fields as a dict; its message, detail and hint can quote the values)."""
+    state = exc.args[0].get("C") if exc.args and isinstance(exc.args[0], dict) else None
+    return str(state) if state else None
+
+
+def current_function() -> str | None:
+    """The function serving this request, or this process's function."""
+    return _request_function.get() or _Process.function
 
 
 # The paths this backend serves; any other is logged as "{unknown}" (a client may put an e-mail

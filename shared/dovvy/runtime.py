@@ -40,10 +40,11 @@ class Runtime:
     def for_function(cls, name: str) -> Runtime:
         """A deployed function's runtime, with its logs set up and named after it; refuses to start
         (ConfigError naming the variable) when its configuration could not work."""
-        from dovvy import logs, needs
+        from dovvy import error_tracking, logs, needs
 
         runtime = cls.from_env()
         logs.configure(runtime.settings.log_level, function=name)
+        error_tracking.configure(runtime.settings)
         needs.check(runtime.settings, name)
         return runtime
 

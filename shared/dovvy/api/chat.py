@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from dovvy import limits
+from dovvy import error_tracking, limits
 from dovvy.api.schemas import CHAT
 from dovvy.diver import kept
 from dovvy.runtime import chat_service
@@ -73,11 +73,13 @@ async def chat_stream(request: Request) -> Response:
         try:
             async for name, data in iterate_in_threadpool(service.events(turn, stream=True, opened=opened)):
                 yield f"event: {name}\ndata: {json.dumps(data)}\n\n"
-        except Exception:
+        except Exception as exc:
             # The status line is already sent: report the failure in-band, without internals.
             log.exception("chat stream failed")
+            error_tracking.capture(exc, "POST /api/chat/stream")
             error = {"detail": "The answer could not be completed", "code": "INTERNAL_ERROR"}
             yield f"event: error\ndata: {json.dumps(error)}\n\n"
+            await error_tracking.flush_from_async()
 
     return StreamingResponse(
         events(),

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dovvy import error_tracking
 from dovvy.errors import Unauthorized
 from dovvy.runtime import telegram_bot
 from dovvy.web.app import runtime_of
@@ -52,8 +53,10 @@ async def webhook(request: Request) -> Response:
     bot = _bot(request)
     try:
         await run_in_threadpool(bot.handle, update)
-    except Exception:  # answered 200 all the same: a retry would fail the same way
+    except Exception as exc:  # answered 200 all the same: a retry would fail the same way
         log.exception("telegram update failed", extra={"update_id": update.get("update_id")})
+        error_tracking.capture(exc, "POST /telegram/webhook")
+        await error_tracking.flush_from_async()
     return JSONResponse({"ok": True})
 
 

@@ -12,6 +12,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dovvy import error_tracking
 from dovvy.logs import request_id, safe_path
 from dovvy.runtime import Runtime
 from dovvy.web.cors import CorsMiddleware, CorsPolicy
@@ -64,8 +65,10 @@ class ErrorBoundary:
                 started = True
             await send(message)
 
+        route = error_tracking.route_of(scope.get("method"), scope.get("path"))
         try:
-            await self.app(scope, receive, tracking_send)
+            with error_tracking.traced(route):
+                await self.app(scope, receive, tracking_send)
         except ClientDisconnect:
             # The client hung up before its body arrived: nothing failed here (a 500 would let any
             # client inflate the error-rate alarms), and nobody is left to answer. 499 is the
@@ -73,15 +76,15 @@ class ErrorBoundary:
             log.info("client closed the request", extra={"path": safe_path(str(scope.get("path")))})
             if not started:
                 await error_response(499, "Client closed the request", "CLIENT_CLOSED")(scope, receive, send)
-        except Exception:
+        except Exception as exc:
             log.exception(
                 "unhandled error",
                 extra={"path": safe_path(str(scope.get("path"))), "method": scope.get("method")},
             )
-            if started:
-                # Already answered (a background task failed): nothing more can be sent.
-                return
-            rid = request_id.get()
-            detail = "Internal server error" + (f" (request id {rid})" if rid else "")
-            response = error_response(500, detail, "INTERNAL_ERROR")
-            await response(scope, receive, send)
+            error_tracking.capture(exc, route)
+            # A response already begun (a background task failed) cannot become a 500.
+            if not started:
+                rid = request_id.get()
+                detail = "Internal server error" + (f" (request id {rid})" if rid else "")
+                await error_response(500, detail, "INTERNAL_ERROR")(scope, receive, send)
+            await error_tracking.flush_from_async()

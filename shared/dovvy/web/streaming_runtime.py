@@ -29,6 +29,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message
 
+from dovvy import error_tracking
+
 log = logging.getLogger(__name__)
 
 _API = "/2018-06-01/runtime"
@@ -146,10 +148,12 @@ def handle(app: ASGIApp, api: str, request_id: str, event: dict[str, Any]) -> No
         asyncio.run(_serve(app, event, stream))
     except Exception as exc:
         log.exception("streamed invocation failed")
+        error_tracking.capture(exc)
         if not stream.started:
             stream.start(500, [(b"content-type", b"application/json")])
             stream.write(json.dumps({"detail": "Internal server error", "code": "INTERNAL_ERROR"}).encode())
         stream.finish(exc)
+        error_tracking.flush()
         return
     stream.finish()
 
