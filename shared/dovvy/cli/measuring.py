@@ -129,13 +129,13 @@ def cmd_bench_coldstart(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.measure.coldstart import measure
 
     build = args.build_dir or PROJECT_DIR / "build"
-    print(measure(build, runs=args.runs))
+    print(measure(build, runs=args.runs, sentry=args.sentry))
     if args.health_only:
         return 0
     resolved = resolve_database(settings)
     prepare(resolved)
     print()
-    print(measure(build, runs=args.runs, database=connect_params(resolved)))
+    print(measure(build, runs=args.runs, database=connect_params(resolved), sentry=args.sentry))
     return 0
 
 
@@ -213,6 +213,9 @@ def _bench_commands(sub: Any) -> None:
     coldstart.add_argument("--health-only", action="store_true", help="only the /health table")
     coldstart.add_argument(
         "--build-dir", type=Path, help="where `make package` wrote aws/*.zip (default build/)"
+    )
+    coldstart.add_argument(
+        "--sentry", action="store_true", help="each function also with SENTRY_DSN set (error reports on)"
     )
     coldstart.set_defaults(func=cmd_bench_coldstart)
 

@@ -79,6 +79,9 @@ times = {"import": (imported - started) * 1000, "total": (done - started) * 1000
 print(json.dumps({**times, "status": status, "heavy": heavy}))
 """
 
+# Extra environment for one row of the table: (name, value) pairs.
+Env = tuple[tuple[str, str], ...]
+
 # Libraries whose import alone costs tens of milliseconds: `_run` reports which a request loaded.
 HEAVY = ("pydantic", "yaml", "google", "groq")
 
@@ -150,7 +153,9 @@ def _environment(function: str, database: ConnectParams | None, bot_api: str = "
     }
 
 
-def _run(folder: Path, function: str, database: ConnectParams | None, bot_api: str = "") -> dict[str, Any]:
+def _run(
+    folder: Path, function: str, database: ConnectParams | None, bot_api: str = "", extra: Env = ()
+) -> dict[str, Any]:
     event: dict[str, Any] = _EVENT
     expected = 200
     if database is not None:
@@ -165,7 +170,7 @@ def _run(folder: Path, function: str, database: ConnectParams | None, bot_api: s
         capture_output=True,
         text=True,
         check=True,
-        env=_environment(function, database, bot_api),
+        env=_environment(function, database, bot_api) | dict(extra),
     )
     measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     if measured["status"] != expected:
@@ -173,9 +178,23 @@ def _run(folder: Path, function: str, database: ConnectParams | None, bot_api: s
     return measured
 
 
-def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = None) -> str:
+def _rows(sentry: bool, stub: str) -> list[tuple[str, str, Env]]:
+    """(label, bundle, extra environment) for each row; with `sentry`, each function once more
+    with error reports on (a DSN on the loopback stub: no error is raised, so nothing is sent)."""
+    rows: list[tuple[str, str, Env]] = [(name, name, ()) for name in ("baseline", *FUNCTIONS)]
+    if sentry:
+        dsn = stub.replace("http://", "http://bench@") + "/1"
+        reporting = (("SENTRY_DSN", dsn), ("DOVVY_RELEASE", "bench"))
+        rows += [(f"{name} + SENTRY_DSN", name, reporting) for name in FUNCTIONS]
+    return rows
+
+
+def measure(
+    build_dir: Path, runs: int = 15, database: ConnectParams | None = None, sentry: bool = False
+) -> str:
     """The table; `build_dir` holds aws/<function>.zip and aws/baseline.zip. With a migrated
-    `database` (over a unix socket), each bundle's first real request instead of /health."""
+    `database` (over a unix socket), each bundle's first real request instead of /health; with
+    `sentry`, each function also with SENTRY_DSN set, in the same rounds."""
     names = ("baseline", *FUNCTIONS)
     missing = [n for n in names if not (build_dir / "aws" / f"{n}.zip").is_file()]
     if missing:
@@ -183,27 +202,30 @@ def measure(build_dir: Path, runs: int = 15, database: ConnectParams | None = No
             f"no bundle for {', '.join(missing)} in {build_dir}/aws: run `make package` and "
             "`python scripts/package_functions.py --baseline`"
         )
-    timings: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     with tempfile.TemporaryDirectory() as tmp, serving(_BotApiStub) as bot_api:
-        folders = {}
+        rows = _rows(sentry, bot_api)
+        timings: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in rows}
         for name in names:
-            folders[name] = Path(tmp) / name
-            zipfile.ZipFile(build_dir / "aws" / f"{name}.zip").extractall(folders[name])
-        for name in names:  # one untimed run each: the file cache, not the code, would differ
-            _run(folders[name], name, database, bot_api)
-        for _ in range(runs):
-            for name in names:
-                timings[name].append(_run(folders[name], name, database, bot_api))
+            zipfile.ZipFile(build_dir / "aws" / f"{name}.zip").extractall(Path(tmp) / name)
+        for round_ in range(runs + 1):  # round 0 untimed: the file cache, not the code, would differ
+            for label, name, extra in rows:
+                measured = _run(Path(tmp) / name, name, database, bot_api, extra)
+                if round_:
+                    timings[label].append(measured)
+    return _table(timings, database is not None)
+
+
+def _table(timings: dict[str, list[dict[str, Any]]], real: bool) -> str:
     base = statistics.median(t["total"] for t in timings["baseline"])
     lines = [
-        f"first request: {'the first real one' if database else 'GET /health'}",
+        f"first request: {'the first real one' if real else 'GET /health'}",
         "| bundle | import p50 | import + first request p50 | max | vs baseline |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for name in names:
-        totals = [t["total"] for t in timings[name]]
+    for name, measured in timings.items():
+        totals = [t["total"] for t in measured]
         p50 = statistics.median(totals)
-        imports = statistics.median(t["import"] for t in timings[name])
+        imports = statistics.median(t["import"] for t in measured)
         lines.append(
             f"| {name} | {imports:.0f} ms | {p50:.0f} ms | {max(totals):.0f} ms | {p50 / base:.2f}x |"
         )
