@@ -1,13 +1,14 @@
 """Which part of `shared/dovvy` may import which: each layer imports only its own and those below.
 
-    tools     cli, measure, gateway              what a developer runs
+    tools     cli, measure, gateway, release     what a developer or an operator runs
     edges     api, web, function_apps, *_function, jobs, event_targets, storage_events
                                                  HTTP and cloud events in, responses out
     wiring    runtime, needs, bootstrap, seed    builds the parts from the configuration
     domain    chat, knowledge, lead_intake, lead_fields, limits, notify, diver, conversation,
               catalogue, sessions, telegram
-    adapters  db, providers, object_store, telegram_api
-                                                 PostgreSQL, the model providers, the buckets, Telegram
+    adapters  db, providers, object_store, telegram_api, google_rest
+                                                 PostgreSQL, the model providers, the buckets, Telegram,
+                                                 Google's REST APIs
     base      config, env_values, errors, shape, text, logs, error_tracking, secrets, passages,
               profile_limits, splits, once
 
@@ -24,7 +25,7 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "shared" / "dovvy"
 
 LAYERS = {  # highest first
-    "tools": ("cli", "measure", "gateway"),
+    "tools": ("cli", "measure", "gateway", "release"),
     "edges": (
         *("api", "web", "function_apps", "ingest_function", "migrate_function", "jobs"),
         *("event_targets", "storage_events"),
@@ -34,7 +35,7 @@ LAYERS = {  # highest first
         *("chat", "knowledge", "lead_intake", "limits", "notify"),
         *("diver", "conversation", "catalogue", "sessions", "telegram", "lead_fields"),
     ),
-    "adapters": ("db", "providers", "object_store", "telegram_api"),
+    "adapters": ("db", "providers", "object_store", "telegram_api", "google_rest"),
     "base": (
         *("config", "errors", "shape", "text", "logs", "secrets", "passages", "profile_limits", "splits"),
         *("once", "env_values", "error_tracking"),

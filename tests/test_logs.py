@@ -127,7 +127,7 @@ def test_on_lambda_the_request_line_holds_every_field_the_alerts_read(
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "session")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
     logs.configure("INFO", function="session")
-    logs.request_done(logs.start_request("session"), "GET", "/health", 503, 12.5)
+    logs.request_done(logs.start_request(), "GET", "/health", 503, 12.5)
     (line,) = _requests(lines())
     assert fields <= set(line)
     assert (line["service"], line["version"], line["status"]) == ("session", "7", 503)
@@ -138,9 +138,9 @@ def test_the_version_is_the_platforms_own(lines: Any, monkeypatch: pytest.Monkey
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_VERSION", raising=False)
     monkeypatch.setenv("K_REVISION", "dovvy-chat-00002-new")
     logs.configure("INFO", function="chat")
-    logs.request_done(logs.start_request("chat"), "GET", "/health", 200, 1.0)
+    logs.request_done(logs.start_request(), "GET", "/health", 200, 1.0)
     monkeypatch.delenv("K_REVISION")
-    logs.request_done(logs.start_request("chat"), "GET", "/health", 200, 1.0)
+    logs.request_done(logs.start_request(), "GET", "/health", 200, 1.0)
     on_cloud_run, elsewhere = _requests(lines())
     assert on_cloud_run["version"] == "dovvy-chat-00002-new"
     assert "version" not in elsewhere

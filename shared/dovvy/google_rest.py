@@ -9,6 +9,8 @@ import subprocess
 import urllib.request
 from typing import Any
 
+from dovvy.errors import ConfigError
+
 
 class GcpApi:
     """`base` replaces https://SERVICE.googleapis.com with BASE/SERVICE (a fake in tests)."""
@@ -34,10 +36,15 @@ def gcloud_token() -> str:
     token = os.environ.get("GOOGLE_OAUTH_ACCESS_TOKEN", "")
     if token:
         return token
-    done = subprocess.run(
-        ["gcloud", "auth", "print-access-token"],  # noqa: S607 - the user's own gcloud
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    try:
+        done = subprocess.run(
+            ["gcloud", "auth", "print-access-token"],  # noqa: S607 - the user's own gcloud
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        raise ConfigError(
+            "no Google token: run `gcloud auth login`, or set GOOGLE_OAUTH_ACCESS_TOKEN"
+        ) from None
     return done.stdout.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -91,9 +92,10 @@ def test_nothing_to_release_when_the_newest_revision_serves_everything(fake: tup
 
 
 def test_by_hand_promote_and_rollback(
-    fake: tuple[FakeGoogle, str], capsys: pytest.CaptureFixture[str]
+    fake: tuple[FakeGoogle, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state, url = fake
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "tok")  # instead of gcloud's
     state.traffic = {OLD: 90, NEW: 10}
     common = ["--function", "chat", "--project", "p", "--region", "europe-west1", "--api-base", url]
     assert main(["release", "gcp", "rollback", *common]) == 0
@@ -105,3 +107,12 @@ def test_by_hand_promote_and_rollback(
     assert "--to" in capsys.readouterr().err
     assert main(["release", "gcp", "rollback", *common, "--to", OLD]) == 0
     assert state.traffic == {OLD: 100}
+
+
+def test_without_a_google_token_the_command_says_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("GOOGLE_OAUTH_ACCESS_TOKEN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no gcloud
+    assert main(["release", "gcp", "promote", "--function", "chat", "--project", "p"]) == 2
+    assert "gcloud auth login" in capsys.readouterr().err

@@ -162,6 +162,9 @@ resource "aws_lambda_function" "fn" {
         DB_POOL_SIZE            = "1"
         LEAD_EMAIL_REGION       = var.region
         POWERTOOLS_SERVICE_NAME = each.key
+        # The bundle's own identity: the same code reports as the same release, and an unchanged
+        # function keeps its configuration (and its version).
+        DOVVY_RELEASE = substr(filesha256("${var.build_dir}/aws/${local.bundle_of[each.key]}.zip"), 0, 12)
       },
       each.key != "migrate" ? {} : {
         DATABASE_APP_USER     = local.app_db_user

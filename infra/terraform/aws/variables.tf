@@ -153,3 +153,9 @@ variable "db_max_connections" {
   type        = number
   default     = null
 }
+
+variable "sentry_dsn" {
+  description = "Sentry DSN: each function reports its unhandled errors there, without personal data (empty: no reports, and nothing of Sentry's is loaded)."
+  type        = string
+  default     = ""
+}

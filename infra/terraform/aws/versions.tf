@@ -26,6 +26,7 @@ module "contract" {
   lead_email_from   = var.lead_email_from
   lead_webhook_url  = var.lead_webhook_url
   llm_providers     = var.llm_providers
+  sentry_dsn        = var.sentry_dsn
 }
 
 data "aws_caller_identity" "current" {}

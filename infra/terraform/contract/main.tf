@@ -31,6 +31,12 @@ variable "lead_webhook_url" {
   type        = string
 }
 
+variable "sentry_dsn" {
+  description = "Sentry project DSN for error reports (empty: none). A DSN only lets a client send events, so it is configuration, not a secret."
+  type        = string
+  default     = ""
+}
+
 variable "llm_providers" {
   description = "Hosted model providers in the order tried."
   type        = list(string)
@@ -102,7 +108,7 @@ locals {
   env = merge(local.function_env.shared, {
     CORS_ORIGINS      = join(",", var.cors_origins)
     CORS_ORIGIN_REGEX = var.cors_origin_regex
-  })
+  }, var.sentry_dsn == "" ? {} : { SENTRY_DSN = var.sentry_dsn })
   env_by_function = {
     for fn, extra in local.function_env.functions : fn => merge(
       local.env,

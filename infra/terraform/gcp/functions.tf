@@ -15,6 +15,8 @@ locals {
   # The database's CA certificate (public) lets every function verify the server it sends its
   # password to (sslmode=verify-ca in DATABASE_URL).
   env = { for fn, env in module.contract.env : fn => merge(env, {
+    # The source's own identity: the same code reports as the same release.
+    DOVVY_RELEASE      = substr(data.archive_file.source[fn].output_md5, 0, 12)
     TRUSTED_PROXY_HOPS = tostring(var.trusted_proxy_hops)
     DATABASE_CA_CERT   = google_sql_database_instance.main.server_ca_cert[0].cert
   }) }

@@ -144,3 +144,9 @@ variable "alert_webhook_url" {
     error_message = "alert_webhook_url is an https:// URL."
   }
 }
+
+variable "sentry_dsn" {
+  description = "Sentry DSN: each function reports its unhandled errors there, without personal data (empty: no reports, and nothing of Sentry's is loaded)."
+  type        = string
+  default     = ""
+}

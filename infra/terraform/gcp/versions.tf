@@ -44,6 +44,7 @@ module "contract" {
   lead_email_from   = var.lead_email_from
   lead_webhook_url  = var.lead_webhook_url
   llm_providers     = var.llm_providers
+  sentry_dsn        = var.sentry_dsn
 }
 
 # The APIs this module uses, switched on before anything that needs them.
