@@ -115,3 +115,19 @@ def test_the_monitoring_apis_are_switched_on() -> None:
     versions = Path(GCP / "versions.tf").read_text()
     assert '"monitoring.googleapis.com"' in versions
     assert '"logging.googleapis.com"' in versions
+
+
+def test_each_new_service_is_pinned_so_later_revisions_wait_for_their_release() -> None:
+    pin = RESOURCES[("terraform_data", "pin_traffic")]
+    assert _text(pin, "for_each") == "var.pin_traffic?module.contract.http_functions:{}"
+    (provisioner,) = _blocks(pin, "provisioner")
+    assert "release gcp promote --function ${each.key}" in _text(provisioner.body, "command")
+    # Once per service: replaced only when the function itself is.
+    assert _text(pin, "triggers_replace") == "[google_cloudfunctions2_function.http[each.key].id]"
+
+
+def test_alerts_on_log_based_metrics_wait_until_monitoring_knows_them() -> None:
+    for policy in ("leads_waiting", "model_budget"):
+        body = RESOURCES[("google_monitoring_alert_policy", policy)]
+        assert _text(body, "depends_on") == "[time_sleep.log_metrics]", policy
+    assert "ingest-.*" in (GCP / "monitoring.tf").read_text()

@@ -31,13 +31,17 @@ class FakeGoogle:
     # What Monitoring reports for each revision.
     served: dict[str, Served] = field(default_factory=dict)
     patches: list[dict[str, Any]] = field(default_factory=list)
+    # A new service's traffic targets "latest" until it is pinned to a named revision.
+    follows_latest: bool = False
     queries: list[dict[str, str]] = field(default_factory=list)
 
     def service(self) -> dict[str, Any]:
         return {
             "name": SERVICE,
             "latestReadyRevision": f"{SERVICE}/revisions/{self.latest}",
-            "trafficStatuses": [
+            "trafficStatuses": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}]
+            if self.follows_latest
+            else [
                 {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": r, "percent": p}
                 for r, p in self.traffic.items()
             ],
@@ -46,6 +50,7 @@ class FakeGoogle:
     def patch(self, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         assert query.get("updateMask") == "traffic"
         self.patches.append(body)
+        self.follows_latest = False
         self.traffic = {t["revision"]: t["percent"] for t in body["traffic"]}
         assert sum(self.traffic.values()) == 100, body
         return {"name": "projects/p/locations/europe-west1/operations/op-1", "done": False}

@@ -116,3 +116,22 @@ def test_without_a_google_token_the_command_says_how_to_get_one(
     monkeypatch.setenv("PATH", str(tmp_path))  # no gcloud
     assert main(["release", "gcp", "promote", "--function", "chat", "--project", "p"]) == 2
     assert "gcloud auth login" in capsys.readouterr().err
+
+
+def test_traffic_that_follows_the_latest_revision_is_pinned_not_canaried(
+    fake: tuple[FakeGoogle, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new service follows "latest": its first code deploy already took everything, so there is
+    no canary to run; the module pins each new service (promote) so later deploys wait."""
+    state, url = fake
+    state.follows_latest = True
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "tok")
+    common = ["--function", "chat", "--project", "p", "--region", "europe-west1", "--api-base", url]
+    assert main(["release", "gcp", "start", *common]) == 2
+    assert "pin it with `dovvy release gcp promote" in capsys.readouterr().err
+    assert state.patches == []
+    assert main(["release", "gcp", "promote", *common]) == 0
+    assert state.patches[-1]["traffic"] == [
+        {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": NEW, "percent": 100}
+    ]
+    assert state.follows_latest is False

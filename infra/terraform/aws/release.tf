@@ -50,9 +50,12 @@ resource "aws_iam_role" "codedeploy" {
 data "aws_iam_policy_document" "codedeploy" {
   # checkov:skip=CKV_AWS_356:cloudwatch:DescribeAlarms has no resource-level permissions
   statement {
-    sid       = "ShiftTheLiveAliases"
-    actions   = ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"]
-    resources = [for fn in keys(local.released) : "${aws_lambda_function.fn[fn].arn}:*"]
+    sid     = "ShiftTheLiveAliases"
+    actions = ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"]
+    # GetAlias and UpdateAlias are authorised against the function's own ARN, without a qualifier
+    # (Lambda Developer Guide, "Resources and conditions for Lambda actions"); `:*` alone would not
+    # match it and every deployment would fail.
+    resources = flatten([for fn in keys(local.released) : [aws_lambda_function.fn[fn].arn, "${aws_lambda_function.fn[fn].arn}:*"]])
   }
   statement {
     sid       = "ReadTheFunctions"

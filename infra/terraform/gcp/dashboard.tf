@@ -2,7 +2,9 @@
 # database's connections, model tokens spent, leads created and delivered.
 
 locals {
-  services = join("|", [for fn in concat(keys(local.released), ["ingest", "jobs"]) : "${var.name}-${fn}"])
+  # The ingest function is one service per event kind (NAME-ingest-finalized, ...).
+  services = join("|", [for fn in concat(keys(local.released), ["ingest-.*", "jobs"]) : "${var.name}-${fn}"])
+  logged   = "monitored_resource=\"cloud_run_revision\""
   revision = "monitored_resource=\"cloud_run_revision\",service_name=~\"${local.services}\""
   charts = concat(
     [
@@ -12,13 +14,13 @@ locals {
       { title = "p95 latency (ms)", query = "histogram_quantile(0.95, sum by (service_name, le) (rate(run_googleapis_com:request_latencies_bucket{${local.revision}}[5m])))" },
       { title = "Cold starts (container starts)", query = "sum by (service_name) (increase(run_googleapis_com:container_startup_latencies_count{${local.revision}}[5m]))" },
       { title = "Database connections", query = "sum(cloudsql_googleapis_com:database_postgresql_num_backends{monitored_resource=\"cloudsql_database\",database_id=\"${var.project_id}:${google_sql_database_instance.main.name}\"})" },
-      { title = "Model tokens charged", query = "sum(increase(logging_googleapis_com:user_${replace(google_logging_metric.tokens.name, "-", "_")}_sum[1h]))" },
+      { title = "Model tokens charged", query = "sum(increase(logging_googleapis_com:user_${replace(google_logging_metric.tokens.name, "-", "_")}_sum{${local.logged}}[1h]))" },
       { title = "Leads created per hour", query = "sum(increase(run_googleapis_com:request_count{monitored_resource=\"cloud_run_revision\",service_name=\"${var.name}-lead\",response_code=\"201\"}[1h]))" },
-      { title = "Oldest lead waiting (s)", query = "max(histogram_quantile(0.99, sum by (le) (rate(logging_googleapis_com:user_${replace(google_logging_metric.lead_waiting.name, "-", "_")}_bucket[15m]))))" },
+      { title = "Oldest lead waiting (s)", query = "max(histogram_quantile(0.99, sum by (le) (rate(logging_googleapis_com:user_${replace(google_logging_metric.lead_waiting.name, "-", "_")}_bucket{${local.logged}}[15m]))))" },
     ],
     [for stage in local.stages : {
       title = "Chat stage ${stage} p95 (ms)"
-      query = "histogram_quantile(0.95, sum by (le) (rate(logging_googleapis_com:user_${replace(google_logging_metric.stage[stage].name, "-", "_")}_bucket[5m])))"
+      query = "histogram_quantile(0.95, sum by (le) (rate(logging_googleapis_com:user_${replace(google_logging_metric.stage[stage].name, "-", "_")}_bucket{${local.logged}}[5m])))"
     }],
   )
 }

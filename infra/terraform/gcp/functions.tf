@@ -81,10 +81,12 @@ resource "google_cloudfunctions2_function" "http" {
     available_memory = "${each.value.memory_mb}M"
     available_cpu    = "1"
     timeout_seconds  = each.value.timeout_s
-    # A new revision starts with no traffic: the one serving keeps it until `dovvy release gcp`
-    # gives the new one its canary share and then all or none of it (docs/operations.md). Google
-    # reports true once the newest revision serves everything, so a plan after a promotion may
-    # show it changing back to false: by the API's description that moves no traffic.
+    # A new revision starts with no traffic once the service's traffic is pinned to a named
+    # revision (terraform_data.pin_traffic below): the one serving keeps it until `dovvy release
+    # gcp` gives the new one its canary share and then all or none of it (docs/operations.md).
+    # Google reports true once the newest revision serves everything, so the plan after a
+    # promotion shows this changing back to false; applying that moves no traffic but deploys one
+    # more identical revision, which the next release finds serving nothing and may ignore.
     all_traffic_on_latest_revision   = false
     max_instance_count               = local.sized.max_instances[each.key]
     max_instance_request_concurrency = local.sized.concurrency
@@ -350,4 +352,16 @@ resource "google_cloud_run_service_iam_member" "gateway_invoker" {
   service  = each.value.name
   role     = "roles/run.invoker"
   member   = google_service_account.gateway.member
+}
+
+# A new service's traffic follows its latest revision, and `all_traffic_on_latest_revision = false`
+# keeps whatever the service had: so the first deploy pins it to the revision it created (the
+# provider's documentation: "you must manually pin the existing service to a specific revision").
+# From then on a code change deploys a revision that serves nothing until it is released.
+resource "terraform_data" "pin_traffic" {
+  for_each         = var.pin_traffic ? module.contract.http_functions : {}
+  triggers_replace = [google_cloudfunctions2_function.http[each.key].id]
+  provisioner "local-exec" {
+    command = "${var.dovvy_command} release gcp promote --function ${each.key} --project ${var.project_id} --region ${var.region} --name ${var.name}"
+  }
 }

@@ -110,7 +110,8 @@ resource "google_monitoring_alert_policy" "ingest_failures" {
   conditions {
     display_name = "ingest answered 5xx"
     condition_prometheus_query_language {
-      query               = "sum(increase(run_googleapis_com:request_count{monitored_resource=\"cloud_run_revision\",service_name=\"${var.name}-ingest\",response_code_class=\"5xx\"}[${local.window}])) >= ${local.alerts.dead_letters}"
+      # One service per event kind: NAME-ingest-finalized, -deleted, -archived (functions.tf).
+      query               = "sum(increase(run_googleapis_com:request_count{monitored_resource=\"cloud_run_revision\",service_name=~\"${var.name}-ingest-.*\",response_code_class=\"5xx\"}[${local.window}])) >= ${local.alerts.dead_letters}"
       duration            = "0s"
       evaluation_interval = "60s"
     }
@@ -198,6 +199,17 @@ resource "google_logging_metric" "stage" {
   }
 }
 
+# Cloud Monitoring knows a new log-based metric only minutes after it is created, and an alert
+# policy naming it before then is refused ("Cannot find metric(s)"; hashicorp/terraform-provider-google
+# issue 11102). The wait runs beside the database's creation on a first apply.
+resource "time_sleep" "log_metrics" {
+  create_duration = "600s"
+  triggers = {
+    lead_waiting = google_logging_metric.lead_waiting.id
+    budget_used  = google_logging_metric.budget_used.id
+  }
+}
+
 resource "google_monitoring_alert_policy" "leads_waiting" {
   display_name          = "${var.name}: a lead waits over ${local.alerts.lead_waiting_minutes} minutes for its notification"
   combiner              = "OR"
@@ -220,6 +232,7 @@ resource "google_monitoring_alert_policy" "leads_waiting" {
   documentation {
     content = "Replay the lead's notification (docs/operations.md, 'Replay failed leads')."
   }
+  depends_on = [time_sleep.log_metrics]
 }
 
 resource "google_monitoring_alert_policy" "model_budget" {
@@ -241,4 +254,5 @@ resource "google_monitoring_alert_policy" "model_budget" {
       }
     }
   }
+  depends_on = [time_sleep.log_metrics]
 }

@@ -150,3 +150,15 @@ variable "sentry_dsn" {
   type        = string
   default     = ""
 }
+
+variable "pin_traffic" {
+  description = "Pin each HTTP function's traffic to its first revision on creation (`dovvy release gcp promote`), so later revisions are released in stages. Turn off only where the project's CLI is not installed; then run it by hand (docs/operations.md)."
+  type        = bool
+  default     = true
+}
+
+variable "dovvy_command" {
+  description = "The project's CLI, as the apply's shell finds it (make install puts it in .venv/bin)."
+  type        = string
+  default     = "../../../.venv/bin/dovvy"
+}

@@ -37,7 +37,7 @@ def _cloud_run(args: argparse.Namespace) -> Any:
 
 
 def cmd_gcp(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.release.cloud_run import NothingToRelease
+    from dovvy.release.cloud_run import NothingToRelease, Unpinned
 
     cloud_run = _cloud_run(args)
     service = f"{args.name}-{args.function}"
@@ -47,9 +47,15 @@ def cmd_gcp(args: argparse.Namespace, settings: Settings) -> int:
         except NothingToRelease:
             print(f"{service}: its newest revision already serves all traffic")
             return 0
+        except Unpinned:
+            raise UsageError(
+                f"{service}: its traffic follows the latest revision, so the deploy already moved all of it; "
+                f"pin it with `dovvy release gcp promote --function {args.function}` (docs/operations.md)"
+            ) from None
         print(f"{service}: {why}")
         return 0 if verdict.value == "promote" else 1
-    shares, latest = cloud_run.traffic(service)
+    traffic = cloud_run.traffic(service)
+    shares, latest = traffic.shares, traffic.latest
     if args.step == "promote":
         cloud_run.split(service, {latest: 100})
         print(f"{service}: all traffic to {latest}")

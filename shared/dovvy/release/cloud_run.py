@@ -27,6 +27,18 @@ class NothingToRelease(Exception):
     """The service already sends all its traffic to its newest revision."""
 
 
+class Unpinned(Exception):
+    """The service's traffic follows its latest revision, so a deploy already moved all of it:
+    there is no canary to run until it is pinned (`dovvy release gcp promote`)."""
+
+
+@dataclass(frozen=True)
+class Traffic:
+    shares: dict[str, int]  # revision -> percent, the revisions serving now
+    latest: str  # the newest ready revision
+    follows_latest: bool  # some traffic targets "latest" rather than a named revision
+
+
 @dataclass
 class CloudRun:
     api: GcpApi
@@ -39,15 +51,16 @@ class CloudRun:
     def _path(self, service: str) -> str:
         return f"/v2/projects/{self.project}/locations/{self.region}/services/{service}"
 
-    def traffic(self, service: str) -> tuple[dict[str, int], str]:
-        """The revisions serving now (name -> percent) and the newest ready revision."""
+    def traffic(self, service: str) -> Traffic:
         found = self.api.call("run", self._path(service))
         latest = str(found["latestReadyRevision"]).rsplit("/", 1)[-1]
         shares: dict[str, int] = {}
+        follows = False
         for status in found.get("trafficStatuses", []):
+            follows = follows or status.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
             revision = status.get("revision") or latest  # "latest" targets name no revision
             shares[revision] = shares.get(revision, 0) + int(status.get("percent", 0))
-        return {r: p for r, p in shares.items() if p > 0}, latest
+        return Traffic({r: p for r, p in shares.items() if p > 0}, latest, follows)
 
     def split(self, service: str, shares: dict[str, int]) -> None:
         body = {"traffic": [{"type": REVISION, "revision": r, "percent": p} for r, p in shares.items() if p]}
@@ -87,7 +100,10 @@ class CloudRun:
 
     def release(self, function: str, service: str, *, poll_seconds: float = 60) -> tuple[Verdict, str]:
         """Canary, watch, then promote or roll back; the verdict and why."""
-        shares, latest = self.traffic(service)
+        traffic = self.traffic(service)
+        shares, latest = traffic.shares, traffic.latest
+        if traffic.follows_latest:
+            raise Unpinned(service)
         if shares == {latest: 100}:
             raise NothingToRelease(service)
         (previous, _), *_ = sorted(((r, p) for r, p in shares.items() if r != latest), key=lambda rp: -rp[1])
