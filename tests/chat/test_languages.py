@@ -137,6 +137,46 @@ def test_typos_are_corrected_within_a_language_only() -> None:
     # "makina" (Tagalog: engine) is one letter from "mahina" (weak): words shorter than seven
     # letters are never corrected, so an engine is not a weakness.
     assert check("namatay makina ng bangka pero ok naman lahat").tier == "normal"
+    # Nor across languages: in a French sentence that also reads as Spanish, the French
+    # "inconscient" is not a Spanish "inconsciente" mistyped. Only the main language corrects.
+    from dovvy.chat.lexicon import lexicons
+    from dovvy.chat.safety import check_in
+    from dovvy.chat.terms import fold
+
+    spanish, french = lexicons()["es"], fold("on a remonte un plongeur inconscient")
+    assert check_in(spanish, french).emergency  # one letter from "inconsciente"
+    assert not check_in(spanish, french, correct=False).emergency
+    assert check("kawan aku pengsan lepas dive, dia tak bernafass, tolong").emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A seizure described, not named; a chilled diver who has stopped shivering; a neck that
+        # crackles after a fast ascent: in English and, by their lexicons, in other languages.
+        "he is on the deck shaking and jerking, eyes rolled back, what do we do",
+        "pulled him out after the drift, freezing cold and he stopped shivering, very sleepy",
+        "penyelam tu hanyut 2 jam, badan sejuk gila, dah tak menggigil",
+        "浮上してからダイバーがもう震えてない、体が冷たい",
+        "sau khi noi len nhanh giong ban toi khan han, co ~ keu lao xao",
+        "suara dia berubah serak lepas naik laju dari 20m",
+    ],
+)
+def test_signs_described_rather_than_named_are_emergencies(message: str) -> None:
+    assert check(message).emergency, check(message).reason
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "dulu pernah kena DCS, dah rawat, sekarang dah sihat. bila boleh dive semula?",
+        "2017 na-bends ako pero magaling na, pwede na ba ulit?",
+        "最近被工作淹没 想去潜水",
+        "semalam tengok filem pasal penyelam lemas, seram",
+    ],
+)
+def test_recovery_films_and_idioms_are_nobody_hurt(message: str) -> None:
+    assert not check(message).emergency, check(message).reason
 
 
 # --- English that generalises ------------------------------------------------------------------

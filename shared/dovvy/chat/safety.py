@@ -126,7 +126,10 @@ def check(message: str) -> SafetyCheck:
         if code == ENGLISH:
             results.append((check_english(message), reading.reply))
         else:
-            results.append((check_in(table[code], folded), table[code].variant(folded)))
+            # Typos are corrected only in the message's main language: a French "inconscient" is
+            # no Spanish "inconsciente" typed wrong.
+            main = code == reading.languages[0]
+            results.append((check_in(table[code], folded, correct=main), table[code].variant(folded)))
     best, reply = max(results, key=lambda pair: _RANK[pair[0].tier])  # first of equals: primary
     return dataclasses.replace(best, language=reply if best.tier != "normal" else reading.reply)
 
@@ -143,10 +146,11 @@ def _corrected_in(words: list[str], vocabulary: frozenset[str]) -> list[str]:
     return fixed
 
 
-def check_in(lexicon: Lexicon, folded: str) -> SafetyCheck:
+def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCheck:
     """The tier of a message in a language other than English, by that language's lexicon."""
     text = lexicon.unfold(folded)
-    words = " ".join(_corrected_in(latin_words(text).split(), lexicon.vocabulary))
+    said = latin_words(text).split()
+    words = " ".join(_corrected_in(said, lexicon.vocabulary) if correct else said)
     packed = dense(text)
 
     def found(terms: Any) -> str | None:

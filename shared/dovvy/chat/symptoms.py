@@ -106,6 +106,9 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\blost consciousness",
         r"\bseiz(ure|ing)",
         r"\bconvuls\w*",
+        # A seizure described rather than named.
+        r"\b(shaking|jerking|twitching|thrashing) (and|&) (jerking|shaking|twitching|thrashing)\b",
+        r"\beyes? (rolled|rolling|rolls) (back|up)\b",
         r"\bfitting\b",
         r"\b(had|having|has) a fit\b",
         r"\b(went|gone|is|was) limp",
