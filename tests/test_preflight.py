@@ -20,6 +20,7 @@ from dovvy.cli.preflight import Finding
 from dovvy.cli.preflight_aws import aws_findings
 from dovvy.cli.preflight_gcp import GCP_PERMISSIONS, gcp_findings
 from dovvy.google_rest import GcpApi
+from tests.json_fake import json_api
 from tests.local_server import serving
 
 
@@ -156,26 +157,9 @@ class FakeGoogle:
 @pytest.fixture
 def google() -> Iterator[tuple[FakeGoogle, str]]:
     fake = FakeGoogle()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            fake.tokens.append(self.headers.get("Authorization", ""))
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            status, payload = fake.answer(self.command, self.path, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = _handle
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    with serving(Handler) as url:
+    with json_api(
+        fake.answer, lambda request: fake.tokens.append(request.headers.get("Authorization", ""))
+    ) as url:
         yield fake, url
 
 

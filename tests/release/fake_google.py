@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.local_server import serving
+from tests.json_fake import json_api
 
 SERVICE = "projects/p/locations/europe-west1/services/dovvy-chat"
 
@@ -88,22 +86,5 @@ class FakeGoogle:
 
 @contextmanager
 def google(fake: FakeGoogle) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            status, payload = fake.answer(self.command, self.path, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PATCH = _handle
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    with serving(Handler) as url:
+    with json_api(fake.answer) as url:
         yield url

@@ -3,30 +3,17 @@
 # retry job's line) and the share of the day's model tokens spent (each charge's line). Metric
 # filters turn those into metrics in the DovvyBuddy namespace, for the alerts and the dashboard.
 
-# 5xx answers per function, and per function and version (the canary's own).
+# 5xx answers per function, and per function and version (a release's own), from the same lines.
 resource "aws_cloudwatch_log_metric_filter" "errors" {
-  for_each       = local.released
-  name           = "${var.name}-${each.key}-5xx"
-  log_group_name = aws_cloudwatch_log_group.fn[each.key].name
+  for_each       = local.watched
+  name           = "${each.value.name}-5xx"
+  log_group_name = aws_cloudwatch_log_group.fn[each.value.function].name
   pattern        = "{ $.message = \"request done\" && $.status >= 500 }"
   metric_transformation {
-    name       = "Errors5xx"
+    name       = each.value.answered.metric
     namespace  = local.namespace
     value      = "1"
-    dimensions = { Function = "$.service" }
-  }
-}
-
-resource "aws_cloudwatch_log_metric_filter" "version_errors" {
-  for_each       = local.released
-  name           = "${var.name}-${each.key}-5xx-by-version"
-  log_group_name = aws_cloudwatch_log_group.fn[each.key].name
-  pattern        = "{ $.message = \"request done\" && $.status >= 500 }"
-  metric_transformation {
-    name       = "Errors5xxByVersion"
-    namespace  = local.namespace
-    value      = "1"
-    dimensions = { Function = "$.service", Version = "$.version" }
+    dimensions = each.value.release ? { Function = "$.service", Version = "$.version" } : { Function = "$.service" }
   }
 }
 

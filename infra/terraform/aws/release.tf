@@ -89,7 +89,7 @@ resource "aws_codedeploy_deployment_group" "fn" {
 
   alarm_configuration {
     enabled = true
-    alarms  = [aws_cloudwatch_metric_alarm.canary_errors[each.key].alarm_name, aws_cloudwatch_metric_alarm.canary_p95[each.key].alarm_name]
+    alarms  = [aws_cloudwatch_metric_alarm.error_rate["${each.key}-release"].alarm_name, aws_cloudwatch_metric_alarm.p95["${each.key}-release"].alarm_name]
   }
 
   auto_rollback_configuration {
@@ -118,5 +118,5 @@ resource "terraform_data" "release" {
   }
   # Migrations first: the new version never serves on a schema it does not know, and the old one
   # keeps working on the new schema (upgrades only add: tests/test_migrations_compatible.py).
-  depends_on = [aws_lambda_alias.live, aws_cloudwatch_metric_alarm.canary_errors, aws_cloudwatch_metric_alarm.canary_p95, aws_lambda_invocation.migrate]
+  depends_on = [aws_lambda_alias.live, aws_cloudwatch_metric_alarm.error_rate, aws_cloudwatch_metric_alarm.p95, aws_lambda_invocation.migrate]
 }
