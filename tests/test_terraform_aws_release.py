@@ -80,7 +80,10 @@ def test_each_release_is_watched_by_alarms_and_rolled_back_on_them(
     # moto answers {} for the alarm configuration: the plan holds what AWS was asked for.
     (configured,) = planned[f'aws_codedeploy_deployment_group.fn["{function}"]']["alarm_configuration"]
     assert configured["enabled"] is True
-    assert set(configured["alarms"]) == {f"dovvy-{function}-release-error-rate", f"dovvy-{function}-release-p95"}
+    assert set(configured["alarms"]) == {
+        f"dovvy-{function}-release-error-rate",
+        f"dovvy-{function}-release-p95",
+    }
 
 
 def _metrics(alarm: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -21,6 +21,8 @@ class _Site(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1)
+    # What divers call it besides its name; read by the catalogue (routing), not stored.
+    aliases: list[str] = Field(default_factory=list)
     min_depth_m: float = Field(ge=0, le=130)
     max_depth_m: float = Field(gt=0, le=130)
     difficulty: Literal["beginner", "intermediate", "advanced"]

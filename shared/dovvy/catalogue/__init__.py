@@ -50,6 +50,7 @@ class Place:
     country: str
     aliases: tuple[str, ...]
     sites: tuple[str, ...] = ()  # dive-site names
+    site_aliases: tuple[str, ...] = ()  # what divers call a site besides its name ("devil's throat")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +173,7 @@ def load() -> Catalogue:
                 by_name[d["country"].lower()],
                 _lower([d["code"], *d.get("aliases", [])]),
                 tuple(site["name"] for site in d.get("sites", [])),
+                _lower([alias for site in d.get("sites", []) for alias in site.get("aliases") or []]),
             )
             for d in destinations
         ),

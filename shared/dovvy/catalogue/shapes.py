@@ -63,7 +63,11 @@ DESTINATIONS = Shape(
                     "display_name": Text(),
                     "country": Text(),
                     "aliases": NAMES,
-                    "sites": ListOf(Shape({"name": Text()}, required=frozenset({"name"}), extra="ignore")),
+                    "sites": ListOf(
+                        Shape(
+                            {"name": Text(), "aliases": NAMES}, required=frozenset({"name"}), extra="ignore"
+                        )
+                    ),
                 },
                 required=frozenset({"code", "name", "country"}),
                 not_null=frozenset({"aliases", "sites"}),

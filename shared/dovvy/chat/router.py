@@ -102,7 +102,9 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
 _PRIORITY: dict[Agent, int] = {"safety": 3, "certification": 2, "trip": 1, "general": 0}
 _DIVING_WORDS = (
     r"div\w*|scuba|underwater|reef|ocean|sea|snorkel\w*|water|boat|marine|fish|coral|tank|cylinder|wetsuit|"
-    r"nitrox|padi|ssi|certif\w*|course|depth|deep|wreck|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard"
+    r"nitrox|padi|ssi|certif\w*|course|depth|deep|wreck|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard|"
+    # Weighting and lights, as divers ask about them.
+    r"weight(s|ing|ed)?|lead (weights?|i need|do i need)|how much lead|ballast|dive light|torch"
 )
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|same|also|but|or|then|ok(ay)?,? (and|what|how)|what if)\b|^(and )?for\b"
@@ -133,6 +135,7 @@ def _places() -> re.Pattern[str]:
         names.update(place.aliases)
         names.add(place.display_name.lower())
         names.update(site.lower() for site in place.sites)
+        names.update(place.site_aliases)
     names.update(c.country.lower() for c in catalogue.load().contacts.values())
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
