@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pgvector import Vector
 
 from dovvy import catalogue
+from dovvy.catalogue.concepts import meanings
 from dovvy.db.bm25 import TERM_HASH
 from dovvy.db.pool import Pool
 from dovvy.passages import Passage
@@ -232,6 +233,7 @@ class Retriever:
         b: float = 0.75,
         title_boost: float = 3.0,
         heading_boost: float = 1.5,
+        expand: bool = True,
     ) -> None:
         # BM25's k1, b and field weights were chosen on the dev split of tests/eval/retrieval.jsonl
         # (docs/retrieval.md), on the keyword leg alone: a term repeated in a chunk, and a title's
@@ -245,6 +247,8 @@ class Retriever:
         self.min_similarity = min_similarity
         self.per_document = per_document
         self.bm25 = {"k1": k1, "b": b, "title_boost": title_boost, "heading_boost": heading_boost}
+        # Questions searched with the articles' words for what they say otherwise (catalogue/concepts).
+        self.expand = expand
 
     def search(
         self,
@@ -260,6 +264,7 @@ class Retriever:
         if not WORD.search(query):
             return []
         filter_sql, params = (filters or Filters()).sql()
+        query = f"{query} {meanings(query)}".strip() if self.expand else query
         keywords = keyword_query(query)
         if mode == "keyword" and not keywords:
             return []
