@@ -37,13 +37,14 @@ def _measured(server_url: str, folder: Path, database: str) -> dict[str, tuple[f
 
 def test_a_second_corpus_written_after_the_method_was_fixed(server_url: str) -> None:
     """Measured once when it was written (docs/retrieval.md): hybrid R@1 0.932, R@5 1.000, MRR
-    0.963; here BM25 alone does a little better (0.968), the vector leg 0.942."""
+    0.963 (BM25 alone 0.968, the vector leg 0.942); after the concepts (catalogue/concepts.yaml)
+    the same hybrid figures, BM25 0.970, vector 0.938."""
     assert len(list((SECOND / "articles").glob("*.md"))) >= 25
     assert len(load_questions(SECOND / "questions.jsonl")) >= 60
     assert _measured(server_url, SECOND, "dovvy_independent2") == {
         "hybrid": (0.932, 1.0, 0.963),
-        "vector": (0.918, 0.986, 0.942),
-        "keyword": (0.945, 1.0, 0.968),
+        "vector": (0.918, 0.973, 0.938),
+        "keyword": (0.945, 1.0, 0.97),
     }
 
 
@@ -59,13 +60,13 @@ def test_the_independent_corpus_is_what_its_readme_says() -> None:
 
 def test_hybrid_retrieval_on_an_unseen_corpus(results: dict[str, tuple[float, float, float]]) -> None:
     """Never tuned on (docs/retrieval.md): hybrid recall@1 0.933, recall@5 1.000, MRR 0.964; vector
-    MRR 0.897; BM25 MRR 0.912; hybrid above each leg."""
+    MRR 0.906 (0.897 before the concepts); BM25 MRR 0.912; hybrid above each leg."""
     figures = results
     # Today's figures, exactly (the offline embedder is deterministic): any move fails here until
     # docs/retrieval.md says the new one.
     assert figures == {
         "hybrid": (0.933, 1.0, 0.964),
-        "vector": (0.833, 0.967, 0.897),
+        "vector": (0.85, 0.967, 0.906),
         "keyword": (0.867, 0.967, 0.912),
     }
     assert figures["hybrid"][2] > max(figures["vector"][2], figures["keyword"][2])

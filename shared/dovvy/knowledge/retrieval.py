@@ -72,6 +72,8 @@ query_terms AS MATERIALIZED (
     SELECT q.term, """
     + TERM_HASH.format("q.term")
     + """ AS term_hash, s.chunk_count IS NOT NULL AS known,
+           -- The question's own words (not those its concepts added): what `coverage` judges.
+           q.term = ANY(tsvector_to_array(to_tsvector('english', :own_keywords))) AS own,
            -- A term no chunk contains weighs as much as the rarest can: it says the question is
            -- about something the knowledge base does not hold (see `coverage`).
            ln(1 + (c.chunk_count - coalesce(s.chunk_count, 0) + 0.5)
@@ -85,7 +87,7 @@ query_terms AS MATERIALIZED (
     WHERE c.embedding_model = :model
 ),
 weighted_terms AS (
-    SELECT term_hash, idf, average_length FROM query_terms WHERE known
+    SELECT term_hash, idf, average_length, own FROM query_terms WHERE known
 ),
 keyword_scores AS (
     SELECT ct.chunk_id AS id,
@@ -168,18 +170,16 @@ FROM top
 ORDER BY document_score DESC, content_path, score DESC
 """
 
-# Evidence for whether a passage answers the question at all (knowledge/relevance.py), computed
-# for the few rows returned whichever leg ranked them, both for the passage's whole document (an
-# article answers with its sections together, and a question's words are often spread across
-# them): the best cosine similarity of its chunks, and the share of the question's term weight it
-# holds anywhere.
+# Evidence for whether a passage answers the question at all (knowledge/relevance.py), for the few
+# rows returned, both for the passage's whole document (its sections answer together): the best
+# cosine similarity of its chunks, and the share of the question's term weight it holds anywhere.
 _SIMILARITY = """(SELECT max(1 - (x.embedding <=> CAST(:embedding AS vector))) FROM content_embeddings x
         WHERE x.content_path = top.content_path AND x.embedding_model = :model) AS similarity"""
-_COVERAGE = """(SELECT coalesce(sum(w.idf), 0) FROM weighted_terms w WHERE EXISTS (
+_COVERAGE = """(SELECT coalesce(sum(w.idf), 0) FROM weighted_terms w WHERE w.own AND EXISTS (
         SELECT 1 FROM content_embeddings x
         JOIN chunk_terms ct ON ct.chunk_id = x.id AND ct.term_hash = w.term_hash
         WHERE x.content_path = top.content_path AND x.embedding_model = :model))
-    / nullif((SELECT sum(idf) FROM query_terms), 0) AS coverage"""
+    / nullif((SELECT sum(idf) FROM query_terms WHERE own), 0) AS coverage"""
 
 
 def _query_sql(mode: Mode, filters: str) -> str:
@@ -236,10 +236,9 @@ class Retriever:
         expand: bool = True,
     ) -> None:
         # BM25's k1, b and field weights were chosen on the dev split of tests/eval/retrieval.jsonl
-        # (docs/retrieval.md), on the keyword leg alone: a term repeated in a chunk, and a title's
-        # terms, count more than the textbook values give them. `vector_share` was chosen on that
-        # dev split and on a second corpus of other authors' articles together: 0.4 to 0.55 scored
-        # within 0.005 on their mean, and equal shares are the plain choice.
+        # (docs/retrieval.md), on the keyword leg alone: repeated and title terms count more than
+        # the textbook gives them. `vector_share` was chosen on that dev split and a corpus of other
+        # authors' articles together: 0.4 to 0.55 scored within 0.005; equal shares are plain.
         self.vector_share = vector_share
         self.pool = pool
         self.embedder = embedder
@@ -247,8 +246,7 @@ class Retriever:
         self.min_similarity = min_similarity
         self.per_document = per_document
         self.bm25 = {"k1": k1, "b": b, "title_boost": title_boost, "heading_boost": heading_boost}
-        # Questions searched with the articles' words for what they say otherwise (catalogue/concepts).
-        self.expand = expand
+        self.expand = expand  # search with the articles' words too (catalogue/concepts)
 
     def search(
         self,
@@ -264,6 +262,7 @@ class Retriever:
         if not WORD.search(query):
             return []
         filter_sql, params = (filters or Filters()).sql()
+        own_keywords = keyword_query(query)
         query = f"{query} {meanings(query)}".strip() if self.expand else query
         keywords = keyword_query(query)
         if mode == "keyword" and not keywords:
@@ -281,8 +280,7 @@ class Retriever:
             params["embedding"] = Vector(embedding or self.embedder.embed_query(focus(query)))
             params["min_similarity"] = self.min_similarity
         if mode != "vector":
-            params["keywords"] = keywords
-            params.update(self.bm25)
+            params.update(self.bm25, keywords=keywords, own_keywords=own_keywords)
         sql = _query_sql(mode, filter_sql)
         rows = self.pool.run(lambda conn: conn.run(sql, **params), transaction=False)
         return [
