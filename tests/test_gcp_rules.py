@@ -86,7 +86,7 @@ def test_every_function_builds_as_our_build_account_on_the_runtimes_python(funct
 
 
 def test_the_eventarc_wait_covers_every_grant_a_trigger_is_checked_against() -> None:
-    (wait,) = _resources("time_sleep")
+    (wait,) = [r for r in _resources("time_sleep") if r.labels[1] == "eventarc_agent"]
     depends = _text(wait.body, "depends_on")
     for grant in ("eventarc_agent", "storage_publishes_events", "receives_events"):
         assert f"google_project_iam_member.{grant}" in depends
