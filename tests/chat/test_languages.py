@@ -169,6 +169,36 @@ def test_signs_described_rather_than_named_are_emergencies(message: str) -> None
 @pytest.mark.parametrize(
     "message",
     [
+        # A regulator out of a seizing diver's mouth is no broken regulator; an incident on a
+        # training dive is real; a chamber asked for in a report is a plea, not an insurance form.
+        "my student is unconscious on the boat after the training dive",
+        "penyelam kejang kat permukaan, regulator tercabut, kami tengah tarik dia ke bot",
+        "un buceador convulsiona en la superficie, se le salio el regulador",
+        "Taucher krampft an der Oberfläche, Atemregler raus",
+        "élève sortie à 10h, à 10h40 se plaint de fourmillements dans les jambes. Caisson le plus proche ?",
+        # Stepped on something unknown, with spreading swelling and nausea: the fish-spine protocol.
+        "pisé algo al salir del barco, me arde el pie, se hincha hasta la rodilla y tengo nauseas",
+    ],
+)
+def test_objects_and_courses_do_not_hide_a_real_emergency(message: str) -> None:
+    assert check(message).emergency, check(message).reason
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mi regulador no da aire ni en seco, donde lo llevo a revisar",
+        "that dive nearly killed me 😂 legs like jelly now, best dive ever",
+        "lampu suluh aku masuk air, mati terus, boleh servis tak",
+    ],
+)
+def test_broken_kit_and_laughter_are_nobody_hurt(message: str) -> None:
+    assert not check(message).emergency, check(message).reason
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "dulu pernah kena DCS, dah rawat, sekarang dah sihat. bila boleh dive semula?",
         "2017 na-bends ako pero magaling na, pwede na ba ulit?",
         "最近被工作淹没 想去潜水",

@@ -228,6 +228,8 @@ def check_english(message: str) -> SafetyCheck:
     person = re.search(symptoms.PERSON, text) is not None
     category = categories[0]
     label = category.replace("_", " ")
+    if re.search(symptoms.JOKING, text) and not urgent:
+        return SafetyCheck("normal", None, f"{label} told laughing")
     if against and not (now or urgent or reported):
         if re.search(symptoms.NO_ONE_HURT, text):
             return SafetyCheck("normal", None, f"{label} named of a course, an object or a fear")

@@ -302,7 +302,8 @@ QUESTION_START = (
 ABOUT = r"\b(symptoms?|signs?) of\b|\bwhat (are|is) the (symptoms?|signs?)\b"
 HYPOTHETICAL = (
     r"\b(if|what if|in case|hypothetical\w*|suppose|supposing|imagine|scenarios?|drills?|practi[cs]\w*|exam|"
-    r"quiz|course|training|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
+    # A "training dive" or "course dive" is a real dive: its incidents are real.
+    r"quiz|course(?! dives?)|training(?! dives?)|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
     r"story|novel|writing a|film|game|roleplay|role play|"
     r"(instructor|teacher|doctor|book|manual) (said|says|told|explained|showed|taught|demonstrated)|"
     r"talked about|talking about|discussed|briefing|scared of|afraid of|fear of|"
@@ -326,6 +327,8 @@ PRESENT_REPORT = (
     r"\b(my \w+ (is|are|has|have|feels?|went|has gone|have gone|keeps?|started)|(?<!do )(?<!did )i (have|feel|got|am)|"
     r"im (feeling|getting|having)|(he|she|it) (has|is|feels|keeps)|(hes|shes) (feeling|getting|having))\b"
 )
+# Laughing about it: "nearly killed me 😂 ... best dive ever" tells a story, nobody needs help.
+JOKING = r"(😂|🤣|\bbest dive (ever|of my life)\b)"
 GREETING = r"^((hi|hey|hello|ok|okay|so|um|uh|quick question|question|sorry|excuse me|dovvy)\b\W*)+"
 
 # A symptom named (the caution tier needs one, said of someone: see INVOLVED and NO_ONE_HURT).
@@ -352,7 +355,8 @@ NO_ONE_HURT = (
     r"phone|torch|strobe|drone|engine|motor|battery|computer (died|is dead)|regulator|reg (is|died)|"
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
     r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
-    r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork)\b"
+    r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
+    r"my notes|writing up|studying for|revising for)\b"
 )
 VOCABULARY = frozenset(
     """
