@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 class UsageError(Exception):
     """The command was asked for something it cannot do as asked (exit 2)."""
@@ -26,13 +24,16 @@ _SQLSTATES = {
 
 
 def _sqlstate(exc: BaseException) -> str | None:
+    """The first PostgreSQL error code along the chain of causes (logs.sqlstate reads one)."""
+    from dovvy.logs import sqlstate
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        args: Any = getattr(current, "args", ())
-        if args and isinstance(args[0], dict) and "C" in args[0]:
-            return str(args[0]["C"])
+        state = sqlstate(current)
+        if state:
+            return state
         current = current.__cause__ or current.__context__ or getattr(current, "orig", None)
     return None
 

@@ -55,13 +55,11 @@ def cmd_gcp(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{service}: {why}")
         return 0 if verdict.value == "promote" else 1
     traffic = cloud_run.traffic(service)
-    shares, latest = traffic.shares, traffic.latest
     if args.step == "promote":
-        cloud_run.split(service, {latest: 100})
-        print(f"{service}: all traffic to {latest}")
+        cloud_run.split(service, {traffic.latest: 100})
+        print(f"{service}: all traffic to {traffic.latest}")
         return 0
-    older = [r for r, _ in sorted(shares.items(), key=lambda rp: -rp[1]) if r != latest]
-    target = args.to or (older[0] if older else None)
+    target = args.to or traffic.previous
     if target is None:
         raise UsageError(
             f"name the revision to return to: --to (gcloud run revisions list --service {service})"

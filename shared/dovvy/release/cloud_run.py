@@ -38,6 +38,12 @@ class Traffic:
     latest: str  # the newest ready revision
     follows_latest: bool  # some traffic targets "latest" rather than a named revision
 
+    @property
+    def previous(self) -> str | None:
+        """The revision other than the newest that serves the most, if any serves."""
+        older = sorted(((p, r) for r, p in self.shares.items() if r != self.latest), reverse=True)
+        return older[0][1] if older else None
+
 
 @dataclass
 class CloudRun:
@@ -101,12 +107,11 @@ class CloudRun:
     def release(self, function: str, service: str, *, poll_seconds: float = 60) -> tuple[Verdict, str]:
         """Canary, watch, then promote or roll back; the verdict and why."""
         traffic = self.traffic(service)
-        shares, latest = traffic.shares, traffic.latest
+        latest, previous = traffic.latest, traffic.previous
         if traffic.follows_latest:
             raise Unpinned(service)
-        if shares == {latest: 100}:
+        if previous is None:
             raise NothingToRelease(service)
-        (previous, _), *_ = sorted(((r, p) for r, p in shares.items() if r != latest), key=lambda rp: -rp[1])
         canary = self.ops.canary
         self.split(service, {previous: 100 - canary.percent, latest: canary.percent})
         started = self.now()
