@@ -208,3 +208,32 @@ def test_a_changed_bundle_is_published_and_released_in_stages_not_switched(appli
             == []
         )
     assert "shifts live to version" in applied.first["second_apply"]
+
+
+def test_codedeploy_may_move_the_aliases_it_is_asked_to(applied: Applied) -> None:
+    """Lambda authorises GetAlias and UpdateAlias against the function's own ARN, unqualified
+    (Lambda Developer Guide, "Resources and conditions for Lambda actions"): granted on `:*` alone,
+    every deployment is refused on AWS, which moto does not check."""
+    iam = applied.client("iam")
+    (name,) = iam.list_role_policies(RoleName="dovvy-codedeploy")["PolicyNames"]
+    document = iam.get_role_policy(RoleName="dovvy-codedeploy", PolicyName=name)["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    (shift,) = [s for s in document["Statement"] if s["Sid"] == "ShiftTheLiveAliases"]
+    assert {"lambda:GetAlias", "lambda:UpdateAlias"} <= set(shift["Action"])
+    arns = {f["FunctionArn"] for f in applied.client("lambda").list_functions()["Functions"]}
+    for function in RELEASED:
+        (arn,) = [a for a in arns if a.endswith(f":function:dovvy-{function}")]
+        assert arn in shift["Resource"], function
+        assert f"{arn}:*" in shift["Resource"], function
+
+
+def test_alarms_may_publish_to_the_encrypted_topic(applied: Applied) -> None:
+    """The alerts topic is encrypted with the app's key; CloudWatch's notification fails unless the
+    key's policy lets cloudwatch.amazonaws.com use it (Amazon SNS Developer Guide)."""
+    sns, kms = applied.client("sns"), applied.client("kms")
+    (topic,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(":dovvy-alerts")]
+    key = sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+    policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    (grant,) = [s for s in policy["Statement"] if s.get("Sid") == "CloudWatchAlarmsPublish"]
+    assert grant["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(grant["Action"])

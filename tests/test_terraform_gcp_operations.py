@@ -55,8 +55,6 @@ def test_a_new_revision_of_an_http_function_starts_with_no_traffic() -> None:
         ("p95", "local.alerts.p95_ms[each.key]"),
         ("db_connections", "local.alerts.db_connections_fraction"),
         ("ingest_failures", "local.alerts.dead_letters"),
-        ("leads_waiting", "local.alerts.lead_waiting_minutes"),
-        ("model_budget", "local.alerts.model_budget_fraction"),
     ],
 )
 def test_each_alert_reads_its_threshold_from_the_shared_file_and_tells_the_channels(
@@ -69,6 +67,30 @@ def test_each_alert_reads_its_threshold_from_the_shared_file_and_tells_the_chann
         a.text for inner in condition.body.blocks for a in inner.body.attributes
     )  # the condition's query or threshold
     assert threshold.replace(" ", "") in written
+
+
+def _local(name: str) -> str:
+    """A local value's expression as written, without spaces."""
+    for path in sorted(GCP.glob("*.tf")):
+        for block in parse(path.read_text(), path.name).blocks:
+            if block.type == "locals" and block.body.attribute(name) is not None:
+                return _text(block.body, name)
+    raise AssertionError(f"no local {name}")
+
+
+def test_the_alerts_on_log_based_metrics_read_their_thresholds_from_the_shared_file() -> None:
+    body = RESOURCES[("google_monitoring_alert_policy", "log_metric")]
+    assert _text(body, "for_each") == "local.log_metric_alerts"
+    assert _text(body, "notification_channels") == "local.channels"
+    (condition,) = _blocks(body, "conditions")
+    (threshold,) = _blocks(condition.body, "condition_threshold")
+    assert _text(threshold.body, "threshold_value") == "each.value.threshold"
+    alerts = _local("log_metric_alerts")
+    waiting, budget = alerts.split("model-budget=")
+    assert "threshold=local.alerts.lead_waiting_minutes*60" in waiting
+    assert "metric=google_logging_metric.lead_waiting.name" in waiting
+    assert "threshold=local.alerts.model_budget_fraction" in budget
+    assert "metric=google_logging_metric.budget_used.name" in budget
 
 
 def test_the_per_function_alerts_cover_every_function_that_answers_requests() -> None:
@@ -127,7 +149,6 @@ def test_each_new_service_is_pinned_so_later_revisions_wait_for_their_release() 
 
 
 def test_alerts_on_log_based_metrics_wait_until_monitoring_knows_them() -> None:
-    for policy in ("leads_waiting", "model_budget"):
-        body = RESOURCES[("google_monitoring_alert_policy", policy)]
-        assert _text(body, "depends_on") == "[time_sleep.log_metrics]", policy
+    body = RESOURCES[("google_monitoring_alert_policy", "log_metric")]
+    assert _text(body, "depends_on") == "[time_sleep.log_metrics]"
     assert "ingest-.*" in (GCP / "monitoring.tf").read_text()

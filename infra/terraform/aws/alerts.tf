@@ -31,63 +31,60 @@ resource "aws_sns_topic_subscription" "webhook" {
   endpoint  = var.alert_webhook_url
 }
 
-resource "aws_cloudwatch_metric_alarm" "db_connections" {
-  alarm_name          = "${var.name}-db-connections"
-  alarm_description   = "The database holds more than ${local.alerts.db_connections_fraction * 100}% of its ${local.db_max_connections} connections."
-  namespace           = "AWS/RDS"
-  metric_name         = "DatabaseConnections"
-  dimensions          = { DBInstanceIdentifier = aws_db_instance.main.identifier }
-  statistic           = "Maximum"
-  period              = local.window_s
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = floor(local.alerts.db_connections_fraction * local.db_max_connections)
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_to
-  ok_actions          = local.alarm_to
+# Standing alerts on one metric each: the database's connections, ingestion's dead letters, the
+# oldest lead's wait (its line, metrics.tf: the retry job runs every 15 minutes) and the share of the
+# day's model tokens spent.
+locals {
+  single_metric_alarms = {
+    db-connections = {
+      about     = "The database holds more than ${local.alerts.db_connections_fraction * 100}% of its ${local.db_max_connections} connections."
+      metric    = ["AWS/RDS", "DatabaseConnections"]
+      where     = { DBInstanceIdentifier = aws_db_instance.main.identifier }
+      period    = local.window_s
+      above     = "GreaterThanThreshold"
+      threshold = floor(local.alerts.db_connections_fraction * local.db_max_connections)
+    }
+    ingest-dead-letters = {
+      about     = "A storage event failed ingestion after Lambda's retries: re-ingest it (docs/operations.md)."
+      metric    = ["AWS/SQS", "ApproximateNumberOfMessagesVisible"]
+      where     = { QueueName = aws_sqs_queue.ingest_dead_letters.name }
+      period    = local.window_s
+      above     = "GreaterThanOrEqualToThreshold"
+      threshold = local.alerts.dead_letters
+    }
+    leads-waiting = {
+      about     = "A lead has waited more than ${local.alerts.lead_waiting_minutes} minutes for its notification to the dive shop: replay it (docs/operations.md)."
+      metric    = [local.namespace, "LeadOldestWaitingSeconds"]
+      where     = {}
+      period    = 900
+      above     = "GreaterThanThreshold"
+      threshold = local.alerts.lead_waiting_minutes * 60
+    }
+    model-budget = {
+      about     = "More than ${local.alerts.model_budget_fraction * 100}% of today's hosted-model tokens are spent; answers fall back to the offline composer when none are left."
+      metric    = [local.namespace, "ModelBudgetUsed"]
+      where     = {}
+      period    = local.window_s
+      above     = "GreaterThanOrEqualToThreshold"
+      threshold = local.alerts.model_budget_fraction
+    }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  alarm_name          = "${var.name}-ingest-dead-letters"
-  alarm_description   = "A storage event failed ingestion after Lambda's retries: re-ingest it (docs/operations.md)."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.ingest_dead_letters.name }
+resource "aws_cloudwatch_metric_alarm" "single_metric" {
+  for_each            = local.single_metric_alarms
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.about
+  namespace           = each.value.metric[0]
+  metric_name         = each.value.metric[1]
+  dimensions          = each.value.where
   statistic           = "Maximum"
-  period              = local.window_s
+  period              = each.value.period
   evaluation_periods  = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  threshold           = local.alerts.dead_letters
+  comparison_operator = each.value.above
+  threshold           = each.value.threshold
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_to
-  ok_actions          = local.alarm_to
-}
-
-resource "aws_cloudwatch_metric_alarm" "leads_waiting" {
-  alarm_name          = "${var.name}-leads-waiting"
-  alarm_description   = "A lead has waited more than ${local.alerts.lead_waiting_minutes} minutes for its notification to the dive shop: replay it (docs/operations.md)."
-  namespace           = local.namespace
-  metric_name         = "LeadOldestWaitingSeconds"
-  statistic           = "Maximum"
-  period              = 900 # the retry job runs every 15 minutes
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = local.alerts.lead_waiting_minutes * 60
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_to
-  ok_actions          = local.alarm_to
-}
-
-resource "aws_cloudwatch_metric_alarm" "model_budget" {
-  alarm_name          = "${var.name}-model-budget"
-  alarm_description   = "More than ${local.alerts.model_budget_fraction * 100}% of today's hosted-model tokens are spent; answers fall back to the offline composer when none are left."
-  namespace           = local.namespace
-  metric_name         = "ModelBudgetUsed"
-  statistic           = "Maximum"
-  period              = local.window_s
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  threshold           = local.alerts.model_budget_fraction
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_to
+  # The budget refills at midnight: an "OK" then tells nobody anything.
+  ok_actions = each.key == "model-budget" ? [] : local.alarm_to
 }

@@ -17,37 +17,24 @@ resource "aws_cloudwatch_log_metric_filter" "errors" {
   }
 }
 
-resource "aws_cloudwatch_log_metric_filter" "leads_waiting" {
-  name           = "${var.name}-leads-waiting"
-  log_group_name = aws_cloudwatch_log_group.fn["jobs"].name
-  pattern        = "{ $.message = \"job done\" && $.job = \"retry-leads\" }"
-  metric_transformation {
-    name      = "LeadOldestWaitingSeconds"
-    namespace = local.namespace
-    value     = "$.oldest_waiting_s"
-  }
+locals {
+  charged = "{ $.message = \"model tokens charged\" }"
+  # Numbers the lines carry, by filter: whose log group, which line, which field, which metric.
+  line_values = merge(
+    { leads-waiting = { function = "jobs", line = "{ $.message = \"job done\" && $.job = \"retry-leads\" }", field = "$.oldest_waiting_s", metric = "LeadOldestWaitingSeconds" } },
+    { for fn in local.charging : "${fn}-model-budget" => { function = fn, line = local.charged, field = "$.budget_used_fraction", metric = "ModelBudgetUsed" } },
+    { for fn in local.charging : "${fn}-model-tokens" => { function = fn, line = local.charged, field = "$.tokens", metric = "ModelTokens" } },
+  )
 }
 
-resource "aws_cloudwatch_log_metric_filter" "budget" {
-  for_each       = toset(local.charging)
-  name           = "${var.name}-${each.key}-model-budget"
-  log_group_name = aws_cloudwatch_log_group.fn[each.key].name
-  pattern        = "{ $.message = \"model tokens charged\" }"
+resource "aws_cloudwatch_log_metric_filter" "values" {
+  for_each       = local.line_values
+  name           = "${var.name}-${each.key}"
+  log_group_name = aws_cloudwatch_log_group.fn[each.value.function].name
+  pattern        = each.value.line
   metric_transformation {
-    name      = "ModelBudgetUsed"
+    name      = each.value.metric
     namespace = local.namespace
-    value     = "$.budget_used_fraction"
-  }
-}
-
-resource "aws_cloudwatch_log_metric_filter" "tokens" {
-  for_each       = toset(local.charging)
-  name           = "${var.name}-${each.key}-model-tokens"
-  log_group_name = aws_cloudwatch_log_group.fn[each.key].name
-  pattern        = "{ $.message = \"model tokens charged\" }"
-  metric_transformation {
-    name      = "ModelTokens"
-    namespace = local.namespace
-    value     = "$.tokens"
+    value     = each.value.field
   }
 }

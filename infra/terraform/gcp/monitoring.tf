@@ -210,49 +210,51 @@ resource "time_sleep" "log_metrics" {
   }
 }
 
-resource "google_monitoring_alert_policy" "leads_waiting" {
-  display_name          = "${var.name}: a lead waits over ${local.alerts.lead_waiting_minutes} minutes for its notification"
+# Alerts on the log-based metrics: the oldest lead's wait (the retry job runs every 15 minutes) and
+# the share of the day's model tokens spent.
+locals {
+  log_metric_alerts = {
+    leads-waiting = {
+      title     = "a lead waits over ${local.alerts.lead_waiting_minutes} minutes for its notification"
+      metric    = google_logging_metric.lead_waiting.name
+      threshold = local.alerts.lead_waiting_minutes * 60
+      period    = "900s"
+      severity  = "ERROR"
+      runbook   = "Replay the lead's notification (docs/operations.md, 'Replay failed leads')."
+    }
+    model-budget = {
+      title     = "over ${local.alerts.model_budget_fraction * 100}% of today's model tokens spent"
+      metric    = google_logging_metric.budget_used.name
+      threshold = local.alerts.model_budget_fraction
+      period    = "300s"
+      severity  = "WARNING"
+      runbook   = "Answers fall back to the offline composer when none are left; raise MODEL_TOKENS_PER_DAY or wait for midnight UTC."
+    }
+  }
+}
+
+resource "google_monitoring_alert_policy" "log_metric" {
+  for_each              = local.log_metric_alerts
+  display_name          = "${var.name}: ${each.value.title}"
   combiner              = "OR"
   notification_channels = local.channels
-  severity              = "ERROR"
+  severity              = each.value.severity
   conditions {
-    display_name = "oldest lead waiting"
+    display_name = each.key
     condition_threshold {
-      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.lead_waiting.name}\""
+      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${each.value.metric}\""
       comparison      = "COMPARISON_GT"
-      threshold_value = local.alerts.lead_waiting_minutes * 60
+      threshold_value = each.value.threshold
       duration        = "0s"
       aggregations {
-        alignment_period     = "900s" # the retry job runs every 15 minutes
+        alignment_period     = each.value.period
         per_series_aligner   = "ALIGN_PERCENTILE_99"
         cross_series_reducer = "REDUCE_MAX"
       }
     }
   }
   documentation {
-    content = "Replay the lead's notification (docs/operations.md, 'Replay failed leads')."
-  }
-  depends_on = [time_sleep.log_metrics]
-}
-
-resource "google_monitoring_alert_policy" "model_budget" {
-  display_name          = "${var.name}: over ${local.alerts.model_budget_fraction * 100}% of today's model tokens spent"
-  combiner              = "OR"
-  notification_channels = local.channels
-  severity              = "WARNING"
-  conditions {
-    display_name = "budget used"
-    condition_threshold {
-      filter          = "resource.type = \"cloud_run_revision\" AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.budget_used.name}\""
-      comparison      = "COMPARISON_GT"
-      threshold_value = local.alerts.model_budget_fraction
-      duration        = "0s"
-      aggregations {
-        alignment_period     = "300s"
-        per_series_aligner   = "ALIGN_PERCENTILE_99"
-        cross_series_reducer = "REDUCE_MAX"
-      }
-    }
+    content = each.value.runbook
   }
   depends_on = [time_sleep.log_metrics]
 }

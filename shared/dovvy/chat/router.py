@@ -103,8 +103,9 @@ _PRIORITY: dict[Agent, int] = {"safety": 3, "certification": 2, "trip": 1, "gene
 _DIVING_WORDS = (
     r"div\w*|scuba|underwater|reef|ocean|sea|snorkel\w*|water|boat|marine|fish|coral|tank|cylinder|wetsuit|"
     r"nitrox|padi|ssi|certif\w*|course|depth|deep|wreck|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard|"
-    # Weighting and lights, as divers ask about them.
-    r"weight(s|ing|ed)?|lead (weights?|i need|do i need)|how much lead|ballast|dive light|torch"
+    # Weighting and lights, as divers ask about them (not "weights" alone: the gym's are not ours).
+    r"weighting|overweighted|underweighted|weight (belt|pockets?|system)|lead (weights?|i need|do i need)|"
+    r"how much lead|ballast|dive lights?"
 )
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|same|also|but|or|then|ok(ay)?,? (and|what|how)|what if)\b|^(and )?for\b"
