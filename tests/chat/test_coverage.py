@@ -25,8 +25,15 @@ def test_a_place_is_not_covered_only_when_no_named_place_is_mentioned() -> None:
     bali = coverage.not_covered("bali in july?", mentioned)
     assert bali is not None
     assert bali.nearby == ("Raja Ampat",)  # Indonesia's guide
-    assert "Raja Ampat" in coverage.reply(bali)
+    # One guide nearby is named alone, not as the end of an empty list.
+    assert "nearby, it has guides to Raja Ampat;" in coverage.reply(bali)
     assert "Bali" in coverage.reply(bali)
+
+
+def test_names_are_listed_as_a_sentence_lists_them() -> None:
+    assert coverage.spoken_list(("Tioman",)) == "Tioman"
+    assert coverage.spoken_list(("Tioman", "Sipadan")) == "Tioman and Sipadan"
+    assert coverage.spoken_list(("Tioman", "Sipadan", "Redang")) == "Tioman, Sipadan and Redang"
 
 
 def test_a_trip_to_a_place_no_article_mentions_is_told_so(chat_runtime: Runtime) -> None:

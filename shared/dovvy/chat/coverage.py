@@ -30,12 +30,17 @@ def not_covered(message: str, mentioned: Callable[[str], bool]) -> NotCovered | 
     return NotCovered(named[0], nearby)
 
 
+def spoken_list(names: tuple[str, ...]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def reply(gap: NotCovered) -> str:
     place = gap.place.title() if gap.place.islower() else gap.place
     covered = gap.nearby or tuple(d.display_name for d in catalogue.load().destinations)
     where = "nearby, it has guides to" if gap.nearby else "it has guides to"
     return (
         f"The DovvyBuddy knowledge base has nothing on {place} yet, so I'd rather not guess. "
-        f"For trips, {where} {', '.join(covered[:-1])} and {covered[-1]}; "
+        f"For trips, {where} {spoken_list(covered)}; "
         "and it covers certifications, dive safety and skills wherever you dive."
     )
