@@ -348,3 +348,20 @@ def test_a_place_listed_in_both_files_is_refused(monkeypatch: pytest.MonkeyPatch
     finally:
         monkeypatch.undo()
         catalogue.load.cache_clear()
+
+
+def test_the_table_counts_the_caution_line_on_ordinary_questions() -> None:
+    from dovvy.measure.safety_eval import evaluate
+
+    cases = [
+        {"id": "q-1", "tier": "normal", "kind": "question", "text": "my ear hurts a bit on the way down, tips?"},
+        {"id": "q-2", "tier": "normal", "kind": "question", "text": "best month for tioman?"},
+    ]
+    table, _ = evaluate(cases)
+    header, _, *rows = table.splitlines()
+    assert header.endswith("| caution on ordinary questions |")
+    assert [check(c["text"]).tier for c in cases] == ["caution", "normal"]  # the ear is the writer's
+    # Both splits' rows (dev, test) together hold the two questions, one of them cautioned.
+    shares = [row.split("|")[-2].strip().split(" ")[0] for row in rows[:2]]
+    counted = [tuple(map(int, s.split("/"))) for s in shares if s != "-"]
+    assert (sum(p for p, _ in counted), sum(w for _, w in counted)) == (1, 2)

@@ -1,9 +1,9 @@
 """`dovvy eval safety`: the safety check against the labelled messages, per split and per language.
 
 Recall is over emergencies, false alarms over everything else; the table per language counts the
-test split only. The caution rate is over the
-near-misses (`kind: near`: alarming words, nobody hurt: a course, an object, an idiom), where no
-line should be shown. Misses are listed for the dev split only, unless asked: test is for
+test split only. The caution rates are over the near-misses (`kind: near`: alarming words, nobody
+hurt: a course, an object, an idiom) and over ordinary diving questions (`kind: question`), where
+no line should be shown. Misses are listed for the dev split only, unless asked: test is for
 measuring, and reading its misses would be tuning on it.
 """
 
@@ -31,6 +31,8 @@ class Tally:
     others: int = 0
     cautioned: int = 0
     near: int = 0
+    questions_cautioned: int = 0
+    questions: int = 0
 
     def row(self, name: str) -> str:
         def share(part: int, whole: int) -> str:
@@ -38,7 +40,7 @@ class Tally:
 
         return (
             f"| {name} | {share(self.caught, self.emergencies)} | {share(self.alarms, self.others)} "
-            f"| {share(self.cautioned, self.near)} |"
+            f"| {share(self.cautioned, self.near)} | {share(self.questions_cautioned, self.questions)} |"
         )
 
 
@@ -68,17 +70,20 @@ def evaluate(cases: Iterable[dict[str, Any]], *, show_test: bool = False) -> tup
             if case.get("kind") == "near":
                 tally.cautioned += result.tier == "caution"
                 tally.near += 1
+            if case.get("kind") == "question":
+                tally.questions_cautioned += result.tier == "caution"
+                tally.questions += 1
         if case["tier"] == "emergency" and not result.emergency:
             problem = "missed"
         elif case["tier"] != "emergency" and result.emergency:
             problem = "false alarm"
-        elif case.get("kind") == "near" and result.tier == "caution":
-            problem = "caution on a near-miss"
+        elif case.get("kind") in ("near", "question") and result.tier == "caution":
+            problem = f"caution on a {'near-miss' if case['kind'] == 'near' else 'question'}"
         if problem and (split == "dev" or show_test):
             wrong.append(f"{problem} {case['id']} ({split}): {case['text']}")
     header = (
-        "| {} | emergencies caught (recall) | false alarms | caution on near-misses |\n"
-        "| --- | --- | --- | --- |"
+        "| {} | emergencies caught (recall) | false alarms | caution on near-misses "
+        "| caution on ordinary questions |\n| --- | --- | --- | --- | --- |"
     )
     splits = "\n".join([header.format("split"), *(t.row(s) for s, t in by_split.items())])
     languages = "\n".join(
