@@ -16,6 +16,7 @@ from dovvy.chat.language import gloss, read
 from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, lexicons
 from dovvy.chat.safety import check
 from dovvy.chat.symptoms import CATEGORIES
+from dovvy.chat.terms import dense, fold
 from dovvy.providers.llm import FallbackChain, Generation, Prompt
 from dovvy.runtime import Runtime
 from tests.chat.conftest import ask
@@ -176,6 +177,12 @@ def test_signs_described_rather_than_named_are_emergencies(message: str) -> None
         "un buceador convulsiona en la superficie, se le salio el regulador",
         "Taucher krampft an der Oberfläche, Atemregler raus",
         "élève sortie à 10h, à 10h40 se plaint de fourmillements dans les jambes. Caisson le plus proche ?",
+        # A camera named beside a diver who is not breathing now is no flooded camera.
+        "mi compañero estaba grabando con la gopro y ahora no respira",
+        "yung buddy ko nag vivideo gamit gopro tapos ngayon walang malay",
+        "kawan saya tengah ambil video guna kamera, sekarang dia pengsan tak sedar",
+        "我朋友刚才在用相机拍视频 现在他昏迷了没有呼吸",
+        "mein Buddy hat mit der Kamera gefilmt und jetzt atmet er nicht mehr",
         # Stepped on something unknown, with spreading swelling and nausea: the fish-spine protocol.
         "pisé algo al salir del barco, me arde el pie, se hincha hasta la rodilla y tengo nauseas",
     ],
@@ -190,6 +197,10 @@ def test_objects_and_courses_do_not_hide_a_real_emergency(message: str) -> None:
         "mi regulador no da aire ni en seco, donde lo llevo a revisar",
         "that dive nearly killed me 😂 legs like jelly now, best dive ever",
         "lampu suluh aku masuk air, mati terus, boleh servis tak",
+        "se me inundó la carcasa de la cámara ahora, ¿se puede salvar?",
+        "防水壳进水了 相机现在完全死了",
+        # Folded, "underwater" is spelt as "drowning" is; a battery flat underwater hurts nobody.
+        "pin máy ảnh hết lúc đang dưới nước, trên tàu có chỗ sạc không?",
     ],
 )
 def test_broken_kit_and_laughter_are_nobody_hurt(message: str) -> None:
@@ -355,3 +366,18 @@ def test_the_json_a_bundle_carries_reads_as_the_yaml() -> None:
     for name in catalogue.PACKED_DATA:  # plain data: no dates or other YAML-only values
         source = catalogue.read_source(name)
         assert json.loads(json.dumps(source, ensure_ascii=False)) == source
+
+
+def test_no_word_for_now_hides_inside_an_everyday_word() -> None:
+    """Terms in scripts without spaces match inside words: a "now" that every polite Japanese verb
+    contains (いま in 言います) would make every message say it is happening now."""
+    everyday = {
+        "ja": ["言います", "思います", "しまいます"],
+        "zh": ["急救课", "快乐", "很快"],
+        "th": ["หายใจ"],
+    }
+    for code, texts in everyday.items():
+        happening = lexicons()[code].happening
+        assert happening is not None
+        for text in texts:
+            assert happening.search("", dense(fold(text))) is None, (code, text)

@@ -33,7 +33,10 @@ class Lexicon:
     urgent: Terms | None  # help, SOS, what do we do
     not_happening: Terms | None  # a question about it, a what-if, a course, the past: caution
     asking: Terms | None  # "is this normal?": doubts only a symptom with no category
-    no_one_hurt: Terms | None  # a course, a drill, a film, an object, an idiom: no line at all
+    no_one_hurt: Terms | None  # a course, a drill, a film, an idiom, a joke: no line at all
+    # A camera, a torch, a battery: calms danger words only when nothing besides it says someone is
+    # in danger now ("the GoPro drowned", not "filming with the GoPro, now he is not breathing").
+    objects: Terms | None
     severe: Terms | None  # signs beyond a sting (unbearable pain, swelling, dizziness)
     symptoms: Terms | None  # a symptom named as happening to someone: the caution line
     diving: Terms | None  # a diving word: the message is on topic
@@ -170,6 +173,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         not_happening=read.compiled("not_happening"),
         asking=read.compiled("asking"),
         no_one_hurt=read.compiled("no_one_hurt"),
+        objects=read.compiled("objects"),
         severe=read.compiled("severe"),
         symptoms=compile_terms(symptoms),
         diving=read.compiled("diving"),

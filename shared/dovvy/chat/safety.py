@@ -157,10 +157,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
         return terms.search(words, packed) if terms is not None else None
 
     dive_context = bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
-    categories = [c for c, terms in lexicon.emergency.items() if found(terms)]
-    # Vertigo with vomiting is an emergency wherever it happens, as in English.
-    checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
-    categories += [c for c, terms in checked.items() if found(terms) and c not in categories]
+    categories = _dangers(lexicon, words, packed, dive_context)
     first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
     if first_aid:
         categories.insert(0, "envenomation")
@@ -168,7 +165,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     now = found(lexicon.happening)
     if not categories:
         named = found(lexicon.symptoms)
-        if named and not found(lexicon.no_one_hurt):
+        if named and not (found(lexicon.no_one_hurt) or found(lexicon.objects)):
             strong = found(lexicon.severe)
             doubted = found(lexicon.not_happening) or found(lexicon.asking)
             if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
@@ -179,7 +176,11 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
             return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
     category: symptoms.Category = categories[0]  # type: ignore[assignment]
-    if not found(lexicon.urgent) and found(lexicon.no_one_hurt):
+    thing = found(lexicon.objects)
+    calm = found(lexicon.no_one_hurt) or (
+        thing and not _reported_besides(lexicon, thing, words, packed, dive_context)
+    )
+    if calm and not found(lexicon.urgent):
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
     if not now and found(lexicon.not_happening):
         return SafetyCheck(
@@ -187,6 +188,35 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
         )
     return SafetyCheck(
         "emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid
+    )
+
+
+def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> list[str]:
+    """The emergency categories whose terms the text holds (after-diving ones with a dive context)."""
+    found = [c for c, terms in lexicon.emergency.items() if terms and terms.search(words, packed)]
+    # Vertigo with vomiting is an emergency wherever it happens, as in English.
+    checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
+    return found + [c for c, t in checked.items() if t and t.search(words, packed) and c not in found]
+
+
+def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, dive_context: bool) -> bool:
+    """Whether, with the object's own words taken out, the message still names a danger, says it
+    is happening, and says nothing of a question, a what-if or the past: "he was filming with the
+    GoPro and now he is not breathing" is an emergency; "the GoPro drowned" is not."""
+    if any(t is not None and t.search(words, packed) for t in (lexicon.not_happening, lexicon.asking)):
+        return False
+    rest_words, rest_packed = words, packed
+    for _ in range(8):  # every object goes ("the camera's battery" is two), a few at most
+        rest_words = f" {rest_words} ".replace(f" {thing} ", " ").strip()
+        rest_packed = rest_packed.replace(thing.replace(" ", ""), "")
+        found = lexicon.objects.search(rest_words, rest_packed) if lexicon.objects else None
+        if not found or found == thing:
+            break
+        thing = found
+    return (
+        lexicon.happening is not None
+        and lexicon.happening.search(rest_words, rest_packed) is not None
+        and bool(_dangers(lexicon, rest_words, rest_packed, dive_context))
     )
 
 
