@@ -12,8 +12,8 @@ import pytest
 
 from dovvy import catalogue
 from dovvy.chat import emergency
-from dovvy.chat.language import gloss, read
-from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, lexicons
+from dovvy.chat.language import Reading, gloss, read
+from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, built, lexicons
 from dovvy.chat.safety import check
 from dovvy.chat.symptoms import CATEGORIES
 from dovvy.chat.terms import dense, fold
@@ -41,6 +41,25 @@ def test_a_broken_language_file_is_named_in_the_error() -> None:
         _build("xx", {"code": "xx", "emergency": {"fainting": ["x"]}})
     with pytest.raises(LexiconError, match=r"animals.fish: 'spines' is not"):
         _build("xx", {"code": "xx", "animals": {"fish": "spines"}})
+    files: dict[str, dict[str, Any]] = {"en": {"code": "en"}, "xx": {"code": "xx", "related": ["yy"]}}
+    with pytest.raises(LexiconError, match=r"languages/xx.yaml: related: yy is no other language"):
+        built(files)
+
+
+def test_a_message_read_as_malay_alone_is_checked_by_indonesian_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Malay and Indonesian writers use each other's words: a Malay message with an Indonesian
+    sign in it ("ga bisa digerakin") is caught by the related lexicon, whose calming words are
+    Malay's too ("dah sihat", recovered)."""
+    from dovvy.chat import safety
+
+    monkeypatch.setattr(safety, "read", lambda message: Reading(("ms",), "ms"))
+    urgent = check("kawan aku lepas dive tadi, tangan dia ga bisa digerakin langsung, camne ni")
+    assert urgent.emergency, urgent.reason
+    assert urgent.language == "ms"
+    recovered = check(
+        "dulu 2018 pernah kena bends, dah rawat dalam chamber, sekarang dah sihat. boleh dive balik x?"
+    )
+    assert not recovered.emergency, recovered.reason
 
 
 def test_no_single_word_term_is_another_languages_common_word() -> None:

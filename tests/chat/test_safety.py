@@ -10,7 +10,8 @@ import pytest
 
 from dovvy import catalogue
 from dovvy.chat import emergency
-from dovvy.chat.safety import check, escalate, prepare
+from dovvy.chat.escalation import escalate
+from dovvy.chat.safety import check, prepare
 from dovvy.providers.llm import FallbackChain, Generation, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
 from dovvy.splits import split_of
@@ -312,7 +313,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (825, 29)
+    assert (caught, alarms) == (896, 29)
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,9 @@ class Lexicon:
     folds: dict[str, str]  # character variants rewritten to the form the lexicon uses
     variants: dict[str, frozenset[str]]  # reply variant (zh-Hant): the characters that mark it
     answer_as: str  # the reply variant when no other is marked (zh-Hans for zh)
+    # Languages so close that a message read as this one is also checked by theirs (Malay and
+    # Indonesian share most words, and writers of each use the other's).
+    related: tuple[str, ...] = ()
     # Per list of emergency, after-diving and symptom terms, the plain ones English does not have:
     # what says a message is in this language. The loanwords people mix in ("nag collapse",
     # "hypothermia") are no evidence: English messages use them too, while a Manglish "my friend
@@ -185,6 +188,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         folds=read.folds(),
         variants={str(k): frozenset(str(v)) for k, v in (data.get("variants") or {}).items()},
         answer_as=read.text("answer_as", code),
+        related=tuple(read.terms("related")),
         evidence_terms=tuple(
             found
             for listed in said
@@ -213,10 +217,33 @@ def read_files() -> dict[str, dict[str, Any]]:
 
 
 def built(files: dict[str, dict[str, Any]]) -> dict[str, Lexicon]:
-    found = {code: _build(code, data) for code, data in files.items()}
+    found = {code: _build(code, _with_related(code, files)) for code, data in files.items()}
     if ENGLISH not in found:
         raise LexiconError("catalogue/languages/en.yaml is missing")
+    for lexicon in found.values():
+        unknown = [c for c in lexicon.related if c not in found or c == lexicon.code]
+        if unknown:
+            raise LexiconError(
+                f"catalogue/languages/{lexicon.code}.yaml: related: {unknown[0]} is no other language"
+            )
     return found
+
+
+# What says nobody is hurt, or not now, in one language says it in a related one too: a Malay
+# "dah sihat" (recovered) read through the Indonesian lexicon must calm it as it calms Malay's.
+_SHARED_WITH_RELATED = ("no_one_hurt", "objects")
+
+
+def _with_related(code: str, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    data = files[code]
+    related = [files[r] for r in data.get("related") or [] if r in files and r != code]
+    if not related:
+        return data
+    merged = dict(data)
+    for field in _SHARED_WITH_RELATED:
+        lists = [d.get(field) for d in (data, *related)]
+        merged[field] = [t for listed in lists if isinstance(listed, list) for t in listed]
+    return merged
 
 
 @functools.cache

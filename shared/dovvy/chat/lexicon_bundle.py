@@ -59,5 +59,6 @@ def unpacked(data: dict[str, Any]) -> Lexicon:
         folds=dict(data["folds"]),
         variants={k: frozenset(v) for k, v in data["variants"].items()},
         answer_as=data["answer_as"],
+        related=tuple(data["related"]),
         evidence_terms=tuple(required(v) for v in data["evidence_terms"]),
     )
