@@ -202,6 +202,12 @@ def test_signs_described_rather_than_named_are_emergencies(message: str) -> None
         "kawan saya tengah ambil video guna kamera, sekarang dia pengsan tak sedar",
         "我朋友刚才在用相机拍视频 现在他昏迷了没有呼吸",
         "mein Buddy hat mit der Kamera gefilmt und jetzt atmet er nicht mehr",
+        # A sign no object has (dizzy), beside the camera, is someone's.
+        "고프로로 촬영하고 올라왔는데 팔 피부가 얼룩덜룩하고 어지러워요",
+        # 好奇怪 (very strange) holds 好奇 (curious): no "just curious" here.
+        "潜水回来以后他讲话好奇怪 口齿不清",
+        # French as typed, with its elisions: "l'eau" is "l eau", as the lexicon writes it.
+        "on l'a sorti de l'eau, il n'arrive pas à respirer",
         # Stepped on something unknown, with spreading swelling and nausea: the fish-spine protocol.
         "pisé algo al salir del barco, me arde el pie, se hincha hasta la rodilla y tengo nauseas",
     ],
@@ -218,6 +224,8 @@ def test_objects_and_courses_do_not_hide_a_real_emergency(message: str) -> None:
         "lampu suluh aku masuk air, mati terus, boleh servis tak",
         "se me inundó la carcasa de la cámara ahora, ¿se puede salvar?",
         "防水壳进水了 相机现在完全死了",
+        "nalunod yung cellphone ko sa bangka, patay na talaga",
+        "Handy beim Tauchen abgesoffen, Display tot",
         # Folded, "underwater" is spelt as "drowning" is; a battery flat underwater hurts nobody.
         "pin máy ảnh hết lúc đang dưới nước, trên tàu có chỗ sạc không?",
     ],
@@ -400,3 +408,9 @@ def test_no_word_for_now_hides_inside_an_everyday_word() -> None:
         assert happening is not None
         for text in texts:
             assert happening.search("", dense(fold(text))) is None, (code, text)
+
+
+def test_french_elisions_part_words_and_english_contractions_join() -> None:
+    assert fold("on l'a sorti de l'eau, qu'il respire") == "on l a sorti de l eau, qu il respire"
+    assert fold("I can't breathe, I'm scared, don't go") == "i cant breathe, im scared, dont go"
+    assert fold("c\u2019est grave") == "c est grave"

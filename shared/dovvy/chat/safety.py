@@ -208,9 +208,11 @@ def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> l
 
 
 def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, dive_context: bool) -> bool:
-    """Whether, with the object's own words taken out, the message still names a danger, says it
-    is happening, and says nothing of a question, a what-if or the past: "he was filming with the
-    GoPro and now he is not breathing" is an emergency; "the GoPro drowned" is not."""
+    """Whether, with the object's own words taken out, the message still names a danger, says it is
+    happening or names a sign no object has (dizzy, swelling), and says nothing of a question, a
+    what-if or the past: "he was filming with the GoPro and now he is not breathing" and "filmed
+    turtles with the GoPro, came up with blotchy skin and dizzy" are emergencies; "the GoPro
+    drowned" is not."""
     if any(t is not None and t.search(words, packed) for t in (lexicon.not_happening, lexicon.asking)):
         return False
     rest_words, rest_packed = words, packed
@@ -221,11 +223,10 @@ def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, div
         if not found or found == thing:
             break
         thing = found
-    return (
-        lexicon.happening is not None
-        and lexicon.happening.search(rest_words, rest_packed) is not None
-        and bool(_dangers(lexicon, rest_words, rest_packed, dive_context))
+    said_of_someone = any(
+        t is not None and t.search(rest_words, rest_packed) for t in (lexicon.happening, lexicon.severe)
     )
+    return said_of_someone and bool(_dangers(lexicon, rest_words, rest_packed, dive_context))
 
 
 def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) -> str | None:

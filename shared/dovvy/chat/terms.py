@@ -14,11 +14,17 @@ LATIN_WORD = re.compile(r"[a-z0-9]+")
 _REDUPLICATED = re.compile(r"\b([a-z]{3,})2\b")
 
 
+# French elision ("l'eau", "j'ai", "qu'il"): the apostrophe parts two words, which the lexicons
+# write apart ("sorti de l eau"); English's "can't" and "I'm" join ("cant", "im") as before.
+_ELISION = re.compile(r"\b(qu|[cdjlmnst])['\u2019](?=[^\W\d_])")
+
+
 def fold(text: str) -> str:
-    """NFKC, lower case, Latin accents dropped (đ as d, ß as ss), apostrophes removed."""
+    """NFKC, lower case, Latin accents dropped (đ as d, ß as ss), elided words parted, other
+    apostrophes removed."""
     if text.isascii():
-        return text.lower().replace("'", "")
-    text = unicodedata.normalize("NFKC", text).lower()
+        return _ELISION.sub(r"\1 ", text.lower()).replace("'", "")
+    text = _ELISION.sub(r"\1 ", unicodedata.normalize("NFKC", text).lower())
     for old, new in (("\u2019", ""), ("'", ""), ("đ", "d"), ("ß", "ss"), ("œ", "oe"), ("æ", "ae")):
         text = text.replace(old, new)
     # Accents on Latin letters go; the marks that are part of Thai, kana or Hangul letters stay.
