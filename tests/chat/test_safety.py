@@ -11,7 +11,7 @@ import pytest
 from dovvy import catalogue
 from dovvy.chat import emergency
 from dovvy.chat.escalation import escalate
-from dovvy.chat.safety import check, prepare
+from dovvy.chat.safety import check, check_turn, prepare
 from dovvy.providers.llm import FallbackChain, Generation, Prompt
 from dovvy.providers.llm.offline import OfflineLLM
 from dovvy.splits import split_of
@@ -313,7 +313,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (952, 34)
+    assert (caught, alarms) == (1002, 33)
 
 
 @pytest.mark.parametrize(
@@ -371,3 +371,10 @@ def test_the_table_counts_the_caution_line_on_ordinary_questions() -> None:
     shares = [row.split("|")[-2].strip().split(" ")[0] for row in rows[:2]]
     counted = [tuple(map(int, s.split("/"))) for s in shares if s != "-"]
     assert (sum(p for p, _ in counted), sum(w for _, w in counted)) == (1, 2)
+
+
+def test_a_reply_is_read_with_the_turn_before_it_only_when_it_names_a_sign() -> None:
+    dive = "we came up from a 30 m dive an hour ago, quick question about logging it"
+    assert check_turn("my shoulder really hurts now and my fingers tingle", dive).emergency
+    assert check_turn("my shoulder really hurts now and my fingers tingle").tier == "caution"
+    assert check_turn("thanks, he is fine now", "my buddy is unconscious").tier == "normal"

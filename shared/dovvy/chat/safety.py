@@ -142,6 +142,18 @@ def check(message: str) -> SafetyCheck:
     return dataclasses.replace(best, language=reply if best.tier != "normal" else reading.reply)
 
 
+def check_turn(message: str, previous: str | None = None) -> SafetyCheck:
+    """The tier of a message as a turn of its conversation: a reply that names a sign ("yes, my
+    shoulder still hurts") is read with the diver's message before it, which may hold the dive
+    ("we came up from 30 m an hour ago"). Only a caution is reread: a message that names no sign
+    ("thanks, he is fine now") is never an emergency because of the turn before."""
+    alone = check(message)
+    if alone.tier != "caution" or not previous:
+        return alone
+    joined = check(f"{previous}\n{message}")
+    return joined if joined.emergency else alone
+
+
 def _corrected_in(words: list[str], vocabulary: frozenset[str]) -> list[str]:
     """Typos of this language's own terms fixed (one edit), never towards another language's."""
     fixed = []

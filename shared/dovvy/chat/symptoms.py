@@ -63,7 +63,11 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\bcant (get|find) (the |my |his |her |their )?words",
         r"\bspeech\b.{0,20}\b(wrong|slurr\w*|weird|garbled|strange|funny|off|slow)",
         r"\bwords (are |were |come out )?(jumbled|mixed up|garbled)",
-        r"\b(cant|unable to) (move|feel|lift) (my|his|her|their|one|both|either) (legs?|arms?|side|body|hands?|feet|foot)",
+        r"\b(cant|unable to) (move|feel|lift) (my|his|her|their|one|both|either) (left |right )?"
+        r"(legs?|arms?|side|body|hands?|feet|foot)",
+        # A limb still numb or dead an hour on is a neurological emergency, dive or none.
+        r"\bstill (cant|cannot|unable to) (move|feel|lift)\b",
+        r"\b(legs?|arms?|hands?|feet|foot|fingers) (is |are )?still (numb|dead|not moving)",
     ),
     "breathing": (
         r"\b(cant|couldnt|unable to|struggling to|struggles to|trouble|difficulty|difficult to|hard to|hard time|problems?|hurts to|painful to|fighting to) (breathe|breathing|breath|catch (my|his|her|their) breath)",

@@ -9,7 +9,7 @@ import dataclasses
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import emergency
 from dovvy.chat.escalation import escalate
-from dovvy.chat.safety import SafetyCheck, check
+from dovvy.chat.safety import SafetyCheck, check_turn
 from dovvy.chat.turn import TurnContext
 from dovvy.config import Settings
 from dovvy.providers.llm import FallbackChain
@@ -43,7 +43,9 @@ def _prefix(safety: SafetyCheck, contacts: EmergencyContacts, *, hosted: bool) -
 
 
 def assess(ctx: TurnContext, llm: FallbackChain, settings: Settings) -> Assessment:
-    safety = check(ctx.message)
+    said = [t.get("content") for t in ctx.session.conversation_history if t.get("role") == "user"]
+    previous = str(said[-1]) if said and said[-1] else None
+    safety = check_turn(ctx.message, previous)
     if safety.tier == "caution" and settings.llm_routing:
         # A hosted model may upgrade caution to emergency, never the other way.
         safety = escalate(safety, ctx.message, llm, timeout=settings.router_timeout_seconds)
