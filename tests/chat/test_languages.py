@@ -206,6 +206,8 @@ def test_signs_described_rather_than_named_are_emergencies(message: str) -> None
         "고프로로 촬영하고 올라왔는데 팔 피부가 얼룩덜룩하고 어지러워요",
         # 好奇怪 (very strange) holds 好奇 (curious): no "just curious" here.
         "潜水回来以后他讲话好奇怪 口齿不清",
+        # 교육생 (a trainee) holds 교육 (training): the trainee coughing blood is no course question.
+        "교육생이 올라오자마자 기침에 피가 섞여 나와요",
         # French as typed, with its elisions: "l'eau" is "l eau", as the lexicon writes it.
         "on l'a sorti de l'eau, il n'arrive pas à respirer",
         # Stepped on something unknown, with spreading swelling and nausea: the fish-spine protocol.

@@ -122,6 +122,8 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
     ),
     "missing_diver": (
         rf"\b{_PERSON_NOUN}\b.{{0,40}}\bmissing\b",
+        rf"\b{_PERSON_NOUN} (isnt|is not|wasnt|was not) with us\b",
+        r"\b(cant|cannot|can not|couldnt) (see|find|spot) (him|her|them) anywhere\b",
         r"\bmissing (one |a |an |two |1 |2 )?(diver|buddy|person|snorkel\w*|swimmer|student)",
         r"\b(one of (us|our group|the group|them)|someone|somebody)\b.{0,20}\bmissing\b",
         r"\b(didnt|hasnt|havent|hadnt|never|still not|isnt|wasnt|not) (come|came|surface|surfaced|resurfaced|come back|came back|returned|back|up yet)\b",
