@@ -206,6 +206,10 @@ def test_signs_described_rather_than_named_are_emergencies(message: str) -> None
         "고프로로 촬영하고 올라왔는데 팔 피부가 얼룩덜룩하고 어지러워요",
         # 好奇怪 (very strange) holds 好奇 (curious): no "just curious" here.
         "潜水回来以后他讲话好奇怪 口齿不清",
+        # A laugh that plays a sign down is no joke about it (555: Thai laughter).
+        "หลังดำน้ำเมื่อเช้าขาซ้ายชาๆ เพลียมาก 555 ไม่น่าเป็นไรมั้ง",
+        # "Is it ok?" after a report, with a phone in it, doubts nothing.
+        "sau khi lặn tay trái bị tê rần, yếu hẳn, cầm điện thoại không nổi. có sao ko",
         # 교육생 (a trainee) holds 교육 (training): the trainee coughing blood is no course question.
         "교육생이 올라오자마자 기침에 피가 섞여 나와요",
         # French as typed, with its elisions: "l'eau" is "l eau", as the lexicon writes it.
@@ -227,6 +231,7 @@ def test_objects_and_courses_do_not_hide_a_real_emergency(message: str) -> None:
         "se me inundó la carcasa de la cámara ahora, ¿se puede salvar?",
         "防水壳进水了 相机现在完全死了",
         "nalunod yung cellphone ko sa bangka, patay na talaga",
+        "mati aku, bil trip ni mahal gila 😂",
         "Handy beim Tauchen abgesoffen, Display tot",
         # Folded, "underwater" is spelt as "drowning" is; a battery flat underwater hurts nobody.
         "pin máy ảnh hết lúc đang dưới nước, trên tàu có chỗ sạc không?",

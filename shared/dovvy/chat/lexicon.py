@@ -34,9 +34,10 @@ class Lexicon:
     not_happening: Terms | None  # a question about it, a what-if, a course, the past: caution
     asking: Terms | None  # "is this normal?": doubts only a symptom with no category
     no_one_hurt: Terms | None  # a course, a drill, a film, an idiom, a joke: no line at all
-    # A camera, a torch, a battery: calms danger words only when nothing besides it says someone is
-    # in danger now ("the GoPro drowned", not "filming with the GoPro, now he is not breathing").
-    objects: Terms | None
+    # Said beside the danger words, calming them only when nothing else says someone is in danger
+    # now: an object ("the GoPro drowned", not "filming with the GoPro, now he is not breathing")
+    # or a laugh ("dying of tiredness 555", not "numb leg after the dive, probably nothing 555").
+    asides: Terms | None
     severe: Terms | None  # signs beyond a sting (unbearable pain, swelling, dizziness)
     symptoms: Terms | None  # a symptom named as happening to someone: the caution line
     diving: Terms | None  # a diving word: the message is on topic
@@ -176,7 +177,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         not_happening=read.compiled("not_happening"),
         asking=read.compiled("asking"),
         no_one_hurt=read.compiled("no_one_hurt"),
-        objects=read.compiled("objects"),
+        asides=compile_terms(read.terms("objects") + read.terms("laughter")),
         severe=read.compiled("severe"),
         symptoms=compile_terms(symptoms),
         diving=read.compiled("diving"),
@@ -231,7 +232,7 @@ def built(files: dict[str, dict[str, Any]]) -> dict[str, Lexicon]:
 
 # What says nobody is hurt, or not now, in one language says it in a related one too: a Malay
 # "dah sihat" (recovered) read through the Indonesian lexicon must calm it as it calms Malay's.
-_SHARED_WITH_RELATED = ("no_one_hurt", "objects")
+_SHARED_WITH_RELATED = ("no_one_hurt", "objects", "laughter")
 
 
 def _with_related(code: str, files: dict[str, dict[str, Any]]) -> dict[str, Any]:

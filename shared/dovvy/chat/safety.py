@@ -185,7 +185,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     now = found(lexicon.happening)
     if not categories:
         named = found(lexicon.symptoms)
-        if named and not (found(lexicon.no_one_hurt) or found(lexicon.objects)):
+        if named and not (found(lexicon.no_one_hurt) or found(lexicon.asides)):
             strong = found(lexicon.severe)
             doubted = found(lexicon.not_happening) or found(lexicon.asking)
             if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
@@ -196,7 +196,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
             return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
     category: symptoms.Category = categories[0]  # type: ignore[assignment]
-    thing = found(lexicon.objects)
+    thing = found(lexicon.asides)
     calm = found(lexicon.no_one_hurt) or (
         thing and not _reported_besides(lexicon, thing, words, packed, dive_context)
     )
@@ -220,18 +220,18 @@ def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> l
 
 
 def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, dive_context: bool) -> bool:
-    """Whether, with the object's own words taken out, the message still names a danger, says it is
-    happening or names a sign no object has (dizzy, swelling), and says nothing of a question, a
-    what-if or the past: "he was filming with the GoPro and now he is not breathing" and "filmed
-    turtles with the GoPro, came up with blotchy skin and dizzy" are emergencies; "the GoPro
-    drowned" is not."""
-    if any(t is not None and t.search(words, packed) for t in (lexicon.not_happening, lexicon.asking)):
+    """Whether, with the asides' own words taken out (objects, laughter), the message still names a
+    danger, says it is happening or names a sign no object has (dizzy, swelling), and says nothing
+    of a what-if, a course or the past ("is it ok?" after a report is no doubt about it): "he was
+    filming with the GoPro and now he is not breathing" and "filmed turtles with the GoPro, came up
+    with blotchy skin and dizzy" are emergencies; "the GoPro drowned" is not."""
+    if lexicon.not_happening is not None and lexicon.not_happening.search(words, packed):
         return False
     rest_words, rest_packed = words, packed
-    for _ in range(8):  # every object goes ("the camera's battery" is two), a few at most
+    for _ in range(8):  # every aside goes ("the camera's battery" is two), a few at most
         rest_words = f" {rest_words} ".replace(f" {thing} ", " ").strip()
         rest_packed = rest_packed.replace(thing.replace(" ", ""), "")
-        found = lexicon.objects.search(rest_words, rest_packed) if lexicon.objects else None
+        found = lexicon.asides.search(rest_words, rest_packed) if lexicon.asides else None
         if not found or found == thing:
             break
         thing = found

@@ -367,7 +367,7 @@ NO_ONE_HURT = (
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
     r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
-    r"my notes|writing up|studying for|revising for|just curious|curious|"
+    r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared)\b"
 )
 VOCABULARY = frozenset(
