@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.local_server import serving
+from tests.local_server import send_json, serving
 
 TOKEN = "123456:TEST-token-for-the-fake"
 # Telegram's HTML parse mode: these tags, <a href>, and <span class="tg-spoiler">.
@@ -147,12 +147,7 @@ def fake_telegram() -> Iterator[FakeTelegram]:
             self._answer(200, {"ok": True, "result": fake.result(method, body)})
 
         def _answer(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, payload)
 
     with serving(Handler) as url:
         fake.base_url = url

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.local_server import serving
+from tests.local_server import send_json, serving
 
 Answer = Callable[[str, str, Any], tuple[int, Any]]
 
@@ -25,13 +25,7 @@ def json_api(answer: Answer, seen: Callable[[BaseHTTPRequestHandler], None] | No
                 seen(self)
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
-            status, payload = answer(self.command, self.path, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, *answer(self.command, self.path, body))
 
         do_GET = do_POST = do_PATCH = _handle
 

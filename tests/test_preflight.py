@@ -4,7 +4,6 @@ SDK and the real command."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -21,7 +20,7 @@ from dovvy.cli.preflight_aws import aws_findings
 from dovvy.cli.preflight_gcp import GCP_PERMISSIONS, gcp_findings
 from dovvy.google_rest import GcpApi
 from tests.json_fake import json_api
-from tests.local_server import serving
+from tests.local_server import send_json, serving
 
 
 def by_check(findings: list[Finding]) -> dict[str, Finding]:
@@ -53,12 +52,7 @@ def lambda_api() -> Iterator[FakeLambda]:
         def do_GET(self) -> None:
             assert self.path.startswith("/2016-08-19/account-settings")
             settings = {"ConcurrentExecutions": fake.limit, "UnreservedConcurrentExecutions": fake.limit}
-            body = json.dumps({"AccountLimit": settings}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_json(self, 200, {"AccountLimit": settings})
 
         def log_message(self, format: str, *args: object) -> None:
             pass

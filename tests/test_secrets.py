@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ import pytest
 from dovvy import secrets
 from dovvy.config import Settings
 from dovvy.errors import ConfigError
+from tests.local_server import send_json
 
 
 def test_aws_secret_arns_are_read_when_first_used(aws: None) -> None:
@@ -113,12 +113,7 @@ class _FakeSecretManager(BaseHTTPRequestHandler):
             self._answer(404, {"error": {"code": 404, "message": message, "status": "NOT_FOUND"}})
 
     def _answer(self, status: int, body: dict[str, Any]) -> None:
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        send_json(self, status, body)
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from dovvy import catalogue
 from dovvy.chat import emergency
 from dovvy.chat.language import Reading, gloss, read
-from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, built, lexicons
+from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, built, lexicons, read_files
 from dovvy.chat.safety import check
 from dovvy.chat.symptoms import CATEGORIES
 from dovvy.chat.terms import dense, fold
@@ -60,6 +61,25 @@ def test_a_message_read_as_malay_alone_is_checked_by_indonesian_too(monkeypatch:
         "dulu 2018 pernah kena bends, dah rawat dalam chamber, sekarang dah sihat. boleh dive balik x?"
     )
     assert not recovered.emergency, recovered.reason
+
+
+def test_no_term_is_listed_twice_in_one_list() -> None:
+    """A term written twice is a sign of two edits that did not see each other."""
+
+    def lists(value: Any, where: str) -> Iterator[tuple[str, list[str]]]:
+        if isinstance(value, list):
+            yield where, value
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                yield from lists(inner, f"{where}.{key}")
+
+    repeated = [
+        (where, term)
+        for code, data in read_files().items()
+        for where, terms in lists(data, code)
+        for term in {t for t in terms if terms.count(t) > 1}
+    ]
+    assert repeated == []
 
 
 def test_no_single_word_term_is_another_languages_common_word() -> None:

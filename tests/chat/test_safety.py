@@ -168,6 +168,8 @@ def test_tiers(message: str, tier: str) -> None:
 
 def test_text_speak_and_typos_are_normalised() -> None:
     assert prepare("hlp numbnes pls, can't brethe") == "help numbness please cant breathe"
+    # Accents fold as everywhere else: an umlaut does not split a word in two for the English rules.
+    assert prepare("für die Prüfung") == "fur die prufung"
 
 
 def _reply(message: str, destination: str | None = None) -> str:

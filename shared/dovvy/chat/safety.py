@@ -86,12 +86,11 @@ def _corrected(word: str) -> str:
     return best if best is not None and _distance(word, best, limit) <= limit else word
 
 
-def prepare(message: str, foreign: frozenset[str] = frozenset()) -> str:
-    """Lower case, accents and apostrophes dropped, text-speak written out, typos of lexicon words
-    fixed. Words of `foreign` (everyday words of the language a message is mainly written in,
-    that English does not share) are blanked; accents are folded so a "für" is one word, not "f r"."""
+def prepare(message: str) -> str:
+    """Folded (lower case, accents and apostrophes dropped: a "für" is one word, not "f r"),
+    text-speak written out, typos of lexicon words fixed."""
     text = fold(message.replace("\u2019", "'"))
-    words = ["_" if w in foreign else symptoms.TEXT_SPEAK.get(w, w) for w in WORD.findall(text)]
+    words = [symptoms.TEXT_SPEAK.get(w, w) for w in WORD.findall(text)]
     return " ".join(_corrected(w) for w in words)
 
 
@@ -127,10 +126,7 @@ def check(message: str) -> SafetyCheck:
     related = [r for c in reading.languages if c != ENGLISH for r in table[c].related]
     for code in dict.fromkeys((*reading.languages, *related)):
         if code == ENGLISH:
-            primary = reading.languages[0]
-            # English words stay: code-mixed messages carry "my friend", "help", "im" in them.
-            foreign = table[primary].common - table[ENGLISH].common if primary != ENGLISH else frozenset()
-            results.append((check_english(message, foreign), reading.reply))
+            results.append((check_english(message), reading.reply))
         else:
             # Typos are corrected only in the message's main language: a French "inconscient" is
             # no Spanish "inconsciente" typed wrong.
@@ -251,8 +247,8 @@ def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) ->
     return None
 
 
-def check_english(message: str, foreign: frozenset[str] = frozenset()) -> SafetyCheck:
-    text = re.sub(symptoms.GREETING, "", prepare(message, foreign))
+def check_english(message: str) -> SafetyCheck:
+    text = re.sub(symptoms.GREETING, "", prepare(message))
     dive_context = re.search(symptoms.DIVE_CONTEXT, text) is not None
     categories = _categories(text, dive_context)
     first_aid = _envenomation(text)
