@@ -45,3 +45,52 @@ def test_a_trip_to_a_place_no_article_mentions_is_told_so(chat_runtime: Runtime)
     # A question that holds anywhere is still answered where it is asked.
     general = service.answer(ChatTurn("how do i equalise my ears diving in the maldives"))
     assert general["sources"]
+
+
+def test_what_a_question_asks_is_read_without_the_places_it_names() -> None:
+    assert (
+        catalogue.without_places("How do I equalise diving in the Maldives?")
+        == "how do i equalise diving in the ?"
+    )
+    assert catalogue.without_places("truk lagoon or palau") == "or"
+    assert catalogue.destinations_named("did tioman last year, now thinking sipadan or the yongala") == (
+        "great-barrier-reef-cairns",
+        "tioman",
+        "sipadan-semporna",
+    )
+
+
+def test_outside_a_trip_a_place_no_article_mentions_is_answered_only_by_an_article_plainly_about_the_question(
+    chat_runtime: Runtime,
+) -> None:
+    service = chat_service(chat_runtime)
+    # About the place itself: an article on wrecks or shore entries is no answer about Croatia's
+    # water or how Bonaire's shore diving works.
+    for question, place in (
+        ("is the water in croatia warm enough in june for wrecks", "Croatia"),
+        ("bonaire shore diving, do you really just rent a truck and go", "Bonaire"),
+    ):
+        answer = service.answer(ChatTurn(question))
+        assert answer["agentType"] != "trip"
+        assert answer["sources"] == []
+        assert answer["message"].startswith(f"The DovvyBuddy knowledge base has nothing on {place} yet")
+    # A question that holds anywhere, judged without the place's name: answered, and from no guide
+    # to another place.
+    ears = service.answer(ChatTurn("how do i equalise my ears diving in the maldives"))
+    assert ears["sources"]
+    assert not any(s["path"].startswith(("destinations/", "sites/")) for s in ears["sources"])
+
+
+def test_a_question_naming_a_place_we_cover_is_not_answered_from_other_places_guides(
+    chat_runtime: Runtime,
+) -> None:
+    service = chat_service(chat_runtime)
+    answer = service.answer(
+        ChatTurn(
+            "hiya, first time in gozo and loving it, the vis is unreal. were doing 2 dives a day "
+            "mon-sat with the club and my gf found a cheap flight home sunday morning, thats fine right??"
+        )
+    )
+    places = [s["path"] for s in answer["sources"] if s["path"].startswith(("destinations/", "sites/"))]
+    assert answer["sources"]
+    assert places in ([], ["destinations/malta-gozo.md"])

@@ -9,8 +9,9 @@ import pytest
 
 from dovvy.db import binary_copy, migrate
 from dovvy.db.pool import Pool
+from dovvy.knowledge.filters import Filters
 from dovvy.knowledge.ingest import Ingestor
-from dovvy.knowledge.retrieval import Filters, Retriever, keyword_query
+from dovvy.knowledge.retrieval import Retriever, keyword_query
 from dovvy.providers.embeddings.offline import OfflineEmbedder
 from tests.conftest import ROOT, create_database
 
@@ -232,11 +233,14 @@ def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Ret
 
 def test_calibration_is_chosen_on_dev_and_reproduces_the_stored_thresholds(retriever: Retriever) -> None:
     from dovvy.knowledge.relevance import calibrate, thresholds_for
-    from dovvy.measure.retrieval_eval import relevance_cases
+    from dovvy.measure.retrieval_eval import CALIBRATION_CHATS, calibration_questions, relevance_cases
 
-    assert calibrate(relevance_cases(retriever, _eval_questions("dev"))) == thresholds_for(
-        retriever.embedder.model
+    evals = ROOT / "tests" / "eval"
+    dev = calibration_questions(
+        evals / "retrieval.jsonl", [evals / name for name in CALIBRATION_CHATS], "dev"
     )
+    assert len(dev) > len(_eval_questions("dev"))  # the chat sets' long messages too
+    assert calibrate(relevance_cases(retriever, dev)) == thresholds_for(retriever.embedder.model)
 
 
 def test_search_command_prints_ranked_results_and_reads_stdin(
@@ -316,3 +320,23 @@ def test_every_passage_carries_both_legs_evidence_and_its_documents_coverage(
     [only_vector] = retriever.search("prescription lenses and a neoprene hood", top_k=1, mode="vector")
     assert only_vector.similarity is not None
     assert only_vector.coverage is None
+
+
+def test_words_no_article_holds_count_against_coverage_only_up_to_a_few(retriever: Retriever) -> None:
+    """A word no article holds says the question asks about something the knowledge base lacks;
+    a rambling message's fifth such word is chatter, and counts no more than the third."""
+    from dovvy.knowledge.retrieval import UNKNOWN_TERMS_COUNTED
+
+    def coverage(question: str) -> float:
+        found = retriever.search(question, top_k=5, per_document=1)
+        [flying] = [p for p in found if p.content_path == "safety/flying-after-diving.md"]
+        assert flying.coverage is not None
+        return flying.coverage
+
+    question = "how long should I wait to fly after diving"
+    made_up = ["zorblat", "quibbix", "flenmore", "wuzzard", "pribbet", "glonk"]
+    shares = [coverage(" ".join([question, *made_up[:n]])) for n in range(len(made_up) + 1)]
+    assert shares[0] > shares[1] > shares[2] > shares[UNKNOWN_TERMS_COUNTED]
+    assert shares[UNKNOWN_TERMS_COUNTED:] == [shares[UNKNOWN_TERMS_COUNTED]] * (
+        len(shares) - UNKNOWN_TERMS_COUNTED
+    )

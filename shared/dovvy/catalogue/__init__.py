@@ -213,6 +213,14 @@ def destination_in(text: str) -> str | None:
     return None
 
 
+def destinations_named(text: str) -> tuple[str, ...]:
+    """The codes of every catalogue destination `text` names (a site's name names its destination)."""
+    lowered = text.lower()
+    return tuple(
+        place.code for place in load().destinations if any(_mentions(lowered, a) for a in place.aliases)
+    )
+
+
 def destinations_in_country(text: str) -> tuple[Place, ...]:
     """The catalogue's destinations in the country `text` names when it names no destination
     ("diving in malaysia in may" -> Tioman, Perhentian and Redang, Sipadan); () otherwise."""
@@ -241,6 +249,14 @@ def places_named(text: str) -> tuple[str, ...]:
             found.append(name)
             lowered = lowered.replace(name, " ")
     return tuple(found)
+
+
+def without_places(text: str) -> str:
+    """`text` in lower case with every place it names left out: what it asks, wherever."""
+    lowered = text.lower()
+    for name in places_named(lowered):
+        lowered = lowered.replace(name, " ")
+    return " ".join(lowered.split())
 
 
 def country_of(place: str) -> str | None:

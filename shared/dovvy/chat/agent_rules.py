@@ -8,7 +8,7 @@ from typing import Any
 
 from dovvy import catalogue
 from dovvy.db.destinations import DiveSite
-from dovvy.knowledge.retrieval import Filters
+from dovvy.knowledge.filters import Filters
 from dovvy.passages import Passage
 
 DISCLAIMER = (

@@ -9,18 +9,25 @@ from typing import Any
 from dovvy.db import content as content_repo
 from dovvy.db import destinations as destinations_repo
 from dovvy.db.pool import Pool
+from dovvy.knowledge.filters import Filters
 from dovvy.knowledge.relevance import CONSIDERED, thresholds_for
-from dovvy.knowledge.retrieval import Filters, Retriever
+from dovvy.knowledge.retrieval import Retriever
 from dovvy.passages import Passage
 from dovvy.text import count_tokens
 
 # How much more an article of the routed agent's own types counts when the whole knowledge base is
 # ranked (chosen on the dev splits: docs/retrieval.md).
 SHELF_BOOST = 0.25
+# Articles about one place (a destination's guide, a dive site): no answer about another place.
+PLACE_TYPES = ("destination", "dive_site")
 
 
 def _on(shelf: Filters, passage: Passage) -> bool:
     return not shelf.doc_types or passage.metadata.get("doc_type") in shelf.doc_types
+
+
+def about_a_place(passage: Passage) -> bool:
+    return passage.metadata.get("doc_type") in PLACE_TYPES
 
 
 class Library:
@@ -41,21 +48,36 @@ class Library:
         return any(thresholds.clear(passage) for passage in found)
 
     def search(
-        self, query: str, vector: list[float], shelf: Filters, *, relaxed: bool = False
+        self,
+        query: str,
+        vector: list[float],
+        shelf: Filters,
+        *,
+        relaxed: bool = False,
+        places: tuple[str, ...] = (),
     ) -> list[Passage]:
         """The best passage of each relevant document, the whole knowledge base searched and the
         agent's shelf (its document types) preferred: a shelf article's score counts SHELF_BOOST
         more, so a clearly better article of another type still comes first (a dive site for "can I
-        dive it with my card", a safety article for a trip question). `relaxed` (a question about
-        a symptom or danger): rather than nothing, the best shelf passage that also matches the
-        question's words."""
+        dive it with my card", a safety article for a trip question). `places` (the destinations
+        the question names): the guides and sites of other places are left out, so a question
+        about Gozo is not answered from Tioman's guide. `relaxed` (a question about a symptom or
+        danger): rather than nothing, the best shelf passage that also matches the question's
+        words."""
         found = self.retriever.search(query, top_k=2 * CONSIDERED, per_document=1, embedding=vector)
+        if places:
+            found = [p for p in found if not about_a_place(p) or p.metadata.get("destination") in places]
         preferred = sorted(found, key=lambda p: -p.score * (1 + SHELF_BOOST * _on(shelf, p)))
         thresholds = thresholds_for(self.retriever.embedder.model)
         sources = thresholds.sources(preferred[:CONSIDERED])
         if not sources and relaxed:
             sources = [p for p in preferred if _on(shelf, p) and p.keyword_rank is not None][:1]
         return sources
+
+    def plainly_answers(self, passages: list[Passage]) -> bool:
+        """Whether one of `passages` is plainly about what was asked (`Thresholds.clear`)."""
+        thresholds = thresholds_for(self.retriever.embedder.model)
+        return any(thresholds.clear(passage) for passage in passages)
 
     def mentions(self, name: str) -> bool:
         """Whether any article's text names `name` (a whole word or phrase, any case)."""

@@ -100,8 +100,8 @@ def require_documents(runtime: Runtime) -> None:
 def _filters(args: argparse.Namespace, runtime: Runtime) -> Any:
     from dovvy import catalogue
     from dovvy.db import content
+    from dovvy.knowledge.filters import Filters
     from dovvy.knowledge.frontmatter import DOC_TYPES
-    from dovvy.knowledge.retrieval import Filters
 
     unknown = [t for t in args.doc_type or () if t not in DOC_TYPES]
     if unknown:

@@ -45,12 +45,12 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.knowledge.relevance import calibrate, rates, store
-    from dovvy.measure.retrieval_eval import format_rates, load_questions, relevance_cases
+    from dovvy.measure.retrieval_eval import calibration_questions, format_rates, relevance_cases
 
     with searchable_runtime(settings) as runtime:
         model = runtime.embedder.model
-        dev = relevance_cases(runtime.retriever, load_questions(args.file, "dev"))
-        test = relevance_cases(runtime.retriever, load_questions(args.file, "test"))
+        dev = relevance_cases(runtime.retriever, calibration_questions(args.file, args.chat_file, "dev"))
+        test = relevance_cases(runtime.retriever, calibration_questions(args.file, args.chat_file, "test"))
     chosen = calibrate(dev)
     print(f"embedding model {model}: strong {chosen.strong}, weak {chosen.weak}, coverage {chosen.coverage}")
     print("dev (chosen on):\n" + format_rates(rates(chosen, dev), dev))
@@ -175,11 +175,20 @@ def _eval_commands(sub: Any) -> None:
 
 
 def _calibrate_command(sub: Any) -> None:
+    from dovvy.measure.retrieval_eval import CALIBRATION_CHATS
+
     calibrate = sub.add_parser(
         "calibrate",
-        help="choose the nothing-relevant thresholds for the configured embedder on the dev split",
+        help="choose the nothing-relevant thresholds for the configured embedder on the dev splits",
     )
     calibrate.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
+    calibrate.add_argument(
+        "--chat-file",
+        type=Path,
+        nargs="*",
+        default=[_EVAL / name for name in CALIBRATION_CHATS],
+        help="also the one-turn conversations of these chat eval files (none: --chat-file alone)",
+    )
     calibrate.add_argument("--dry-run", action="store_true", help="print, do not store")
     calibrate.set_defaults(func=cmd_calibrate)
 

@@ -2,12 +2,13 @@
 
 A passage is relevant when its document's best cosine similarity is at least `strong`, or at least
 `weak` while the document holds at least `coverage` of the question's term weight (the share of
-the question's idf mass found anywhere in the article; a term no chunk contains counts in full, so
-a question about a place or a sport the knowledge base never mentions keeps a low coverage
-everywhere). Retrieval computes both for every passage it returns, whichever leg ranked it. The
-thresholds depend on the embedding model's similarity scale: `dovvy calibrate` chooses them on the
-dev split of tests/eval/retrieval.jsonl and writes them to relevance.json beside this module, where
-the chat reads them.
+the question's idf mass found anywhere in the article; a term no chunk contains counts in full, up
+to `retrieval.UNKNOWN_TERMS_COUNTED` of them, so a question about a place or a sport the knowledge
+base never mentions keeps a low coverage everywhere). Retrieval computes both for every passage it
+returns, whichever leg ranked it. The thresholds depend on the embedding model's similarity scale:
+`dovvy calibrate` chooses them on the dev splits of tests/eval/retrieval.jsonl and of the chat
+sets' one-turn questions (`retrieval_eval.CALIBRATION_CHATS`) and writes them to relevance.json
+beside this module, where the chat reads them.
 """
 
 from __future__ import annotations

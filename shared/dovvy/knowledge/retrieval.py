@@ -3,15 +3,14 @@ their scaled scores."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Literal
+from typing import Literal
 
 from pgvector import Vector
 
-from dovvy import catalogue
 from dovvy.catalogue.concepts import meanings
 from dovvy.db.bm25 import TERM_HASH
 from dovvy.db.pool import Pool
+from dovvy.knowledge.filters import Filters
 from dovvy.passages import Passage
 from dovvy.providers.embeddings import Embedder
 from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
@@ -19,32 +18,12 @@ from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
 
-
-@dataclasses.dataclass(frozen=True)
-class Filters:
-    doc_types: tuple[str, ...] = ()
-    destination: str | None = None
-    # The diver's level: documents needing a higher certification are left out.
-    certification: str | None = None
-
-    def sql(self) -> tuple[str, dict[str, Any]]:
-        clauses: list[str] = []
-        params: dict[str, Any] = {}
-        if self.doc_types:
-            clauses.append("(metadata ->> 'doc_type') = ANY(CAST(:doc_types AS text[]))")
-            params["doc_types"] = list(self.doc_types)
-        if self.destination:
-            clauses.append("(metadata ->> 'destination') = :destination")
-            params["destination"] = self.destination
-        level = catalogue.level(self.certification)
-        if level is not None:
-            allowed = [lv.name for lv in catalogue.load().levels if lv.rank <= level.rank]
-            clauses.append(
-                "((metadata ->> 'min_certification') IS NULL "
-                "OR (metadata ->> 'min_certification') = ANY(CAST(:allowed_certs AS text[])))"
-            )
-            params["allowed_certs"] = list(allowed)
-        return "".join(f" AND {clause}" for clause in clauses), params
+# A question's words no article contains weigh as much as the rarest in `coverage`: they say it asks
+# about something the knowledge base lacks (trimix, Palau). A question is about a few things, so
+# only this many count; past them, an unknown word is a rambling message's chatter or typing
+# ("hiya", "reckons", "somthing"), which would otherwise leave every article a small share of a
+# long message. Chosen on the dev splits (docs/retrieval.md).
+UNKNOWN_TERMS_COUNTED = 3
 
 
 _VECTOR_LEG = """
@@ -179,7 +158,10 @@ _COVERAGE = """(SELECT coalesce(sum(w.idf), 0) FROM weighted_terms w WHERE w.own
         SELECT 1 FROM content_embeddings x
         JOIN chunk_terms ct ON ct.chunk_id = x.id AND ct.term_hash = w.term_hash
         WHERE x.content_path = top.content_path AND x.embedding_model = :model))
-    / nullif((SELECT sum(idf) FROM query_terms WHERE own), 0) AS coverage"""
+    / nullif((SELECT coalesce(sum(idf) FILTER (WHERE known), 0)
+                     + least(count(*) FILTER (WHERE NOT known), CAST(:unknown_counted AS int))
+                       * coalesce(max(idf) FILTER (WHERE NOT known), 0)
+              FROM query_terms WHERE own), 0) AS coverage"""
 
 
 def _query_sql(mode: Mode, filters: str) -> str:
@@ -245,7 +227,8 @@ class Retriever:
         self.candidates = candidates
         self.min_similarity = min_similarity
         self.per_document = per_document
-        self.bm25 = {"k1": k1, "b": b, "title_boost": title_boost, "heading_boost": heading_boost}
+        self.keyword_leg = {"k1": k1, "b": b, "title_boost": title_boost, "heading_boost": heading_boost}
+        self.keyword_leg["unknown_counted"] = UNKNOWN_TERMS_COUNTED
         self.expand = expand  # search with the articles' words too (catalogue/concepts)
 
     def search(
@@ -280,7 +263,7 @@ class Retriever:
             params["embedding"] = Vector(embedding or self.embedder.embed_query(focus(query)))
             params["min_similarity"] = self.min_similarity
         if mode != "vector":
-            params.update(self.bm25, keywords=keywords, own_keywords=own_keywords)
+            params.update(self.keyword_leg, keywords=keywords, own_keywords=own_keywords)
         sql = _query_sql(mode, filter_sql)
         rows = self.pool.run(lambda conn: conn.run(sql, **params), transaction=False)
         return [

@@ -50,6 +50,35 @@ def load_questions(path: Path, split: str = "all") -> list[Question]:
     return questions
 
 
+def load_chat_questions(path: Path, split: str = "all") -> list[Question]:
+    """The one-turn conversations of a chat eval file (tests/eval/cross_shelf.jsonl and its like)
+    that say which sources answer them, or that none should, as questions: divers' own long,
+    rambling messages beside the retrieval set's short ones."""
+    from dovvy.measure.chat_eval import load_conversations
+
+    questions = []
+    for conversation in load_conversations(path, split):
+        if len(conversation["turns"]) != 1:
+            continue
+        turn = conversation["turns"][0]
+        expect = turn.get("expect", {})
+        if expect.get("sources_any") or expect.get("sources_none"):
+            questions.append(Question(turn["user"], tuple(expect.get("sources_any", ()))))
+    return questions
+
+
+# The chat eval files whose one-turn questions calibration reads beside tests/eval/retrieval.jsonl.
+CALIBRATION_CHATS = ("cross_shelf.jsonl", "not_covered.jsonl", "places_times.jsonl")
+
+
+def calibration_questions(retrieval_file: Path, chat_files: list[Path], split: str) -> list[Question]:
+    """What `dovvy calibrate` chooses the thresholds on (dev) and reports (test): the retrieval
+    set's short questions and the chat sets' long ones."""
+    return load_questions(retrieval_file, split) + [
+        question for path in chat_files for question in load_chat_questions(path, split)
+    ]
+
+
 def evaluate_retrieval(retriever: Retriever, questions: list[Question], depth: int = 10) -> list[ModeResult]:
     questions = [q for q in questions if not q.out_of_scope]
     results = []

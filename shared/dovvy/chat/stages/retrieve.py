@@ -7,18 +7,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Generator
 
+from dovvy import catalogue
 from dovvy.chat import agent_rules, coverage, response
 from dovvy.chat.outcomes import Declined
 from dovvy.chat.stages.routing import Routed
 from dovvy.chat.stages.triage import Assessment
-from dovvy.chat.store import Library
+from dovvy.chat.store import Library, about_a_place
 from dovvy.chat.turn import Event, TurnContext
 from dovvy.db.destinations import DiveSite
 from dovvy.knowledge.retrieval import focus
 from dovvy.passages import Passage
-
-# Articles about one place: what a question about another place must not be answered from.
-PLACE_TYPES = ("destination", "dive_site")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,15 +45,22 @@ def search(
     vector = library.embed(focus(chosen.query))
     ctx.clock.mark("embed")
     shelf = agent_rules.filters_for(chosen.agent)
-    passages = library.search(chosen.query, vector, shelf, relaxed=assessment.caution)
+    places = catalogue.destinations_named(chosen.query)
+    passages = library.search(chosen.query, vector, shelf, relaxed=assessment.caution, places=places)
     ctx.clock.mark("retrieve")
     if not passages:
         return Declined(agent_rules.nothing_found(chosen.agent), "not_found")
-    # A trip, or a guide to another place, is no answer about a place no article mentions; an
-    # article that holds anywhere (how to equalise, a wetsuit's thickness) still is.
-    if chosen.agent == "trip" or passages[0].metadata.get("doc_type") in PLACE_TYPES:
-        gap = coverage.not_covered(ctx.message, library.mentions)
-        if gap is not None:
+    gap = coverage.not_covered(ctx.message, library.mentions)
+    if gap is not None:
+        # A trip, or a guide to another place, is no answer about a place no article mentions; an
+        # article that holds anywhere (how to equalise, choosing a dive centre) still is, when it
+        # is plainly about what was asked: "how cold is the fissure in Iceland" is about Iceland.
+        if chosen.agent == "trip" or about_a_place(passages[0]):
+            return Declined(coverage.reply(gap), "not_covered")
+        asked = catalogue.without_places(chosen.query)
+        found = library.search(asked, library.embed(focus(asked)), shelf, relaxed=assessment.caution)
+        passages = [p for p in found if not about_a_place(p)]
+        if not library.plainly_answers(passages):
             return Declined(coverage.reply(gap), "not_covered")
     context = library.sections(passages[:3]) or passages
     sites = library.sites(ctx.profile.get("destination")) if chosen.agent == "trip" else []
