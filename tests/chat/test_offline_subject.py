@@ -89,3 +89,26 @@ def test_the_hosted_prompt_groups_sections_by_source_and_states_the_subject() ->
     assert "<subject>" not in prompts.render_user_turn("how do I clear my mask?", passages, {})
     assert "<subject>Maldives</subject>" in prompts.render_user_turn("mantas in the maldives?", passages, {})
     assert "When a <subject> is given, answer" in prompts.system_prompt("trip")
+
+
+def test_no_answer_naming_a_place_cites_another_places_guide(chat_runtime: Runtime) -> None:
+    """Over every chat eval set's first turns: a question naming a destination we cover (or one of
+    its sites) cites no guide or site of another place."""
+    from dovvy import catalogue
+
+    service = chat_service(chat_runtime)
+    checked = 0
+    for name in ("cross_shelf", "places_times", "not_covered", "conversations"):
+        for conversation in load_conversations(ROOT / "tests" / "eval" / f"{name}.jsonl"):
+            message = conversation["turns"][0]["user"]
+            places = catalogue.destinations_named(message)
+            if not places:
+                continue
+            checked += 1
+            for source in service.answer(ChatTurn(message))["sources"]:
+                if source["path"].startswith(("destinations/", "sites/")):
+                    text = (ROOT / "content" / source["path"]).read_text(encoding="utf-8")
+                    place = re.search(r"^destination: *(\S+)", text, re.M)
+                    assert place is not None, source["path"]
+                    assert place.group(1) in places, (conversation["id"], source["path"])
+    assert checked >= 50
