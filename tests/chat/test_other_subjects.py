@@ -37,9 +37,10 @@ def test_held_out_messages_keep_their_figures(chat_runtime: Runtime) -> None:
     accepted = [m for m in others if not _declined(service.answer(ChatTurn(message=m)))]
     # Measured when the rule was added: 5 of 11 answered (2 before), 6 of 25 not declined (5 before).
     # Since the router knows weighting words (2026-12-03) one of the 11 is no longer taken for off
-    # topic: 5 of the other 10 answered.
-    assert len(diving) == 10, (len(answered), diving)
-    assert len(answered) >= 5, answered
+    # topic: 5 of the other 10 answered. Since it knows a suit by its thickness or kind ("5mm",
+    # "semi dry") another is routed as diving: 4 of the other 9 answered.
+    assert len(diving) == 9, (len(answered), diving)
+    assert len(answered) >= 4, answered
     assert len(others) == 25
     assert len(accepted) <= 6, accepted
 

@@ -104,6 +104,13 @@ def test_a_diving_acronym_alone_is_on_topic() -> None:
     assert chosen.agent == "safety"
 
 
+@pytest.mark.parametrize(
+    "message", ["is a 5mm enough in june", "3/2 mm or a shorty for july?", "semi dry or drysuit in winter"]
+)
+def test_a_suit_named_by_its_thickness_or_kind_is_on_topic(message: str) -> None:
+    assert route(message).on_topic
+
+
 @pytest.mark.parametrize("message", ["ok", "thanks", "hi"])
 def test_short_messages_default_to_general(message: str) -> None:
     assert route(message).agent == "general"

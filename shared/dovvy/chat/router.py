@@ -87,6 +87,7 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
     ],
     "general": [
         (r"gear|equipment|bcd|regulator|wetsuit|mask|fins?|snorkel", 2),
+        (r"[1-9](/[1-9])? ?mm|shorty|semi ?dry", 2),
         (r"buoyancy|weights?|weighting|trim", 2),
         (r"hand signals?|signals?|signal for", 3.5),
         (r"navigation|compass", 2),
@@ -105,7 +106,9 @@ _DIVING_WORDS = (
     r"nitrox|padi|ssi|certif\w*|course|depth|deep|wreck|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard|"
     # Weighting and lights, as divers ask about them (not "weights" alone: the gym's are not ours).
     r"weighting|overweighted|underweighted|weight (belt|pockets?|system)|lead (weights?|i need|do i need)|"
-    r"how much lead|ballast|dive lights?"
+    r"how much lead|ballast|dive lights?|"
+    # A suit by its thickness ("is a 5mm enough", "3/2 mm") or its kind.
+    r"[1-9](/[1-9])? ?mm|dry ?suit|semi ?dry|shorty"
 )
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|same|also|but|or|then|ok(ay)?,? (and|what|how)|what if)\b|^(and )?for\b"
