@@ -22,6 +22,10 @@ def test_a_place_is_not_covered_only_when_no_named_place_is_mentioned() -> None:
         "maldives", ()
     )
     assert coverage.not_covered("did the maldives last year, what about tioman?", mentioned) is None
+    # A site of a destination we cover is that destination, named by a site's own alias.
+    assert (
+        coverage.not_covered("aow from tenerife, enough for the devils throat?", set().__contains__) is None
+    )
     bali = coverage.not_covered("bali in july?", mentioned)
     assert bali is not None
     assert bali.nearby == ("Raja Ampat",)  # Indonesia's guide
@@ -53,6 +57,7 @@ def test_what_a_question_asks_is_read_without_the_places_it_names() -> None:
         == "how do i equalise diving in the ?"
     )
     assert catalogue.without_places("truk lagoon or palau") == "or"
+    assert catalogue.without_places("EAN32 on the Thistlegorm from Sharm?") == "ean32 on the from ?"
     assert catalogue.destinations_named("did tioman last year, now thinking sipadan or the yongala") == (
         "great-barrier-reef-cairns",
         "tioman",

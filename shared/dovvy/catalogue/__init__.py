@@ -217,7 +217,9 @@ def destinations_named(text: str) -> tuple[str, ...]:
     """The codes of every catalogue destination `text` names (a site's name names its destination)."""
     lowered = text.lower()
     return tuple(
-        place.code for place in load().destinations if any(_mentions(lowered, a) for a in place.aliases)
+        place.code
+        for place in load().destinations
+        if any(_mentions(lowered, a) for a in (*place.aliases, *place.site_aliases))
     )
 
 
@@ -252,10 +254,13 @@ def places_named(text: str) -> tuple[str, ...]:
 
 
 def without_places(text: str) -> str:
-    """`text` in lower case with every place it names left out: what it asks, wherever."""
+    """`text` in lower case with every place it names left out (any country or region, a catalogue
+    destination or site): what it asks, wherever."""
     lowered = text.lower()
-    for name in places_named(lowered):
-        lowered = lowered.replace(name, " ")
+    ours = (name for place in load().destinations for name in (*place.aliases, *place.site_aliases))
+    for name in sorted({*places_named(lowered), *ours}, key=len, reverse=True):
+        if _mentions(lowered, name):
+            lowered = re.sub(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", " ", lowered)
     return " ".join(lowered.split())
 
 
