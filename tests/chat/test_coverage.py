@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dovvy import catalogue
+from dovvy.catalogue import names
 from dovvy.chat import coverage
 from dovvy.chat.turn import ChatTurn
 from dovvy.runtime import Runtime, chat_service
 
 
 def test_places_are_found_as_whole_words_longest_first() -> None:
-    assert catalogue.places_named("diving truk lagoon wrecks next year") == ("truk lagoon",)
-    assert catalogue.places_named("a trip to papua new guinea") == ("papua new guinea",)
-    assert catalogue.places_named("chile con carne recipe") == ("chile",)
-    assert catalogue.places_named("how do i clear my mask") == ()
-    assert catalogue.places_named("omanis") == ()  # not a word of its own
+    assert names.places_named("diving truk lagoon wrecks next year") == ("truk lagoon",)
+    assert names.places_named("a trip to papua new guinea") == ("papua new guinea",)
+    assert names.places_named("chile con carne recipe") == ("chile",)
+    assert names.places_named("how do i clear my mask") == ()
+    assert names.places_named("omanis") == ()  # not a word of its own
 
 
 def test_a_place_is_not_covered_only_when_no_named_place_is_mentioned() -> None:
@@ -53,11 +54,11 @@ def test_a_trip_to_a_place_no_article_mentions_is_told_so(chat_runtime: Runtime)
 
 def test_what_a_question_asks_is_read_without_the_places_it_names() -> None:
     assert (
-        catalogue.without_places("How do I equalise diving in the Maldives?")
+        names.without_places("How do I equalise diving in the Maldives?")
         == "how do i equalise diving in the ?"
     )
-    assert catalogue.without_places("truk lagoon or palau") == "or"
-    assert catalogue.without_places("EAN32 on the Thistlegorm from Sharm?") == "ean32 on the from ?"
+    assert names.without_places("truk lagoon or palau") == "or"
+    assert names.without_places("EAN32 on the Thistlegorm from Sharm?") == "ean32 on the from ?"
     assert catalogue.destinations_named("did tioman last year, now thinking sipadan or the yongala") == (
         "great-barrier-reef-cairns",
         "tioman",

@@ -340,3 +340,15 @@ def test_words_no_article_holds_count_against_coverage_only_up_to_a_few(retrieve
     assert shares[UNKNOWN_TERMS_COUNTED:] == [shares[UNKNOWN_TERMS_COUNTED]] * (
         len(shares) - UNKNOWN_TERMS_COUNTED
     )
+
+
+def test_a_name_is_mentioned_by_an_articles_text_or_its_title(kb_pool: Pool) -> None:
+    from dovvy.db import content
+
+    def mentioned(name: str) -> bool:
+        return bool(kb_pool.run(lambda conn: content.mentions(conn, name), transaction=False))
+
+    assert mentioned("sharm el sheikh")  # "Sharm el-Sheikh" in the text
+    assert mentioned("night diver specialty")  # the title's words only
+    assert not mentioned("night diver special")  # whole words
+    assert not mentioned("truk lagoon")

@@ -234,36 +234,6 @@ def destinations_in_country(text: str) -> tuple[Place, ...]:
     return tuple(d for d in catalogue.destinations if d.country == country) if country else ()
 
 
-@functools.cache
-def world_places() -> tuple[str, ...]:
-    """Every place name a diver might ask about (catalogue/world_places.yaml and the catalogue's own
-    places and destinations), longest first."""
-    data = read_data("world_places.yaml")
-    names = {*data["countries"], *data["regions"], *(place for place, _ in load().country_places)}
-    return tuple(sorted(names, key=lambda n: (-len(n), n)))
-
-
-def places_named(text: str) -> tuple[str, ...]:
-    """The places `text` names, a longer name taking its words from shorter ones in it."""
-    lowered, found = text.lower(), []
-    for name in world_places():
-        if _mentions(lowered, name):
-            found.append(name)
-            lowered = lowered.replace(name, " ")
-    return tuple(found)
-
-
-def without_places(text: str) -> str:
-    """`text` in lower case with every place it names left out (any country or region, a catalogue
-    destination or site): what it asks, wherever."""
-    lowered = text.lower()
-    ours = (name for place in load().destinations for name in (*place.aliases, *place.site_aliases))
-    for name in sorted({*places_named(lowered), *ours}, key=len, reverse=True):
-        if _mentions(lowered, name):
-            lowered = re.sub(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", " ", lowered)
-    return " ".join(lowered.split())
-
-
 def country_of(place: str) -> str | None:
     """The catalogue's country code for a place it lists, if any."""
     return next((code for name, code in load().country_places if name == place), None)

@@ -1,7 +1,8 @@
-"""Places the knowledge base does not cover, said plainly. A message that names places (any country,
-or an island, region, town or dive area divers travel to: catalogue/world_places.yaml) none of which
-any article mentions is told that there is no guide to it, and what the knowledge base does cover
-nearby, instead of being answered from tangential passages (a Red Sea guide for the Maldives)."""
+"""Places the knowledge base does not cover, said plainly. A message that names places
+(any country, or an island, region, town or dive area divers travel to: catalogue/world_places.yaml)
+none of which any article mentions is told that there is no guide to it, and what the knowledge
+base does cover nearby, instead of being answered from tangential passages (a Red Sea guide for the
+Maldives)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 
 from dovvy import catalogue
+from dovvy.catalogue import names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,7 +23,7 @@ def not_covered(message: str, mentioned: Callable[[str], bool]) -> NotCovered | 
     """The first place `message` names when no article mentions any of the places it names; None
     when it names none, or when one of them is covered (a diver's past trip named in passing does
     not stop a question about a place we know)."""
-    named = catalogue.places_named(message)
+    named = names.places_named(message)
     # A destination the catalogue lists has its guide, however the articles spell it; a question
     # about one of its sites ("got my aow in tenerife, can I do the devils throat") is about it.
     if not named or any(catalogue.destination_in(place) or mentioned(place) for place in named):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from dovvy.catalogue.names import places_named
 from dovvy.passages import Passage
 from dovvy.providers.llm import Message
 from dovvy.text import count_tokens
@@ -139,14 +140,13 @@ def recent_history(history: Sequence[dict[str, Any]], budget_tokens: int = 1200)
 def question_subject(message: str, passages: Sequence[Passage]) -> list[str]:
     """What the question names among the sources' sections and titles, and the places it names:
     the subject a hosted model is told to keep to (the offline composer keeps to it its own way)."""
-    from dovvy import catalogue
 
     lowered = " ".join(message.lower().split())
-    names = [p.heading.rpartition(" > ")[2] for p in passages] + [p.title for p in passages]
+    titles = [p.heading.rpartition(" > ")[2] for p in passages] + [p.title for p in passages]
     named = [
-        n for n in dict.fromkeys(names) if len(n) > 3 and re.search(rf"\b{re.escape(n.lower())}\b", lowered)
+        n for n in dict.fromkeys(titles) if len(n) > 3 and re.search(rf"\b{re.escape(n.lower())}\b", lowered)
     ]
-    places = [p.title() for p in catalogue.places_named(message) if not any(p in n.lower() for n in named)]
+    places = [p.title() for p in places_named(message) if not any(p in n.lower() for n in named)]
     return [*named, *places]
 
 

@@ -156,11 +156,13 @@ def remove_other_models(conn: Connection, model: str) -> int:
 
 
 def mentions(conn: Connection, name: str) -> bool:
-    """Whether any chunk's text holds `name` as whole words, in any case (its words may be apart by
-    any spaces or a hyphen: "Sharm el-Sheikh")."""
+    """Whether any chunk's text or its article's title holds `name` as whole words, in any case (its
+    words may be apart by any spaces or a hyphen: "Sharm el-Sheikh")."""
     pattern = r"\m" + r"[\s-]+".join(re.escape(word) for word in name.split()) + r"\M"
     rows = conn.run(
-        "SELECT EXISTS (SELECT 1 FROM content_embeddings WHERE chunk_text ~* :pattern)", pattern=pattern
+        "SELECT EXISTS (SELECT 1 FROM content_embeddings "
+        "WHERE chunk_text ~* :pattern OR metadata ->> 'title' ~* :pattern)",
+        pattern=pattern,
     )
     return bool(rows[0][0])
 

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Generator
 
 from dovvy import catalogue
+from dovvy.catalogue import names
 from dovvy.chat import agent_rules, coverage, response
 from dovvy.chat.outcomes import Declined
 from dovvy.chat.stages.routing import Routed
@@ -57,7 +58,7 @@ def search(
         # is plainly about what was asked: "how cold is the fissure in Iceland" is about Iceland.
         if chosen.agent == "trip" or about_a_place(passages[0]):
             return Declined(coverage.reply(gap), "not_covered")
-        asked = catalogue.without_places(chosen.query)
+        asked = names.without_places(chosen.query)
         found = library.search(asked, library.embed(focus(asked)), shelf, relaxed=assessment.caution)
         passages = [p for p in found if not about_a_place(p)]
         if not library.plainly_answers(passages):
