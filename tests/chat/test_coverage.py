@@ -100,3 +100,33 @@ def test_a_question_naming_a_place_we_cover_is_not_answered_from_other_places_gu
     places = [s["path"] for s in answer["sources"] if s["path"].startswith(("destinations/", "sites/"))]
     assert answer["sources"]
     assert places in ([], ["destinations/malta-gozo.md"])
+
+
+def test_where_a_question_is_about_and_every_other_place() -> None:
+    tioman = names.subject("can i dive tioman in march")
+    assert {"tioman", "pulau tioman", "malaysia"} <= set(tioman.here)
+    assert {"perhentian", "indonesia", "red sea", "thistlegorm"} <= set(tioman.elsewhere)
+    assert not set(tioman.here) & set(tioman.elsewhere)
+    # A country is about each of its destinations.
+    assert {"tioman", "perhentian", "sipadan"} <= set(names.subject("diving in malaysia in may").here)
+    assert names.subject("how do i equalise") == names.Subject()
+
+
+def test_the_offline_composer_says_nothing_about_another_place_alone() -> None:
+    from dovvy.passages import Passage
+    from dovvy.providers.llm import Prompt
+    from dovvy.providers.llm.offline import compose
+
+    text = (
+        "Malaysia: the nearest chamber for Tioman is at Lumut. Indonesia: ask your operator for the "
+        "nearest chamber. The Thistlegorm and Tioman wrecks both need a chamber plan."
+    )
+    passage = Passage("safety/c.md", "Chambers", "Chambers", text, 1.0, 0.5, 1, 1, {})
+    question = "where is the nearest chamber to tioman"
+    where = names.subject(question)
+    prompt = Prompt("", (), question, (passage,), "safety", here=where.here, elsewhere=where.elsewhere)
+    answer = compose(question, prompt)
+    assert "Lumut" in answer
+    assert "Indonesia" not in answer
+    assert "Thistlegorm and Tioman" in answer  # names the question's place too
+    assert "Indonesia" in compose(question, Prompt("", (), question, (passage,), "safety"))

@@ -91,10 +91,14 @@ def test_the_hosted_prompt_groups_sections_by_source_and_states_the_subject() ->
     assert "When a <subject> is given, answer" in prompts.system_prompt("trip")
 
 
-def test_no_answer_naming_a_place_cites_another_places_guide(chat_runtime: Runtime) -> None:
+def test_no_answer_naming_a_place_cites_another_places_guide_or_says_a_line_about_it(
+    chat_runtime: Runtime,
+) -> None:
     """Over every chat eval set's first turns: a question naming a destination we cover (or one of
-    its sites) cites no guide or site of another place."""
+    its sites) cites no guide or site of another place, and says no sentence naming another place
+    and none of its own (a Tioman answer had Indonesia's and the Philippines' chambers)."""
     from dovvy import catalogue
+    from dovvy.catalogue import names
 
     service = chat_service(chat_runtime)
     checked = 0
@@ -105,7 +109,16 @@ def test_no_answer_naming_a_place_cites_another_places_guide(chat_runtime: Runti
             if not places:
                 continue
             checked += 1
-            for source in service.answer(ChatTurn(message))["sources"]:
+            answer = service.answer(ChatTurn(message))
+            where = names.subject(message)
+            for sentence in _sentences(answer["message"]):
+                said = sentence.lower()
+                others = [
+                    p for p in where.elsewhere if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", said)
+                ]
+                ours = [p for p in where.here if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", said)]
+                assert ours or not others, (conversation["id"], sentence)
+            for source in answer["sources"]:
                 if source["path"].startswith(("destinations/", "sites/")):
                     text = (ROOT / "content" / source["path"]).read_text(encoding="utf-8")
                     place = re.search(r"^destination: *(\S+)", text, re.M)

@@ -4,6 +4,7 @@ article mentions the place they ask about."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
@@ -42,3 +43,37 @@ def without_places(text: str) -> str:
     destination or site): what it asks, wherever."""
     ours = (name for place in load().destinations for name in (*place.aliases, *place.site_aliases))
     return without(text, (*places_named(text), *ours))
+
+
+@dataclasses.dataclass(frozen=True)
+class Subject:
+    """The place names a text is about, and every other place name; both empty when it names none."""
+
+    here: tuple[str, ...] = ()
+    elsewhere: tuple[str, ...] = ()
+
+
+def subject(text: str) -> Subject:
+    """Where `text` is about: the places it names, the aliases and sites of the catalogue
+    destinations it names or that lie in a country or region it names, and the names of those
+    countries and their regions (a Tioman question is about Malaysia, not about Perhentian); and
+    every other place name."""
+    catalogue, lowered = load(), text.lower()
+    ours = {d.code: (*d.aliases, *d.site_aliases) for d in catalogue.destinations}
+    of_destinations = {alias for aliases in ours.values() for alias in aliases}
+    named = places_named(text)
+    around = {
+        code for place, code in catalogue.country_places if place in named and place not in of_destinations
+    }
+    codes = {code for code, aliases in ours.items() if any(_mentions(lowered, a) for a in aliases)}
+    codes |= {d.code for d in catalogue.destinations if d.country in around}
+    if not named and not codes:
+        return Subject()
+    countries = around | {d.country for d in catalogue.destinations if d.code in codes}
+    here = {*named, *(alias for code in codes for alias in ours[code])}
+    here |= {p for p, code in catalogue.country_places if code in countries and p not in of_destinations}
+    return Subject(_longest_first(here), _longest_first({*world_places(), *of_destinations} - here))
+
+
+def _longest_first(names: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Generator, Iterator
 from typing import Any
 
+from dovvy.catalogue import names
 from dovvy.chat import agent_rules, emergency, prompts
 from dovvy.chat.budget import NOTICE, ModelBudget
 from dovvy.chat.language import english_name
@@ -145,6 +146,7 @@ def _prompt(ctx: TurnContext, routed: Routed, found: Found, language: str) -> Pr
     chosen = routed.chosen
     lines = agent_rules.site_lines(found.sites, ctx.profile)
     rendered = prompts.render_user_turn(routed.question, found.context, ctx.profile, lines)
+    where = names.subject(chosen.query)
     return Prompt(
         system=prompts.system_prompt(chosen.agent, english_name(language)),
         messages=(*prompts.history_messages(ctx.session.conversation_history), Message("user", rendered)),
@@ -152,6 +154,8 @@ def _prompt(ctx: TurnContext, routed: Routed, found: Found, language: str) -> Pr
         passages=found.context,
         agent=chosen.agent,
         emphasis=routed.question if chosen.follow_up else "",
+        here=where.here,
+        elsewhere=where.elsewhere,
     )
 
 

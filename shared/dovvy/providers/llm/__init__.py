@@ -33,6 +33,11 @@ class Prompt:
     max_tokens: int = 700
     temperature: float = 0.2
     emphasis: str = ""  # the newest message, when the question continues an earlier one
+    # Names of the places the question is about and of every other place (lower case): the offline
+    # composer leaves out a sentence that names another place and none of the question's, so a
+    # Tioman answer carries no line about Indonesia's chambers.
+    here: tuple[str, ...] = ()
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,6 +7,7 @@ a model's answer; it lets the whole chat flow run and be tested with no key.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 
@@ -90,8 +91,17 @@ def _off_subject(passages: Sequence[Passage], wanted: set[str]) -> set[int]:
     return dropped
 
 
+@functools.lru_cache(maxsize=64)
+def _naming(places: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern finding any of `places` as whole words in lower-case text."""
+    if not places:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, places)) + r")(?![a-z0-9])")
+
+
 def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
     wanted = _stems(question)
+    here, elsewhere = _naming(prompt.here), _naming(prompt.elsewhere)
     off_subject = _off_subject(prompt.passages, wanted | _stems(prompt.emphasis))
     # In a follow-up ("and for nitrox?") the newest words say what the answer must be about.
     emphasis = _stems(prompt.emphasis) if prompt.emphasis else set()
@@ -111,6 +121,8 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
             said = " ".join(sentence.lower().split())
             if sentence.startswith("Topics:") or said in seen:
                 continue
+            if elsewhere is not None and elsewhere.search(said) and not (here and here.search(said)):
+                continue  # about another place than the question's
             seen.add(said)
             stems = _stems(sentence)
             overlap = len(wanted & stems) + len(emphasis & stems) + 0.75 * len(heading)
