@@ -310,7 +310,8 @@ QUESTION_START = (
 )
 ABOUT = r"\b(symptoms?|signs?) of\b|\bwhat (are|is) the (symptoms?|signs?)\b"
 HYPOTHETICAL = (
-    r"\b(if|what if|in case|hypothetical\w*|suppose|supposing|imagine|scenarios?|drills?|practi[cs]\w*|exam|"
+    r"\b(if|what if|in case|hypothetical\w*|suppose|supposing|imagine|scenarios?|drills?|practi[cs]\w*|exams?|"
+    r"(rescue|dm|divemaster|theory|written)( diver)? (final|test)|"
     # A "training dive" or "course dive" is a real dive: its incidents are real.
     r"quiz|course(?! dives?)|training(?! dives?)|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
     r"story|novel|writing a|film|game|roleplay|role play|"
@@ -368,7 +369,9 @@ NO_ONE_HURT = (
     r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
     r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
-    r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared)\b"
+    r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
+    # Long ago and over: "my grandad got bent back in the 70s, he recovered ok".
+    r"back then|in the (19)?[2-9]0s|decades ago|(he|she|they) recovered)\b"
 )
 VOCABULARY = frozenset(
     """
