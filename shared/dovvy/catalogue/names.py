@@ -20,14 +20,18 @@ def world_places() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
+@functools.cache
+def _any_place() -> re.Pattern[str]:
+    # One pattern for every name, longest first, so a longer name takes its words from shorter ones
+    # ("papua new guinea", not "guinea") and a message is scanned once, not once per name.
+    names = "|".join(map(re.escape, world_places()))
+    return re.compile(rf"(?<![a-z0-9])(?:{names})(?![a-z0-9])")
+
+
 def places_named(text: str) -> tuple[str, ...]:
-    """The places `text` names, a longer name taking its words from shorter ones in it."""
-    lowered, found = text.lower(), []
-    for name in world_places():
-        if _mentions(lowered, name):
-            found.append(name)
-            lowered = lowered.replace(name, " ")
-    return tuple(found)
+    """The places `text` names, longest first, a longer name taking its words from shorter ones."""
+    found = set(_any_place().findall(text.lower()))
+    return tuple(sorted(found, key=lambda n: (-len(n), n)))
 
 
 def without(text: str, names: tuple[str, ...]) -> str:
