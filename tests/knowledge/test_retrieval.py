@@ -352,3 +352,5 @@ def test_a_name_is_mentioned_by_an_articles_text_or_its_title(kb_pool: Pool) -> 
     assert mentioned("night diver specialty")  # the title's words only
     assert not mentioned("night diver special")  # whole words
     assert not mentioned("truk lagoon")
+    assert mentioned("cancun")  # "south of Cancún": accents or none
+    assert mentioned("CANCÚN")

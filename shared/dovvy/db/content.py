@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -155,14 +156,28 @@ def remove_other_models(conn: Connection, model: str) -> int:
     return len(rows)
 
 
+# The accented Latin letters the articles and divers write, and their plain forms (by Unicode).
+_ACCENTED = "àáâãäåāçćčèéêëēěìíîïīñńòóôõöøōùúûüūýÿšžł"
+
+
+def _unaccented(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("ø", "o").replace("ł", "l"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def mentions(conn: Connection, name: str) -> bool:
-    """Whether any chunk's text or its article's title holds `name` as whole words, in any case (its
-    words may be apart by any spaces or a hyphen: "Sharm el-Sheikh")."""
-    pattern = r"\m" + r"[\s-]+".join(re.escape(word) for word in name.split()) + r"\M"
+    """Whether any chunk's text or its article's title holds `name` as whole words, in any case and
+    with or without accents (its words may be apart by any spaces or a hyphen: "Sharm el-Sheikh";
+    "cancun" is "Cancún")."""
+    words = _unaccented(name.lower()).split()
+    pattern = r"\m" + r"[\s-]+".join(re.escape(word) for word in words) + r"\M"
     rows = conn.run(
-        "SELECT EXISTS (SELECT 1 FROM content_embeddings "
-        "WHERE chunk_text ~* :pattern OR metadata ->> 'title' ~* :pattern)",
+        "SELECT EXISTS (SELECT 1 FROM content_embeddings WHERE "
+        "translate(lower(chunk_text), :accented, :plain) ~ :pattern "
+        "OR translate(lower(metadata ->> 'title'), :accented, :plain) ~ :pattern)",
         pattern=pattern,
+        accented=_ACCENTED,
+        plain=_unaccented(_ACCENTED),
     )
     return bool(rows[0][0])
 
