@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1179, 46)
+    assert (caught, alarms) == (1240, 57)
 
 
 @pytest.mark.parametrize(
@@ -384,11 +384,12 @@ def test_a_reply_is_read_with_the_turn_before_it_only_when_it_names_a_sign() -> 
 
 def test_the_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh.jsonl was written blind after the rules were final (d8f5c33) and
-    measured once: 117/130 emergencies, 6/104 false emergencies. It is never tuned on and never read
+    measured once: 117/130 emergencies, 6/104 false emergencies (118 and 5 since tuning on batches
+    15 and 16's dev splits, 2026-12-03). It is never tuned on and never read
     case by case; a change that moves it is written down here and in docs/safety.md."""
     path = Path(__file__).resolve().parents[1] / "eval" / "safety_fresh.jsonl"
     fresh = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = [(c, check(c["text"])) for c in fresh]
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
-    assert (len(fresh), caught, alarms) == (234, 117, 6)
+    assert (len(fresh), caught, alarms) == (234, 118, 5)
