@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1240, 57)
+    assert (caught, alarms) == (1297, 63)
 
 
 @pytest.mark.parametrize(
@@ -393,3 +393,14 @@ def test_the_fresh_batch_holds_what_it_measured_once() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     assert (len(fresh), caught, alarms) == (234, 118, 5)
+
+
+def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
+    # A dive computer "totally unresponsive" is an object; a person so described is an emergency.
+    assert check("lol my computer's totally unresponsive again 🙄").tier != "emergency"
+    assert check("my buddy is totally unresponsive on the boat").emergency
+    # すぐ (at once) inside "すぐ見つかった" (found at once) is no plea for help.
+    assert not check("去年バディとはぐれたけど、すぐ見つかったで").emergency
+    assert check("バディとはぐれた、まだ見つからない、すぐ来て").emergency
+    # Something spiky stepped on, with a sign beyond the sting.
+    assert check("stepped on sth spiky on the reef, foot swelling huge, pain unreal").emergency

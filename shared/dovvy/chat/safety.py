@@ -193,10 +193,11 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
     category: symptoms.Category = categories[0]  # type: ignore[assignment]
     thing = found(lexicon.asides)
-    calm = found(lexicon.no_one_hurt) or (
-        thing and not _reported_besides(lexicon, thing, words, packed, dive_context)
-    )
-    if calm and not found(lexicon.urgent):
+    idiom = found(lexicon.no_one_hurt)
+    calm = idiom or (thing and not _reported_besides(lexicon, thing, words, packed, dive_context))
+    # A plea counts only outside the calming words: "すぐ見つかった" (found at once) holds すぐ.
+    plea = lexicon.urgent.search(*_without(idiom, words, packed)) if lexicon.urgent else None
+    if calm and not plea:
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
     if not now and found(lexicon.not_happening):
         return SafetyCheck(
@@ -205,6 +206,13 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     return SafetyCheck(
         "emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid
     )
+
+
+def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:
+    """The message's words and packed text with `term` (as found) taken out."""
+    if not term:
+        return words, packed
+    return f" {words} ".replace(f" {term} ", " ").strip(), packed.replace(term.replace(" ", ""), "")
 
 
 def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> list[str]:

@@ -98,7 +98,9 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\b(froth|foam)\w* (at|from) (the|his|her|my|their) mouth",
     ),
     "unresponsive": (
-        r"\bunresponsive",
+        # Not a dive computer, a phone or a screen "totally unresponsive again".
+        r"(?<!\bcomputer )(?<!\bcomputers )(?<!\bcomputer is )(?<!\bcomputers totally )"
+        r"(?<!\bcomputer totally )(?<!\bphone )(?<!\bphones )(?<!\bscreen )(?<!\bapp )\bunresponsive",
         r"\bunconscious",
         r"\b(not|isnt|stopped|stop|wont|doesnt|cant) (respond\w*|answer\w*|react\w*)",
         r"\b(wont|cant|not) (wake|waking)",
@@ -262,7 +264,7 @@ ANIMALS: dict[str, tuple[str, str]] = {
     r"sea ?snakes?|sea krait": ("pressure_immobilisation", "dangerous"),
     r"cone (shell|snail)s?": ("pressure_immobilisation", "dangerous"),
     r"blue[ -]?ring\w*( octopus)?": ("pressure_immobilisation", "dangerous"),
-    r"fire ?coral|something|some ?thing": ("unknown_sting", "moderate"),
+    r"fire ?coral|something|some ?thing|sth|smth|spiky|spiny": ("unknown_sting", "moderate"),
 }
 CONTACT = (
     r"\b(stung|sting|stings|stinging|bit|bite|bites|bitten|biting|stepped on|step on|touched|spines?|barb|"
@@ -365,6 +367,7 @@ NO_ONE_HURT = (
     r"prufung|pruefung|examen|prueba|scenario|scenarios|drill|drills|"
     r"practi[cs]e|role ?play|first aid kit|kit|buy|buying|bought|price|cost|gopro|camera|housing|"
     r"phone|torch|strobe|drone|engine|motor|battery|computer (died|is dead)|regulator|reg (is|died)|"
+    r"computer'?s? (is |totally |completely )*(unresponsive|dead|frozen|flooded)|"
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
     r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
