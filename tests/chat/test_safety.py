@@ -404,3 +404,16 @@ def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
     assert check("バディとはぐれた、まだ見つからない、すぐ来て").emergency
     # Something spiky stepped on, with a sign beyond the sting.
     assert check("stepped on sth spiky on the reef, foot swelling huge, pain unreal").emergency
+
+
+def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh2.jsonl (batch 18) was written blind with batch 14's brief after the
+    tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
+    emergencies. Nothing was tuned on it (the misses of its dev half were listed once, before it was
+    set aside as a second held-out batch)."""
+    path = Path(__file__).resolve().parents[1] / "eval" / "safety_fresh2.jsonl"
+    fresh = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = [(c, check(c["text"])) for c in fresh]
+    caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
+    alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
+    assert (len(fresh), caught, alarms) == (234, 123, 15)
