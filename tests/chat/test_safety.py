@@ -382,17 +382,22 @@ def test_a_reply_is_read_with_the_turn_before_it_only_when_it_names_a_sign() -> 
     assert check_turn("thanks, he is fine now", "my buddy is unconscious").tier == "normal"
 
 
+def _held_out(name: str) -> tuple[int, int, int]:
+    """A held-out batch's size, emergencies caught and false emergencies."""
+    path = Path(__file__).resolve().parents[1] / "eval" / name
+    fresh = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = [(c, check(c["text"])) for c in fresh]
+    caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
+    alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
+    return len(fresh), caught, alarms
+
+
 def test_the_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh.jsonl was written blind after the rules were final (d8f5c33) and
     measured once: 117/130 emergencies, 6/104 false emergencies (118 and 5 since tuning on batches
     15 and 16's dev splits, 2026-12-03). It is never tuned on and never read
     case by case; a change that moves it is written down here and in docs/safety.md."""
-    path = Path(__file__).resolve().parents[1] / "eval" / "safety_fresh.jsonl"
-    fresh = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    results = [(c, check(c["text"])) for c in fresh]
-    caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
-    alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
-    assert (len(fresh), caught, alarms) == (234, 118, 5)
+    assert _held_out("safety_fresh.jsonl") == (234, 118, 5)
 
 
 def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
@@ -411,9 +416,4 @@ def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
     tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
     emergencies. Nothing was tuned on it (the misses of its dev half were listed once, before it was
     set aside as a second held-out batch)."""
-    path = Path(__file__).resolve().parents[1] / "eval" / "safety_fresh2.jsonl"
-    fresh = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    results = [(c, check(c["text"])) for c in fresh]
-    caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
-    alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
-    assert (len(fresh), caught, alarms) == (234, 123, 15)
+    assert _held_out("safety_fresh2.jsonl") == (234, 123, 15)
