@@ -407,6 +407,9 @@ def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
     # すぐ (at once) inside "すぐ見つかった" (found at once) is no plea for help.
     assert not check("去年バディとはぐれたけど、すぐ見つかったで").emergency
     assert check("バディとはぐれた、まだ見つからない、すぐ来て").emergency
+    # A hyperbaric "cámara" is no camera: asking for the nearest one is a plea.
+    assert check("se ahogo y no respira, donde esta la camara hiperbarica mas cercana").emergency
+    assert not check("mi camara se inundo y ya no prende jaja").emergency
     # Something spiky stepped on, with a sign beyond the sting.
     assert check("stepped on sth spiky on the reef, foot swelling huge, pain unreal").emergency
 
