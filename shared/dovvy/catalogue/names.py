@@ -8,7 +8,7 @@ import dataclasses
 import functools
 import re
 
-from dovvy.catalogue import _mentions, load, read_data
+from dovvy.catalogue import destinations_named, load, read_data
 
 
 @functools.cache
@@ -20,12 +20,16 @@ def world_places() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
+def _whole_words(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern finding any of `names` as whole words in lower-case text, a longer name first
+    ("papua new guinea", not "guinea"): a text is scanned once, not once per name."""
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
 @functools.cache
 def _any_place() -> re.Pattern[str]:
-    # One pattern for every name, longest first, so a longer name takes its words from shorter ones
-    # ("papua new guinea", not "guinea") and a message is scanned once, not once per name.
-    names = "|".join(map(re.escape, world_places()))
-    return re.compile(rf"(?<![a-z0-9])(?:{names})(?![a-z0-9])")
+    return _whole_words(world_places())
 
 
 def places_named(text: str) -> tuple[str, ...]:
@@ -36,9 +40,7 @@ def places_named(text: str) -> tuple[str, ...]:
 
 def without(text: str, names: tuple[str, ...]) -> str:
     """`text` in lower case with `names` left out as whole words."""
-    lowered = text.lower()
-    for name in sorted(names, key=len, reverse=True):
-        lowered = re.sub(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", " ", lowered)
+    lowered = _whole_words(names).sub(" ", text.lower()) if names else text.lower()
     return " ".join(lowered.split())
 
 
@@ -62,14 +64,14 @@ def subject(text: str) -> Subject:
     destinations it names or that lie in a country or region it names, and the names of those
     countries and their regions (a Tioman question is about Malaysia, not about Perhentian); and
     every other place name."""
-    catalogue, lowered = load(), text.lower()
+    catalogue = load()
     ours = {d.code: (*d.aliases, *d.site_aliases) for d in catalogue.destinations}
     of_destinations = {alias for aliases in ours.values() for alias in aliases}
     named = places_named(text)
     around = {
         code for place, code in catalogue.country_places if place in named and place not in of_destinations
     }
-    codes = {code for code, aliases in ours.items() if any(_mentions(lowered, a) for a in aliases)}
+    codes = set(destinations_named(text))
     codes |= {d.code for d in catalogue.destinations if d.country in around}
     if not named and not codes:
         return Subject()

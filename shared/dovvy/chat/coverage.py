@@ -24,11 +24,9 @@ def not_covered(message: str, mentioned: Callable[[str], bool]) -> NotCovered | 
     when it names none, or when one of them is covered (a diver's past trip named in passing does
     not stop a question about a place we know)."""
     named = names.places_named(message)
-    # A destination the catalogue lists has its guide, however the articles spell it; a question
-    # about one of its sites ("got my aow in tenerife, can I do the devils throat") is about it.
-    if not named or any(catalogue.destination_in(place) or mentioned(place) for place in named):
-        return None
-    if catalogue.destinations_named(message):
+    # A destination the catalogue lists has its guide, however the articles spell it, and so has
+    # each of its sites ("got my aow in tenerife, can I do the devils throat").
+    if not named or catalogue.destinations_named(message) or any(mentioned(place) for place in named):
         return None
     country = catalogue.country_of(named[0])
     nearby = tuple(d.display_name for d in catalogue.load().destinations if country and d.country == country)

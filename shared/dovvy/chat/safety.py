@@ -233,8 +233,7 @@ def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, div
         return False
     rest_words, rest_packed = words, packed
     for _ in range(8):  # every aside goes ("the camera's battery" is two), a few at most
-        rest_words = f" {rest_words} ".replace(f" {thing} ", " ").strip()
-        rest_packed = rest_packed.replace(thing.replace(" ", ""), "")
+        rest_words, rest_packed = _without(thing, rest_words, rest_packed)
         found = lexicon.asides.search(rest_words, rest_packed) if lexicon.asides else None
         if not found or found == thing:
             break

@@ -43,9 +43,9 @@ class Library:
     def covers(self, query: str, vector: list[float]) -> bool:
         """Whether some article is plainly about the query (`Thresholds.clear`), across the whole
         knowledge base."""
-        found = self.retriever.search(query, top_k=CONSIDERED, per_document=1, embedding=vector)
-        thresholds = thresholds_for(self.retriever.embedder.model)
-        return any(thresholds.clear(passage) for passage in found)
+        return self.plainly_answers(
+            self.retriever.search(query, top_k=CONSIDERED, per_document=1, embedding=vector)
+        )
 
     def search(
         self,
