@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1297, 63)
+    assert (caught, alarms) == (1352, 66)
 
 
 @pytest.mark.parametrize(
@@ -419,4 +419,4 @@ def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
     tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
     emergencies. Nothing was tuned on it (the misses of its dev half were listed once, before it was
     set aside as a second held-out batch)."""
-    assert _held_out("safety_fresh2.jsonl") == (234, 123, 15)
+    assert _held_out("safety_fresh2.jsonl") == (234, 123, 11)

@@ -33,6 +33,8 @@ class Lexicon:
     urgent: Terms | None  # help, SOS, what do we do
     not_happening: Terms | None  # a question about it, a what-if, a course, the past: caution
     asking: Terms | None  # "is this normal?": doubts only a symptom with no category
+    what_if: Terms | None  # "what if", "in case": a plea after it asks about the what-if
+    what_to_do: Terms | None  # "what do I do": a plea, unless a what-if comes with it
     no_one_hurt: Terms | None  # a course, a drill, a film, an idiom, a joke: no line at all
     # Said beside the danger words, calming them only when nothing else says someone is in danger
     # now: an object ("the GoPro drowned", not "filming with the GoPro, now he is not breathing")
@@ -176,6 +178,8 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         urgent=read.compiled("urgent"),
         not_happening=read.compiled("not_happening"),
         asking=read.compiled("asking"),
+        what_if=read.compiled("what_if"),
+        what_to_do=read.compiled("what_to_do"),
         no_one_hurt=read.compiled("no_one_hurt"),
         asides=compile_terms(read.terms("objects") + read.terms("laughter")),
         severe=read.compiled("severe"),

@@ -41,7 +41,8 @@ def unpacked(data: dict[str, Any]) -> Lexicon:
         assert found is not None
         return found
 
-    optional = ("dive_context", "happening", "urgent", "not_happening", "asking", "no_one_hurt", "asides")
+    optional: tuple[str, ...] = ("dive_context", "happening", "urgent", "not_happening", "asking")
+    optional += ("what_if", "what_to_do", "no_one_hurt", "asides")
     return Lexicon(
         code=data["code"],
         name=data["name"],

@@ -168,6 +168,10 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     said = latin_words(text).split()
     words = " ".join(_corrected_in(said, lexicon.vocabulary) if correct else said)
     packed = dense(text)
+    what_if = lexicon.what_if.search(words, packed) if lexicon.what_if else None
+    if what_if:
+        # "What if my buddy passes out, what do I do?" asks about the what-if: no plea, no "now".
+        words, packed = _without_all(lexicon.what_to_do, words, packed)
 
     def found(terms: Any) -> str | None:
         return terms.search(words, packed) if terms is not None else None
@@ -183,7 +187,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
         named = found(lexicon.symptoms)
         if named and not (found(lexicon.no_one_hurt) or found(lexicon.asides)):
             strong = found(lexicon.severe)
-            doubted = found(lexicon.not_happening) or found(lexicon.asking)
+            doubted = what_if or found(lexicon.not_happening) or found(lexicon.asking)
             if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
                 # A plea for help, or a strong sign said to be happening, after a dive, in words
                 # the lexicon has no category for: the decompression protocol (symptoms after a
@@ -199,7 +203,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     plea = lexicon.urgent.search(*_without(idiom, words, packed)) if lexicon.urgent else None
     if calm and not plea:
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
-    if not now and found(lexicon.not_happening):
+    if not now and (what_if or found(lexicon.not_happening)):
         return SafetyCheck(
             "caution", category, f"{label}: {category} named in a question, a what-if or the past"
         )
@@ -213,6 +217,16 @@ def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:
     if not term:
         return words, packed
     return f" {words} ".replace(f" {term} ", " ").strip(), packed.replace(term.replace(" ", ""), "")
+
+
+def _without_all(terms: Any, words: str, packed: str) -> tuple[str, str]:
+    """The message's words and packed text with every one of `terms` it holds taken out."""
+    for _ in range(8):  # a few at most
+        term = terms.search(words, packed) if terms is not None else None
+        if not term:
+            break
+        words, packed = _without(term, words, packed)
+    return words, packed
 
 
 def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> list[str]:

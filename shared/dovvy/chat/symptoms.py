@@ -319,7 +319,10 @@ HYPOTHETICAL = (
     r"story|novel|writing a|film|game|roleplay|role play|"
     r"(instructor|teacher|doctor|book|manual) (said|says|told|explained|showed|taught|demonstrated)|"
     r"talked about|talking about|discussed|briefing|scared of|afraid of|fear of|"
-    r"frightened of|worried about (getting|being)|risk of|chances? of|prevent|avoid)\b"
+    r"frightened of|worried about (getting|being)|risk of|chances? of|prevent|avoid|is (it|that) true|"
+    # A fear of what may happen: "terrified I'll panic and drown".
+    r"(terrified|scared|afraid|worried|nervous|anxious)( that)? (ill|i will|i might|i may|id|i would|"
+    r"i could|im going to|im gonna|hell|he will|shell|she will))\b"
 )
 PAST = (
     r"\b((\d+|a|one|two|three|four|five|six|several|few|couple of|many) (years?|months?|weeks?) ago|years ago|"
@@ -369,7 +372,8 @@ NO_ONE_HURT = (
     r"phone|torch|strobe|drone|engine|motor|battery|computer (died|is dead)|regulator|reg (is|died)|"
     r"computer'?s? (is |totally |completely )*(unresponsive|dead|frozen|flooded)|"
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
-    r"article|documentary|book|history|nervous|scared|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
+    r"article|documentary|book|history|nervous|scared|terrified|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
+    r"(nobody|no one|noone|didnt|did not|never|not|without) (touch\w*|step\w* on)|"
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
     r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
