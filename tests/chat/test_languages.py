@@ -180,7 +180,7 @@ def test_typos_are_corrected_within_a_language_only() -> None:
     # Nor across languages: in a French sentence that also reads as Spanish, the French
     # "inconscient" is not a Spanish "inconsciente" mistyped. Only the main language corrects.
     from dovvy.chat.lexicon import lexicons
-    from dovvy.chat.safety import check_in
+    from dovvy.chat.lexicon_check import check_in
     from dovvy.chat.terms import fold
 
     spanish, french = lexicons()["es"], fold("on a remonte un plongeur inconscient")

@@ -417,6 +417,44 @@ def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
 def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh2.jsonl (batch 18) was written blind with batch 14's brief after the
     tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
-    emergencies. Nothing was tuned on it (the misses of its dev half were listed once, before it was
-    set aside as a second held-out batch)."""
+    emergencies (11 since the tuning on batch 19's dev split). Nothing was tuned on it (the misses of
+    its dev half were listed once, before it was set aside as a second held-out batch)."""
     assert _held_out("safety_fresh2.jsonl") == (234, 123, 11)
+
+
+def test_the_third_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh3.jsonl (batch 20) was written blind with batch 14's brief, committed
+    unread (07f0804) and measured once after the tuning on batch 19 (1b2b423): 126/130 emergencies,
+    10/104 false emergencies; 9 since a denied contact is no sting in English ("nobody touched
+    it"), a change made for a case of our own. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh3.jsonl") == (234, 126, 9)
+
+
+@pytest.mark.parametrize(
+    ("hypothetical", "report"),
+    [
+        ("万一潜伴在水下晕倒了怎么办", "潜伴晕倒了怎么办"),
+        (
+            "si jamais mon binome ne respire plus sous l'eau, je fais quoi ?",
+            "mon binome ne respire plus, on vient de sortir, je fais quoi",
+        ),
+        (
+            "seandainya teman saya pingsan di bawah air, harus gimana?",
+            "teman saya pingsan habis diving, harus gimana?",
+        ),
+    ],
+)
+def test_a_plea_after_a_what_if_asks_about_it(hypothetical: str, report: str) -> None:
+    """ "What do I do" is a plea in a report and a question after "what if" (the lexicons'
+    what_if and what_to_do lists), as "if" makes it one in English."""
+    assert not check(hypothetical).emergency
+    assert check(report).emergency
+
+
+def test_a_denied_contact_is_no_sting_and_english_words_are_no_evidence_of_vietnamese() -> None:
+    # "can" and "the" are Vietnamese cần and thế unaccented: no reason to read Vietnamese's "bite".
+    assert not check("saw a stonefish on the dive, nobody touched it. can they kill you?").emergency
+    assert check("stepped on a stonefish on the dive, foot is killing me").emergency
+    assert not check("เห็นปลาหินด้วย ไม่ได้เหยียบนะ แค่ถ่ายรูป").emergency
+    # Something like a rock stepped on, with swelling beyond the sting: a spine sting.
+    assert check("pijak batu ke apa tadi masa snorkel, kaki bengkak teruk sakit naik ke peha").emergency

@@ -15,8 +15,8 @@ from typing import Any
 from dovvy import catalogue as catalogue_data
 from dovvy.catalogue import EmergencyContacts
 from dovvy.chat.lexicon import ENGLISH, lexicons
-from dovvy.chat.safety import SafetyCheck
 from dovvy.chat.symptoms import DECOMPRESSION_SIGNS
+from dovvy.chat.tiers import SafetyCheck
 
 # (path, title) of the knowledge-base articles each kind of emergency cites.
 _CONTACTS_ARTICLE = ("safety/emergency-contacts.md", "Diving Emergency Contacts by Region")

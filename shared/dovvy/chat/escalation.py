@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dovvy.chat.safety import SafetyCheck
+from dovvy.chat.tiers import SafetyCheck
 
 _ESCALATE_SYSTEM = (
     "You screen messages sent to a scuba-diving assistant. Reply with exactly one word: EMERGENCY if "

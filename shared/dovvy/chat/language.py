@@ -57,10 +57,11 @@ def read(message: str) -> Reading:
             scores[code] = 10
     if "zh" in table and "ja" not in scores and _HAN.search(folded):
         scores["zh"] = 10
+    english_words = table[ENGLISH].common if ENGLISH in table else frozenset()
     for code, lexicon in table.items():
         if code in scores:
             continue
-        common, terms = lexicon.evidence(words, folded)
+        common, terms = lexicon.evidence(words, folded, english_words if code != ENGLISH else frozenset())
         if not common and code in _SCRIPT_LANGUAGES:
             continue  # Korean, Thai, Chinese: their script says so; Japanese romaji has words
         score = common + 2 * len(terms)

@@ -60,10 +60,14 @@ class Lexicon:
     # pengsan" is still read as Malay.
     evidence_terms: tuple[Terms, ...] = ()
 
-    def evidence(self, words: list[str], folded: str) -> tuple[int, list[str]]:
+    def evidence(
+        self, words: list[str], folded: str, shared: frozenset[str] = frozenset()
+    ) -> tuple[int, list[str]]:
         """How much of the message says it is in this language: (common words, the terms found,
-        one per list). Diving words are left out: "dive" and "scuba" are typed in every language."""
-        common = sum(1 for w in words if w in self.common)
+        one per list). Diving words are left out: "dive" and "scuba" are typed in every language;
+        so are the `shared` words (English's "the" and "can" are Vietnamese "thế" and "cần"
+        unaccented, and no evidence of Vietnamese in an English message)."""
+        common = sum(1 for w in words if w in self.common and w not in shared)
         packed = dense(self.unfold(folded))
         latin = " ".join(words)
         found = (g.search(latin, packed, plain_only=True) for g in self.evidence_terms)

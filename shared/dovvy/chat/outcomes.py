@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from dovvy.chat.safety import SafetyCheck
+from dovvy.chat.tiers import SafetyCheck
 from dovvy.passages import Passage
 
 

@@ -7,7 +7,7 @@
 - **normal**: everything else.
 
 Languages: `dovvy.chat.language` reads which languages the message is in. English runs the
-detailed rules below; every other language runs its own lexicon (data, one file per language)
+detailed rules below; every other language runs its own lexicon (`dovvy.chat.lexicon_check`)
 with the same shape: a category's terms, a dive context, words that say it is happening now and
 words that say it is not. Each language's rules see only messages in that language, and typos are
 corrected only against the same language's words. The check carries the language to answer in.
@@ -24,53 +24,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from typing import Any, Literal
 
 from dovvy.chat import symptoms
 from dovvy.chat.language import read
-from dovvy.chat.lexicon import ENGLISH, Lexicon, lexicons
-from dovvy.chat.terms import dense, fold, latin_words
+from dovvy.chat.lexicon import ENGLISH, lexicons
+from dovvy.chat.lexicon_check import check_in
+from dovvy.chat.terms import edit_distance, fold
+from dovvy.chat.tiers import SafetyCheck
 from dovvy.text import WORD
-
-Tier = Literal["emergency", "caution", "normal"]
-
-
-@dataclasses.dataclass(frozen=True)
-class SafetyCheck:
-    tier: Tier
-    category: symptoms.Category | None
-    reason: str
-    first_aid: str | None = None  # for envenomation: which first aid the animal needs
-    language: str = ENGLISH  # the language (or variant, such as zh-Hant) to answer in
-
-    @property
-    def emergency(self) -> bool:
-        return self.tier == "emergency"
-
 
 _ALWAYS = {category: symptoms.compiled(patterns) for category, patterns in symptoms.ALWAYS.items()}
 _AFTER_DIVING = {
     category: symptoms.compiled(patterns) for category, patterns in symptoms.AFTER_DIVING.items()
 }
 _ANIMALS = [(re.compile(rf"\b({pattern})\b"), kind) for pattern, kind in symptoms.ANIMALS.items()]
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Edit distance with adjacent transpositions, giving up past `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -80,10 +47,10 @@ def _corrected(word: str) -> str:
     limit = 1 if len(word) < 10 else 2
     best = min(
         (w for w in symptoms.VOCABULARY if w[0] == word[0]),
-        key=lambda w: _distance(word, w, limit),
+        key=lambda w: edit_distance(word, w, limit),
         default=None,
     )
-    return best if best is not None and _distance(word, best, limit) <= limit else word
+    return best if best is not None and edit_distance(word, best, limit) <= limit else word
 
 
 def prepare(message: str) -> str:
@@ -105,7 +72,7 @@ def _categories(text: str, dive_context: bool) -> list[symptoms.Category]:
 
 def _envenomation(text: str) -> str | None:
     """The first aid an animal contact needs, when the message describes one that matters."""
-    if not re.search(symptoms.CONTACT, text):
+    if not re.search(symptoms.CONTACT, re.sub(symptoms.NO_CONTACT, " ", text)):
         return None
     for pattern, (first_aid, danger) in _ANIMALS:
         if pattern.search(text) and (danger == "dangerous" or re.search(symptoms.SYSTEMIC, text)):
@@ -148,124 +115,6 @@ def check_turn(message: str, previous: str | None = None) -> SafetyCheck:
         return alone
     joined = check(f"{previous}\n{message}")
     return joined if joined.emergency else alone
-
-
-def _corrected_in(words: list[str], vocabulary: frozenset[str]) -> list[str]:
-    """Typos of this language's own terms fixed (one edit), never towards another language's."""
-    fixed = []
-    for word in words:
-        if len(word) < 7 or word in vocabulary:
-            fixed.append(word)
-            continue
-        near = next((w for w in vocabulary if w[0] == word[0] and _distance(word, w, 1) <= 1), None)
-        fixed.append(near or word)
-    return fixed
-
-
-def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCheck:
-    """The tier of a message in a language other than English, by that language's lexicon."""
-    text = lexicon.unfold(folded)
-    said = latin_words(text).split()
-    words = " ".join(_corrected_in(said, lexicon.vocabulary) if correct else said)
-    packed = dense(text)
-    what_if = lexicon.what_if.search(words, packed) if lexicon.what_if else None
-    if what_if:
-        # "What if my buddy passes out, what do I do?" asks about the what-if: no plea, no "now".
-        words, packed = _without_all(lexicon.what_to_do, words, packed)
-
-    def found(terms: Any) -> str | None:
-        return terms.search(words, packed) if terms is not None else None
-
-    dive_context = bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
-    categories = _dangers(lexicon, words, packed, dive_context)
-    first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
-    if first_aid:
-        categories.insert(0, "envenomation")
-    label = lexicon.english_name
-    now = found(lexicon.happening)
-    if not categories:
-        named = found(lexicon.symptoms)
-        if named and not (found(lexicon.no_one_hurt) or found(lexicon.asides)):
-            strong = found(lexicon.severe)
-            doubted = what_if or found(lexicon.not_happening) or found(lexicon.asking)
-            if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
-                # A plea for help, or a strong sign said to be happening, after a dive, in words
-                # the lexicon has no category for: the decompression protocol (symptoms after a
-                # dive are decompression illness until a doctor says otherwise), not a caution.
-                return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
-            return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
-        return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
-    category: symptoms.Category = categories[0]  # type: ignore[assignment]
-    thing = found(lexicon.asides)
-    idiom = found(lexicon.no_one_hurt)
-    calm = idiom or (thing and not _reported_besides(lexicon, thing, words, packed, dive_context))
-    # A plea counts only outside the calming words: "すぐ見つかった" (found at once) holds すぐ.
-    plea = lexicon.urgent.search(*_without(idiom, words, packed)) if lexicon.urgent else None
-    if calm and not plea:
-        return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
-    if not now and (what_if or found(lexicon.not_happening)):
-        return SafetyCheck(
-            "caution", category, f"{label}: {category} named in a question, a what-if or the past"
-        )
-    return SafetyCheck(
-        "emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid
-    )
-
-
-def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:
-    """The message's words and packed text with `term` (as found) taken out."""
-    if not term:
-        return words, packed
-    return f" {words} ".replace(f" {term} ", " ").strip(), packed.replace(term.replace(" ", ""), "")
-
-
-def _without_all(terms: Any, words: str, packed: str) -> tuple[str, str]:
-    """The message's words and packed text with every one of `terms` it holds taken out."""
-    for _ in range(8):  # a few at most
-        term = terms.search(words, packed) if terms is not None else None
-        if not term:
-            break
-        words, packed = _without(term, words, packed)
-    return words, packed
-
-
-def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> list[str]:
-    """The emergency categories whose terms the text holds (after-diving ones with a dive context)."""
-    found = [c for c, terms in lexicon.emergency.items() if terms and terms.search(words, packed)]
-    # Vertigo with vomiting is an emergency wherever it happens, as in English.
-    checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
-    return found + [c for c, t in checked.items() if t and t.search(words, packed) and c not in found]
-
-
-def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, dive_context: bool) -> bool:
-    """Whether, with the asides' own words taken out (objects, laughter), the message still names a
-    danger, says it is happening or names a sign no object has (dizzy, swelling), and says nothing
-    of a what-if, a course or the past ("is it ok?" after a report is no doubt about it): "he was
-    filming with the GoPro and now he is not breathing" and "filmed turtles with the GoPro, came up
-    with blotchy skin and dizzy" are emergencies; "the GoPro drowned" is not."""
-    if lexicon.not_happening is not None and lexicon.not_happening.search(words, packed):
-        return False
-    rest_words, rest_packed = words, packed
-    for _ in range(8):  # every aside goes ("the camera's battery" is two), a few at most
-        rest_words, rest_packed = _without(thing, rest_words, rest_packed)
-        found = lexicon.asides.search(rest_words, rest_packed) if lexicon.asides else None
-        if not found or found == thing:
-            break
-        thing = found
-    said_of_someone = any(
-        t is not None and t.search(rest_words, rest_packed) for t in (lexicon.happening, lexicon.severe)
-    )
-    return said_of_someone and bool(_dangers(lexicon, rest_words, rest_packed, dive_context))
-
-
-def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) -> str | None:
-    """A dangerous animal's sting or bite, or a lesser one's with a sign beyond the sting."""
-    if lexicon.contact is None or not lexicon.contact.search(words, packed):
-        return None
-    for animal, first_aid, dangerous in lexicon.animals:
-        if animal.search(words, packed) and (dangerous or severe):
-            return first_aid
-    return None
 
 
 def check_english(message: str) -> SafetyCheck:

@@ -270,6 +270,10 @@ CONTACT = (
     r"\b(stung|sting|stings|stinging|bit|bite|bites|bitten|biting|stepped on|step on|touched|spines?|barb|"
     r"got me|spiked|pricked|jabbed|went into|stuck in|hit by|tentacles?|brushed|wrapped)\b"
 )
+# Contact denied: "saw a blue-ringed octopus, nobody touched it" is no sting.
+NO_CONTACT = (
+    r"\b(nobody|no one|noone|didnt|did not|never|not|without) (touch\w*|step\w* on|got (stung|bitten))\b"
+)
 SYSTEMIC = (
     r"\b((agony|unbearable|terrible|horrible|excruciating|really bad|severe|extreme|worst) pain|"
     r"pain (is )?(unbearable|terrible|horrible|spreading|going up|getting worse)|in agony|agony|unbearable|"
@@ -373,7 +377,6 @@ NO_ONE_HURT = (
     r"computer'?s? (is |totally |completely )*(unresponsive|dead|frozen|flooded)|"
     r"of embarrassment|died laughing|dying laughing|dying to|die for|killing it|killed it|movie|film|"
     r"article|documentary|book|history|nervous|scared|terrified|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
-    r"(nobody|no one|noone|didnt|did not|never|not|without) (touch\w*|step\w* on)|"
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
     r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"

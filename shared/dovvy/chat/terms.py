@@ -117,3 +117,21 @@ def compile_terms(terms: list[str] | tuple[str, ...]) -> Terms | None:
         latin_source=source(latin=True),
         other_source=source(latin=False),
     )
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edit distance with adjacent transpositions, giving up past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]

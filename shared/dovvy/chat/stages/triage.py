@@ -9,7 +9,8 @@ import dataclasses
 from dovvy.catalogue import EmergencyContacts, contacts_for
 from dovvy.chat import emergency
 from dovvy.chat.escalation import escalate
-from dovvy.chat.safety import SafetyCheck, check_turn
+from dovvy.chat.safety import check_turn
+from dovvy.chat.tiers import SafetyCheck
 from dovvy.chat.turn import TurnContext
 from dovvy.config import Settings
 from dovvy.providers.llm import FallbackChain

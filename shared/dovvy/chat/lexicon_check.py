@@ -1,0 +1,132 @@
+"""The safety check of a message in a language other than English, by that language's lexicon
+(data, one file per language: `dovvy/catalogue/languages`): a category's terms, a dive context,
+words that say it is happening now, that it is not, that nobody is hurt. `dovvy.chat.safety`
+reads the message in each of its languages and keeps the most urgent reading."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dovvy.chat import symptoms
+from dovvy.chat.lexicon import Lexicon
+from dovvy.chat.terms import dense, edit_distance, latin_words
+from dovvy.chat.tiers import SafetyCheck
+
+
+def _corrected_in(words: list[str], vocabulary: frozenset[str]) -> list[str]:
+    """Typos of this language's own terms fixed (one edit), never towards another language's."""
+    fixed = []
+    for word in words:
+        if len(word) < 7 or word in vocabulary:
+            fixed.append(word)
+            continue
+        near = next((w for w in vocabulary if w[0] == word[0] and edit_distance(word, w, 1) <= 1), None)
+        fixed.append(near or word)
+    return fixed
+
+
+def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCheck:
+    """The tier of a message in a language other than English, by that language's lexicon."""
+    text = lexicon.unfold(folded)
+    said = latin_words(text).split()
+    words = " ".join(_corrected_in(said, lexicon.vocabulary) if correct else said)
+    packed = dense(text)
+    what_if = lexicon.what_if.search(words, packed) if lexicon.what_if else None
+    if what_if:
+        # "What if my buddy passes out, what do I do?" asks about the what-if: no plea, no "now".
+        words, packed = _without_all(lexicon.what_to_do, words, packed)
+
+    def found(terms: Any) -> str | None:
+        return terms.search(words, packed) if terms is not None else None
+
+    dive_context = bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
+    categories = _dangers(lexicon, words, packed, dive_context)
+    first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
+    if first_aid:
+        categories.insert(0, "envenomation")
+    label = lexicon.english_name
+    now = found(lexicon.happening)
+    if not categories:
+        named = found(lexicon.symptoms)
+        if named and not (found(lexicon.no_one_hurt) or found(lexicon.asides)):
+            strong = found(lexicon.severe)
+            doubted = what_if or found(lexicon.not_happening) or found(lexicon.asking)
+            if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
+                # A plea for help, or a strong sign said to be happening, after a dive, in words
+                # the lexicon has no category for: the decompression protocol (symptoms after a
+                # dive are decompression illness until a doctor says otherwise), not a caution.
+                return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
+            return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
+        return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
+    category: symptoms.Category = categories[0]  # type: ignore[assignment]
+    thing = found(lexicon.asides)
+    idiom = found(lexicon.no_one_hurt)
+    calm = idiom or (thing and not _reported_besides(lexicon, thing, words, packed, dive_context))
+    # A plea counts only outside the calming words: "すぐ見つかった" (found at once) holds すぐ.
+    plea = lexicon.urgent.search(*_without(idiom, words, packed)) if lexicon.urgent else None
+    if calm and not plea:
+        return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
+    if not now and (what_if or found(lexicon.not_happening)):
+        return SafetyCheck(
+            "caution", category, f"{label}: {category} named in a question, a what-if or the past"
+        )
+    return SafetyCheck(
+        "emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid
+    )
+
+
+def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:
+    """The message's words and packed text with `term` (as found) taken out."""
+    if not term:
+        return words, packed
+    return f" {words} ".replace(f" {term} ", " ").strip(), packed.replace(term.replace(" ", ""), "")
+
+
+def _without_all(terms: Any, words: str, packed: str) -> tuple[str, str]:
+    """The message's words and packed text with every one of `terms` it holds taken out."""
+    for _ in range(8):  # a few at most
+        term = terms.search(words, packed) if terms is not None else None
+        if not term:
+            break
+        words, packed = _without(term, words, packed)
+    return words, packed
+
+
+def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> list[str]:
+    """The emergency categories whose terms the text holds (after-diving ones with a dive context)."""
+    found = [c for c, terms in lexicon.emergency.items() if terms and terms.search(words, packed)]
+    # Vertigo with vomiting is an emergency wherever it happens, as in English.
+    checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
+    return found + [c for c, t in checked.items() if t and t.search(words, packed) and c not in found]
+
+
+def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, dive_context: bool) -> bool:
+    """Whether, with the asides' own words taken out (objects, laughter), the message still names a
+    danger, says it is happening or names a sign no object has (dizzy, swelling), and says nothing
+    of a what-if, a course or the past ("is it ok?" after a report is no doubt about it): "he was
+    filming with the GoPro and now he is not breathing" and "filmed turtles with the GoPro, came up
+    with blotchy skin and dizzy" are emergencies; "the GoPro drowned" is not."""
+    if lexicon.not_happening is not None and lexicon.not_happening.search(words, packed):
+        return False
+    rest_words, rest_packed = words, packed
+    for _ in range(8):  # every aside goes ("the camera's battery" is two), a few at most
+        rest_words, rest_packed = _without(thing, rest_words, rest_packed)
+        found = lexicon.asides.search(rest_words, rest_packed) if lexicon.asides else None
+        if not found or found == thing:
+            break
+        thing = found
+    said_of_someone = any(
+        t is not None and t.search(rest_words, rest_packed) for t in (lexicon.happening, lexicon.severe)
+    )
+    return said_of_someone and bool(_dangers(lexicon, rest_words, rest_packed, dive_context))
+
+
+def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) -> str | None:
+    """A dangerous animal's sting or bite, or a lesser one's with a sign beyond the sting."""
+    if lexicon.contact is None or not lexicon.contact.search(words, packed):
+        return None
+    for animal, first_aid, dangerous in lexicon.animals:
+        if animal.search(words, packed) and (dangerous or severe):
+            return first_aid
+    return None
