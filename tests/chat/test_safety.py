@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1352, 66)
+    assert (caught, alarms) == (1415, 77)
 
 
 @pytest.mark.parametrize(
@@ -395,9 +395,9 @@ def _held_out(name: str) -> tuple[int, int, int]:
 def test_the_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh.jsonl was written blind after the rules were final (d8f5c33) and
     measured once: 117/130 emergencies, 6/104 false emergencies (118 and 5 since tuning on batches
-    15 and 16's dev splits, 2026-12-03). It is never tuned on and never read
+    15 and 16's dev splits, 2026-12-03; 120 and 6 since batch 21's). It is never tuned on and never read
     case by case; a change that moves it is written down here and in docs/safety.md."""
-    assert _held_out("safety_fresh.jsonl") == (234, 118, 5)
+    assert _held_out("safety_fresh.jsonl") == (234, 120, 6)
 
 
 def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
@@ -417,17 +417,18 @@ def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
 def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh2.jsonl (batch 18) was written blind with batch 14's brief after the
     tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
-    emergencies (11 since the tuning on batch 19's dev split). Nothing was tuned on it (the misses of
+    emergencies (11 since the tuning on batch 19's dev split; 124 and 11 since batch 21's). Nothing was tuned on it (the misses of
     its dev half were listed once, before it was set aside as a second held-out batch)."""
-    assert _held_out("safety_fresh2.jsonl") == (234, 123, 11)
+    assert _held_out("safety_fresh2.jsonl") == (234, 124, 11)
 
 
 def test_the_third_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh3.jsonl (batch 20) was written blind with batch 14's brief, committed
     unread (07f0804) and measured once after the tuning on batch 19 (1b2b423): 126/130 emergencies,
     10/104 false emergencies; 9 since a denied contact is no sting in English ("nobody touched
-    it"), a change made for a case of our own. Never tuned on, never read case by case."""
-    assert _held_out("safety_fresh3.jsonl") == (234, 126, 9)
+    it"), a change made for a case of our own; 8 since the tuning on batch 21's dev split. Never
+    tuned on, never read case by case."""
+    assert _held_out("safety_fresh3.jsonl") == (234, 126, 8)
 
 
 @pytest.mark.parametrize(
@@ -458,3 +459,43 @@ def test_a_denied_contact_is_no_sting_and_english_words_are_no_evidence_of_vietn
     assert not check("เห็นปลาหินด้วย ไม่ได้เหยียบนะ แค่ถ่ายรูป").emergency
     # Something like a rock stepped on, with swelling beyond the sting: a spine sting.
     assert check("pijak batu ke apa tadi masa snorkel, kaki bengkak teruk sakit naik ke peha").emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "想问一下相机防水壳多少钱 下个月要去仙本那。对了 我老公刚才潜水上来 现在胸口很痛 咳出血来",
+        # Thai runs its sentences on without punctuation: แต่ (but) starts the next one.
+        "ขอถามเรื่องกล้องหน่อยครับ housing น้ำเข้า แต่ตอนนี้เพื่อนหลังขึ้นมาจากดำน้ำ แขนซ้ายอ่อนแรง พูดไม่ชัด",
+    ],
+)
+def test_a_danger_told_now_in_one_sentence_is_not_calmed_by_another(message: str) -> None:
+    """A camera and next month's trip in the first sentences, the husband coughing blood in the last:
+    read whole, the object and the plan calm the danger words; read sentence by sentence, the one
+    saying it is happening now is an emergency."""
+    assert check(message).emergency
+
+
+def test_a_plea_inside_quotation_marks_is_someone_elses() -> None:
+    # A forum story quoted ("had to go to the ER"), told as over: no emergency; asked now, one.
+    story = (
+        "đọc trên group có người kể 'bạn tôi bị sứa hộp đốt phải đi cấp cứu' - chuyện cũ rồi, bạn ấy khỏe rồi"
+    )
+    assert not check(story).emergency
+    assert check("bạn tôi bị sứa hộp đốt, phải đi cấp cứu không?").emergency
+    # An apostrophe inside words is no quotation mark.
+    assert check("he's not breathing, help, we're on the boat").emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "내일 비행기 타는데 오늘 다이빙 끝나고부터 팔이 저리고 힘이 없어요",
+        "明天要坐飞机 今天潜水上来以后手臂一直麻 没力气",
+        "besok pulang naik pesawat, dari abis diving tadi lengan kesemutan terus dan lemas",
+    ],
+)
+def test_a_flight_tomorrow_is_no_future_that_makes_symptoms_hypothetical(message: str) -> None:
+    """Flying tomorrow with symptoms since today's dive is the classic decompression case, in every
+    language (it was already so in Thai, Tagalog and Japanese)."""
+    assert check(message).emergency

@@ -54,6 +54,9 @@ class Lexicon:
     # Languages so close that a message read as this one is also checked by theirs (Malay and
     # Indonesian share most words, and writers of each use the other's).
     related: tuple[str, ...] = ()
+    # Words that start a new sentence where writers use no punctuation (Thai แต่, "but"): a sentence
+    # reporting a danger now is read alone as well (`lexicon_check.check_sentences`).
+    sentence_breaks: tuple[str, ...] = ()
     # Per list of emergency, after-diving and symptom terms, the plain ones English does not have:
     # what says a message is in this language. The loanwords people mix in ("nag collapse",
     # "hypothermia") are no evidence: English messages use them too, while a Manglish "my friend
@@ -198,6 +201,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         variants={str(k): frozenset(str(v)) for k, v in (data.get("variants") or {}).items()},
         answer_as=read.text("answer_as", code),
         related=tuple(read.terms("related")),
+        sentence_breaks=tuple(fold(t).strip() for t in read.terms("sentence_breaks")),
         evidence_terms=tuple(
             found
             for listed in said

@@ -61,5 +61,6 @@ def unpacked(data: dict[str, Any]) -> Lexicon:
         variants={k: frozenset(v) for k, v in data["variants"].items()},
         answer_as=data["answer_as"],
         related=tuple(data["related"]),
+        sentence_breaks=tuple(data["sentence_breaks"]),
         evidence_terms=tuple(required(v) for v in data["evidence_terms"]),
     )

@@ -26,8 +26,11 @@ def _corrected_in(words: list[str], vocabulary: frozenset[str]) -> list[str]:
     return fixed
 
 
-def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCheck:
-    """The tier of a message in a language other than English, by that language's lexicon."""
+def check_in(
+    lexicon: Lexicon, folded: str, *, correct: bool = True, dived: bool = False, quoted: tuple[str, ...] = ()
+) -> SafetyCheck:
+    """The tier of a message in a language other than English, by that language's lexicon
+    (`dived`: the message around this text names the dive; `quoted`: its quotations, folded)."""
     text = lexicon.unfold(folded)
     said = latin_words(text).split()
     words = " ".join(_corrected_in(said, lexicon.vocabulary) if correct else said)
@@ -40,7 +43,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     def found(terms: Any) -> str | None:
         return terms.search(words, packed) if terms is not None else None
 
-    dive_context = bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
+    dive_context = dived or bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
     categories = _dangers(lexicon, words, packed, dive_context)
     first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
     if first_aid:
@@ -63,8 +66,7 @@ def check_in(lexicon: Lexicon, folded: str, *, correct: bool = True) -> SafetyCh
     thing = found(lexicon.asides)
     idiom = found(lexicon.no_one_hurt)
     calm = idiom or (thing and not _reported_besides(lexicon, thing, words, packed, dive_context))
-    # A plea counts only outside the calming words: "すぐ見つかった" (found at once) holds すぐ.
-    plea = lexicon.urgent.search(*_without(idiom, words, packed)) if lexicon.urgent else None
+    plea = _plea(lexicon, idiom, quoted, words, packed)
     if calm and not plea:
         return SafetyCheck("normal", None, f"{label}: {category} words about a course, an object or an idiom")
     if not now and (what_if or found(lexicon.not_happening)):
@@ -81,6 +83,21 @@ def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:
     if not term:
         return words, packed
     return f" {words} ".replace(f" {term} ", " ").strip(), packed.replace(term.replace(" ", ""), "")
+
+
+def _plea(
+    lexicon: Lexicon, idiom: str | None, quoted: tuple[str, ...], words: str, packed: str
+) -> str | None:
+    """A plea for help, counted only outside the calming words ("すぐ見つかった", found at once,
+    holds すぐ) and outside quotation marks (a forum post quoted: "...had to go to the ER")."""
+    if lexicon.urgent is None:
+        return None
+    words, packed = _without(idiom, words, packed)
+    for quote in quoted:
+        own = lexicon.unfold(quote)
+        words = f" {words} ".replace(f" {latin_words(own)} ", " ").strip() if latin_words(own) else words
+        packed = packed.replace(dense(own), "")
+    return lexicon.urgent.search(words, packed)
 
 
 def _without_all(terms: Any, words: str, packed: str) -> tuple[str, str]:
@@ -130,3 +147,37 @@ def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) ->
         if animal.search(words, packed) and (dangerous or severe):
             return first_aid
     return None
+
+
+# Where a message's sentences end: a shop question, then "oh and my friend is coughing blood now".
+_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f!?\n]+|(?<=[^\s.])\.+(?=\s|$)")
+
+
+def check_sentences(lexicon: Lexicon, folded: str, quoted: tuple[str, ...] = ()) -> SafetyCheck | None:
+    """An emergency told in one sentence of several, when that sentence says it is happening now:
+    the object, course or plan of another sentence does not calm it."""
+    sentences = _SENTENCE_END.split(folded)
+    for word in lexicon.sentence_breaks:
+        sentences = [part for sentence in sentences for part in _split_at(word, sentence)]
+    sentences = [part for part in sentences if part.strip()]
+    if len(sentences) < 2 or lexicon.happening is None:
+        return None
+    text = lexicon.unfold(folded)
+    words, packed = latin_words(text), dense(text)
+    if lexicon.what_if is not None and lexicon.what_if.search(words, packed):
+        return None  # a what-if frames every sentence of it
+    dived = lexicon.dive_context is not None and bool(lexicon.dive_context.search(words, packed))
+    for sentence in sentences:
+        own = lexicon.unfold(sentence)
+        if lexicon.happening.search(latin_words(own), dense(own)):
+            found = check_in(lexicon, sentence, dived=dived, quoted=quoted)
+            if found.emergency:
+                return found
+    return None
+
+
+def _split_at(word: str, sentence: str) -> list[str]:
+    """`sentence` split before each `word` (a whole word in Latin script)."""
+    if word.isascii():
+        return re.split(rf"(?<![a-z0-9])(?={re.escape(word)}(?![a-z0-9]))", sentence)
+    return re.split(f"(?={re.escape(word)})", sentence)

@@ -28,7 +28,7 @@ import re
 from dovvy.chat import symptoms
 from dovvy.chat.language import read
 from dovvy.chat.lexicon import ENGLISH, lexicons
-from dovvy.chat.lexicon_check import check_in
+from dovvy.chat.lexicon_check import check_in, check_sentences
 from dovvy.chat.terms import edit_distance, fold
 from dovvy.chat.tiers import SafetyCheck
 from dovvy.text import WORD
@@ -80,6 +80,11 @@ def _envenomation(text: str) -> str | None:
     return None
 
 
+# A quotation of some length, its marks apart from letters (so "he's ... we're" is none).
+_QUOTED = re.compile(
+    r"(?<!\w)['\"\u2018\u201c\u300c\u300e]([^'\"\u2019\u201d\u300d\u300f]{8,})['\"\u2019\u201d\u300d\u300f](?!\w)"
+)
+
 _RANK = {"emergency": 2, "caution": 1, "normal": 0}
 
 
@@ -90,6 +95,7 @@ def check(message: str) -> SafetyCheck:
     folded = fold(message)
     table = lexicons()
     results: list[tuple[SafetyCheck, str]] = []
+    quoted = tuple(fold(q) for q in _QUOTED.findall(message))
     related = [r for c in reading.languages if c != ENGLISH for r in table[c].related]
     for code in dict.fromkeys((*reading.languages, *related)):
         if code == ENGLISH:
@@ -100,7 +106,15 @@ def check(message: str) -> SafetyCheck:
             main = code == reading.languages[0]
             # A related language checked alongside answers in the language the message was read in.
             reply = table[code].variant(folded) if code in reading.languages else reading.reply
-            results.append((check_in(table[code], folded, correct=main), reply))
+            results.append((check_in(table[code], folded, correct=main, quoted=quoted), reply))
+            # One sentence's danger now is not calmed by another's shop question or plan.
+            told = (
+                check_sentences(table[code], folded, quoted)
+                if main and not results[-1][0].emergency
+                else None
+            )
+            if told is not None:
+                results.append((told, reply))
     best, reply = max(results, key=lambda pair: _RANK[pair[0].tier])  # first of equals: primary
     return dataclasses.replace(best, language=reply if best.tier != "normal" else reading.reply)
 

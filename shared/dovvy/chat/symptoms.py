@@ -220,10 +220,10 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
         r"\bheadache\b.{0,30}\b(vomit\w*|throw\w* up|threw up|puk\w*|being sick)",
     ),
     "joint_pain": (
-        rf"\b{_JOINT} (is |are |feels? |keeps? )?(really |so |very )?(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
+        rf"\b{_JOINT} (is |are |feels? |keeps? |has been |have been )?(really |so |very )?(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
         rf"\b(pain|ache|aching|throbbing|soreness)\b.{{0,20}}\bin (my|his|her|their|the|both) (\w+ )?{_JOINT}",
         rf"\b{_JOINT} pain\b",
-        rf"\b(my|his|her|their|both) {_JOINT}\b.{{0,30}}\b(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
+        rf"\b(my|his|her|their|both) ((left|right) )?{_JOINT}\b.{{0,30}}\b(pain\w*|hurt\w*|ach\w*|throbb\w*|sore|killing)",
         r"\b(have|has|got|get|getting|gotten|having|am|im|is|hes|shes|been) (the bends|bent|dcs|decompression sickness)",
         r"\bdeep (ache|aching|pain|throb\w*)\b",
     ),
@@ -379,6 +379,9 @@ NO_ONE_HURT = (
     r"article|documentary|book|history|nervous|scared|terrified|afraid|worried about|anxious|fear|prevent\w*|dead tired|"
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
     r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
+    r"knowledge review|my answers|hand it in|homework|assignment|forum|reddit|(fb|facebook) group|"
+    r"does dan cover|diveassure|coverage|policy|no pain at all|"
+    r"(feel|felt|feeling) (totally |completely |perfectly )?fine (today|now)|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
     # Long ago and over: "my grandad got bent back in the 70s, he recovered ok".
     r"back then|in the (19)?[2-9]0s|decades ago|(he|she|they) recovered)\b"
