@@ -499,3 +499,10 @@ def test_a_flight_tomorrow_is_no_future_that_makes_symptoms_hypothetical(message
     """Flying tomorrow with symptoms since today's dive is the classic decompression case, in every
     language (it was already so in Thai, Tagalog and Japanese)."""
     assert check(message).emergency
+
+
+def test_the_fourth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh4.jsonl (batch 22) was written blind with batch 14's brief, committed
+    unread (116f29b) and measured once after the tuning on batch 21 (c7c03ff): 128/130
+    emergencies, 6/104 false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh4.jsonl") == (234, 128, 6)
