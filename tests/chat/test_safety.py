@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1415, 77)
+    assert (caught, alarms) == (1456, 82)
 
 
 @pytest.mark.parametrize(
@@ -395,9 +395,9 @@ def _held_out(name: str) -> tuple[int, int, int]:
 def test_the_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh.jsonl was written blind after the rules were final (d8f5c33) and
     measured once: 117/130 emergencies, 6/104 false emergencies (118 and 5 since tuning on batches
-    15 and 16's dev splits, 2026-12-03; 120 and 6 since batch 21's). It is never tuned on and never read
+    15 and 16's dev splits, 2026-12-03; 120 and 6 since batch 21's, 121 since 23's). It is never tuned on and never read
     case by case; a change that moves it is written down here and in docs/safety.md."""
-    assert _held_out("safety_fresh.jsonl") == (234, 120, 6)
+    assert _held_out("safety_fresh.jsonl") == (234, 121, 6)
 
 
 def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
@@ -506,3 +506,23 @@ def test_the_fourth_fresh_batch_holds_what_it_measured_once() -> None:
     unread (116f29b) and measured once after the tuning on batch 21 (c7c03ff): 128/130
     emergencies, 6/104 false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh4.jsonl") == (234, 128, 6)
+
+
+def test_an_exam_answer_is_course_material_whatever_it_pleads() -> None:
+    # "Call the ambulance" inside an answer being checked is no plea; the same words of a real
+    # victim still are.
+    answer = "bai thi so cuu: nan nhan khong tho -> goi cap cuu, ep tim 30:2. minh tra loi vay dung chua"
+    assert check(answer).tier == "normal"
+    assert check("ban toi khong tho nua, goi cap cuu giup voi").emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "guy caught in the rip off the point, waving his arms, keeps going under, no boat near",
+        "adik aku terseret arus masa snorkeling, dah jauh dari pantai, tak boleh balik ke darat",
+        "潜伴的手被渔网缠住了 在18米 他气快没了 快找人下去",
+    ],
+)
+def test_swept_away_or_entangled_is_an_emergency(message: str) -> None:
+    assert check(message).emergency

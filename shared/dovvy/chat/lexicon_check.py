@@ -43,6 +43,10 @@ def check_in(
     def found(terms: Any) -> str | None:
         return terms.search(words, packed) if terms is not None else None
 
+    if found(lexicon.answers):
+        # An exam answer checked ("victim not breathing -> call the ambulance, 30:2") is course
+        # material: its "call the ambulance" is no plea.
+        return SafetyCheck("normal", None, f"{lexicon.english_name}: an answer to a course or exam question")
     dive_context = dived or bool(found(lexicon.dive_context) or re.search(symptoms.DIVE_CONTEXT, words))
     categories = _dangers(lexicon, words, packed, dive_context)
     first_aid = _envenomation_in(lexicon, words, packed, bool(categories or found(lexicon.severe)))
@@ -51,17 +55,7 @@ def check_in(
     label = lexicon.english_name
     now = found(lexicon.happening)
     if not categories:
-        named = found(lexicon.symptoms)
-        if named and not (found(lexicon.no_one_hurt) or found(lexicon.asides)):
-            strong = found(lexicon.severe)
-            doubted = what_if or found(lexicon.not_happening) or found(lexicon.asking)
-            if dive_context and ((strong and now) or (found(lexicon.urgent) and not doubted)):
-                # A plea for help, or a strong sign said to be happening, after a dive, in words
-                # the lexicon has no category for: the decompression protocol (symptoms after a
-                # dive are decompression illness until a doctor says otherwise), not a caution.
-                return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
-            return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
-        return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
+        return _uncategorised(lexicon, words, packed, dive_context=dive_context, doubted=bool(what_if))
     category: symptoms.Category = categories[0]  # type: ignore[assignment]
     thing = found(lexicon.asides)
     idiom = found(lexicon.no_one_hurt)
@@ -76,6 +70,27 @@ def check_in(
     return SafetyCheck(
         "emergency", category, f"{label}: {category.replace('_', ' ')} described as happening", first_aid
     )
+
+
+def _uncategorised(
+    lexicon: Lexicon, words: str, packed: str, *, dive_context: bool, doubted: bool
+) -> SafetyCheck:
+    """A message naming a symptom the lexicon has no emergency category for: a caution line, or
+    the decompression protocol for a plea or a strong sign said to be happening after a dive
+    (symptoms after a dive are decompression illness until a doctor says otherwise)."""
+
+    def found(terms: Any) -> str | None:
+        return terms.search(words, packed) if terms is not None else None
+
+    label = lexicon.english_name
+    named = found(lexicon.symptoms)
+    if not named or found(lexicon.no_one_hurt) or found(lexicon.asides):
+        return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
+    strong = found(lexicon.severe)
+    doubted = doubted or bool(found(lexicon.not_happening) or found(lexicon.asking))
+    if dive_context and ((strong and found(lexicon.happening)) or (found(lexicon.urgent) and not doubted)):
+        return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
+    return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
 
 
 def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:

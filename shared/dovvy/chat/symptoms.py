@@ -133,6 +133,7 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         rf"\b(cant|couldnt|unable to) (find|see|locate) (my|our|the|a|his|her) (\w+ )?{_PERSON_NOUN}",
         r"\blost (my|our|a|the|one) (dive )?(buddy|diver|friend|partner|student|son|daughter|wife|husband)",
         r"\b(swept|drifted|drifting|carried|dragged) (away|off)\b",
+        r"\b(stuck|caught) in (a |the )?(rip|current)\b",
         r"\bsearching for (my|our|the|a|his|her)\b",
         r"\bwent under and\b",
         r"\bseparated\b.{0,40}\b(cant|not|isnt|no sign)",
@@ -152,12 +153,13 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         # The drowned thing is no person: "my GoPro drowned", "the whole thing drowned", "drowned my
         # camera", "drowning in work".
         r"(?<!\bthing )(?<!\bgopro )(?<!\bcamera )(?<!\bhousing )(?<!\bphone )(?<!\btorch )(?<!\bstrobe )"
-        r"\bdrown(ed|ing|s)?\b(?! (his|her|my|our|their|the|a|an|its) (\w+ )?(gopro|camera|phone|housing|torch|light|computer|strobe|drone|watch|go pro))(?! in (\w+ )?(work|paperwork|emails?|debt|homework|assignments|deadlines|stuff|meetings))",
+        r"\bdrown(ed|ing|s)?\b(?! (his|her|my|our|their|the|a|an|its) (\w+ )?(gopro|camera|phone|housing|torch|light|computer|strobe|drone|watch|go pro))(?! in (\w+ )?(work|paperwork|emails?|debt|homework|assignments|deadlines|stuff|meetings|wetsuit|suit|bcd))",
         r"\b(inhaled|swallowed|breathed in|aspirated|took in) (a lot of |lots of |loads of |heaps of |tons of |too much |some |so much )?(sea ?)?water",
         r"\bpulled (him|her|them|an? \w+|the \w+|my \w+|our \w+) (out|from the water|on board|onboard|onto|aboard)",
         r"\b(got|been|was|were) pulled (out|from the water|on board|onboard|aboard)",
         r"\bpanick\w* (at|on|in) the (surface|water)",
         r"\b(struggling|thrashing|flailing|going under|bobbing|slipping under) (at|on|in|under) the (surface|water)",
+        r"\b(waving (his|her|their) arms|(keeps|kept|is|hes|shes) going under)\b",
     ),
     "severe_cold": (
         r"\b(cant|wont|couldnt) stop shiver\w*",
@@ -321,7 +323,7 @@ HYPOTHETICAL = (
     # A "training dive" or "course dive" is a real dive: its incidents are real.
     r"quiz|course(?! dives?)|training(?! dives?)|lesson|class|read about|reading about|heard|article|video|documentary|movie|"
     r"story|novel|writing a|film|game|roleplay|role play|"
-    r"(instructor|teacher|doctor|book|manual) (said|says|told|explained|showed|taught|demonstrated)|"
+    r"(instructor|teacher|doctor|doc|dr|book|manual) (said|says|told|explained|showed|taught|demonstrated)|"
     r"talked about|talking about|discussed|briefing|scared of|afraid of|fear of|"
     r"frightened of|worried about (getting|being)|risk of|chances? of|prevent|avoid|is (it|that) true|"
     # A fear of what may happen: "terrified I'll panic and drown".
@@ -338,6 +340,7 @@ PAST = (
 # Said of something that has passed: removed before looking for "now".
 RECOVERED = (
     r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|"
+    r"\b(gone|was gone|disappeared|resolved) (within|after|in) (a|an|the|one|\d+) \w+|"
     r"\bwent away( (after|in|within))?( (a|an|one|two|few|couple of|\d+) (min|mins|minutes?|hours?|hrs?)( later)?)?"
 )
 
@@ -380,6 +383,7 @@ NO_ONE_HURT = (
     r"avoid\w*|insurance|form|proverb|idiom|saying|next (week|month|year)|how do you say|paperwork|"
     r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
     r"knowledge review|my answers|hand it in|homework|assignment|forum|reddit|(fb|facebook) group|"
+    r"drowning in (\w+ )?(wetsuit|suit|work|paperwork|emails?|homework)|"
     r"does dan cover|diveassure|coverage|policy|no pain at all|"
     r"(feel|felt|feeling) (totally |completely |perfectly )?fine (today|now)|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
