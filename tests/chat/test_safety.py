@@ -526,3 +526,10 @@ def test_an_exam_answer_is_course_material_whatever_it_pleads() -> None:
 )
 def test_swept_away_or_entangled_is_an_emergency(message: str) -> None:
     assert check(message).emergency
+
+
+def test_the_fifth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh5.jsonl (batch 24) was written blind with batch 14's brief, committed
+    unread (f4113a3) and measured once after the tuning on batch 23 (4d8eab8): 124/130
+    emergencies, 6/104 false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh5.jsonl") == (234, 124, 6)
