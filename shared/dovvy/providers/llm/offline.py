@@ -99,8 +99,17 @@ def _naming(places: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, places)) + r")(?![a-z0-9])")
 
 
+# "How do I equalize?" asks for the steps: a section headed as a procedure answers it.
+_ASKS_HOW = re.compile(r"\bhow (do|can|should|would|to) |\bhow to\b|\bwhat (do|should) (i|we) do\b")
+_PROCEDURE = re.compile(r"\b(techniques?|how to|steps?|methods?|procedures?|what to do)\b", re.I)
+# As much as two of the question's words: the steps outrank a warning that repeats the question's
+# words (chosen on the conversations' dev split: "how do I equalize" now gets Valsalva).
+STEPS_WEIGHT = 2.0
+
+
 def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
     wanted = _stems(question)
+    asks_how = bool(_ASKS_HOW.search(question.lower()))
     here, elsewhere = _naming(prompt.here), _naming(prompt.elsewhere)
     off_subject = _off_subject(prompt.passages, wanted | _stems(prompt.emphasis))
     # In a follow-up ("and for nitrox?") the newest words say what the answer must be about.
@@ -114,6 +123,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
             continue
         # A section heading says what its sentences are about ("Depth limit ...").
         heading = wanted & _stems(passage.heading)
+        steps = asks_how and bool(_PROCEDURE.search(passage.heading.rpartition(" > ")[2]))
         prose = SENTENCE_END.split(_plain(passage.text))
         sentences = prose + _table_rows(passage.text)
         for s_index, sentence in enumerate(sentences):
@@ -125,7 +135,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
                 continue  # about another place than the question's
             seen.add(said)
             stems = _stems(sentence)
-            overlap = len(wanted & stems) + len(emphasis & stems) + 0.75 * len(heading)
+            overlap = len(wanted & stems) + len(emphasis & stems) + 0.75 * len(heading) + STEPS_WEIGHT * steps
             if heading and s_index >= len(prose):
                 overlap += 0.5  # a table under a matching heading is usually the answer itself
             if overlap >= 0.75 and len(sentence) > 20:
