@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1456, 82)
+    assert (caught, alarms) == (1518, 84)
 
 
 @pytest.mark.parametrize(
@@ -533,3 +533,28 @@ def test_the_fifth_fresh_batch_holds_what_it_measured_once() -> None:
     unread (f4113a3) and measured once after the tuning on batch 23 (4d8eab8): 124/130
     emergencies, 6/104 false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh5.jsonl") == (234, 124, 6)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Words that say "at once" in a story are no plea: the boat came quickly, the guide at once.
+        (
+            "kurzer reisebericht: die stromung hat uns abgetrieben, das boot war schnell da, keiner hatte was",
+            False,
+        ),
+        ("mein buddy ist abgetrieben, wir sehen ihn nicht mehr, hilfe", True),
+        # A swept-away report in regional speech, and in a five-word fragment.
+        ("我们遭流冲走咯 船都看不到了 漂了半个钟头了 咋个办嘛", True),
+        ("bi dong cuon xa tau roi cuu", True),
+    ],
+)
+def test_a_story_that_ended_well_and_a_fragment_that_did_not(message: str, expected: bool) -> None:
+    assert check(message).emergency is expected
+
+
+def test_reading_about_a_danger_is_no_report_of_one() -> None:
+    # "keep reading about drowning": worry about a course, not a drowning going on.
+    worry = "my son wants to do the junior open water course and i keep reading about drowning, is it safe"
+    assert not check(worry).emergency
+    assert check("my son keeps coughing after nearly drowning at the dive site").emergency

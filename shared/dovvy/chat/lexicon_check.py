@@ -107,7 +107,8 @@ def _plea(
     holds すぐ) and outside quotation marks (a forum post quoted: "...had to go to the ER")."""
     if lexicon.urgent is None:
         return None
-    words, packed = _without(idiom, words, packed)
+    if idiom:
+        words, packed = _without_all(lexicon.no_one_hurt, words, packed)
     for quote in quoted:
         own = lexicon.unfold(quote)
         words = f" {words} ".replace(f" {latin_words(own)} ", " ").strip() if latin_words(own) else words

@@ -301,7 +301,7 @@ PERSON = (
 )
 # It is happening now, or just happened.
 NOW = (
-    r"\b(now(?! and then)|right now|currently|keeps|keep (\w+ing)|getting (worse|weaker|stronger)|wont (stop|go away)|"
+    r"\b(now(?! and then)|right now|currently|keeps|keep (?!(reading|hearing|seeing|thinking|worrying|wondering)\b)(\w+ing)|getting (worse|weaker|stronger)|wont (stop|go away)|"
     r"still (there|here|numb|tingl\w*|hurts?|hurting|sore|dizzy|not|has|have|feel\w*|going|bleeding|shivering|"
     r"coughing|confused|weak|aching|spinning|missing|unconscious|in the water|out there)|"
     r"just (got|came|surfaced|now|happened|started|brought|pulled|found|collapsed|passed|fainted|finished|went)|"
@@ -384,6 +384,7 @@ NO_ONE_HURT = (
     r"my notes|writing up|studying for|revising for|just curious|curious|finals?|final exam|"
     r"knowledge review|my answers|hand it in|homework|assignment|forum|reddit|(fb|facebook) group|"
     r"drowning in (\w+ )?(wetsuit|suit|work|paperwork|emails?|homework)|"
+    r"gone by (dinner|lunch|the evening|evening|the morning|morning|bedtime|the next day)|"
     r"does dan cover|diveassure|coverage|policy|no pain at all|"
     r"(feel|felt|feeling) (totally |completely |perfectly )?fine (today|now)|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
