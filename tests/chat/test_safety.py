@@ -558,3 +558,10 @@ def test_reading_about_a_danger_is_no_report_of_one() -> None:
     worry = "my son wants to do the junior open water course and i keep reading about drowning, is it safe"
     assert not check(worry).emergency
     assert check("my son keeps coughing after nearly drowning at the dive site").emergency
+
+
+def test_the_sixth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh6.jsonl (batch 26) was written blind with batch 14's brief, committed
+    unread (c281d43) and measured once after the tuning on batch 25 (2340d93): 123/130
+    emergencies, 8/104 false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh6.jsonl") == (234, 123, 8)
