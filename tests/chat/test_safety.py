@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1518, 84)
+    assert (caught, alarms) == (1577, 87)
 
 
 @pytest.mark.parametrize(
@@ -417,9 +417,9 @@ def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
 def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh2.jsonl (batch 18) was written blind with batch 14's brief after the
     tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
-    emergencies (11 since the tuning on batch 19's dev split; 124 and 11 since batch 21's). Nothing was tuned on it (the misses of
+    emergencies (11 since the tuning on batch 19's dev split; 124 and 11 since batch 21's, 125 since 27's). Nothing was tuned on it (the misses of
     its dev half were listed once, before it was set aside as a second held-out batch)."""
-    assert _held_out("safety_fresh2.jsonl") == (234, 124, 11)
+    assert _held_out("safety_fresh2.jsonl") == (234, 125, 11)
 
 
 def test_the_third_fresh_batch_holds_what_it_measured_once() -> None:
@@ -565,3 +565,22 @@ def test_the_sixth_fresh_batch_holds_what_it_measured_once() -> None:
     unread (c281d43) and measured once after the tuning on batch 25 (2340d93): 123/130
     emergencies, 8/104 false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh6.jsonl") == (234, 123, 8)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "2 of us adrift, the boat didnt see our smb, current pushing us away from the island",
+        "kawan sy tersangkut jaring ikan kat bawah bangkai kapal, udara dia tinggal sikit je",
+        "ban toi bi ket trong luoi o do sau 12m, sap het khi roi",
+        "mi colega se ha quedado enganchado en una red en el pecio y aun no suben",
+    ],
+)
+def test_adrift_or_caught_in_a_net_is_an_emergency(message: str) -> None:
+    assert check(message).emergency
+
+
+def test_a_torch_that_took_water_is_an_object() -> None:
+    # "kemasukan air" (water got in) is said of a torch as of lungs: only the lungs are a person.
+    assert not check("senter dive saya kemasukan air, mati total. masih bisa diselamatkan gak?").emergency
+    assert check("abis dive teman saya batuk terus, parunya kemasukan air, sesak napas").emergency

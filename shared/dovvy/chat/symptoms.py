@@ -134,6 +134,8 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\blost (my|our|a|the|one) (dive )?(buddy|diver|friend|partner|student|son|daughter|wife|husband)",
         r"\b(swept|drifted|drifting|carried|dragged) (away|off)\b",
         r"\b(stuck|caught) in (a |the )?(rip|current)\b",
+        r"\badrift\b|\bcurrent (is )?(pushing|taking|carrying|dragging) (us|me|him|her|them) (away|out)\b",
+        r"\bboat (didnt|did not|doesnt|does not|cant|cannot) see (us|our|me|him|her|them)\b",
         r"\bsearching for (my|our|the|a|his|her)\b",
         r"\bwent under and\b",
         r"\bseparated\b.{0,40}\b(cant|not|isnt|no sign)",
@@ -385,6 +387,7 @@ NO_ONE_HURT = (
     r"knowledge review|my answers|hand it in|homework|assignment|forum|reddit|(fb|facebook) group|"
     r"drowning in (\w+ )?(wetsuit|suit|work|paperwork|emails?|homework)|"
     r"gone by (dinner|lunch|the evening|evening|the morning|morning|bedtime|the next day)|"
+    r"(totally|completely|perfectly) fine|all good now|"
     r"does dan cover|diveassure|coverage|policy|no pain at all|"
     r"(feel|felt|feeling) (totally |completely |perfectly )?fine (today|now)|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
