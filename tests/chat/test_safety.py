@@ -584,3 +584,10 @@ def test_a_torch_that_took_water_is_an_object() -> None:
     # "kemasukan air" (water got in) is said of a torch as of lungs: only the lungs are a person.
     assert not check("senter dive saya kemasukan air, mati total. masih bisa diselamatkan gak?").emergency
     assert check("abis dive teman saya batuk terus, parunya kemasukan air, sesak napas").emergency
+
+
+def test_the_seventh_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh7.jsonl (batch 28) was written blind with batch 14's brief, committed
+    unread (2e72978) and measured once after the tuning on batch 27 (2af2cb9): 129/130
+    emergencies, 14/104 false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh7.jsonl") == (234, 129, 14)
