@@ -522,6 +522,10 @@ def test_an_exam_answer_is_course_material_whatever_it_pleads() -> None:
         "guy caught in the rip off the point, waving his arms, keeps going under, no boat near",
         "adik aku terseret arus masa snorkeling, dah jauh dari pantai, tak boleh balik ke darat",
         "潜伴的手被渔网缠住了 在18米 他气快没了 快找人下去",
+        "2 of us adrift, the boat didnt see our smb, current pushing us away from the island",
+        "kawan sy tersangkut jaring ikan kat bawah bangkai kapal, udara dia tinggal sikit je",
+        "ban toi bi ket trong luoi o do sau 12m, sap het khi roi",
+        "mi colega se ha quedado enganchado en una red en el pecio y aun no suben",
     ],
 )
 def test_swept_away_or_entangled_is_an_emergency(message: str) -> None:
@@ -565,19 +569,6 @@ def test_the_sixth_fresh_batch_holds_what_it_measured_once() -> None:
     unread (c281d43) and measured once after the tuning on batch 25 (2340d93): 123/130
     emergencies, 8/104 false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh6.jsonl") == (234, 123, 8)
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "2 of us adrift, the boat didnt see our smb, current pushing us away from the island",
-        "kawan sy tersangkut jaring ikan kat bawah bangkai kapal, udara dia tinggal sikit je",
-        "ban toi bi ket trong luoi o do sau 12m, sap het khi roi",
-        "mi colega se ha quedado enganchado en una red en el pecio y aun no suben",
-    ],
-)
-def test_adrift_or_caught_in_a_net_is_an_emergency(message: str) -> None:
-    assert check(message).emergency
 
 
 def test_a_torch_that_took_water_is_an_object() -> None:
