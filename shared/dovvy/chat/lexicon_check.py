@@ -10,7 +10,7 @@ from typing import Any
 
 from dovvy.chat import symptoms
 from dovvy.chat.lexicon import Lexicon
-from dovvy.chat.terms import dense, edit_distance, latin_words
+from dovvy.chat.terms import dense, edit_distance, is_latin, latin_words
 from dovvy.chat.tiers import SafetyCheck
 
 
@@ -142,13 +142,8 @@ def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, div
     with blotchy skin and dizzy" are emergencies; "the GoPro drowned" is not."""
     if lexicon.not_happening is not None and lexicon.not_happening.search(words, packed):
         return False
-    rest_words, rest_packed = words, packed
-    for _ in range(8):  # every aside goes ("the camera's battery" is two), a few at most
-        rest_words, rest_packed = _without(thing, rest_words, rest_packed)
-        found = lexicon.asides.search(rest_words, rest_packed) if lexicon.asides else None
-        if not found or found == thing:
-            break
-        thing = found
+    # Every aside goes ("the camera's battery" is two), `thing` first among them.
+    rest_words, rest_packed = _without_all(lexicon.asides, *_without(thing, words, packed))
     said_of_someone = any(
         t is not None and t.search(rest_words, rest_packed) for t in (lexicon.happening, lexicon.severe)
     )
@@ -194,6 +189,6 @@ def check_sentences(lexicon: Lexicon, folded: str, quoted: tuple[str, ...] = ())
 
 def _split_at(word: str, sentence: str) -> list[str]:
     """`sentence` split before each `word` (a whole word in Latin script)."""
-    if word.isascii():
+    if is_latin(word):
         return re.split(rf"(?<![a-z0-9])(?={re.escape(word)}(?![a-z0-9]))", sentence)
     return re.split(f"(?={re.escape(word)})", sentence)
