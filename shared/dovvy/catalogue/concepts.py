@@ -1,5 +1,6 @@
 """What a question means in the articles' words: the concepts divers name otherwise
-(`concepts.yaml`) and the certification levels' abbreviations (`certifications.yaml`)."""
+(`concepts.yaml`), the certification levels' abbreviations (`certifications.yaml`) and divers'
+general usage (`thesaurus.yaml`)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,34 @@ def _concepts() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(found)
 
 
+def _lowered(text: str) -> str:
+    return text.lower().replace("\u2019", "'")  # a typed apostrophe
+
+
 def meanings(text: str) -> str:
     """The articles' words for what `text` says in other words ("" when nothing), each once."""
-    lowered = text.lower().replace("\u2019", "'")  # a typed apostrophe
+    lowered = _lowered(text)
     found = [
         means for pattern, means in _concepts() if pattern.search(lowered) and means.lower() not in lowered
     ]
     return " ".join(dict.fromkeys(found))
+
+
+@functools.cache
+def _usage() -> tuple[re.Pattern[str], dict[str, str]]:
+    said: dict[str, str] = {}
+    for entry in read_data("thesaurus.yaml")["concepts"]:
+        for phrase in entry["said"]:
+            said[str(phrase).lower()] = str(entry["means"])
+    # One pattern for every phrase, longest first: "safety sausage" before "sausage".
+    alternation = "|".join(re.escape(phrase) for phrase in sorted(said, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])"), said
+
+
+def usage(text: str) -> tuple[tuple[str, str], ...]:
+    """The phrases of divers' usage `text` holds, each with the standard terms for it (those
+    `text` does not already say), each phrase once."""
+    lowered = _lowered(text)
+    pattern, said = _usage()
+    found = {match.group(0): said[match.group(0)] for match in pattern.finditer(lowered)}
+    return tuple((phrase, means) for phrase, means in found.items() if means.lower() not in lowered)

@@ -11,9 +11,10 @@ from dovvy.catalogue.concepts import meanings
 from dovvy.db.bm25 import TERM_HASH
 from dovvy.db.pool import Pool
 from dovvy.knowledge.filters import Filters
+from dovvy.knowledge.query_text import focus, keyword_query, usage_params
 from dovvy.passages import Passage
 from dovvy.providers.embeddings import Embedder
-from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
+from dovvy.text import WORD
 
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
@@ -60,7 +61,13 @@ query_terms AS MATERIALIZED (
            greatest((c.text_length + CAST(:title_boost AS float8) * c.title_length
                      + CAST(:heading_boost AS float8) * c.heading_length) / greatest(c.chunk_count, 1), 1)
                AS average_length
-    FROM (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :keywords))) AS q
+    FROM (SELECT lexeme AS term FROM unnest(to_tsvector('english', :keywords))
+          UNION
+          -- Divers' usage (catalogue/thesaurus.yaml), when a word of the phrase is in no article
+          SELECT m.lexeme FROM unnest(CAST(:said AS text[]), CAST(:said_means AS text[])) AS u(said, means)
+          CROSS JOIN LATERAL unnest(to_tsvector('english', u.means)) AS m
+          WHERE EXISTS (SELECT 1 FROM unnest(to_tsvector('english', u.said)) AS w WHERE NOT EXISTS (
+              SELECT 1 FROM term_stats k WHERE k.embedding_model = :model AND k.term = w.lexeme))) AS q
     CROSS JOIN corpus_stats c
     LEFT JOIN term_stats s ON s.embedding_model = c.embedding_model AND s.term = q.term
     WHERE c.embedding_model = :model
@@ -184,23 +191,6 @@ def _query_sql(mode: Mode, filters: str) -> str:
     return "WITH" + ",".join(ctes)
 
 
-def focus(text: str) -> str:
-    """The question without its grammar: static embeddings average every token, so words like
-    "how" and "do" would pull every question towards every other."""
-    words = [
-        w
-        for w in WORD.findall(text)
-        if w.lower() not in GRAMMAR_WORDS and w.lower() not in SHARED_DIVING_WORDS
-    ]
-    return " ".join(words) or text
-
-
-def keyword_query(text: str) -> str:
-    """The question's words less the ones every diving passage shares; PostgreSQL's `english`
-    configuration then stems them and drops its stop words, and BM25 weighs what is left."""
-    return " ".join(word for word in WORD.findall(text) if word.lower() not in SHARED_DIVING_WORDS)
-
-
 class Retriever:
     def __init__(
         self,
@@ -246,8 +236,7 @@ class Retriever:
             return []
         filter_sql, params = (filters or Filters()).sql()
         own_keywords = keyword_query(query)
-        query = f"{query} {meanings(query)}".strip() if self.expand else query
-        keywords = keyword_query(query)
+        keywords = keyword_query(f"{query} {meanings(query)}" if self.expand else query)
         if mode == "keyword" and not keywords:
             return []
         if mode == "hybrid" and not keywords:
@@ -264,6 +253,7 @@ class Retriever:
             params["min_similarity"] = self.min_similarity
         if mode != "vector":
             params.update(self.keyword_leg, keywords=keywords, own_keywords=own_keywords)
+            params.update(usage_params(query if self.expand else ""))
         sql = _query_sql(mode, filter_sql)
         rows = self.pool.run(lambda conn: conn.run(sql, **params), transaction=False)
         return [

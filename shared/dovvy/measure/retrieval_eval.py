@@ -8,8 +8,9 @@ import dataclasses
 import json
 from pathlib import Path
 
+from dovvy.knowledge.query_text import focus
 from dovvy.knowledge.relevance import CONSIDERED, Case, Rates
-from dovvy.knowledge.retrieval import MODES, Mode, Retriever, focus
+from dovvy.knowledge.retrieval import MODES, Mode, Retriever
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dovvy.chat.stages.triage import Assessment
 from dovvy.chat.store import Library, about_a_place
 from dovvy.chat.turn import Event, TurnContext
 from dovvy.db.destinations import DiveSite
-from dovvy.knowledge.retrieval import focus
+from dovvy.knowledge.query_text import focus
 from dovvy.passages import Passage
 
 

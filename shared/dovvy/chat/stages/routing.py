@@ -17,7 +17,7 @@ from dovvy.chat.stages.triage import Assessment
 from dovvy.chat.store import Library
 from dovvy.chat.turn import Event, TurnContext
 from dovvy.config import Settings
-from dovvy.knowledge.retrieval import focus
+from dovvy.knowledge.query_text import focus
 from dovvy.providers.llm import FallbackChain
 
 # The route's reason when the router saw no diving word but an article is plainly about the message.
