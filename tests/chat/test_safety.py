@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1577, 87)
+    assert (caught, alarms) == (1621, 97)
 
 
 @pytest.mark.parametrize(
@@ -582,3 +582,31 @@ def test_the_seventh_fresh_batch_holds_what_it_measured_once() -> None:
     unread (2e72978) and measured once after the tuning on batch 27 (2af2cb9): 129/130
     emergencies, 14/104 false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh7.jsonl") == (234, 129, 14)
+
+
+def test_batch_29s_lessons() -> None:
+    """Tuned on batch 29's dev split (docs/safety.md)."""
+    # A diver who did not come up, in Tagalog and Korean.
+    assert check("yung buddy ko hindi umahon after ng drift dive, 25 mins na, sino tatawagan").emergency
+    assert check("다이버 한 명이 출수를 안 했어요. 30분째 수면 수색 중이에요").emergency
+    # Training is where it happened, not what calms it; practising a rescue still calms.
+    assert check("ลูกสาวสำลักน้ำตอนฝึก ตอนนี้ไอไม่หยุด หายใจหอบ ปากซีดๆ").emergency
+    assert not check("วันนี้ฝึกช่วยคนหมดสติใต้น้ำ เหนื่อยมากกก").emergency
+    # Pulled out and fine long ago is a story; "just pulled out" is not.
+    assert not check("十年前在小琉球溺水過,被救起來沒事,現在想考OW,體檢會不會有問題?").emergency
+    assert check("我朋友刚被救起来 没有呼吸 怎么办").emergency
+    # A symptom a doctor has checked and put down to something else.
+    assert (
+        check(
+            "Hatte letzte Woche Kribbeln in der Hand nach dem Tauchen, Taucharzt hat mich durchgecheckt, "
+            "war ein eingeklemmter Nerv. Ab wann wieder tauchen?"
+        ).tier
+        == "normal"
+    )
+
+
+def test_the_eighth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh8.jsonl (batch 30) was written blind with batch 14's brief, committed
+    unread (458b16c) and measured once after the tuning on batch 29: 125/130 emergencies, 1/104
+    false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh8.jsonl") == (234, 125, 1)
