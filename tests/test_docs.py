@@ -142,5 +142,6 @@ def test_the_bench_commands_run_as_documented_on_a_fresh_clone(tmp_path: Path) -
     assert "end to end p50 / p95" in _dovvy(["bench", "chat", "--requests", "20"], tmp_path)
     assert "| chat |" in _dovvy(["bench", "load", "--clients", "4", "--seconds", "2"], tmp_path)
     assert "test (measured):" in _dovvy(["calibrate", "--dry-run"], tmp_path)
+    assert "| with the articles' words added |" in _dovvy(["bench", "search", "--rounds", "1"], tmp_path)
     out = _dovvy(["bench", "retrieval", "--chunks", "2000", "--queries", "20"], tmp_path / "synthetic")
     assert "hybrid" in out

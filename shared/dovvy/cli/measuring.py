@@ -102,6 +102,16 @@ def cmd_bench_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_bench_search(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.measure.retrieval_eval import load_questions
+    from dovvy.measure.search_bench import run_search_benchmark
+
+    questions = [q.question for q in load_questions(args.file)]
+    with searchable_runtime(settings) as runtime:
+        print(run_search_benchmark(runtime.retriever, questions, rounds=args.rounds))
+    return 0
+
+
 def cmd_bench_chat(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.bootstrap import set_up
     from dovvy.measure.chat_latency import run_chat_benchmark
@@ -203,6 +213,11 @@ def _bench_commands(sub: Any) -> None:
         "--loaders", type=_count, default=2, help="connections loading the second half at once"
     )
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
+
+    search_bench = bench.add_parser("search", help="a search with the articles' words added, and without")
+    search_bench.add_argument("--file", type=Path, default=_EVAL / "retrieval.jsonl")
+    search_bench.add_argument("--rounds", type=_count, default=7)
+    search_bench.set_defaults(func=cmd_bench_search)
 
     chat_bench = bench.add_parser("chat", help="chat latency without the model, through the local gateway")
     chat_bench.add_argument("--requests", type=_count, default=200)
