@@ -37,21 +37,37 @@ def meanings(text: str) -> str:
     return " ".join(dict.fromkeys(found))
 
 
+# Divers' phrases are looked up word by word (words being runs of letters and digits): one
+# pattern alternating 1,789 phrases took 60 ms to compile on a function's first search.
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
 @functools.cache
-def _usage() -> tuple[re.Pattern[str], dict[str, str]]:
-    said: dict[str, str] = {}
+def _usage() -> tuple[dict[tuple[str, ...], tuple[str, str]], int]:
+    """Each phrase by its words, and the most words a phrase has."""
+    said: dict[tuple[str, ...], tuple[str, str]] = {}
     for entry in read_data("thesaurus.yaml")["concepts"]:
         for phrase in entry["said"]:
-            said[str(phrase).lower()] = str(entry["means"])
-    # One pattern for every phrase, longest first: "safety sausage" before "sausage".
-    alternation = "|".join(re.escape(phrase) for phrase in sorted(said, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])"), said
+            words = tuple(_WORDS.findall(str(phrase).lower()))
+            said.setdefault(words, (str(phrase).lower(), str(entry["means"])))
+    return said, max(map(len, said), default=0)
 
 
 def usage(text: str) -> tuple[tuple[str, str], ...]:
-    """The phrases of divers' usage `text` holds, each with the standard terms for it (those
+    """The phrases of divers' usage `text` holds (whole words, the longest where two start at one
+    word: "safety sausage", not "sausage" as well), each with the standard terms for it (those
     `text` does not already say), each phrase once."""
     lowered = _lowered(text)
-    pattern, said = _usage()
-    found = {match.group(0): said[match.group(0)] for match in pattern.finditer(lowered)}
+    words, (said, longest) = _WORDS.findall(lowered), _usage()
+    found: dict[str, str] = {}
+    start = 0
+    while start < len(words):
+        for length in range(min(longest, len(words) - start), 0, -1):
+            hit = said.get(tuple(words[start : start + length]))
+            if hit is not None:
+                found.setdefault(*hit)
+                start += length
+                break
+        else:
+            start += 1
     return tuple((phrase, means) for phrase, means in found.items() if means.lower() not in lowered)
