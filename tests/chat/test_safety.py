@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1621, 97)
+    assert (caught, alarms) == (1664, 102)
 
 
 @pytest.mark.parametrize(
@@ -610,3 +610,10 @@ def test_the_eighth_fresh_batch_holds_what_it_measured_once() -> None:
     unread (458b16c) and measured once after the tuning on batch 29: 125/130 emergencies, 1/104
     false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh8.jsonl") == (234, 125, 1)
+
+
+def test_the_ninth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh9.jsonl (batch 32) was written blind with batch 14's brief, committed
+    unread (6a475d2) and measured once after the tuning on batch 31: 112/130 emergencies, 11/104
+    false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh9.jsonl") == (234, 112, 11)

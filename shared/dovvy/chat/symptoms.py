@@ -150,11 +150,12 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\bno bubbles\b",
         r"\bnobody (on the boat )?(sees|saw|can see|has seen)",
         r"\b(waving|drifting|floating)\b.{0,30}\b(far away|far off|away from the boat|out to sea)",
+        r"\bsurfaced (really |way |so |too )?far (from|away)|\b(getting smaller|further and further away)\b",
     ),
     "near_drowning": (
         # The drowned thing is no person: "my GoPro drowned", "the whole thing drowned", "drowned my
         # camera", "drowning in work".
-        r"(?<!\bthing )(?<!\bgopro )(?<!\bcamera )(?<!\bhousing )(?<!\bphone )(?<!\btorch )(?<!\bstrobe )"
+        r"(?<!\bthing )(?<!\bits )(?<!\bit )(?<!\bgopro )(?<!\bcamera )(?<!\bhousing )(?<!\bphone )(?<!\btorch )(?<!\bstrobe )"
         r"\bdrown(ed|ing|s)?\b(?! (his|her|my|our|their|the|a|an|its) (\w+ )?(gopro|camera|phone|housing|torch|light|computer|strobe|drone|watch|go pro))(?! in (\w+ )?(work|paperwork|emails?|debt|homework|assignments|deadlines|stuff|meetings|wetsuit|suit|bcd))",
         r"\b(inhaled|swallowed|breathed in|aspirated|took in) (a lot of |lots of |loads of |heaps of |tons of |too much |some |so much )?(sea ?)?water",
         r"\bpulled (him|her|them|an? \w+|the \w+|my \w+|our \w+) (out|from the water|on board|onboard|onto|aboard)",
@@ -208,7 +209,8 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
         r"\bconfus\w*(?! (about|by|with))",
         r"\bdisorient\w*",
         r"\b(doesnt|dont|didnt) know where",
-        r"\btalking nonsense|\bnot making sense|\bsame questions",
+        r"\btalking nonsense|\bnot making sense|\bsame questions?\b.{0,20}\bover and over|\bsame questions",
+        r"\b(cant|doesnt|couldnt) (tell|say) (me |us )?(what day|what year|where (she|he) is)",
         r"\b(cant|doesnt|couldnt) (remember|think straight)",
         r"\bacting (strange|strangely|weird|odd|funny|confused|drunk|off)",
         r"\b(feel|feels|feeling) (really |so |very |kind of |kinda |a bit )?(drunk|off|weird|strange|funny|wrong|fuzzy|dead)",
@@ -341,6 +343,7 @@ PAST = (
 
 # Said of something that has passed: removed before looking for "now".
 RECOVERED = (
+    r"\b(both|all|everyone|everybody) (of us )?(totally |completely |perfectly )?(fine|ok|okay)\b|"
     r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|"
     r"\b(gone|was gone|disappeared|resolved) (within|after|in) (a|an|the|one|\d+) \w+|"
     r"\bwent away( (after|in|within))?( (a|an|one|two|few|couple of|\d+) (min|mins|minutes?|hours?|hrs?)( later)?)?"
