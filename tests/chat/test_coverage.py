@@ -130,3 +130,41 @@ def test_the_offline_composer_says_nothing_about_another_place_alone() -> None:
     assert "Indonesia" not in answer
     assert "Thistlegorm and Tioman" in answer  # names the question's place too
     assert "Indonesia" in compose(question, Prompt("", (), question, (passage,), "safety"))
+
+
+def test_things_are_found_as_whole_words_and_named_wrecks_are_places() -> None:
+    assert names.things_named("is a sidemount course worth it?") == ("sidemount",)
+    assert names.things_named("what is snuba, scuba with a long hose?") == ("snuba", "long hose")
+    assert names.things_named("full cave or cave diving, then a ccr course") == (
+        "full cave",
+        "cave diving",
+        "ccr",
+    )
+    assert names.things_named("sidemounted") == ()
+    assert names.things_named("the yongala, can i go inside") == ()
+    assert names.places_named("the yongala, can i go inside") == ("yongala",)
+    # No everyday English word is a thing: "any idea", "dan says".
+    english = set(catalogue.read_data("languages/en.yaml")["common"])
+    assert not english & set(names.things())
+    assert names.things_named("any idea if dan can come? we dive oceanic islands") == ()
+
+
+def test_a_thing_is_covered_by_its_name_its_core_or_the_standard_terms_for_it() -> None:
+    mentioned = {"sidemount", "alternate air source", "aow"}.__contains__
+    assert coverage.thing_not_covered("sidemount diving after my aow?", mentioned) is None
+    # "octo" is divers' usage for an alternate air source, which an article names.
+    assert coverage.thing_not_covered("where do i clip my octo", mentioned) is None
+    assert coverage.thing_not_covered("what is snuba exactly", mentioned) == "snuba"
+    assert "nothing on snuba yet" in coverage.reply_thing("snuba")
+
+
+def test_a_thing_no_article_mentions_is_told_so_unless_a_place_we_cover_answers_the_rest(
+    chat_runtime: Runtime,
+) -> None:
+    service = chat_service(chat_runtime)
+    snuba = service.answer(ChatTurn("what is snuba exactly? is it basically scuba but with a long hose"))
+    assert snuba["sources"] == []
+    assert snuba["message"].startswith("The DovvyBuddy knowledge base has nothing on snuba yet")
+    assert snuba["metadata"]["outcome"] == "declined"
+    cozumel = service.answer(ChatTurn("when is whale shark season in cozumel? or is it more turtles there"))
+    assert "destinations/cozumel.md" in [source["path"] for source in cozumel["sources"]]

@@ -74,7 +74,28 @@ def test_places_no_article_mentions_are_said_plainly(chat_runtime: Runtime) -> N
     figures = {key: (sum(v), len(v)) for key, v in tally.items()}
     assert figures == {
         ("dev", False): (21, 22),
-        ("dev", True): (15, 17),
+        ("dev", True): (17, 17),
         ("test", False): (21, 28),
         ("test", True): (26, 33),
+    }
+
+
+def test_the_retrieval_questions_asked_through_the_whole_chat(chat_runtime: Runtime) -> None:
+    """tests/eval/retrieval.jsonl's questions as one-turn chats (`dovvy eval chat --file
+    tests/eval/retrieval.jsonl`): answerable ones kept (an expected article cited), out-of-scope
+    ones declined (nothing cited), per split at today's figures (docs/retrieval.md)."""
+    service = chat_service(chat_runtime)
+    figures = {}
+    for split in ("dev", "test"):
+        results = evaluate_chat(
+            service, load_conversations(ROOT / "tests" / "eval" / "retrieval.jsonl", split)
+        )
+        for check in ("kept", "declined"):
+            outcomes = [r.passed for r in results if r.check == check]
+            figures[split, check] = (sum(outcomes), len(outcomes))
+    assert figures == {
+        ("dev", "kept"): (126, 133),
+        ("dev", "declined"): (18, 23),
+        ("test", "kept"): (107, 122),
+        ("test", "declined"): (14, 19),
     }

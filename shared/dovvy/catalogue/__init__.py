@@ -67,7 +67,7 @@ class Catalogue:
 # JSON, since parsing YAML in pure Python cost a function's first request ~40 ms.
 PACKED_DATA = (
     *("certifications.yaml", "emergency.yaml", "destinations.yaml", "emergency_texts.yaml"),
-    *("world_places.yaml", "concepts.yaml", "thesaurus.yaml"),
+    *("world_places.yaml", "concepts.yaml", "thesaurus.yaml", "things.yaml"),
 )
 
 

@@ -1,6 +1,7 @@
-"""Places a message may name that the knowledge base may lack: anywhere in the world
-(world_places.yaml), and the text without them. chat/coverage.py tells a diver plainly when no
-article mentions the place they ask about."""
+"""Places and things a message may name that the knowledge base may lack: anywhere in the world
+(world_places.yaml), kinds of diving, courses, organisations, equipment, creatures and wrecks
+(things.yaml), and the text without them. chat/coverage.py tells a diver plainly when no article
+mentions the place or thing they ask about."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from dovvy.catalogue import destinations_named, load, read_data
 
 @functools.cache
 def world_places() -> tuple[str, ...]:
-    """Every place name a diver might ask about (catalogue/world_places.yaml and the catalogue's own
-    places and destinations), longest first."""
+    """Every place name a diver might ask about (catalogue/world_places.yaml, the named wrecks and
+    underwater features of catalogue/things.yaml and the catalogue's own places and destinations),
+    longest first."""
     data = read_data("world_places.yaml")
     names = {*data["countries"], *data["regions"], *(place for place, _ in load().country_places)}
+    # Named wrecks and underwater features are places too: "stoney cove" beside Malta is a past dive.
+    names |= {str(name) for name in read_data("things.yaml")["wrecks_and_features"]}
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
@@ -36,6 +40,28 @@ def places_named(text: str) -> tuple[str, ...]:
     """The places `text` names, longest first, a longer name taking its words from shorter ones."""
     found = set(_any_place().findall(text.lower()))
     return tuple(sorted(found, key=lambda n: (-len(n), n)))
+
+
+@functools.cache
+def things() -> tuple[str, ...]:
+    """Every thing a diver might ask about by name (catalogue/things.yaml) but the wrecks and
+    features, which are places (`world_places`), longest first."""
+    data = read_data("things.yaml")
+    return _longest_first(
+        {str(name) for kind, names in data.items() if kind != "wrecks_and_features" for name in names}
+    )
+
+
+@functools.cache
+def _any_thing() -> re.Pattern[str]:
+    return _whole_words(things())
+
+
+def things_named(text: str) -> tuple[str, ...]:
+    """The things `text` names, in the order it names them (what is asked about usually comes
+    first: "what is snuba, scuba with a long hose?"), a longer name taking its words from shorter
+    ones."""
+    return tuple(dict.fromkeys(_any_thing().findall(text.lower())))
 
 
 def without(text: str, names: tuple[str, ...]) -> str:

@@ -1,8 +1,9 @@
-"""Places the knowledge base does not cover, said plainly. A message that names places
+"""Places and things the knowledge base does not cover, said plainly. A message that names places
 (any country, or an island, region, town or dive area divers travel to: catalogue/world_places.yaml)
 none of which any article mentions is told that there is no guide to it, and what the knowledge
 base does cover nearby, instead of being answered from tangential passages (a Red Sea guide for the
-Maldives)."""
+Maldives). Likewise a thing asked about by name (sidemount, a freediving card, a camera brand:
+catalogue/things.yaml) that no article mentions in any of its forms."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import dataclasses
 from collections.abc import Callable
 
 from dovvy import catalogue
-from dovvy.catalogue import names
+from dovvy.catalogue import concepts, names
+
+# Words that say what kind of name it is, not what it names: "sidemount diving" is covered where
+# an article says "sidemount".
+_KIND_WORDS = frozenset(
+    {"diving", "diver", "divers", "dive", "course", "specialty", "speciality", "certification"}
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +40,18 @@ def not_covered(message: str, mentioned: Callable[[str], bool]) -> NotCovered | 
     return NotCovered(named[0], nearby)
 
 
+def thing_not_covered(message: str, mentioned: Callable[[str], bool]) -> str | None:
+    """The first thing `message` names that no article mentions: not by its name, nor by its name
+    without the words saying what kind of name it is, nor by the standard terms divers' usage gives
+    it ("octo": an alternate air source)."""
+    for thing in names.things_named(message):
+        core = " ".join(word for word in thing.split() if word not in _KIND_WORDS)
+        forms = dict.fromkeys((thing, core, *(means for _, means in concepts.usage(thing))))
+        if not any(form and mentioned(form) for form in forms):
+            return thing
+    return None
+
+
 def spoken_list(names: tuple[str, ...]) -> str:
     """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
@@ -46,4 +65,13 @@ def reply(gap: NotCovered) -> str:
         f"The DovvyBuddy knowledge base has nothing on {place} yet, so I'd rather not guess. "
         f"For trips, {where} {spoken_list(covered)}; "
         "and it covers certifications, dive safety and skills wherever you dive."
+    )
+
+
+def reply_thing(thing: str) -> str:
+    destinations = tuple(d.display_name for d in catalogue.load().destinations)
+    return (
+        f"The DovvyBuddy knowledge base has nothing on {thing} yet, so I'd rather not guess. "
+        "It covers certifications, dive safety and skills wherever you dive, "
+        f"and trips to {spoken_list(destinations)}."
     )

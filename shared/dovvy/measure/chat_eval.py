@@ -33,11 +33,22 @@ def load_conversations(path: Path, split: str = "all") -> list[dict[str, Any]]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
             item = json.loads(line)
+            if "question" in item:
+                item = _one_turn(item)
             if not item.get("id") or not item.get("turns"):
                 raise ValueError(f"{path}:{number}: needs 'id' and 'turns'")
             if split in ("all", split_of(str(item["id"]))):
                 conversations.append(item)
     return conversations
+
+
+def _one_turn(item: dict[str, Any]) -> dict[str, Any]:
+    """A question of the retrieval set (tests/eval/retrieval.jsonl) asked through the whole chat:
+    its expected articles cited, or none for an out-of-scope question; split as the retrieval
+    evaluation splits it (by the question's text)."""
+    expected = item.get("expected") or []
+    expect = {"sources_any": expected} if expected else {"sources_none": True}
+    return {"id": item["question"], "turns": [{"user": item["question"], "expect": expect}]}
 
 
 def _checks(expect: dict[str, Any], answer: dict[str, Any]) -> list[tuple[str, bool, str]]:
@@ -47,9 +58,9 @@ def _checks(expect: dict[str, Any], answer: dict[str, Any]) -> list[tuple[str, b
     if "agentType" in expect:
         results.append(("agent", answer["agentType"] == expect["agentType"], answer["agentType"]))
     if "sources_any" in expect:
-        results.append(("sources", any(p in paths for p in expect["sources_any"]), ", ".join(paths)))
+        results.append(("kept", any(p in paths for p in expect["sources_any"]), ", ".join(paths)))
     if expect.get("sources_none"):
-        results.append(("sources", not paths, ", ".join(paths)))
+        results.append(("declined", not paths, ", ".join(paths)))
     for phrase in expect.get("must_contain", []):
         results.append(("must_contain", phrase.lower() in text, phrase))
     for phrase in expect.get("must_not_contain", []):
@@ -86,12 +97,20 @@ def _delete_session(session_id: uuid.UUID, conn: Any) -> bool:
     return sessions_repo.delete(conn, session_id)
 
 
+# A source check is "kept" when the turn expects one of its articles cited, "declined" when it
+# expects none (a question the knowledge base does not cover); "sources" counts both.
+SOURCE_CHECKS = ("kept", "declined")
+
+
 def format_table(results: list[CheckResult]) -> str:
     by_check: dict[str, list[bool]] = defaultdict(list)
     for result in results:
         by_check[result.check].append(result.passed)
+        if result.check in SOURCE_CHECKS:
+            by_check["sources"].append(result.passed)
     lines = ["| check | passed | total | rate |", "| --- | --- | --- | --- |"]
-    for check in ("agent", "sources", "must_contain", "must_not_contain", "safety", "lead"):
+    order = ("agent", "sources", *SOURCE_CHECKS, "must_contain", "must_not_contain", "safety", "lead")
+    for check in order:
         if check in by_check:
             outcomes = by_check[check]
             lines.append(

@@ -16,6 +16,7 @@ from dovvy.chat.stages.triage import Assessment
 from dovvy.chat.store import Library, about_a_place
 from dovvy.chat.turn import Event, TurnContext
 from dovvy.db.destinations import DiveSite
+from dovvy.knowledge.filters import Filters
 from dovvy.knowledge.query_text import focus
 from dovvy.passages import Passage
 
@@ -63,8 +64,26 @@ def search(
         passages = [p for p in found if not about_a_place(p)]
         if not library.plainly_answers(passages):
             return Declined(coverage.reply(gap), "not_covered")
+    else:
+        thing = coverage.thing_not_covered(ctx.message, library.mentions)
+        asked = names.without(chosen.query, (thing,)) if thing else ""
+        if thing and not (places and _plainly_answered(library, asked, shelf, places, assessment)):
+            return Declined(coverage.reply_thing(thing), "not_covered")
     context = library.sections(passages[:3]) or passages
     sites = library.sites(ctx.profile.get("destination")) if chosen.agent == "trip" else []
     for passage in passages:
         yield "citation", response.source(passage)
     return Found(tuple(passages), tuple(context), tuple(sites))
+
+
+def _plainly_answered(
+    library: Library, asked: str, shelf: Filters, places: tuple[str, ...], assessment: Assessment
+) -> bool:
+    """Whether the articles about `places` plainly answer `asked`: the question without a thing no
+    article mentions, which only a place we cover can still answer ("whale shark season in Cozumel,
+    or is it more turtles"). Elsewhere the thing is what was asked ("what is snuba", "is a sidemount
+    course worth it"), and articles answering the rest of the sentence answer another question."""
+    vector = library.embed(focus(asked))
+    return library.plainly_answers(
+        library.search(asked, vector, shelf, relaxed=assessment.caution, places=places)
+    )
