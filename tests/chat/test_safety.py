@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1664, 102)
+    assert (caught, alarms) == (1666, 102)
 
 
 @pytest.mark.parametrize(
@@ -535,8 +535,9 @@ def test_swept_away_or_entangled_is_an_emergency(message: str) -> None:
 def test_the_fifth_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh5.jsonl (batch 24) was written blind with batch 14's brief, committed
     unread (f4113a3) and measured once after the tuning on batch 23 (4d8eab8): 124/130
-    emergencies, 6/104 false emergencies. Never tuned on, never read case by case."""
-    assert _held_out("safety_fresh5.jsonl") == (234, 124, 6)
+    emergencies, 6/104 false emergencies (125 since the breadth pass of 2026-12-04). Never tuned
+    on, never read case by case."""
+    assert _held_out("safety_fresh5.jsonl") == (234, 125, 6)
 
 
 @pytest.mark.parametrize(
