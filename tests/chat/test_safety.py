@@ -618,3 +618,10 @@ def test_the_ninth_fresh_batch_holds_what_it_measured_once() -> None:
     unread (6a475d2) and measured once after the tuning on batch 31: 112/130 emergencies, 11/104
     false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh9.jsonl") == (234, 112, 11)
+
+
+def test_the_tenth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh10.jsonl (batch 33) was written blind with batch 14's brief, committed
+    unread (8af76c8) and measured once after the breadth pass (f35a19c): 119/130 emergencies,
+    11/104 false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh10.jsonl") == (234, 119, 11)
