@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 
 # Letters and digits; callers lower-case where case does not matter.
 WORD = re.compile(r"[A-Za-z0-9]+")
@@ -74,3 +75,42 @@ def sentences(text: str) -> list[str]:
 def normalise(text: str) -> str:
     """Lower case, curly quotes straightened, whitespace folded."""
     return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+@dataclasses.dataclass(frozen=True)
+class PhraseTable:
+    """Known phrases (place names, things, divers' usage) found in a text word by word: a table
+    keyed by each phrase's words builds in about a millisecond, where one pattern alternating
+    hundreds of phrases took 8-60 ms to compile on a function's first request. Words are `WORD`s,
+    so "sharm el sheikh" is found for "sharm el-sheikh"."""
+
+    by_words: dict[tuple[str, ...], str]  # a phrase's words -> the phrase as listed
+    longest: int  # the most words a phrase has
+
+    @classmethod
+    def of(cls, phrases: Iterable[str]) -> PhraseTable:
+        """The table of `phrases` (lower case); of two phrases with the same words, the first."""
+        by_words: dict[tuple[str, ...], str] = {}
+        for phrase in phrases:
+            words = tuple(WORD.findall(phrase.lower()))
+            if words:
+                by_words.setdefault(words, phrase.lower())
+        return cls(by_words, max(map(len, by_words), default=0))
+
+    def find(self, text: str) -> tuple[str, ...]:
+        """The phrases `text` holds as whole words, in the order it says them, each once; where two
+        start at one word the longer ("papua new guinea", not "guinea"), and a phrase found takes
+        its words from any other."""
+        words = WORD.findall(text.lower())
+        found: dict[str, None] = {}
+        start = 0
+        while start < len(words):
+            for length in range(min(self.longest, len(words) - start), 0, -1):
+                phrase = self.by_words.get(tuple(words[start : start + length]))
+                if phrase is not None:
+                    found[phrase] = None
+                    start += length
+                    break
+            else:
+                start += 1
+        return tuple(found)

@@ -7,6 +7,7 @@ from dovvy.catalogue import names
 from dovvy.chat import coverage
 from dovvy.chat.turn import ChatTurn
 from dovvy.runtime import Runtime, chat_service
+from dovvy.text import PhraseTable
 
 
 def test_places_are_found_as_whole_words_longest_first() -> None:
@@ -168,3 +169,13 @@ def test_a_thing_no_article_mentions_is_told_so_unless_a_place_we_cover_answers_
     assert snuba["metadata"]["outcome"] == "declined"
     cozumel = service.answer(ChatTurn("when is whale shark season in cozumel? or is it more turtles there"))
     assert "destinations/cozumel.md" in [source["path"] for source in cozumel["sources"]]
+
+
+def test_phrases_are_found_word_by_word_in_the_order_they_are_said() -> None:
+    table = PhraseTable.of(["papua new guinea", "guinea", "sharm el-sheikh", "Dean's Blue Hole"])
+    assert table.find("PNG? papua new guinea, then guinea") == ("papua new guinea", "guinea")
+    # Its words apart by anything but letters and digits, as divers type them.
+    assert table.find("a week in sharm el sheikh") == ("sharm el-sheikh",)
+    assert table.find("dean's blue hole and deans blue hole") == ("dean's blue hole",)
+    assert table.find("guineas") == ()
+    assert PhraseTable.of([]).find("anything") == ()

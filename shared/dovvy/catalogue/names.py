@@ -10,6 +10,7 @@ import functools
 import re
 
 from dovvy.catalogue import destinations_named, load, read_data
+from dovvy.text import WORD, PhraseTable
 
 
 @functools.cache
@@ -26,20 +27,21 @@ def world_places() -> tuple[str, ...]:
 
 def _whole_words(names: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern finding any of `names` as whole words in lower-case text, a longer name first
-    ("papua new guinea", not "guinea"): a text is scanned once, not once per name."""
-    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    ("papua new guinea", not "guinea"), its words apart by anything but letters and digits, as
+    `PhraseTable` finds them ("sharm el sheikh" for "sharm el-sheikh")."""
+    spelled = ("[^a-z0-9]+".join(map(re.escape, WORD.findall(name))) for name in names)
+    alternatives = "|".join(sorted(filter(None, spelled), key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 @functools.cache
-def _any_place() -> re.Pattern[str]:
-    return _whole_words(world_places())
+def _place_table() -> PhraseTable:
+    return PhraseTable.of(world_places())
 
 
 def places_named(text: str) -> tuple[str, ...]:
     """The places `text` names, longest first, a longer name taking its words from shorter ones."""
-    found = set(_any_place().findall(text.lower()))
-    return tuple(sorted(found, key=lambda n: (-len(n), n)))
+    return _longest_first(set(_place_table().find(text)))
 
 
 @functools.cache
@@ -53,15 +55,15 @@ def things() -> tuple[str, ...]:
 
 
 @functools.cache
-def _any_thing() -> re.Pattern[str]:
-    return _whole_words(things())
+def _thing_table() -> PhraseTable:
+    return PhraseTable.of(things())
 
 
 def things_named(text: str) -> tuple[str, ...]:
     """The things `text` names, in the order it names them (what is asked about usually comes
     first: "what is snuba, scuba with a long hose?"), a longer name taking its words from shorter
     ones."""
-    return tuple(dict.fromkeys(_any_thing().findall(text.lower())))
+    return _thing_table().find(text)
 
 
 def without(text: str, names: tuple[str, ...]) -> str:

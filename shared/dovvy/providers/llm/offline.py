@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from dovvy.passages import Passage
 from dovvy.providers.llm import Generation, Prompt
-from dovvy.text import GRAMMAR_WORDS, SENTENCE_END, SHARED_DIVING_WORDS, WORD
+from dovvy.text import GRAMMAR_WORDS, SENTENCE_END, SHARED_DIVING_WORDS, WORD, PhraseTable
 
 LABEL = "(Offline answer, composed from the DovvyBuddy knowledge base.)"
 # Words that say nothing about which sentence answers the question.
@@ -92,11 +92,9 @@ def _off_subject(passages: Sequence[Passage], wanted: set[str]) -> set[int]:
 
 
 @functools.lru_cache(maxsize=64)
-def _naming(places: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A pattern finding any of `places` as whole words in lower-case text."""
-    if not places:
-        return None
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, places)) + r")(?![a-z0-9])")
+def _naming(places: tuple[str, ...]) -> PhraseTable | None:
+    """The table finding any of `places` as whole words (`dovvy.catalogue.phrases`)."""
+    return PhraseTable.of(places) if places else None
 
 
 # "How do I equalize?" asks for the steps: a section headed as a procedure answers it.
@@ -131,7 +129,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
             said = " ".join(sentence.lower().split())
             if sentence.startswith("Topics:") or said in seen:
                 continue
-            if elsewhere is not None and elsewhere.search(said) and not (here and here.search(said)):
+            if elsewhere is not None and elsewhere.find(said) and not (here and here.find(said)):
                 continue  # about another place than the question's
             seen.add(said)
             stems = _stems(sentence)
