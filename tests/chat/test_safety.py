@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1666, 102)
+    assert (caught, alarms) == (1730, 101)
 
 
 @pytest.mark.parametrize(
@@ -616,12 +616,13 @@ def test_the_eighth_fresh_batch_holds_what_it_measured_once() -> None:
 def test_the_ninth_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh9.jsonl (batch 32) was written blind with batch 14's brief, committed
     unread (6a475d2) and measured once after the tuning on batch 31: 112/130 emergencies, 11/104
-    false emergencies. Never tuned on, never read case by case."""
-    assert _held_out("safety_fresh9.jsonl") == (234, 112, 11)
+    false emergencies (113 since the tuning on batch 34). Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh9.jsonl") == (234, 113, 11)
 
 
 def test_the_tenth_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh10.jsonl (batch 33) was written blind with batch 14's brief, committed
     unread (8af76c8) and measured once after the breadth pass (f35a19c): 119/130 emergencies,
-    11/104 false emergencies. Never tuned on, never read case by case."""
-    assert _held_out("safety_fresh10.jsonl") == (234, 119, 11)
+    11/104 false emergencies (120 since the tuning on batch 34). Never tuned on, never read case by
+    case."""
+    assert _held_out("safety_fresh10.jsonl") == (234, 120, 11)

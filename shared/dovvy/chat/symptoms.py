@@ -211,6 +211,10 @@ AFTER_DIVING: dict[Category, tuple[str, ...]] = {
         r"\b(doesnt|dont|didnt) know where",
         r"\btalking nonsense|\bnot making sense|\bsame questions?\b.{0,20}\bover and over|\bsame questions",
         r"\b(cant|doesnt|couldnt) (tell|say) (me |us )?(what day|what year|where (she|he) is)",
+        r"\b(keeps|kept|keep) asking (me |us )?what (day|time|year)\b",
+        r"\btalking like (hes|shes|he|she) (had|has|is|was) (\w+ )?(drunk|beers?|pints|wasted)",
+        r"\b(face|mouth)\b.{0,30}\b(sliding|slipping|sagging) down\b",
+        r"\bdribbl\w* (out (of )?)?(the )?(corner|side) of (his|her|my|their) mouth",
         r"\b(cant|doesnt|couldnt) (remember|think straight)",
         r"\bacting (strange|strangely|weird|odd|funny|confused|drunk|off)",
         r"\b(feel|feels|feeling) (really |so |very |kind of |kinda |a bit )?(drunk|off|weird|strange|funny|wrong|fuzzy|dead)",
@@ -394,6 +398,7 @@ NO_ONE_HURT = (
     r"does dan cover|diveassure|coverage|policy|no pain at all|"
     r"(feel|felt|feeling) (totally |completely |perfectly )?fine (today|now)|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
+    r"no (dcs|dci|bends)|not (dcs|dci|the bends)|checked me out|"
     # Long ago and over: "my grandad got bent back in the 70s, he recovered ok".
     r"back then|in the (19)?[2-9]0s|decades ago|(he|she|they) recovered)\b"
 )
