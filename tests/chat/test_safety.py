@@ -626,3 +626,10 @@ def test_the_tenth_fresh_batch_holds_what_it_measured_once() -> None:
     11/104 false emergencies (120 since the tuning on batch 34). Never tuned on, never read case by
     case."""
     assert _held_out("safety_fresh10.jsonl") == (234, 120, 11)
+
+
+def test_the_eleventh_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh11.jsonl (batch 35) was written blind with batch 14's brief, committed
+    unread and measured once after the tuning on batch 34 (afeae84): 112/130 emergencies, 10/104
+    false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh11.jsonl") == (234, 112, 10)
