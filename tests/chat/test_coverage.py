@@ -32,7 +32,7 @@ def test_a_place_is_not_covered_only_when_no_named_place_is_mentioned() -> None:
     assert bali is not None
     assert bali.nearby == ("Raja Ampat",)  # Indonesia's guide
     # One guide nearby is named alone, not as the end of an empty list.
-    assert "nearby, it has guides to Raja Ampat;" in coverage.reply(bali)
+    assert coverage.reply(bali).endswith("; for trips, nearby, it has guides to Raja Ampat.")
     assert "Bali" in coverage.reply(bali)
 
 
@@ -40,6 +40,15 @@ def test_names_are_listed_as_a_sentence_lists_them() -> None:
     assert coverage.spoken_list(("Tioman",)) == "Tioman"
     assert coverage.spoken_list(("Tioman", "Sipadan")) == "Tioman and Sipadan"
     assert coverage.spoken_list(("Tioman", "Sipadan", "Redang")) == "Tioman, Sipadan and Redang"
+    # A name with a comma of its own is kept whole by semicolons.
+    assert (
+        coverage.spoken_list(("Sharm el-Sheikh, Red Sea", "Cozumel", "Tioman Island, Malaysia"))
+        == "Sharm el-Sheikh, Red Sea; Cozumel; and Tioman Island, Malaysia"
+    )
+    assert (
+        coverage.spoken_list(("Sharm el-Sheikh, Red Sea", "Cozumel"))
+        == "Sharm el-Sheikh, Red Sea and Cozumel"
+    )
 
 
 def test_a_trip_to_a_place_no_article_mentions_is_told_so(chat_runtime: Runtime) -> None:

@@ -53,8 +53,13 @@ def thing_not_covered(message: str, mentioned: Callable[[str], bool]) -> str | N
 
 
 def spoken_list(names: tuple[str, ...]) -> str:
-    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"; with semicolons when a name
+    holds a comma of its own ("Sharm el-Sheikh, Red Sea; Cozumel; and Tioman Island, Malaysia")."""
+    if len(names) == 1:
+        return names[0]
+    if any("," in name for name in names):
+        return f"{'; '.join(names[:-1])}{';' if len(names) > 2 else ''} and {names[-1]}"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def reply(gap: NotCovered) -> str:
@@ -63,8 +68,8 @@ def reply(gap: NotCovered) -> str:
     where = "nearby, it has guides to" if gap.nearby else "it has guides to"
     return (
         f"The DovvyBuddy knowledge base has nothing on {place} yet, so I'd rather not guess. "
-        f"For trips, {where} {spoken_list(covered)}; "
-        "and it covers certifications, dive safety and skills wherever you dive."
+        "It covers certifications, dive safety and skills wherever you dive; "
+        f"for trips, {where} {spoken_list(covered)}."
     )
 
 
@@ -72,6 +77,6 @@ def reply_thing(thing: str) -> str:
     destinations = tuple(d.display_name for d in catalogue.load().destinations)
     return (
         f"The DovvyBuddy knowledge base has nothing on {thing} yet, so I'd rather not guess. "
-        "It covers certifications, dive safety and skills wherever you dive, "
-        f"and trips to {spoken_list(destinations)}."
+        "It covers certifications, dive safety and skills wherever you dive; "
+        f"for trips, it has guides to {spoken_list(destinations)}."
     )
