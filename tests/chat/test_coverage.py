@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dovvy import catalogue
 from dovvy.catalogue import names
 from dovvy.chat import coverage
@@ -188,3 +190,28 @@ def test_phrases_are_found_word_by_word_in_the_order_they_are_said() -> None:
     assert table.find("dean's blue hole and deans blue hole") == ("dean's blue hole",)
     assert table.find("guineas") == ()
     assert PhraseTable.of([]).find("anything") == ()
+
+
+def test_whether_articles_name_a_thing_is_asked_once_in_a_while(
+    chat_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dovvy.chat import store
+    from dovvy.db import content
+
+    asked: list[str] = []
+    real = content.mentions
+
+    def counted(conn: object, name: str) -> bool:
+        asked.append(name)
+        return real(conn, name)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "mentions", counted)
+    now = [0.0]
+    library = store.Library(chat_runtime.pool, chat_runtime.retriever, clock=lambda: now[0])
+    assert library.mentions("nitrox")
+    assert library.mentions("nitrox")
+    assert not library.mentions("sidemount")
+    assert asked == ["nitrox", "sidemount"]
+    now[0] = store.MENTIONS_TTL
+    assert library.mentions("nitrox")
+    assert asked == ["nitrox", "sidemount", "nitrox"]

@@ -633,3 +633,20 @@ def test_the_eleventh_fresh_batch_holds_what_it_measured_once() -> None:
     unread and measured once after the tuning on batch 34 (afeae84): 112/130 emergencies, 10/104
     false emergencies. Never tuned on, never read case by case."""
     assert _held_out("safety_fresh11.jsonl") == (234, 112, 10)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "moi nguoi deu on tru anh Nam, anh ay bat tinh tren tau, khong tho",
+        "we all surfaced, everyone ok except my buddy who is coughing up blood",
+        "家里的乌龟没事，但是我老公潜水上来后昏倒了",  # noqa: RUF001
+        "搵返佢喇但係佢冇反應，叫極都唔醒",  # noqa: RUF001
+        "Ich hatte heute meine Prüfung im Freiwasser, jetzt ist mein Buddy bewusstlos und atmet nicht!",
+        "nahanap naman namin siya pero hindi siya humihinga",
+    ],
+)
+def test_words_saying_all_is_well_do_not_calm_someone_they_leave_out(message: str) -> None:
+    """Calming words found while reviewing the tuning rounds of 2026-12-04 (everyone is fine
+    except one, a pet that is fine, a buddy found, an exam taken today) never outweigh a report."""
+    assert check(message).emergency

@@ -64,19 +64,18 @@ def spoken_list(names: tuple[str, ...]) -> str:
 
 def reply(gap: NotCovered) -> str:
     place = gap.place.title() if gap.place.islower() else gap.place
-    covered = gap.nearby or tuple(d.display_name for d in catalogue.load().destinations)
-    where = "nearby, it has guides to" if gap.nearby else "it has guides to"
-    return (
-        f"The DovvyBuddy knowledge base has nothing on {place} yet, so I'd rather not guess. "
-        "It covers certifications, dive safety and skills wherever you dive; "
-        f"for trips, {where} {spoken_list(covered)}."
-    )
+    if gap.nearby:
+        return _said_plainly(place, f"nearby, it has guides to {spoken_list(gap.nearby)}")
+    return reply_thing(place)
 
 
 def reply_thing(thing: str) -> str:
     destinations = tuple(d.display_name for d in catalogue.load().destinations)
+    return _said_plainly(thing, f"it has guides to {spoken_list(destinations)}")
+
+
+def _said_plainly(name: str, guides: str) -> str:
     return (
-        f"The DovvyBuddy knowledge base has nothing on {thing} yet, so I'd rather not guess. "
-        "It covers certifications, dive safety and skills wherever you dive; "
-        f"for trips, it has guides to {spoken_list(destinations)}."
+        f"The DovvyBuddy knowledge base has nothing on {name} yet, so I'd rather not guess. "
+        f"It covers certifications, dive safety and skills wherever you dive; for trips, {guides}."
     )

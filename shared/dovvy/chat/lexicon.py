@@ -37,6 +37,7 @@ class Lexicon:
     what_to_do: Terms | None  # "what do I do": a plea, unless a what-if comes with it
     no_one_hurt: Terms | None  # a course, a drill, a film, an idiom, a joke: no line at all
     answers: Terms | None  # "my answer", "exam question": course material, whatever it pleads
+    except_for: Terms | None  # "everyone is fine except Nam": the calming words leave someone out
     # Said beside the danger words, calming them only when nothing else says someone is in danger
     # now: an object ("the GoPro drowned", not "filming with the GoPro, now he is not breathing")
     # or a laugh ("dying of tiredness 555", not "numb leg after the dive, probably nothing 555").
@@ -190,6 +191,7 @@ def _build(code: str, data: dict[str, Any]) -> Lexicon:
         what_to_do=read.compiled("what_to_do"),
         no_one_hurt=read.compiled("no_one_hurt"),
         answers=read.compiled("answers"),
+        except_for=read.compiled("except_for"),
         asides=compile_terms(read.terms("objects") + read.terms("laughter")),
         severe=read.compiled("severe"),
         symptoms=compile_terms(symptoms),

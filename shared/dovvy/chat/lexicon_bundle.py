@@ -42,7 +42,7 @@ def unpacked(data: dict[str, Any]) -> Lexicon:
         return found
 
     optional: tuple[str, ...] = ("dive_context", "happening", "urgent", "not_happening", "asking")
-    optional += ("what_if", "what_to_do", "no_one_hurt", "answers", "asides")
+    optional += ("what_if", "what_to_do", "no_one_hurt", "answers", "except_for", "asides")
     return Lexicon(
         code=data["code"],
         name=data["name"],

@@ -58,7 +58,7 @@ def check_in(
         return _uncategorised(lexicon, words, packed, dive_context=dive_context, doubted=bool(what_if))
     category: symptoms.Category = categories[0]  # type: ignore[assignment]
     thing = found(lexicon.asides)
-    idiom = found(lexicon.no_one_hurt)
+    idiom = _calming(lexicon, words, packed)
     calm = idiom or (thing and not _reported_besides(lexicon, thing, words, packed, dive_context))
     plea = _plea(lexicon, idiom, quoted, words, packed)
     if calm and not plea:
@@ -84,13 +84,22 @@ def _uncategorised(
 
     label = lexicon.english_name
     named = found(lexicon.symptoms)
-    if not named or found(lexicon.no_one_hurt) or found(lexicon.asides):
+    if not named or _calming(lexicon, words, packed) or found(lexicon.asides):
         return SafetyCheck("normal", None, f"{label}: no symptom or danger named")
     strong = found(lexicon.severe)
     doubted = doubted or bool(found(lexicon.not_happening) or found(lexicon.asking))
     if dive_context and ((strong and found(lexicon.happening)) or (found(lexicon.urgent) and not doubted)):
         return SafetyCheck("emergency", None, f"{label}: '{strong or named}' after a dive, now")
     return SafetyCheck("caution", None, f"{label}: mentions '{named}'")
+
+
+def _calming(lexicon: Lexicon, words: str, packed: str) -> str | None:
+    """The words saying nobody is hurt, unless the message leaves someone out of them ("everyone
+    is fine except Nam, who is unconscious")."""
+    idiom = lexicon.no_one_hurt.search(words, packed) if lexicon.no_one_hurt else None
+    if idiom and lexicon.except_for is not None and lexicon.except_for.search(words, packed):
+        return None
+    return idiom
 
 
 def _without(term: str | None, words: str, packed: str) -> tuple[str, str]:

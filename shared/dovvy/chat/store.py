@@ -4,6 +4,8 @@ sites). Sessions are `dovvy.sessions`."""
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from typing import Any
 
 from dovvy.db import content as content_repo
@@ -20,6 +22,11 @@ from dovvy.text import count_tokens
 SHELF_BOOST = 0.25
 # Articles about one place (a destination's guide, a dive site): no answer about another place.
 PLACE_TYPES = ("destination", "dive_site")
+# Whether the articles name a place or thing changes only when content is ingested, by another
+# function; a look-up scans every chunk (10-20 ms for 271 chunks) and names like "padi" or "nitrox"
+# come up in many messages, so an answer is kept this many seconds (and at most MENTIONS_KEPT).
+MENTIONS_TTL = 300.0
+MENTIONS_KEPT = 4096
 
 
 def _on(shelf: Filters, passage: Passage) -> bool:
@@ -33,9 +40,11 @@ def about_a_place(passage: Passage) -> bool:
 class Library:
     """Search with relevance cut-offs, whole sections for the prompt, and dive sites."""
 
-    def __init__(self, pool: Pool, retriever: Retriever) -> None:
+    def __init__(self, pool: Pool, retriever: Retriever, clock: Callable[[], float] = time.monotonic) -> None:
         self.pool = pool
         self.retriever = retriever
+        self.clock = clock
+        self._mentioned: dict[str, tuple[bool, float]] = {}
 
     def embed(self, text: str) -> list[float]:
         return self.retriever.embedder.embed_query(text)
@@ -80,8 +89,17 @@ class Library:
         return any(thresholds.clear(passage) for passage in passages)
 
     def mentions(self, name: str) -> bool:
-        """Whether any article's text names `name` (a whole word or phrase, any case)."""
-        return self.pool.run(lambda conn: content_repo.mentions(conn, name), transaction=False)
+        """Whether any article's text names `name` (a whole word or phrase, any case), as the
+        database said at most MENTIONS_TTL seconds ago."""
+        now = self.clock()
+        kept = self._mentioned.get(name)
+        if kept is not None and now - kept[1] < MENTIONS_TTL:
+            return kept[0]
+        found = self.pool.run(lambda conn: content_repo.mentions(conn, name), transaction=False)
+        if len(self._mentioned) >= MENTIONS_KEPT:
+            self._mentioned.clear()
+        self._mentioned[name] = (found, now)
+        return found
 
     def sections(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
         """Every section of the top documents, in order, within a token budget: the articles are

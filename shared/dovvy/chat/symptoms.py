@@ -347,7 +347,8 @@ PAST = (
 
 # Said of something that has passed: removed before looking for "now".
 RECOVERED = (
-    r"\b(both|all|everyone|everybody) (of us )?(totally |completely |perfectly )?(fine|ok|okay)\b|"
+    r"\b(both|all|everyone|everybody) (of us )?(totally |completely |perfectly )?(fine|ok|okay)\b"
+    r"(?! (except|but|apart from|besides))|"
     r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|"
     r"\b(gone|was gone|disappeared|resolved) (within|after|in) (a|an|the|one|\d+) \w+|"
     r"\bwent away( (after|in|within))?( (a|an|one|two|few|couple of|\d+) (min|mins|minutes?|hours?|hrs?)( later)?)?"
@@ -398,7 +399,7 @@ NO_ONE_HURT = (
     r"does dan cover|diveassure|coverage|policy|no pain at all|"
     r"(feel|felt|feeling) (totally |completely |perfectly )?fine (today|now)|"
     r"(fully|completely) recovered|recovered (fully|completely)|cleared (me|to dive)|(doc|doctor) cleared|"
-    r"no (dcs|dci|bends)|not (dcs|dci|the bends)|checked me out|"
+    r"no (dcs|dci|bends)|not (dcs|dci|the bends)|"
     # Long ago and over: "my grandad got bent back in the 70s, he recovered ok".
     r"back then|in the (19)?[2-9]0s|decades ago|(he|she|they) recovered)\b"
 )

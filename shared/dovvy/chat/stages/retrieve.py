@@ -66,8 +66,12 @@ def search(
             return Declined(coverage.reply(gap), "not_covered")
     else:
         thing = coverage.thing_not_covered(ctx.message, library.mentions)
-        asked = names.without(chosen.query, (thing,)) if thing else ""
-        if thing and not (places and _plainly_answered(library, asked, shelf, places, assessment)):
+        if thing and not (
+            places
+            and _plainly_answered(
+                library, chosen.query, thing=thing, shelf=shelf, places=places, assessment=assessment
+            )
+        ):
             return Declined(coverage.reply_thing(thing), "not_covered")
     context = library.sections(passages[:3]) or passages
     sites = library.sites(ctx.profile.get("destination")) if chosen.agent == "trip" else []
@@ -77,12 +81,19 @@ def search(
 
 
 def _plainly_answered(
-    library: Library, asked: str, shelf: Filters, places: tuple[str, ...], assessment: Assessment
+    library: Library,
+    query: str,
+    *,
+    thing: str,
+    shelf: Filters,
+    places: tuple[str, ...],
+    assessment: Assessment,
 ) -> bool:
-    """Whether the articles about `places` plainly answer `asked`: the question without a thing no
-    article mentions, which only a place we cover can still answer ("whale shark season in Cozumel,
-    or is it more turtles"). Elsewhere the thing is what was asked ("what is snuba", "is a sidemount
+    """Whether the articles about `places` plainly answer `query` without `thing`, which no article
+    mentions: only a place we cover can still answer the rest ("whale shark season in Cozumel, or
+    is it more turtles"). Elsewhere the thing is what was asked ("what is snuba", "is a sidemount
     course worth it"), and articles answering the rest of the sentence answer another question."""
+    asked = names.without(query, (thing,))
     vector = library.embed(focus(asked))
     return library.plainly_answers(
         library.search(asked, vector, shelf, relaxed=assessment.caution, places=places)

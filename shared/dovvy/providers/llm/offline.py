@@ -93,7 +93,7 @@ def _off_subject(passages: Sequence[Passage], wanted: set[str]) -> set[int]:
 
 @functools.lru_cache(maxsize=64)
 def _naming(places: tuple[str, ...]) -> PhraseTable | None:
-    """The table finding any of `places` as whole words (`dovvy.catalogue.phrases`)."""
+    """The table finding any of `places` as whole words (`dovvy.text.PhraseTable`)."""
     return PhraseTable.of(places) if places else None
 
 
