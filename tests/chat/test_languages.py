@@ -14,7 +14,8 @@ import pytest
 from dovvy import catalogue
 from dovvy.chat import emergency
 from dovvy.chat.language import Reading, gloss, read
-from dovvy.chat.lexicon import ENGLISH, LexiconError, _build, built, lexicons, read_files
+from dovvy.chat.lexicon import ENGLISH, LexiconError, lexicons
+from dovvy.chat.lexicon_files import build, built, read_files
 from dovvy.chat.safety import check
 from dovvy.chat.symptoms import CATEGORIES
 from dovvy.chat.terms import dense, fold
@@ -39,12 +40,28 @@ def test_every_language_file_loads_and_names_only_known_categories() -> None:
 
 def test_a_broken_language_file_is_named_in_the_error() -> None:
     with pytest.raises(LexiconError, match=r"languages/xx.yaml: emergency: fainting is not a category"):
-        _build("xx", {"code": "xx", "emergency": {"fainting": ["x"]}})
+        build("xx", {"code": "xx", "emergency": {"fainting": ["x"]}})
     with pytest.raises(LexiconError, match=r"animals.fish: 'spines' is not"):
-        _build("xx", {"code": "xx", "animals": {"fish": "spines"}})
+        build("xx", {"code": "xx", "animals": {"fish": "spines"}})
     files: dict[str, dict[str, Any]] = {"en": {"code": "en"}, "xx": {"code": "xx", "related": ["yy"]}}
     with pytest.raises(LexiconError, match=r"languages/xx.yaml: related: yy is no other language"):
         built(files)
+
+
+def test_a_phrase_is_found_with_the_particles_grammar_puts_inside_it() -> None:
+    """Tagalog puts its little words (na, pa, po, siya) inside a phrase the lexicon lists whole:
+    "hindi na siya makahinga" is "hindi makahinga" (cannot breathe), "hindi pa po siya umaahon"
+    is "hindi pa umaahon" (not up yet). A term is not cut to one word ("wala pa", not yet, stays
+    whole), and a language without particles reads its phrases as listed."""
+    listed = {"code": "xx", "emergency": {"missing_diver": ["hindi pa umaahon", "wala pa"]}}
+    missing = build("xx", listed | {"particles": ["na", "pa", "po", "siya"]}).emergency["missing_diver"]
+    assert missing.search("hindi umaahon", "")
+    assert not missing.search("wala", ""), "a term of two words is never cut to one"
+    assert not build("xx", listed).emergency["missing_diver"].search("hindi umaahon", "")
+    assert check("ngayon hindi na siya makahinga").emergency
+    assert check("hindi pa po siya umaahon, 20 minutes na").emergency
+    assert check("kahapon sabi ng doctor ok siya pero ngayon nawalan siya ng malay").emergency
+    assert not check("hindi na po ako kinakabahan, excited na ako sa dive namin").emergency
 
 
 def test_a_message_read_as_malay_alone_is_checked_by_indonesian_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dovvy.chat.lexicon import Lexicon, built, read_files
+from dovvy.chat.lexicon import Lexicon
 from dovvy.chat.terms import Terms
 
 PACKED = "languages.json"
@@ -14,6 +14,7 @@ PACKED = "languages.json"
 
 def packed() -> dict[str, Any]:
     """Every lexicon as plain JSON data (what a bundle carries)."""
+    from dovvy.chat.lexicon_files import built, read_files
 
     def plain(value: Any) -> Any:
         if isinstance(value, Terms):
@@ -62,5 +63,6 @@ def unpacked(data: dict[str, Any]) -> Lexicon:
         answer_as=data["answer_as"],
         related=tuple(data["related"]),
         sentence_breaks=tuple(data["sentence_breaks"]),
+        particles=frozenset(data["particles"]),
         evidence_terms=tuple(required(v) for v in data["evidence_terms"]),
     )

@@ -136,11 +136,19 @@ def _without_all(terms: Any, words: str, packed: str) -> tuple[str, str]:
 
 
 def _dangers(lexicon: Lexicon, words: str, packed: str, dive_context: bool) -> list[str]:
-    """The emergency categories whose terms the text holds (after-diving ones with a dive context)."""
-    found = [c for c, terms in lexicon.emergency.items() if terms and terms.search(words, packed)]
+    """The emergency categories whose terms the text holds (after-diving ones with a dive context),
+    with the language's particles or without them."""
+    bare = " ".join(w for w in words.split() if w not in lexicon.particles)
+
+    def holds(terms: Any) -> bool:
+        return bool(terms) and bool(
+            terms.search(words, packed) or (bare != words and terms.search(bare, packed))
+        )
+
+    found = [c for c, terms in lexicon.emergency.items() if holds(terms)]
     # Vertigo with vomiting is an emergency wherever it happens, as in English.
     checked = lexicon.after_diving if dive_context else {"vertigo": lexicon.after_diving.get("vertigo")}
-    return found + [c for c, t in checked.items() if t and t.search(words, packed) and c not in found]
+    return found + [c for c, t in checked.items() if holds(t) and c not in found]
 
 
 def _reported_besides(lexicon: Lexicon, thing: str, words: str, packed: str, dive_context: bool) -> bool:
