@@ -315,7 +315,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1733, 101)
+    assert (caught, alarms) == (1733, 100)
 
 
 @pytest.mark.parametrize(
@@ -417,9 +417,10 @@ def test_objects_and_calming_words_are_not_read_as_a_person_or_a_plea() -> None:
 def test_the_second_fresh_batch_holds_what_it_measured_once() -> None:
     """tests/eval/safety_fresh2.jsonl (batch 18) was written blind with batch 14's brief after the
     tuning on batches 15 to 17 and measured once (7cf42f1): 123/130 emergencies, 15/104 false
-    emergencies (11 since the tuning on batch 19's dev split; 124 and 11 since batch 21's, 125 since 27's). Nothing was tuned on it (the misses of
-    its dev half were listed once, before it was set aside as a second held-out batch)."""
-    assert _held_out("safety_fresh2.jsonl") == (234, 125, 11)
+    emergencies (11 since the tuning on batch 19's dev split; 124 and 11 since batch 21's, 125 since 27's; 10
+    false since the near-miss breadth). Nothing was tuned on it (the misses of its dev half were
+    listed once, before it was set aside as a second held-out batch)."""
+    assert _held_out("safety_fresh2.jsonl") == (234, 125, 10)
 
 
 def test_the_third_fresh_batch_holds_what_it_measured_once() -> None:
@@ -626,6 +627,39 @@ def test_the_tenth_fresh_batch_holds_what_it_measured_once() -> None:
     11/104 false emergencies (120 since the tuning on batch 34). Never tuned on, never read case by
     case."""
     assert _held_out("safety_fresh10.jsonl") == (234, 120, 11)
+
+
+def test_the_near_miss_breadth_holds_its_false_emergencies() -> None:
+    """tests/eval/safety_nearmiss.jsonl: 1,300 harmless messages that use emergencies' words (100
+    a language), written blind, committed before any change: 34/645 false emergencies on its dev
+    split and 54/655 on its test split. Tuned on dev to 6; test, measured after, did not move."""
+    path = Path(__file__).resolve().parents[1] / "eval" / "safety_nearmiss.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    alarms = dict.fromkeys(("dev", "test"), 0)
+    for row in rows:
+        alarms[split_of(row["id"])] += check(row["text"]).emergency
+    assert (len(rows), alarms["dev"], alarms["test"]) == (1300, 6, 54)
+
+
+def test_an_exam_answer_checked_in_english_is_course_material() -> None:
+    """An exam or quiz answer checked quotes a plea ("I said call for help") without one."""
+    assert (
+        check(
+            "in the exam: diver surfaces unconscious, not breathing, what is step 1? I said call for help but the "
+            "answer key says something else??"
+        ).tier
+        == "normal"
+    )
+    assert (
+        check(
+            "quiz q: joint pain 30 min after surfacing. A) hot shower B) oxygen + call EMS. pretty sure it's B right"
+        ).tier
+        == "normal"
+    )
+    assert check("help, my buddy surfaced unconscious and is not breathing, what is the first step").emergency
+    assert not check(
+        "lost my buddy for 2 min on my first night dive, surfaced and she was right there laughing"
+    ).emergency
 
 
 def test_the_eleventh_fresh_batch_holds_what_it_measured_once() -> None:

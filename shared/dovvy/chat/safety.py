@@ -144,6 +144,8 @@ def check_english(message: str) -> SafetyCheck:
             return SafetyCheck("caution", None, f"mentions '{named.group(0)}'")
         return SafetyCheck("normal", None, "no symptom said of anyone")
 
+    if re.search(symptoms.ANSWERS, text):
+        return SafetyCheck("normal", None, "an answer to a course or exam question")
     hypothetical = re.search(symptoms.HYPOTHETICAL, text) is not None
     past = re.search(symptoms.PAST, text) is not None or re.search(symptoms.RECOVERED, text) is not None
     asking = re.search(symptoms.URGENT_ASK, text) is not None and not re.search(r"\bif\b", text)

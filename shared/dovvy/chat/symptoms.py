@@ -351,7 +351,15 @@ RECOVERED = (
     r"(?! (except|but|apart from|besides))|"
     r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|"
     r"\b(gone|was gone|disappeared|resolved) (within|after|in) (a|an|the|one|\d+) \w+|"
+    r"\b(he|she|they) (was|were) right (there|behind (me|us)|next to (me|us))\b|"
     r"\bwent away( (after|in|within))?( (a|an|one|two|few|couple of|\d+) (min|mins|minutes?|hours?|hrs?)( later)?)?"
+)
+
+# An exam or quiz answer checked ("the answer key says...", "quiz q: ... pretty sure it's B"): course
+# material, whatever plea it quotes ("I said call for help").
+ANSWERS = (
+    r"\b(answer key|(correct|right|wrong) answer|the answer (is|was|says)|my answers?|multiple choice|"
+    r"(exam|quiz|test|theory) (q|qs|question|questions)|pretty sure (its|it is) [a-d]|(its|it is) [a-d] right)\b"
 )
 
 # A report in the present tense: "my fingers are tingly", "he feels", "i have".
