@@ -669,6 +669,13 @@ def test_the_eleventh_fresh_batch_holds_what_it_measured_once() -> None:
     assert _held_out("safety_fresh11.jsonl") == (234, 112, 10)
 
 
+def test_the_twelfth_fresh_batch_holds_what_it_measured_once() -> None:
+    """tests/eval/safety_fresh12.jsonl (batch 36) was written blind with batch 14's brief, committed
+    unread (3c378fa) and measured once after the particles and the near-miss breadth (7b9ab7d):
+    119/130 emergencies, 7/104 false emergencies. Never tuned on, never read case by case."""
+    assert _held_out("safety_fresh12.jsonl") == (234, 119, 7)
+
+
 @pytest.mark.parametrize(
     "message",
     [
