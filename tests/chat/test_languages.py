@@ -133,6 +133,28 @@ def test_each_languages_texts_hold_every_english_key_and_placeholder(language: s
     assert shape(local) == shape(english)
 
 
+def test_the_words_beside_every_number_are_translated() -> None:
+    """The numbers catalogue writes "999 (112 from a mobile)", "ambulance 118 or 119": every such
+    English word is a phrase of the texts' `numbers` (so a country added with new words fails here
+    until they are translated), and a Malay reply says "dari telefon bimbit"."""
+    loaded = catalogue.load()
+    phrases = sorted(emergency.catalogue()["en"]["numbers"], key=len, reverse=True)
+    for contacts in (loaded.default_contacts, *loaded.contacts.values()):
+        for text in (contacts.emergency, contacts.diving_line, contacts.coast_guard):
+            rest = re.sub("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases), " ", text)
+            assert not re.findall(r"\b[a-z]{2,}\b", rest), (text, rest)
+    malaysia = loaded.contacts["malaysia"]
+    urgent = check("kawan aku pengsan lepas dive, dia tak bernafas")
+    local = emergency.reply(urgent, malaysia).split("---")[0]
+    assert "999 (112 dari telefon bimbit)" in local
+    assert "112 from a mobile" in emergency.reply(urgent, malaysia).split("---")[1], (
+        "the English follows as written"
+    )
+    assert emergency.in_language("112 (ambulance 118 or 119)", emergency.catalogue()["fr"]["numbers"]) == (
+        "112 (ambulance 118 ou 119)"
+    )
+
+
 def test_every_reply_language_of_a_lexicon_is_translated() -> None:
     replies = {lexicon.answer_as for lexicon in lexicons().values()} | {
         name for lexicon in lexicons().values() for name in lexicon.variants
@@ -337,8 +359,10 @@ def test_every_language_reply_names_the_local_numbers_then_the_english_protocol(
     assert result.language == language, result
     text = emergency.reply(result, contacts)
     local, english = text.split("\n---\n")
-    assert contacts.emergency in local
-    assert contacts.diving_line in local
+    numbers = emergency.catalogue()[language]["numbers"]
+    assert emergency.in_language(contacts.emergency, numbers) in local
+    assert emergency.in_language(contacts.diving_line, numbers) in local
+    assert "112 from a mobile" not in local, "the words beside the numbers are in the language too"
     assert emergency.english_reply(result, contacts) in english
     assert "Call emergency services now" in english
 

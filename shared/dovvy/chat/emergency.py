@@ -254,5 +254,19 @@ def _values(contacts: EmergencyContacts | None, language: str) -> dict[str, str]
     values = {"language": lexicon.name if lexicon else language}
     if contacts is not None:
         where = f"{contacts.country}: {contacts.emergency}" if contacts.country else contacts.emergency
-        values.update(where=where, diving_line=contacts.diving_line, coast_guard=contacts.coast_guard)
+        local = functools.partial(in_language, words=(texts(language) or {}).get("numbers") or {})
+        values.update(
+            where=local(where),
+            diving_line=local(contacts.diving_line),
+            coast_guard=local(contacts.coast_guard),
+        )
     return values
+
+
+def in_language(numbers: str, words: dict[str, str]) -> str:
+    """A number's English words ("112 from a mobile", "ambulance 118 or 119") in the language of
+    `words` (the texts' `numbers`), the numbers and the services' names as the catalogue writes them."""
+    if not words:
+        return numbers
+    phrases = "|".join(re.escape(p) for p in sorted(words, key=len, reverse=True))
+    return re.sub(rf"(?<!\w)({phrases})(?!\w)", lambda m: words[m.group(1)], numbers)
