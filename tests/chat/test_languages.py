@@ -143,10 +143,12 @@ def test_the_words_beside_every_number_are_translated() -> None:
         for text in (contacts.emergency, contacts.diving_line, contacts.coast_guard):
             rest = re.sub("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases), " ", text)
             assert not re.findall(r"\b[a-z]{2,}\b", rest), (text, rest)
+    assert {c.country for c in loaded.contacts.values()} == set(emergency.catalogue()["en"]["countries"])
     malaysia = loaded.contacts["malaysia"]
     urgent = check("kawan aku pengsan lepas dive, dia tak bernafas")
     local = emergency.reply(urgent, malaysia).split("---")[0]
     assert "999 (112 dari telefon bimbit)" in local
+    assert "马来西亚: 999" in emergency.reply(check("我潜伴晕倒了 没有呼吸"), malaysia)
     assert "112 from a mobile" in emergency.reply(urgent, malaysia).split("---")[1], (
         "the English follows as written"
     )

@@ -253,8 +253,10 @@ def _values(contacts: EmergencyContacts | None, language: str) -> dict[str, str]
     lexicon = lexicons().get(language.split("-", maxsplit=1)[0])
     values = {"language": lexicon.name if lexicon else language}
     if contacts is not None:
-        where = f"{contacts.country}: {contacts.emergency}" if contacts.country else contacts.emergency
-        local = functools.partial(in_language, words=(texts(language) or {}).get("numbers") or {})
+        local_texts = texts(language) or {}
+        country = (local_texts.get("countries") or {}).get(contacts.country, contacts.country)
+        where = f"{country}: {contacts.emergency}" if contacts.country else contacts.emergency
+        local = functools.partial(in_language, words=local_texts.get("numbers") or {})
         values.update(
             where=local(where),
             diving_line=local(contacts.diving_line),
