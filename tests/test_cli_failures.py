@@ -89,6 +89,28 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]
     fails(argv, capsys, 2, expected)
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            '{"id": "n1", "tier": "normal", "kind": "near_miss", "text": "x"}', "'near_miss'", id="kind"
+        ),
+        pytest.param('{"id": "n1", "tier": "fine", "text": "x"}', "'fine'", id="tier"),
+        pytest.param('{"id": "n1", "tier": "normal"}', "string id and text", id="no-text"),
+        pytest.param('{"id": "n1", "tier": "normal", "text": "x"', "not JSON", id="not-json"),
+    ],
+)
+def test_a_safety_case_the_eval_cannot_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, line: str, expected: str
+) -> None:
+    """A batch written with another word for a near-miss printed no caution rate, silently."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"id": "e1", "tier": "emergency", "kind": "emergency", "text": "not breathing"}\n' + line + "\n"
+    )
+    fails(["eval", "safety", "--file", str(cases)], capsys, 2, "cases.jsonl:2:", expected)
+
+
 def test_a_data_dir_that_is_a_file(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from dovvy.cli.failures import UsageError
 from dovvy.cli.knowledge import searchable_runtime
 from dovvy.config import PROJECT_DIR, Settings
 
@@ -80,9 +81,13 @@ def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.measure.safety_eval import evaluate, load_cases
+    from dovvy.measure.safety_eval import CaseError, evaluate, load_cases
 
-    table, wrong = evaluate(load_cases(args.file), show_test=args.show_test)
+    try:
+        cases = load_cases(args.file)
+    except CaseError as exc:
+        raise UsageError(str(exc)) from None
+    table, wrong = evaluate(cases, show_test=args.show_test)
     print(table)
     for line in wrong:
         print(line)

@@ -18,9 +18,38 @@ from typing import Any
 from dovvy.chat.safety import check
 from dovvy.splits import SPLITS, split_of
 
+TIERS = ("emergency", "caution", "normal")
+# What a case is beside its tier: the caution rates count `near` and `question` (a batch written
+# with another word for a near-miss would print no caution rate at all, silently).
+KINDS = (None, "emergency", "caution", "near", "question")
+
+
+class CaseError(ValueError):
+    """A labelled case the evaluation cannot read; the message names the file and line."""
+
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CaseError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        if (
+            not isinstance(case, dict)
+            or not isinstance(case.get("id"), str)
+            or not isinstance(case.get("text"), str)
+        ):
+            raise CaseError(f"{path}:{number}: a case needs a string id and text")
+        if case.get("tier") not in TIERS or case.get("kind") not in KINDS:
+            raise CaseError(
+                f"{path}:{number}: tier must be one of {', '.join(TIERS)} and kind, if given, one of "
+                f"{', '.join(k for k in KINDS if k)} (got {case.get('tier')!r}, {case.get('kind')!r})"
+            )
+        cases.append(case)
+    return cases
 
 
 @dataclasses.dataclass
