@@ -660,6 +660,22 @@ def test_an_exam_answer_checked_in_english_is_course_material() -> None:
     assert not check(
         "lost my buddy for 2 min on my first night dive, surfaced and she was right there laughing"
     ).emergency
+    # A letter answer is never "it's a": these are reports.
+    assert check("pretty sure its a dcs hit, he cant feel his legs after the dive").emergency
+    assert check("its a right mess here, my buddy surfaced unconscious and isnt breathing").emergency
+
+
+def test_a_missing_buddy_told_as_it_happened() -> None:
+    """Written fresh while reviewing the found-again words ("she was right there laughing"): a
+    buddy told as gone is an emergency, a name on a map is not."""
+    assert check(
+        "she was right behind me on the reef and when i turned around she was gone, cant see her bubbles anywhere"
+    ).emergency
+    assert check(
+        "my buddy was right next to me at 20m and now i cant find him, we surfaced 5 min ago"
+    ).emergency
+    assert check("cant find them anywhere, 2 divers still not back").emergency
+    assert check("i cant find them on the dive site map").tier == "normal"
 
 
 def test_the_eleventh_fresh_batch_holds_what_it_measured_once() -> None:

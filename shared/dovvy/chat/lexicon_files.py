@@ -100,8 +100,9 @@ def _without_particles(terms: list[str], particles: frozenset[str]) -> list[str]
     and "hindi pa po siya umaahon" says the first."""
     bare = []
     for term in terms:
-        words = [w for w in fold(term).split() if w not in particles]
-        if len(words) >= 2 and "~" not in words[:1] + words[-1:] and words != fold(term).split():
+        said = fold(term).split()
+        words = [w for w in said if w not in particles]
+        if len(said) > len(words) >= 2 and "~" not in (words[0], words[-1]):
             bare.append(" ".join(words))
     return bare
 

@@ -148,6 +148,13 @@ ALWAYS: dict[Category, tuple[str, ...]] = {
         r"\bno sign of (my|our|the|a|his|her|him|them)",
         r"\b(everyone|everybody|all( of us)?|the rest)\b.{0,50}\b(except|but not|apart from|without) (him|her|them|my|our|his|one|the)\b",
         r"\bno bubbles\b",
+        # Told as it happened: "cant find him", "she was gone, cant see her bubbles", "he was right
+        # there then just disappeared".
+        r"\b(cant|cannot|can not|couldnt) (find|see|locate) (him|them)\b"
+        r"(?! (on|in) (the |a )?(\w+ ){0,2}(map|app|website|site|list|chart|schedule|booking|photos?|videos?)\b)",
+        r"\b(cant|cannot|can not|couldnt) (see|find) (his|her|their) bubbles\b",
+        r"\b(he|she|they) (was|were|is|are) (just )?gone\b(?! (diving|for|to|home|back|now it))",
+        rf"\b(he|she|they|{_PERSON_NOUN}) (was right there |was there )?(then )?(just |suddenly )?(disappeared|vanished)\b",
         r"\bnobody (on the boat )?(sees|saw|can see|has seen)",
         r"\b(waving|drifting|floating)\b.{0,30}\b(far away|far off|away from the boat|out to sea)",
         r"\bsurfaced (really |way |so |too )?far (from|away)|\b(getting smaller|further and further away)\b",
@@ -351,7 +358,7 @@ RECOVERED = (
     r"(?! (except|but|apart from|besides))|"
     r"\b(ok|okay|fine|better|alright|good|normal|gone) now\b|"
     r"\b(gone|was gone|disappeared|resolved) (within|after|in) (a|an|the|one|\d+) \w+|"
-    r"\b(he|she|they) (was|were) right (there|behind (me|us)|next to (me|us))\b|"
+    r"\b(he|she|they) (was|were) right (there|behind (me|us)|next to (me|us)) (laughing|smiling|waiting|all along)\b|"
     r"\bwent away( (after|in|within))?( (a|an|one|two|few|couple of|\d+) (min|mins|minutes?|hours?|hrs?)( later)?)?"
 )
 
@@ -359,7 +366,9 @@ RECOVERED = (
 # material, whatever plea it quotes ("I said call for help").
 ANSWERS = (
     r"\b(answer key|(correct|right|wrong) answer|the answer (is|was|says)|my answers?|multiple choice|"
-    r"(exam|quiz|test|theory) (q|qs|question|questions)|pretty sure (its|it is) [a-d]|(its|it is) [a-d] right)\b"
+    r"(exam|quiz|test|theory) (q|qs|question|questions)|"
+    # A letter answer, never "it's a": "pretty sure it's a DCS hit" is a report.
+    r"pretty sure (its|it is) (answer |option )?[b-d]|(its|it is) [b-d] right|(answer|option) [a-d] right)\b"
 )
 
 # A report in the present tense: "my fingers are tingly", "he feels", "i have".
