@@ -208,8 +208,8 @@ def test_a_sign_reported_after_the_dive_was_named_is_an_emergency(chat_api: Cont
     dive said in one turn and the shoulder in the next is decompression illness, not a caution."""
     first = ask(chat_api, "we came up from a 30 m dive an hour ago, quick question about logging it")
     assert first["agentType"] != "emergency"
-    second = ask(chat_api, "my shoulder really hurts now and my fingers tingle", first["sessionId"])
+    second = ask(chat_api, "my shoulder hurts and my fingers tingle", first["sessionId"])
     assert second["agentType"] == "emergency"
     # The same words with no dive before them are a caution; thanks after an emergency are no new one.
-    assert ask(chat_api, "my shoulder really hurts now and my fingers tingle")["agentType"] != "emergency"
+    assert ask(chat_api, "my shoulder hurts and my fingers tingle")["agentType"] != "emergency"
     assert ask(chat_api, "thanks, he is fine now", second["sessionId"])["agentType"] != "emergency"

@@ -1,4 +1,5 @@
-"""Commands that measure: eval (retrieval, chat, safety) and bench (retrieval, chat, coldstart)."""
+"""Commands that measure: eval (retrieval, chat, safety), bench (retrieval, chat, coldstart), and
+train (the safety scorer, from the labelled sets)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,16 @@ def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
     print(table)
     for line in wrong:
         print(line)
+    return 0
+
+
+def cmd_train_safety(args: argparse.Namespace, settings: Settings) -> int:
+    from dovvy.measure.scorer_training import train_from, write
+
+    scorer, cases = train_from(args.eval_folder)
+    write(scorer, cases, args.output)
+    emergencies = sum(1 for c in cases if c["tier"] == "emergency")
+    print(f"trained on {len(cases)} dev cases ({emergencies} emergencies); weights in {args.output}")
     return 0
 
 
@@ -249,7 +260,18 @@ def _bench_commands(sub: Any) -> None:
     coldstart.set_defaults(func=cmd_bench_coldstart)
 
 
+def _train_command(sub: Any) -> None:
+    train = sub.add_parser("train", help="learn from the labelled sets").add_subparsers(
+        dest="train_command", required=True
+    )
+    safety = train.add_parser("safety", help="the safety scorer, from every safety set's dev split")
+    safety.add_argument("--eval-folder", type=Path, default=_EVAL)
+    safety.add_argument("--output", type=Path, default=PROJECT_DIR / "shared" / "dovvy" / "catalogue")
+    safety.set_defaults(func=cmd_train_safety)
+
+
 def add_commands(sub: Any) -> None:
     _eval_commands(sub)
+    _train_command(sub)
     _calibrate_command(sub)
     _bench_commands(sub)
