@@ -29,7 +29,7 @@ def test_every_dovvy_command_in_the_readme_exists() -> None:
     for command, sub, third in commands:
         words = (
             [command, sub]
-            if sub and command in {"eval", "bench", "leads", "sessions", "deploy", "db", "telegram"}
+            if sub and command in {"eval", "bench", "train", "leads", "sessions", "deploy", "db", "telegram"}
             else [command]
         )
         if command == "deploy":
