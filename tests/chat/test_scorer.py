@@ -110,9 +110,10 @@ def test_the_everyday_questions_are_read_from_every_chat_eval_file() -> None:
 
 
 def test_what_the_score_adds_to_the_everyday_questions_of_the_test_splits() -> None:
-    """The questions the chat is mostly asked, never learned from. The score adds one emergency to
-    them: a Thai diver's old football knee that aches in the cold, asked about the health form (its
-    words for pain and "now" outweigh "old" and "not much"). The lexicons' own are among them too: chat eval questions that describe skin and joint signs the morning after
+    """The questions the chat is mostly asked, never learned from. The score adds two emergencies to
+    them: "I got lost underwater and can't find the boat" (told as happening, it may be one) and an
+    ear "full and muffled since yesterday's dive" (a caution by the lexicons' standard; inner-ear
+    decompression sickness sounds the same). The lexicons' own are among them too: chat eval questions that describe skin and joint signs the morning after
     a wreck dive, a foot throbbing after something spiky, are emergencies by the labelled sets'
     standard, and the score keeps them."""
     english = [c["text"] for c in ordinary_cases(EVAL, "test")]
@@ -126,9 +127,11 @@ def test_what_the_score_adds_to_the_everyday_questions_of_the_test_splits() -> N
     assert len(others) > 250
     messages = english + others
     added = [m for m in messages if safety.check(m).emergency and not safety.check_lexicons(m).emergency]
-    assert len(added) == 1
-    assert added[0].startswith("ผมมีอาการเข่าเจ็บเก่าจากตอนเตะบอล")
-    assert sum(safety.check(m).emergency for m in messages) == 6
+    assert added == [
+        "I got lost underwater and can't find the boat",
+        "one ear feels full and muffled since yesterday's dive",
+    ]
+    assert sum(safety.check(m).emergency for m in messages) == 8
 
 
 @pytest.mark.parametrize(
@@ -191,6 +194,9 @@ def test_train_command_writes_weights_the_scorer_reads(
 @pytest.mark.parametrize(
     ("message", "tier"),
     [
+        # The score learned destinations from everyday questions as harmless: "Cozumel" outweighs
+        # "numb" in a message this short, and the veto takes the lexicons' emergency to a caution.
+        ("numb after diving in Cozumel", "emergency"),
         # Fine yesterday by the doctor, unconscious now: the score weighs the "fine" story.
         ("kahapon sabi ng doctor ok siya pero ngayon nawalan siya ng malay", "emergency"),
         # A French what-if with a plea: the lexicons read "si jamais" (what if), the score the plea.
