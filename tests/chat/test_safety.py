@@ -328,7 +328,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
     caught = sum(r.emergency for c, r in results if c["tier"] == "emergency")
     alarms = sum(r.emergency for c, r in results if c["tier"] != "emergency")
     # Exactly: an improvement is written down here (and in docs/safety.md) like a regression.
-    assert (caught, alarms) == (1838, 32)
+    assert (caught, alarms) == (1837, 31)
 
 
 @pytest.mark.parametrize(
@@ -402,26 +402,26 @@ def test_a_reply_is_read_with_the_turn_before_it_only_when_it_names_a_sign() -> 
 # written down here like a regression.
 HELD_OUT = {
     "safety_fresh.jsonl": (234, 130, 0),  # batch 14
-    "safety_fresh2.jsonl": (234, 130, 2),  # 18
-    "safety_fresh3.jsonl": (234, 129, 1),  # 20
+    "safety_fresh2.jsonl": (234, 130, 3),  # 18
+    "safety_fresh3.jsonl": (234, 129, 0),  # 20
     "safety_fresh4.jsonl": (234, 130, 2),  # 22
     "safety_fresh5.jsonl": (234, 129, 0),  # 24
-    "safety_fresh6.jsonl": (234, 128, 0),  # 26
+    "safety_fresh6.jsonl": (234, 129, 0),  # 26
     "safety_fresh7.jsonl": (234, 130, 2),  # 28
     "safety_fresh8.jsonl": (234, 130, 0),  # 30
-    "safety_fresh9.jsonl": (234, 126, 3),  # 32
+    "safety_fresh9.jsonl": (234, 126, 2),  # 32
     "safety_fresh10.jsonl": (234, 129, 0),  # 33
-    "safety_fresh11.jsonl": (234, 125, 1),  # 35
+    "safety_fresh11.jsonl": (234, 127, 2),  # 35
     "safety_fresh12.jsonl": (234, 130, 0),  # 36
     # Batch 37, measured once before anything learned from it: 126/130, 4/104 false.
-    "safety_fresh13.jsonl": (234, 129, 3),
+    "safety_fresh13.jsonl": (234, 128, 3),
     # Batch 38 (stings, bites, cuts and very short texts), measured once: 125/130, 3/52 false.
     "safety_stings.jsonl": (182, 122, 0),
     # Batch 40 (emergencies told calmly, near-misses with symptom words), measured once: 75/78,
     # 6/104 false near-misses, 0/52 everyday questions.
-    "safety_boundary.jsonl": (234, 75, 3),
+    "safety_boundary.jsonl": (234, 75, 2),
     # Batch 39, measured once after batch 40 was learned from: 128/130, 1/104 false.
-    "safety_fresh14.jsonl": (234, 128, 0),
+    "safety_fresh14.jsonl": (234, 130, 0),
     # Batch 41 (calm: health questions, what-ifs, stories), measured once: 51/52, 1/130 false.
     "safety_calm.jsonl": (234, 52, 0),
     # Batch 42, measured once after batch 41 was learned from: 130/130, 0/104 false.
@@ -608,13 +608,13 @@ def test_the_near_miss_breadth_holds_its_false_emergencies() -> None:
     """tests/eval/safety_nearmiss.jsonl: 1,300 harmless messages that use emergencies' words (100
     a language), written blind, committed before any change: 34/645 false emergencies on its dev
     split and 54/655 on its test split. Tuned on dev to 6; test, measured after, did not move.
-    With the n-gram score (its dev half learned from): 0 and 41."""
+    With the n-gram score (its dev half learned from): 0 and 35."""
     path = Path(__file__).resolve().parents[1] / "eval" / "safety_nearmiss.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     alarms = dict.fromkeys(("dev", "test"), 0)
     for row in rows:
         alarms[split_of(row["id"])] += check(row["text"]).emergency
-    assert (len(rows), alarms["dev"], alarms["test"]) == (1300, 0, 41)
+    assert (len(rows), alarms["dev"], alarms["test"]) == (1300, 0, 35)
 
 
 def test_an_exam_answer_checked_in_english_is_course_material() -> None:

@@ -25,7 +25,7 @@ from dovvy.chat.tiers import SafetyCheck
 from dovvy.cli import main
 from dovvy.config import PROJECT_DIR
 from dovvy.measure.safety_eval import load_cases
-from dovvy.measure.scorer_training import ORDINARY, digest, ordinary_cases, train, training_cases
+from dovvy.measure.scorer_training import KEPT_OUT, ORDINARY, digest, ordinary_cases, train, training_cases
 from dovvy.splits import split_of
 
 EVAL = PROJECT_DIR / "tests" / "eval"
@@ -87,6 +87,10 @@ def test_the_shipped_weights_were_trained_on_todays_labelled_sets() -> None:
     assert settings["digest"] == digest(cases), "run `dovvy train safety`"
     assert settings["cases"] == len(cases)
     assert len(scorer().weights) == settings["buckets"]
+    # The last fresh batch stays out, so the shipped weights are the ones it measured.
+    assert KEPT_OUT
+    assert all((EVAL / name).is_file() for name in KEPT_OUT)
+    assert not any(c["id"].startswith("b42-") for c in cases)
     # Only dev cases are learned from; test splits stay a fair measure.
     assert all(split_of(c["id"]) == "dev" for c in cases if ":" not in c["id"])
 
@@ -110,10 +114,9 @@ def test_the_everyday_questions_are_read_from_every_chat_eval_file() -> None:
 
 
 def test_what_the_score_adds_to_the_everyday_questions_of_the_test_splits() -> None:
-    """The questions the chat is mostly asked, never learned from. The score adds two emergencies to
-    them: "I got lost underwater and can't find the boat" (told as happening, it may be one) and an
-    ear "full and muffled since yesterday's dive" (a caution by the lexicons' standard; inner-ear
-    decompression sickness sounds the same). The lexicons' own are among them too: chat eval questions that describe skin and joint signs the morning after
+    """The questions the chat is mostly asked, never learned from. The score adds one emergency to
+    them: an ear "full and muffled since yesterday's dive" (a caution by the lexicons' standard;
+    inner-ear decompression sickness sounds the same). The lexicons' own are among them too: chat eval questions that describe skin and joint signs the morning after
     a wreck dive, a foot throbbing after something spiky, are emergencies by the labelled sets'
     standard, and the score keeps them."""
     english = [c["text"] for c in ordinary_cases(EVAL, "test")]
@@ -127,11 +130,8 @@ def test_what_the_score_adds_to_the_everyday_questions_of_the_test_splits() -> N
     assert len(others) > 250
     messages = english + others
     added = [m for m in messages if safety.check(m).emergency and not safety.check_lexicons(m).emergency]
-    assert added == [
-        "I got lost underwater and can't find the boat",
-        "one ear feels full and muffled since yesterday's dive",
-    ]
-    assert sum(safety.check(m).emergency for m in messages) == 8
+    assert added == ["one ear feels full and muffled since yesterday's dive"]
+    assert sum(safety.check(m).emergency for m in messages) == 6
 
 
 @pytest.mark.parametrize(
@@ -194,9 +194,6 @@ def test_train_command_writes_weights_the_scorer_reads(
 @pytest.mark.parametrize(
     ("message", "tier"),
     [
-        # The score learned destinations from everyday questions as harmless: "Cozumel" outweighs
-        # "numb" in a message this short, and the veto takes the lexicons' emergency to a caution.
-        ("numb after diving in Cozumel", "emergency"),
         # Fine yesterday by the doctor, unconscious now: the score weighs the "fine" story.
         ("kahapon sabi ng doctor ok siya pero ngayon nawalan siya ng malay", "emergency"),
         # A French what-if with a plea: the lexicons read "si jamais" (what if), the score the plea.
