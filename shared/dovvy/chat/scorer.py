@@ -22,6 +22,7 @@ import math
 import sys
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from importlib import resources
 
 WEIGHTS = "safety_scorer.bin"  # zlib-compressed little-endian float32, one per bucket
@@ -52,9 +53,13 @@ def _unit(counts: Counter[int]) -> dict[int, float]:
     return {b: v / length for b, v in values.items()}
 
 
-def probability(weights: array.array[float], bias: float, vector: dict[int, float]) -> float:
-    z = bias + sum(weights[b] * v for b, v in vector.items())
+def logistic(z: float) -> float:
+    """The probability a linear score stands for (clamped: exp overflows past about 700)."""
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def probability(weights: Sequence[float], bias: float, vector: dict[int, float]) -> float:
+    return logistic(bias + sum(weights[b] * v for b, v in vector.items()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,9 +76,6 @@ class Scorer:
     def score(self, folded: str) -> Score:
         counts = bucket_counts(folded, len(self.weights))
         return Score(probability(self.weights, self.bias, _unit(counts)), sum(counts.values()))
-
-    def probability(self, folded: str) -> float:
-        return self.score(folded).probability
 
 
 def packed_weights(weights: array.array[float]) -> bytes:

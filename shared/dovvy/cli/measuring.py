@@ -98,10 +98,9 @@ def cmd_eval_safety(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_train_safety(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.measure.scorer_training import train_from, write
 
-    scorer, cases = train_from(args.eval_folder)
-    write(scorer, cases, args.output)
-    emergencies = sum(1 for c in cases if c["tier"] == "emergency")
-    print(f"trained on {len(cases)} dev cases ({emergencies} emergencies); weights in {args.output}")
+    trained = write(*train_from(args.eval_folder), args.output)
+    counts = f"{trained['cases']} dev cases ({trained['emergencies']} emergencies)"
+    print(f"trained on {counts}; weights in {args.output}")
     return 0
 
 

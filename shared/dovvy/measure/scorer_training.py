@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dovvy.chat.scorer import SETTINGS, WEIGHTS, Scorer, features, packed_weights
+from dovvy.chat.scorer import SETTINGS, WEIGHTS, Scorer, features, packed_weights, probability
 from dovvy.chat.terms import fold
 from dovvy.measure.chat_eval import load_conversations
 from dovvy.measure.safety_eval import load_cases
@@ -95,8 +95,7 @@ def train(
         shuffle.shuffle(order)
         for i in order:
             vector, label = vectors[i], labels[i]
-            z = bias + sum(weights[b] * v for b, v in vector.items())
-            error = (1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) - label) * class_weight[label]
+            error = (probability(weights, bias, vector) - label) * class_weight[label]
             for b, v in vector.items():
                 gradient = error * v + penalty * weights[b]
                 squares[b] += gradient * gradient
@@ -106,8 +105,8 @@ def train(
     return Scorer(array.array("f", weights), bias)
 
 
-def write(scorer: Scorer, cases: Sequence[dict[str, Any]], folder: Path) -> None:
-    """The weights and their settings, as the catalogue ships them."""
+def write(scorer: Scorer, cases: Sequence[dict[str, Any]], folder: Path) -> dict[str, Any]:
+    """The weights and their settings, as the catalogue ships them; the settings returned."""
     (folder / WEIGHTS).write_bytes(packed_weights(scorer.weights))
     settings = {
         "buckets": len(scorer.weights),
@@ -118,6 +117,7 @@ def write(scorer: Scorer, cases: Sequence[dict[str, Any]], folder: Path) -> None
         "digest": digest(cases),
     }
     (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    return settings
 
 
 def train_from(folder: Path) -> tuple[Scorer, list[dict[str, Any]]]:
