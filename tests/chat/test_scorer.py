@@ -79,6 +79,26 @@ def test_training_learns_and_is_deterministic() -> None:
         train(texts[:4], labels[:4], buckets=1 << 12)
 
 
+def test_emergencies_count_as_much_as_harmless_messages_however_few() -> None:
+    """The labelled sets hold more harmless messages than emergencies in some places (the everyday
+    sets, the chat questions); each class is weighted by its inverse frequency, so six times as
+    many harmless messages do not push every unseen message towards harmless. Here the bias stays
+    near even (about -0.35); learned without the weights it falls to about -0.9."""
+    harmless = [t for t, e in _TOY if not e] + [
+        "can i rent a torch for the night dive",
+        "is nitrox worth it for liveaboards",
+        "how do i equalize better",
+        "where can i see turtles",
+        "what fins should i buy",
+        "do you have a shop in tioman",
+        "how deep can a junior diver go",
+        "whats a good first dive computer",
+    ]
+    emergencies = [t for t, e in _TOY if e][:2]
+    trained = train(emergencies + harmless, [True] * 2 + [False] * len(harmless), buckets=1 << 12, passes=10)
+    assert trained.bias > -0.6
+
+
 def test_the_shipped_weights_were_trained_on_todays_labelled_sets() -> None:
     """Adding or changing a labelled case changes what the score should have learned: run
     `dovvy train safety` and commit the weights with the cases."""
