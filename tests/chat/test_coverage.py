@@ -215,3 +215,19 @@ def test_whether_articles_name_a_thing_is_asked_once_in_a_while(
     now[0] = store.MENTIONS_TTL
     assert library.mentions("nitrox")
     assert asked == ["nitrox", "sidemount", "nitrox"]
+
+
+@pytest.mark.parametrize(
+    ("message", "guide"),
+    [
+        ("is cozumel alright for a total noob", "cozumel"),
+        ("malta for a first timer, yay or nay", "malta-gozo"),
+    ],
+)
+def test_a_question_naming_a_place_we_cover_is_answered_from_its_guide(
+    chat_runtime: Runtime, message: str, guide: str
+) -> None:
+    """Its words beside the place name ("noob", "first timer") are in no article, so the
+    relevance rule alone found nothing relevant: the place's own guide is what it asks about."""
+    answer = chat_service(chat_runtime).answer(ChatTurn(message))
+    assert f"destinations/{guide}.md" in [s["path"] for s in answer["sources"]]

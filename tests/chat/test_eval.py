@@ -75,7 +75,7 @@ def test_places_no_article_mentions_are_said_plainly(chat_runtime: Runtime) -> N
     assert figures == {
         ("dev", False): (21, 22),
         ("dev", True): (17, 17),
-        ("test", False): (21, 28),
+        ("test", False): (22, 28),
         ("test", True): (26, 33),
     }
 
@@ -94,8 +94,8 @@ def test_the_retrieval_questions_asked_through_the_whole_chat(chat_runtime: Runt
             outcomes = [r.passed for r in results if r.check == check]
             figures[split, check] = (sum(outcomes), len(outcomes))
     assert figures == {
-        ("dev", "kept"): (126, 133),
+        ("dev", "kept"): (129, 133),
         ("dev", "declined"): (18, 23),
-        ("test", "kept"): (106, 122),
+        ("test", "kept"): (107, 122),
         ("test", "declined"): (14, 19),
     }

@@ -38,8 +38,9 @@ def test_held_out_messages_keep_their_figures(chat_runtime: Runtime) -> None:
     # Measured when the rule was added: 5 of 11 answered (2 before), 6 of 25 not declined (5 before).
     # Since the router knows weighting words (2026-12-03) one of the 11 is no longer taken for off
     # topic: 5 of the other 10 answered. Since it knows a suit by its thickness or kind ("5mm",
-    # "semi dry") another is routed as diving: 4 of the other 9 answered.
-    assert len(diving) == 9, (len(answered), diving)
+    # "semi dry") another is routed as diving: 4 of the other 9 answered. Since a message naming a
+    # diving thing (catalogue/things.yaml) is diving (2026-12-04), one more: 4 of the other 8.
+    assert len(diving) == 8, (len(answered), diving)
     assert len(answered) >= 4, answered
     assert len(others) == 25
     assert len(accepted) <= 6, accepted

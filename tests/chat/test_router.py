@@ -111,6 +111,24 @@ def test_a_suit_named_by_its_thickness_or_kind_is_on_topic(message: str) -> None
     assert route(message).on_topic
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "any tips for photographing shipwrecks in low light",
+        "my new aqualung wont stop hissing",  # a brand from catalogue/things.yaml
+        "saw a wobbegong sleeping under a ledge, do they bite",
+    ],
+)
+def test_a_diving_thing_or_a_wreck_by_another_word_is_on_topic(message: str) -> None:
+    assert route(message).on_topic
+
+
+def test_a_held_breath_is_a_safety_question() -> None:
+    chosen = route("my son held his breath coming up from the bottom of the pool, is that bad")
+    assert chosen.on_topic
+    assert chosen.agent == "safety"
+
+
 @pytest.mark.parametrize("message", ["ok", "thanks", "hi"])
 def test_short_messages_default_to_general(message: str) -> None:
     assert route(message).agent == "general"

@@ -37,6 +37,9 @@ def test_sources_keep_rank_order_down_to_the_last_relevant_passage() -> None:
     third = _passage("boats.md", 0.2, 0.0)
     assert rule.sources([first, second, third]) == [first, second]
     assert rule.sources([first, third]) == []  # nothing relevant: nothing to answer from
+    # An article about a place the question names is relevant on that alone.
+    assert rule.sources([first, third], named={"boats.md"}) == [first, third]
+    assert rule.sources([third, first], named={"boats.md"}) == [third]
 
 
 def test_calibration_keeps_the_answerable_and_declines_the_rest_when_it_can() -> None:

@@ -82,7 +82,7 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
         (r"out of (air|gas)|low on air|run out of air|ran out|cesa|emergency (swimming )?ascent", 3),
         (r"no.?deco\w*|ndl|safety stop|ascent rate", 2.5),
         (r"dive computer", 1.5),
-        (r"hold (my|your) breath", 3),
+        (r"(hold|held|holding) (my|your|his|her|our|their) breath", 3),
         (r"fitness|fit to dive", 2),
     ],
     "general": [
@@ -103,7 +103,7 @@ _SIGNALS: dict[Agent, list[tuple[str, float]]] = {
 _PRIORITY: dict[Agent, int] = {"safety": 3, "certification": 2, "trip": 1, "general": 0}
 _DIVING_WORDS = (
     r"div\w*|scuba|underwater|reef|ocean|sea|snorkel\w*|water|boat|marine|fish|coral|tank|cylinder|wetsuit|"
-    r"nitrox|padi|ssi|certif\w*|course|depth|deep|wreck|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard|"
+    r"nitrox|padi|ssi|certif\w*|course|depth|deep|(ship)?wrecks?|manta|shark|gear|buddy|bcd|regulator|mask|fins?|trip|liveaboard|"
     # Weighting and lights, as divers ask about them (not "weights" alone: the gym's are not ours).
     r"weighting|overweighted|underweighted|weight (belt|pockets?|system)|lead (weights?|i need|do i need)|"
     r"how much lead|ballast|dive lights?|"
@@ -145,6 +145,15 @@ def _places() -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
+def _names_a_diving_thing(text: str) -> bool:
+    """Whether the message names a kind of diving, a course, an agency, a piece of equipment or a
+    creature (catalogue/things.yaml, a list written blind of the articles): "my scubapro" is
+    about diving though no word of the router's says so."""
+    from dovvy.catalogue import names
+
+    return bool(names.things_named(text))
+
+
 # "I'm open water certified, ..." says who is asking, not what about: it is left out of the scores
 # when the message goes on to ask something else.
 _HOLDING = re.compile(
@@ -181,7 +190,7 @@ def route(message: str, history: Sequence[tuple[str, str]] = (), prior: Agent | 
         # The previous question supplies the topic; the new message can still redirect.
         for agent, value in _scores(normalise(previous)).items():
             scores[agent] += 0.6 * value
-    diving = bool(re.search(rf"\b(?:{_DIVING_WORDS})\b", text))
+    diving = bool(re.search(rf"\b(?:{_DIVING_WORDS})\b", text)) or _names_a_diving_thing(text)
     if prior is not None and (follow_up or (diving and max(scores.values()) == 0)):
         # A nudge, not a verdict: any topic word in the message outweighs it.
         scores[prior] += 1.0

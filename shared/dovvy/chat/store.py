@@ -78,7 +78,8 @@ class Library:
             found = [p for p in found if not about_a_place(p) or p.metadata.get("destination") in places]
         preferred = sorted(found, key=lambda p: -p.score * (1 + SHELF_BOOST * _on(shelf, p)))
         thresholds = thresholds_for(self.retriever.embedder.model)
-        sources = thresholds.sources(preferred[:CONSIDERED])
+        named = {p.content_path for p in found if about_a_place(p)} if places else set()
+        sources = thresholds.sources(preferred[:CONSIDERED], named)
         if not sources and relaxed:
             sources = [p for p in preferred if _on(shelf, p) and p.keyword_rank is not None][:1]
         return sources

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from dovvy.passages import Passage
@@ -52,11 +52,13 @@ class Thresholds:
             coverage >= CLEAR_COVERAGE and similarity >= (self.weak + self.strong) / 2
         )
 
-    def sources(self, ranked: Sequence[Passage]) -> list[Passage]:
+    def sources(self, ranked: Sequence[Passage], named: Collection[str] = ()) -> list[Passage]:
         """The passages to answer from: in rank order, down to the last relevant one; none when
         none is relevant. A better-ranked passage whose own evidence falls short is kept (judged
-        alone it was dropped, while a weaker article below it was used)."""
-        last = max((i for i, passage in enumerate(ranked) if self.relevant(passage)), default=-1)
+        alone it was dropped, while a weaker article below it was used). A passage from one of
+        `named` (the articles about a place the question names) is relevant on that alone."""
+        kept = [i for i, p in enumerate(ranked) if p.content_path in named or self.relevant(p)]
+        last = max(kept, default=-1)
         return list(ranked[: last + 1])
 
 
