@@ -31,6 +31,15 @@ GRAMMAR_WORDS = frozenset(
     what when where which while who whom why with you your yours""".split()
 )
 
+# The same grammar as people type it in a chat box, and what an apostrophe leaves of a word ("what's":
+# "what", "s"). No article holds them, so counted as words the knowledge base lacks they made every
+# article look less relevant to "whats a cesa and when do u do one".
+CHAT_WORDS = frozenset(
+    """s t d m ll ve re whats thats theres hows wheres whos im ive youre ur u r ya pls plz thx tbh
+    lol idk imo btw gonna wanna gotta kinda dont doesnt didnt cant wont isnt arent wasnt shouldnt
+    wouldnt couldnt hi hiya hey ok okay yeah nah""".split()
+)
+
 # Words nearly every passage of a diving knowledge base contains, or that only carry the shape of
 # a question: matching on them would match everything and drown the words that say what a
 # question is about.

@@ -167,6 +167,21 @@ def test_older_beginner_is_answered_from_the_medical_article(chat_api: ContractC
     assert answer["sources"][0]["path"] == "safety/medical-fitness-to-dive.md"
 
 
+@pytest.mark.parametrize(
+    ("message", "article"),
+    [
+        ("aow how many dives", "certifications/advanced-open-water.md"),
+        ("whats a cesa and when do u do one", "safety/out-of-air-emergencies.md"),
+    ],
+)
+def test_a_question_in_an_acronym_and_common_words_is_answered(
+    chat_api: ContractClient, message: str, article: str
+) -> None:
+    # The embedding of such a question is little more than the acronym's; the article holds all
+    # of its words (relevance.WHOLE_QUESTION).
+    assert article in [s["path"] for s in ask(chat_api, message)["sources"]]
+
+
 def test_trip_answer_flags_sites_beyond_the_divers_certification(chat_api: ContractClient) -> None:
     session = ask(chat_api, "I'm Open Water certified with 20 dives")["sessionId"]
     answer = ask(chat_api, "Tell me about diving the Thistlegorm wreck in the Red Sea", session)

@@ -37,6 +37,12 @@ def about_a_place(passage: Passage) -> bool:
     return passage.metadata.get("doc_type") in PLACE_TYPES
 
 
+@dataclasses.dataclass(frozen=True)
+class Candidates:
+    passages: tuple[Passage, ...]  # best first, the agent's shelf preferred
+    named: frozenset[str]  # the articles about a place the question names
+
+
 class Library:
     """Search with relevance cut-offs, whole sections for the prompt, and dive sites."""
 
@@ -56,6 +62,23 @@ class Library:
             self.retriever.search(query, top_k=CONSIDERED, per_document=1, embedding=vector)
         )
 
+    def candidates(
+        self, query: str, vector: list[float], shelf: Filters, places: tuple[str, ...] = ()
+    ) -> Candidates:
+        """What the relevance rule judges for a question: the best passage of each of the top
+        documents, the whole knowledge base searched and the agent's shelf (its document types)
+        preferred: a shelf article's score counts SHELF_BOOST more, so a clearly better article of
+        another type still comes first (a dive site for "can I dive it with my card", a safety
+        article for a trip question). `places` (the destinations the question names): the guides
+        and sites of other places are left out, so a question about Gozo is not answered from
+        Tioman's guide, and those of the named places are relevant on that alone."""
+        found = self.retriever.search(query, top_k=2 * CONSIDERED, per_document=1, embedding=vector)
+        if places:
+            found = [p for p in found if not about_a_place(p) or p.metadata.get("destination") in places]
+        preferred = sorted(found, key=lambda p: -p.score * (1 + SHELF_BOOST * _on(shelf, p)))
+        named = frozenset(p.content_path for p in found if about_a_place(p)) if places else frozenset()
+        return Candidates(tuple(preferred), named)
+
     def search(
         self,
         query: str,
@@ -65,23 +88,14 @@ class Library:
         relaxed: bool = False,
         places: tuple[str, ...] = (),
     ) -> list[Passage]:
-        """The best passage of each relevant document, the whole knowledge base searched and the
-        agent's shelf (its document types) preferred: a shelf article's score counts SHELF_BOOST
-        more, so a clearly better article of another type still comes first (a dive site for "can I
-        dive it with my card", a safety article for a trip question). `places` (the destinations
-        the question names): the guides and sites of other places are left out, so a question
-        about Gozo is not answered from Tioman's guide. `relaxed` (a question about a symptom or
-        danger): rather than nothing, the best shelf passage that also matches the question's
-        words."""
-        found = self.retriever.search(query, top_k=2 * CONSIDERED, per_document=1, embedding=vector)
-        if places:
-            found = [p for p in found if not about_a_place(p) or p.metadata.get("destination") in places]
-        preferred = sorted(found, key=lambda p: -p.score * (1 + SHELF_BOOST * _on(shelf, p)))
+        """The passages to answer from (`candidates` judged by the calibrated rule). `relaxed` (a
+        question about a symptom or danger): rather than nothing, the best shelf passage that also
+        matches the question's words."""
+        found = self.candidates(query, vector, shelf, places)
         thresholds = thresholds_for(self.retriever.embedder.model)
-        named = {p.content_path for p in found if about_a_place(p)} if places else set()
-        sources = thresholds.sources(preferred[:CONSIDERED], named)
+        sources = thresholds.sources(found.passages[:CONSIDERED], found.named)
         if not sources and relaxed:
-            sources = [p for p in preferred if _on(shelf, p) and p.keyword_rank is not None][:1]
+            sources = [p for p in found.passages if _on(shelf, p) and p.keyword_rank is not None][:1]
         return sources
 
     def plainly_answers(self, passages: list[Passage]) -> bool:

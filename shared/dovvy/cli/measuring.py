@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dovvy.cli.failures import UsageError
 from dovvy.cli.knowledge import searchable_runtime
 from dovvy.config import PROJECT_DIR, Settings
+
+if TYPE_CHECKING:
+    from dovvy.chat.store import Library
+    from dovvy.runtime import Runtime
 
 _EVAL = PROJECT_DIR / "tests" / "eval"
 
@@ -25,6 +29,14 @@ def _count(raw: str) -> int:
     return value
 
 
+def _library(runtime: Runtime) -> Library:
+    """What the chat reads the knowledge base through, so the relevance rule is measured (and
+    calibrated) on the ranking the chat shows it."""
+    from dovvy.chat.store import Library
+
+    return Library(runtime.pool, runtime.retriever)
+
+
 def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     from dovvy.knowledge.relevance import rates, thresholds_for
     from dovvy.measure.retrieval_eval import (
@@ -38,7 +50,7 @@ def cmd_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     questions = load_questions(args.file, args.split)
     with searchable_runtime(settings) as runtime:
         results = evaluate_retrieval(runtime.retriever, questions)
-        cases = relevance_cases(runtime.retriever, questions)
+        cases = relevance_cases(_library(runtime), questions)
     print(f"{len(questions)} questions ({args.split}), embedding model {runtime.embedder.model}")
     print(format_table(results))
     print(format_rates(rates(thresholds_for(runtime.embedder.model), cases), cases))
@@ -51,8 +63,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
     with searchable_runtime(settings) as runtime:
         model = runtime.embedder.model
-        dev = relevance_cases(runtime.retriever, calibration_questions(args.file, args.chat_file, "dev"))
-        test = relevance_cases(runtime.retriever, calibration_questions(args.file, args.chat_file, "test"))
+        dev = relevance_cases(_library(runtime), calibration_questions(args.file, args.chat_file, "dev"))
+        test = relevance_cases(_library(runtime), calibration_questions(args.file, args.chat_file, "test"))
     chosen = calibrate(dev)
     print(f"embedding model {model}: strong {chosen.strong}, weak {chosen.weak}, coverage {chosen.coverage}")
     print("dev (chosen on):\n" + format_rates(rates(chosen, dev), dev))

@@ -5,17 +5,15 @@ what it says otherwise (catalogue/concepts.py)."""
 from __future__ import annotations
 
 from dovvy.catalogue.concepts import usage
-from dovvy.text import GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
+from dovvy.text import CHAT_WORDS, GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
+
+_LEFT_OUT = GRAMMAR_WORDS | SHARED_DIVING_WORDS | CHAT_WORDS
 
 
 def focus(text: str) -> str:
     """The question without its grammar: static embeddings average every token, so words like
     "how" and "do" would pull every question towards every other."""
-    words = [
-        w
-        for w in WORD.findall(text)
-        if w.lower() not in GRAMMAR_WORDS and w.lower() not in SHARED_DIVING_WORDS
-    ]
+    words = [w for w in WORD.findall(text) if w.lower() not in _LEFT_OUT]
     return " ".join(words) or text
 
 
@@ -28,4 +26,6 @@ def usage_params(query: str) -> dict[str, list[str]]:
 def keyword_query(text: str) -> str:
     """The question's words less the ones every diving passage shares; PostgreSQL's `english`
     configuration then stems them and drops its stop words, and BM25 weighs what is left."""
-    return " ".join(word for word in WORD.findall(text) if word.lower() not in SHARED_DIVING_WORDS)
+    return " ".join(
+        word for word in WORD.findall(text) if word.lower() not in SHARED_DIVING_WORDS | CHAT_WORDS
+    )

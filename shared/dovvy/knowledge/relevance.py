@@ -28,6 +28,10 @@ CONSIDERED = 4
 # answerable questions the router took for off topic and 30 messages about other things
 # (docs/retrieval.md).
 CLEAR_COVERAGE = 0.5
+# An article holding every word of the question is relevant whatever the embedding says: a question
+# in an acronym and common words ("aow how many dives", "what's a CESA") embeds as little more than
+# the acronym, which a static embedding barely places.
+WHOLE_QUESTION = 0.99
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +43,11 @@ class Thresholds:
     def relevant(self, passage: Passage) -> bool:
         similarity = passage.similarity or 0.0
         coverage = passage.coverage or 0.0
-        return similarity >= self.strong or (similarity >= self.weak and coverage >= self.coverage)
+        return (
+            similarity >= self.strong
+            or (similarity >= self.weak and coverage >= self.coverage)
+            or coverage >= WHOLE_QUESTION
+        )
 
     def clear(self, passage: Passage) -> bool:
         """Whether the passage is plainly about what was asked: a strong similarity, or half of the
@@ -89,6 +97,7 @@ class Case:
 
     passages: tuple[Passage, ...]
     expected: tuple[str, ...]
+    named: frozenset[str] = frozenset()  # articles about a place the question names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,8 +109,10 @@ class Rates:
 def rates(thresholds: Thresholds, cases: Sequence[Case]) -> Rates:
     answerable = [c for c in cases if c.expected]
     unanswerable = [c for c in cases if not c.expected]
-    kept = sum(any(p.content_path in c.expected for p in thresholds.sources(c.passages)) for c in answerable)
-    declined = sum(not thresholds.sources(c.passages) for c in unanswerable)
+    kept = sum(
+        any(p.content_path in c.expected for p in thresholds.sources(c.passages, c.named)) for c in answerable
+    )
+    declined = sum(not thresholds.sources(c.passages, c.named) for c in unanswerable)
     return Rates(kept / max(len(answerable), 1), declined / max(len(unanswerable), 1))
 
 

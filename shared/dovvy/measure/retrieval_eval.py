@@ -7,10 +7,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dovvy.knowledge.query_text import focus
 from dovvy.knowledge.relevance import CONSIDERED, Case, Rates
 from dovvy.knowledge.retrieval import MODES, Mode, Retriever
+
+if TYPE_CHECKING:
+    from dovvy.chat.store import Library
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,14 +114,23 @@ def format_table(results: list[ModeResult]) -> str:
     return "\n".join(lines)
 
 
-def relevance_cases(retriever: Retriever, questions: list[Question]) -> list[Case]:
-    """What the chat's rule sees for each question: the best passage of each of the top documents
-    across the whole knowledge base."""
+def relevance_cases(library: Library, questions: list[Question]) -> list[Case]:
+    """What the chat's rule sees for each question, as the chat ranks it: the best passage of each
+    of the top documents across the whole knowledge base, the routed agent's shelf preferred and
+    other places' articles left out (`Library.candidates`). Calibrated on plain search instead, the
+    thresholds fitted a ranking the chat never shows the rule."""
+    from dovvy import catalogue
+    from dovvy.chat import agent_rules
+    from dovvy.chat.router import route
+
     cases = []
     for question in questions:
-        vector = retriever.embedder.embed_query(focus(question.question))
-        passages = retriever.search(question.question, top_k=CONSIDERED, per_document=1, embedding=vector)
-        cases.append(Case(tuple(passages), question.expected))
+        text = question.question
+        shelf = agent_rules.filters_for(route(text).agent)
+        found = library.candidates(
+            text, library.embed(focus(text)), shelf, catalogue.destinations_named(text)
+        )
+        cases.append(Case(found.passages[:CONSIDERED], question.expected, found.named))
     return cases
 
 
