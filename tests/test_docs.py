@@ -132,7 +132,7 @@ def test_the_readmes_quality_figures_are_what_the_commands_print(tmp_path: Path)
     for figure in re.findall(r"(\d\.\d{3}) \(of \d+\)", retrieval):
         assert figure in README, figure
     assert len(_table_rows(retrieval)) == 4
-    assert len(_table_rows(chat)) == 10
+    assert len(_table_rows(chat)) == 11
 
 
 def test_the_bench_commands_run_as_documented_on_a_fresh_clone(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations
+from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations, tally
 from dovvy.runtime import Runtime, chat_service
 from tests.conftest import ROOT
 
@@ -22,7 +22,7 @@ def test_conversation_eval(chat_runtime: Runtime) -> None:
     assert rate("must_not_contain") == 1.0, table
     # The rest at today's figure, exactly (offline providers are deterministic; the README's table,
     # which tests/test_docs.py holds to `dovvy eval chat`): a floor at 0.88 let 7 checks regress.
-    assert (sum(r.passed for r in results), len(results)) == (138, 140), table
+    assert tally(results) == (138, 140), table
 
 
 def test_chat_benchmark_runs_through_the_gateway(chat_runtime: Runtime) -> None:
@@ -41,7 +41,7 @@ def _passed_per_split(runtime: Runtime, name: str) -> dict[str, tuple[int, int]]
     passed = {}
     for split in ("dev", "test"):
         results = evaluate_chat(service, load_conversations(ROOT / "tests" / "eval" / name, split))
-        passed[split] = (sum(r.passed for r in results), len(results))
+        passed[split] = tally(results)
     return passed
 
 
@@ -99,3 +99,21 @@ def test_the_retrieval_questions_asked_through_the_whole_chat(chat_runtime: Runt
         ("test", "kept"): (110, 122),
         ("test", "declined"): (14, 19),
     }
+
+
+def test_a_kept_answer_is_measured_by_the_article_its_first_sentence_comes_from() -> None:
+    from dovvy.measure.chat_eval import CheckResult, _checks
+
+    answer = {
+        "message": "(Offline answer.)\n\nA planning line. [2]\nThe steps. [1]",
+        "sources": [{"path": "skills/drift-diving.md"}, {"path": "destinations/raja-ampat.md"}],
+    }
+    checks = {
+        check: passed for check, passed, _ in _checks({"sources_any": ["skills/drift-diving.md"]}, answer)
+    }
+    assert checks == {"kept": True, "first_sentence": False}
+    declined = _checks({"sources_any": ["safety/equalization.md"]}, answer)
+    assert [check for check, _, _ in declined] == ["kept"]  # nothing kept: nothing to measure
+    table = format_table([CheckResult("c", 1, c, p) for c, p in checks.items()])
+    assert "| first_sentence | 0 | 1 | 0.000 |" in table
+    assert "| all checks | 1 | 1 | 1.000 |" in table  # a measure, not a check

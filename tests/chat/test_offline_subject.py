@@ -125,3 +125,44 @@ def test_no_answer_naming_a_place_cites_another_places_guide_or_says_a_line_abou
                     assert place is not None, source["path"]
                     assert place.group(1) in places, (conversation["id"], source["path"])
     assert checked >= 50
+
+
+def test_the_place_asked_about_counts_once_and_what_is_asked_picks_the_sentence() -> None:
+    from dovvy.passages import Passage
+    from dovvy.providers.llm import Prompt
+    from dovvy.providers.llm.offline import compose
+
+    guide = Passage(
+        "destinations/raja-ampat.md",
+        "Raja Ampat",
+        "Overview",
+        "Raja Ampat lies at the western tip of New Guinea, and Raja Ampat liveaboards leave from Sorong. "
+        "Currents run hard on the points, so a reef hook on dead rock keeps you off the coral.",
+        1.0,
+        0.5,
+        1,
+        1,
+        {},
+    )
+    question = "in raja ampat how do u use a reef hook"
+    prompt = Prompt(
+        system="", messages=(), question=question, passages=(guide,), agent="trip", here=("raja ampat",)
+    )
+    assert "reef hook" in _sentences(compose(question, prompt))[0]
+
+
+def test_an_answer_leads_from_the_article_ranked_first_when_the_words_are_close() -> None:
+    from dovvy.passages import Passage
+    from dovvy.providers.llm import Prompt
+    from dovvy.providers.llm.offline import compose
+
+    def passage(path: str, text: str) -> Passage:
+        return Passage(path, path, "Notes", text, 1.0, 0.5, 1, 1, {})
+
+    first = passage("safety/dive-computers.md", "Make the safety stop three minutes long at five metres.")
+    second = passage("skills/planning.md", "A long stop at the safety briefing keeps the group together.")
+    question = "how long is a safety stop for the group"
+    prompt = Prompt(system="", messages=(), question=question, passages=(first, second), agent="safety")
+    # The second article's sentence shares one more word ("group"); a place lower
+    # in the sources costs it one (offline.RANK_WEIGHT).
+    assert _sentences(compose(question, prompt))[0].startswith("Make the safety stop")

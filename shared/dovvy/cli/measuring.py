@@ -77,14 +77,14 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations
+    from dovvy.measure.chat_eval import evaluate_chat, format_table, load_conversations, tally
     from dovvy.runtime import chat_service
 
     conversations = load_conversations(args.file, args.split)
     with searchable_runtime(settings) as runtime:
         results = evaluate_chat(chat_service(runtime), conversations)
     providers = ", ".join(p.name for p in runtime.llm.providers)
-    print(f"{len(conversations)} conversations, {len(results)} checks, providers: {providers}")
+    print(f"{len(conversations)} conversations, {tally(results)[1]} checks, providers: {providers}")
     print(format_table(results))
     if args.verbose:
         for result in results:
