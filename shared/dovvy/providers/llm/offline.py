@@ -110,13 +110,17 @@ STEPS_WEIGHT = 2.0
 RANK_WEIGHT = 1.0
 
 
-def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
+def _asked(question: str, here: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """(the question's words, the words of the place it is about). The place names itself in
+    nearly every sentence of its guide: when the question asks something else about it ("reef
+    hooks"), its name is left out of the words and counts once, as a single word."""
     wanted = _stems(question)
-    # The place a question is about names itself in nearly every sentence of its guide: its name
-    # counts once, as a single word, so what is asked about it ("reef hooks") picks the sentences.
-    place = wanted & _stems(" ".join(prompt.here))
-    if place and wanted - place:
-        wanted -= place
+    place = wanted & _stems(" ".join(here))
+    return (wanted - place, place) if wanted - place else (wanted, place)
+
+
+def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
+    wanted, place = _asked(question, prompt.here)
     asks_how = bool(_ASKS_HOW.search(question.lower()))
     here, elsewhere = _naming(prompt.here), _naming(prompt.elsewhere)
     off_subject = _off_subject(prompt.passages, wanted | _stems(prompt.emphasis))
