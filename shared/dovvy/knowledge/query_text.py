@@ -7,7 +7,8 @@ from __future__ import annotations
 from dovvy.catalogue.concepts import usage
 from dovvy.text import CHAT_WORDS, GRAMMAR_WORDS, SHARED_DIVING_WORDS, WORD
 
-_LEFT_OUT = GRAMMAR_WORDS | SHARED_DIVING_WORDS | CHAT_WORDS
+_NOT_KEYWORDS = SHARED_DIVING_WORDS | CHAT_WORDS
+_LEFT_OUT = GRAMMAR_WORDS | _NOT_KEYWORDS
 
 
 def focus(text: str) -> str:
@@ -26,6 +27,4 @@ def usage_params(query: str) -> dict[str, list[str]]:
 def keyword_query(text: str) -> str:
     """The question's words less the ones every diving passage shares; PostgreSQL's `english`
     configuration then stems them and drops its stop words, and BM25 weighs what is left."""
-    return " ".join(
-        word for word in WORD.findall(text) if word.lower() not in SHARED_DIVING_WORDS | CHAT_WORDS
-    )
+    return " ".join(word for word in WORD.findall(text) if word.lower() not in _NOT_KEYWORDS)
