@@ -489,3 +489,20 @@ def test_french_elisions_part_words_and_english_contractions_join() -> None:
     assert fold("on l'a sorti de l'eau, qu'il respire") == "on l a sorti de l eau, qu il respire"
     assert fold("I can't breathe, I'm scared, don't go") == "i cant breathe, im scared, dont go"
     assert fold("c\u2019est grave") == "c est grave"
+
+
+@pytest.mark.parametrize(
+    ("message", "guide"),
+    [
+        ("boleh saya selam di tioman bulan disember? cuaca macam mana", "destinations/tioman.md"),
+        ("¿puedo bucear en cozumel con mi certificado open water?", "destinations/cozumel.md"),
+    ],
+)
+def test_a_question_in_another_language_keeps_the_place_it_names(
+    chat_api: ContractClient, message: str, guide: str
+) -> None:
+    # It is searched with its glossary's English words; those alone lost the place's name, and the
+    # Malay question was answered from Cozumel's guide.
+    paths = [s["path"] for s in ask(chat_api, message)["sources"]]
+    assert guide in paths
+    assert not [p for p in paths if p.startswith("destinations/") and p != guide]

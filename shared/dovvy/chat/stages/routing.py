@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Generator
 
 from dovvy import catalogue
+from dovvy.catalogue import names
 from dovvy.chat import followups, prompts
 from dovvy.chat.language import english_name, gloss
 from dovvy.chat.lexicon import ENGLISH
@@ -57,7 +58,9 @@ def _in_english_words(chosen: Route, message: str, language: str) -> Route:
         agent=agent,
         reason=f"{why} (in {english_name(language)})",
         on_topic=on_topic,
-        query=english or chosen.query,
+        # A place is named alike in every language: the English words alone lost "Tioman", and the
+        # question was answered from another place's guide.
+        query=" ".join((english, *names.places_named(message))) if english else chosen.query,
     )
 
 
