@@ -46,7 +46,7 @@ CHAT_WORDS = frozenset(
 SHARED_DIVING_WORDS = frozenset(
     """dive dives diving dived diver divers scuba underwater water go going get need needs want
     know good best like can could should would will also really one much many way thing things
-    tell please help use used""".split()
+    tell please help use used stand stands mean means meaning again""".split()
 )
 
 

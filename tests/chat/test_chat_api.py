@@ -172,6 +172,9 @@ def test_older_beginner_is_answered_from_the_medical_article(chat_api: ContractC
     [
         ("aow how many dives", "certifications/advanced-open-water.md"),
         ("whats a cesa and when do u do one", "safety/out-of-air-emergencies.md"),
+        # "stands" and "again" only frame the question (text.SHARED_DIVING_WORDS): they held half
+        # of its term weight, and the article holding "bwraf" fell short of the relevance rule.
+        ("bwraf stands for what again", "skills/pre-dive-safety-check.md"),
     ],
 )
 def test_a_question_in_an_acronym_and_common_words_is_answered(

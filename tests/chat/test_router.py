@@ -123,6 +123,19 @@ def test_a_diving_thing_or_a_wreck_by_another_word_is_on_topic(message: str) -> 
     assert route(message).on_topic
 
 
+@pytest.mark.parametrize(
+    ("message", "diving"),
+    [
+        ("guide keeps saying 'turn at 100 bar' in the briefings. what does that mean", True),
+        ("came up with 700 psi left, is that too little", True),
+        ("best bar near the hotel for the football", False),
+        ("my tyres are at 2 bar, is that right", False),
+    ],
+)
+def test_a_cylinders_pressure_is_diving(message: str, diving: bool) -> None:
+    assert route(message).on_topic is diving
+
+
 def test_a_held_breath_is_a_safety_question() -> None:
     chosen = route("my son held his breath coming up from the bottom of the pool, is that bad")
     assert chosen.on_topic

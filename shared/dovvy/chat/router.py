@@ -108,7 +108,9 @@ _DIVING_WORDS = (
     r"weighting|overweighted|underweighted|weight (belt|pockets?|system)|lead (weights?|i need|do i need)|"
     r"how much lead|ballast|dive lights?|"
     # A suit by its thickness ("is a 5mm enough", "3/2 mm") or its kind.
-    r"[1-9](/[1-9])? ?mm|dry ?suit|semi ?dry|shorty"
+    r"[1-9](/[1-9])? ?mm|dry ?suit|semi ?dry|shorty|"
+    # A cylinder's pressure ("turn at 100 bar", "back on the boat with 700 psi").
+    r"[1-9][0-9]{1,3} ?(bar|psi)"
 )
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|same|also|but|or|then|ok(ay)?,? (and|what|how)|what if)\b|^(and )?for\b"
