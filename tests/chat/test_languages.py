@@ -496,6 +496,9 @@ def test_french_elisions_part_words_and_english_contractions_join() -> None:
     [
         ("boleh saya selam di tioman bulan disember? cuaca macam mana", "destinations/tioman.md"),
         ("¿puedo bucear en cozumel con mi certificado open water?", "destinations/cozumel.md"),
+        # A place in another script: the catalogue's aliases name it ("热浪岛" is Redang).
+        ("热浪岛十二月可以潜水吗", "destinations/perhentian-redang.md"),
+        ("我想去诗巴丹潜水，需要什么证书？", "destinations/sipadan-semporna.md"),  # noqa: RUF001
     ],
 )
 def test_a_question_in_another_language_keeps_the_place_it_names(

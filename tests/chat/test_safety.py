@@ -339,6 +339,12 @@ def test_the_test_split_holds_what_it_measured() -> None:
         pytest.param("accident on a dive boat off komodo", "Indonesia", id="region-no-destination"),
         pytest.param("help, we are diving in the philippines", "Philippines", id="country"),
         pytest.param("help, we are somewhere at sea", "", id="nowhere-known"),
+        # Places in the diver's own script (aliases and places in any script).
+        pytest.param("我朋友在热浪岛潜水后晕倒了，怎么办", "Malaysia", id="chinese-destination"),  # noqa: RUF001
+        pytest.param("我們在菲律賓潛水，有人出事了", "Philippines", id="chinese-traditional-country"),  # noqa: RUF001
+        pytest.param("친구가 시파단에서 다이빙 후 의식이 없어요", "Malaysia", id="korean-destination"),
+        pytest.param("صديقي فاقد الوعي بعد الغوص في شرم الشيخ", "Egypt", id="arabic-destination"),
+        pytest.param("เพื่อนหมดสติหลังดำน้ำที่เกาะเต่า", "Thailand", id="thai-place"),
     ],
 )
 def test_every_place_resolves_through_one_list(message: str, country: str) -> None:
