@@ -114,6 +114,26 @@ def test_a_question_naming_a_place_we_cover_is_not_answered_from_other_places_gu
     assert places in ([], ["destinations/malta-gozo.md"])
 
 
+@pytest.mark.parametrize(
+    ("message", "destination"),
+    [
+        ("manta sandy - can i swim up close to the mantas for pics or nah", "raja-ampat"),
+        ("im OW with like 15 dives, will they let me do barracuda point", "sipadan-semporna"),
+        ("is the sugar wreck ok for a first wreck dive", "perhentian-redang"),
+        ("how strong is the current at cape kri", "raja-ampat"),
+    ],
+)
+def test_a_site_named_names_its_destination_and_no_other_places_guide_answers(
+    chat_runtime: Runtime, message: str, destination: str
+) -> None:
+    # Only a site's aliases (destinations.yaml) name it; without them "manta sandy" was answered
+    # from Cozumel's guide and "barracuda point" from Raja Ampat's.
+    assert catalogue.destinations_named(message) == (destination,)
+    answer = chat_service(chat_runtime).answer(ChatTurn(message))
+    guides = [s["path"] for s in answer["sources"] if s["path"].startswith("destinations/")]
+    assert guides in ([], [f"destinations/{destination}.md"])
+
+
 def test_where_a_question_is_about_and_every_other_place() -> None:
     tioman = names.subject("can i dive tioman in march")
     assert {"tioman", "pulau tioman", "malaysia"} <= set(tioman.here)

@@ -123,7 +123,8 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
     wanted, place = _asked(question, prompt.here)
     asks_how = bool(_ASKS_HOW.search(question.lower()))
     here, elsewhere = _naming(prompt.here), _naming(prompt.elsewhere)
-    off_subject = _off_subject(prompt.passages, wanted | _stems(prompt.emphasis))
+    # A site the question names picks its own section of the guide, though its name counts once.
+    off_subject = _off_subject(prompt.passages, wanted | place | _stems(prompt.emphasis))
     # In a follow-up ("and for nitrox?") the newest words say what the answer must be about.
     emphasis = _stems(prompt.emphasis) if prompt.emphasis else set()
     scored: list[tuple[float, int, int, str]] = []
