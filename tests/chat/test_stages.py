@@ -151,7 +151,12 @@ def test_retrieve_declines_off_topic_and_finds_on_topic(chat_runtime: Runtime, s
     )
     assert isinstance(found, retrieve.Found)
     assert [d["path"] for _, d in events] == [p.content_path for p in found.passages]
-    assert found.context
+    # Every article cited reaches the prompt, in the order it is cited (the prompt numbers its
+    # sources so); the fourth was cited and never sent.
+    assert len(found.passages) == 4
+    assert list(dict.fromkeys(p.content_path for p in found.context)) == [
+        p.content_path for p in found.passages
+    ]
     assert list(ctx.clock.stages) == ["embed", "retrieve"]
 
 

@@ -15,6 +15,7 @@ from dovvy.knowledge.ingest import Ingestor
 from dovvy.knowledge.query_text import keyword_query
 from dovvy.knowledge.retrieval import Retriever
 from dovvy.providers.embeddings.offline import OfflineEmbedder
+from dovvy.text import count_tokens
 from tests.conftest import ROOT, create_database
 
 
@@ -247,6 +248,25 @@ def test_the_rule_is_measured_on_the_ranking_the_chat_shows_it(retriever: Retrie
     assert "destinations/cozumel.md" in case.named
     (plain,) = relevance_cases(library, [Question("how do i clear my mask", ())])
     assert plain.named == frozenset()
+
+
+def test_every_cited_article_reaches_the_prompt_in_the_order_it_is_cited(retriever: Retriever) -> None:
+    """The prompt numbers its sources by their order in it, and the answer cites them by those
+    numbers: each source's ranked section comes first, within the budget, and the rest of each
+    article after (only the first three articles' sections were sent, in order until the budget ran
+    out, and the fourth source cited was never read)."""
+    library = Library(retriever.pool, retriever)
+    question = "off to raja ampat on a liveaboard and the kit list says reef hook, how do i use one"
+    sources = library.search(question, library.embed(question), Filters(), places=("raja-ampat",))
+    assert len(sources) == 4
+    cited = [p.content_path for p in sources]
+    context = library.sections(sources)
+    assert list(dict.fromkeys(p.content_path for p in context)) == cited
+    assert {p.text for p in sources if p.heading != "Summary"} <= {p.text for p in context}
+    assert sum(count_tokens(p.text) for p in context) <= 1800
+    # A small budget still holds each source's ranked section, before the rest of any article.
+    small = library.sections(sources, budget_tokens=400)
+    assert list(dict.fromkeys(p.content_path for p in small)) == cited
 
 
 def test_calibration_is_chosen_on_dev_and_reproduces_the_stored_thresholds(retriever: Retriever) -> None:

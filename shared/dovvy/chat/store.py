@@ -117,8 +117,11 @@ class Library:
         return found
 
     def sections(self, sources: list[Passage], budget_tokens: int = 1800) -> list[Passage]:
-        """Every section of the top documents, in order, within a token budget: the articles are
-        short, and whole sections answer better than the single chunk that ranked first."""
+        """Sections of the sources' articles for the prompt, each article's in reading order and the
+        articles in the sources' order: first the section each source ranked by (its first when
+        the summary ranked), so every cited article reaches the prompt under the number it is cited
+        by, then the rest of each article while the token budget lasts (the articles are short, and
+        whole sections answer better than the single chunk that ranked)."""
         if not sources:
             return []
         model = self.retriever.embedder.model
@@ -134,16 +137,20 @@ class Library:
                     best, text=text, heading=str(metadata.get("heading", "")), metadata=metadata
                 )
             )
-        context: list[Passage] = []
-        used = 0
-        for path in paths:
-            for passage in by_path.get(path, []):
-                cost = count_tokens(passage.text)
-                if context and used + cost > budget_tokens:
-                    return context
-                context.append(passage)
-                used += cost
-        return context
+        articles = [by_path.get(source.content_path) or [source] for source in sources]
+        first = [
+            next((j for j, section in enumerate(article) if section.text == source.text), 0)
+            for source, article in zip(sources, articles, strict=True)
+        ]
+        chosen = set(enumerate(first))
+        used = sum(count_tokens(articles[i][j].text) for i, j in chosen)
+        for i, article in enumerate(articles):
+            for j, section in enumerate(article):
+                cost = count_tokens(section.text)
+                if (i, j) not in chosen and used + cost <= budget_tokens:
+                    chosen.add((i, j))
+                    used += cost
+        return [articles[i][j] for i, j in sorted(chosen)]
 
     def sites(self, destination: str | None) -> list[destinations_repo.DiveSite]:
         def load(conn: Any) -> list[destinations_repo.DiveSite]:

@@ -73,7 +73,7 @@ def search(
             )
         ):
             return Declined(coverage.reply_thing(thing), "not_covered")
-    context = library.sections(passages[:3]) or passages
+    context = library.sections(passages)
     sites = library.sites(ctx.profile.get("destination")) if chosen.agent == "trip" else []
     for passage in passages:
         yield "citation", response.source(passage)
