@@ -48,7 +48,7 @@ def _passed_per_split(runtime: Runtime, name: str) -> dict[str, tuple[int, int]]
 def test_the_right_article_is_cited_whatever_its_type(chat_runtime: Runtime) -> None:
     """Questions whose answer lies outside the routed agent's types (tests/eval/cross_shelf.jsonl),
     at today's figures per split: the test split is measured, never tuned on (README)."""
-    assert _passed_per_split(chat_runtime, "cross_shelf.jsonl") == {"dev": (52, 62), "test": (47, 58)}
+    assert _passed_per_split(chat_runtime, "cross_shelf.jsonl") == {"dev": (53, 62), "test": (48, 58)}
 
 
 def test_places_named_by_country_or_region(chat_runtime: Runtime) -> None:
@@ -73,7 +73,7 @@ def test_places_no_article_mentions_are_said_plainly(chat_runtime: Runtime) -> N
         tally.setdefault((split_of(case["id"]), case["out_of_scope"]), []).append(right)
     figures = {key: (sum(v), len(v)) for key, v in tally.items()}
     assert figures == {
-        ("dev", False): (21, 22),
+        ("dev", False): (20, 22),
         ("dev", True): (17, 17),
         ("test", False): (23, 28),
         ("test", True): (26, 33),
@@ -96,7 +96,7 @@ def test_the_retrieval_questions_asked_through_the_whole_chat(chat_runtime: Runt
     assert figures == {
         ("dev", "kept"): (132, 133),
         ("dev", "declined"): (18, 23),
-        ("test", "kept"): (110, 122),
+        ("test", "kept"): (111, 122),
         ("test", "declined"): (14, 19),
     }
 

@@ -18,9 +18,11 @@ def test_a_passage_is_relevant_when_close_or_fairly_close_and_covering() -> None
     assert rule.relevant(_passage("a.md", 0.55, None))
     assert rule.relevant(_passage("a.md", 0.35, 0.6))
     assert not rule.relevant(_passage("a.md", 0.35, 0.2))  # close-ish, but about other words
-    assert not rule.relevant(_passage("a.md", 0.25, 0.95))  # far, though holding most words
-    # Every word of the question in the article: relevant however far the embedding puts it.
-    assert rule.relevant(_passage("a.md", 0.05, 1.0))
+    assert not rule.relevant(_passage("a.md", 0.25, 0.2))  # far, and holding few of its words
+    # A quarter of the question's term weight in the article: relevant however far the embedding
+    # puts it (a programme's name, an acronym), and not below.
+    assert rule.relevant(_passage("a.md", 0.05, relevance.ENOUGH_OF_THE_QUESTION))
+    assert not rule.relevant(_passage("a.md", 0.05, relevance.ENOUGH_OF_THE_QUESTION - 0.01))
 
 
 def test_a_passage_is_clearly_about_the_question_on_stronger_evidence() -> None:

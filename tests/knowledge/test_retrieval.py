@@ -224,7 +224,7 @@ def test_retrieval_on_the_test_split_does_not_regress(retriever: Retriever) -> N
 
 def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Retriever) -> None:
     """The thresholds `dovvy calibrate` chose on dev, judging the ranking the chat shows the rule,
-    keep a relevant source for 0.943 of answerable test questions and decline 0.211 of out-of-scope
+    keep a relevant source for 0.951 of answerable test questions and decline 0.211 of out-of-scope
     ones (targets 0.95 / 0.90, not met)."""
     from dovvy.knowledge.relevance import rates, thresholds_for
     from dovvy.measure.retrieval_eval import relevance_cases
@@ -233,7 +233,7 @@ def test_nothing_relevant_rule_on_the_test_split_does_not_regress(retriever: Ret
         thresholds_for(retriever.embedder.model),
         relevance_cases(Library(retriever.pool, retriever), _eval_questions("test")),
     )
-    assert (round(measured.kept, 3), round(measured.declined, 3)) == (0.943, 0.211)
+    assert (round(measured.kept, 3), round(measured.declined, 3)) == (0.951, 0.211)
 
 
 def test_the_rule_is_measured_on_the_ranking_the_chat_shows_it(retriever: Retriever) -> None:
