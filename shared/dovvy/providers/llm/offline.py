@@ -113,10 +113,11 @@ RANK_WEIGHT = 1.0
 def _asked(question: str, here: tuple[str, ...]) -> tuple[set[str], set[str]]:
     """(the question's words, the words of the place it is about). The place names itself in
     nearly every sentence of its guide: when the question asks something else about it ("reef
-    hooks"), its name is left out of the words and counts once, as a single word."""
+    hooks"), its name is left out of the words and counts once, as a single word; when it asks
+    nothing else, the place's words are the question's."""
     wanted = _stems(question)
     place = wanted & _stems(" ".join(here))
-    return (wanted - place, place) if wanted - place else (wanted, place)
+    return (wanted - place, place) if wanted - place else (wanted, set())
 
 
 def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
@@ -149,7 +150,7 @@ def compose(question: str, prompt: Prompt, limit: int = 5) -> str:
             seen.add(said)
             stems = _stems(sentence)
             overlap = len(wanted & stems) + len(emphasis & stems) + 0.75 * len(heading) + STEPS_WEIGHT * steps
-            overlap += bool(place & stems) if wanted.isdisjoint(place) else 0
+            overlap += bool(place & stems)
             if heading and s_index >= len(prose):
                 overlap += 0.5  # a table under a matching heading is usually the answer itself
             if overlap >= 0.75 and len(sentence) > 20:
