@@ -339,6 +339,7 @@ def test_the_test_split_holds_what_it_measured() -> None:
         pytest.param("accident on a dive boat off komodo", "Indonesia", id="region-no-destination"),
         pytest.param("help, we are diving in the philippines", "Philippines", id="country"),
         pytest.param("help, we are somewhere at sea", "", id="nowhere-known"),
+        pytest.param("kawan saya pengsan lepas selam kat barracuda point", "Malaysia", id="site-alias"),
         # Places in the diver's own script (aliases and places in any script).
         pytest.param("我朋友在热浪岛潜水后晕倒了，怎么办", "Malaysia", id="chinese-destination"),  # noqa: RUF001
         pytest.param("我們在菲律賓潛水，有人出事了", "Philippines", id="chinese-traditional-country"),  # noqa: RUF001

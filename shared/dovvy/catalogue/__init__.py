@@ -109,14 +109,19 @@ def _lower(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
 
 
+def _site_aliases(destination: dict[str, Any]) -> list[str]:
+    return [alias for site in destination.get("sites", []) for alias in site.get("aliases") or []]
+
+
 def _country_places(
     destinations: list[Any], countries: list[Any], by_name: dict[str, str]
 ) -> list[tuple[str, str]]:
     """(place, country code) for every word that names a place.
 
-    One source for places: a destination's code and aliases name its country; emergency.yaml lists
-    only the places no destination covers (a country's name, its other regions). A word in both
-    could resolve to two countries (Misool went to Raja Ampat's and to the default numbers)."""
+    One source for places: a destination's code and aliases, and its sites' aliases ("barracuda
+    point" had the general numbers), name its country; emergency.yaml lists only the places no
+    destination covers (a country's name, its other regions). A word in both could resolve to two
+    countries (Misool went to Raja Ampat's and to the default numbers)."""
     unknown = [d["code"] for d in destinations if d["country"].lower() not in by_name]
     if unknown:
         raise CatalogueError(
@@ -125,7 +130,7 @@ def _country_places(
     named = {
         w: by_name[d["country"].lower()]
         for d in destinations
-        for w in _lower([d["code"], *d.get("aliases", [])])
+        for w in _lower([d["code"], *d.get("aliases", []), *_site_aliases(d)])
     }
     extra = [(p, c["code"]) for c in countries for p in _lower(c.get("places", []))]
     twice = sorted(p for p, _ in extra if p in named)
@@ -173,7 +178,7 @@ def load() -> Catalogue:
                 by_name[d["country"].lower()],
                 _lower([d["code"], *d.get("aliases", [])]),
                 tuple(site["name"] for site in d.get("sites", [])),
-                _lower([alias for site in d.get("sites", []) for alias in site.get("aliases") or []]),
+                _lower(_site_aliases(d)),
             )
             for d in destinations
         ),
@@ -205,12 +210,10 @@ def depth_limit(name: str | None) -> int | None:
 
 
 def destination_in(text: str) -> str | None:
-    """The code of the first catalogue destination named in `text`, or None."""
-    lowered = text.lower()
-    for place in load().destinations:
-        if any(_mentions(lowered, alias) for alias in place.aliases):
-            return place.code
-    return None
+    """The code of the first catalogue destination named in `text` (a site's name names its
+    destination), or None."""
+    named = destinations_named(text)
+    return named[0] if named else None
 
 
 def destinations_named(text: str) -> tuple[str, ...]:
