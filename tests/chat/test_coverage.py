@@ -20,6 +20,41 @@ def test_places_are_found_as_whole_words_longest_first() -> None:
     assert names.places_named("omanis") == ()  # not a word of its own
 
 
+@pytest.mark.parametrize(
+    ("message", "places"),
+    [
+        ("モルディブでジンベエザメは見られますか", ("maldives",)),
+        ("몰디브에서 고래상어 볼 수 있나요", ("maldives",)),  # a particle joined to the name
+        ("ฉันอยากดำน้ำที่มัลดีฟส์", ("maldives",)),
+        ("الغوص في المالديف في ديسمبر", ("maldives",)),
+        ("¿vale la pena bucear en Maldivas o en Galápagos?", ("galapagos", "maldives")),
+        ("Tauchen auf den Malediven im März", ("maldives",)),
+        # A country the emergency numbers resolve, written in its other names, is that country.
+        ("我想去马来西亚潜水", ("malaysia",)),
+        ("エジプトの紅海", ("egypt",)),
+        # The longer name first: Indonesia is not India.
+        ("我想去印度尼西亚", ("indonesia",)),
+        ("インドネシアとインド、どっちがいい", ("indonesia", "india")),
+        # A destination written in another script is the catalogue's, not a world place.
+        ("热浪岛十二月可以潜水吗", ()),
+    ],
+)
+def test_places_in_other_languages_are_named_by_their_english_names(
+    message: str, places: tuple[str, ...]
+) -> None:
+    assert names.places_named(message) == places
+
+
+def test_every_other_language_name_spells_a_listed_place_and_names_one_place() -> None:
+    data = catalogue.read_data("world_places.yaml")
+    listed = {*data["countries"], *data["regions"]}
+    spellings = [str(name).lower() for names_ in data["in_other_languages"].values() for name in names_]
+    assert set(data["in_other_languages"]) <= listed
+    assert len(spellings) == len(set(spellings))
+    # A spelling the catalogue already resolves to a destination's country must not name a second place.
+    assert not set(spellings) & {place for place, _ in catalogue.load().country_places}
+
+
 def test_a_place_is_not_covered_only_when_no_named_place_is_mentioned() -> None:
     mentioned = {"malaysia", "tioman"}.__contains__
     assert coverage.not_covered("liveaboards in the maldives?", mentioned) == coverage.NotCovered(
@@ -36,6 +71,22 @@ def test_a_place_is_not_covered_only_when_no_named_place_is_mentioned() -> None:
     # One guide nearby is named alone, not as the end of an empty list.
     assert coverage.reply(bali).endswith("; for trips, nearby, it has guides to Raja Ampat.")
     assert "Bali" in coverage.reply(bali)
+
+
+def test_a_place_in_another_language_no_article_mentions_is_told_so(chat_runtime: Runtime) -> None:
+    service = chat_service(chat_runtime)
+    for message in (
+        "モルディブでダイビングするならベストシーズンはいつですか？",  # noqa: RUF001
+        "¿Cuál es la mejor época para bucear en Maldivas?",
+    ):
+        answer = service.answer(ChatTurn(message))
+        assert answer["sources"] == []
+        assert "The DovvyBuddy knowledge base has nothing on Maldives yet" in answer["message"]
+    # Its country named in the diver's script is covered, and its guides answer.
+    answer = service.answer(ChatTurn("我想去马来西亚潜水，什么时候最好？"))  # noqa: RUF001
+    malaysian = ("perhentian-redang", "sipadan-semporna", "tioman")
+    assert answer["sources"]
+    assert answer["sources"][0]["path"] in {f"destinations/{code}.md" for code in malaysian}
 
 
 def test_names_are_listed_as_a_sentence_lists_them() -> None:

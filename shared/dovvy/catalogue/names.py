@@ -35,13 +35,48 @@ def _whole_words(names: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
+def _spellings() -> dict[str, str]:
+    """Each place's name in another language -> its English name (world_places.yaml's
+    `in_other_languages`, and the other scripts' names of the countries the emergency numbers
+    resolve, for the country; a destination's own names in other scripts are the catalogue's)."""
+    catalogue = load()
+    spelled = {
+        str(name).lower(): english
+        for english, names in read_data("world_places.yaml")["in_other_languages"].items()
+        for name in names
+    }
+    for place, code in catalogue.country_places:
+        if not WORD.search(place) and not destinations_named(place):
+            spelled.setdefault(place, catalogue.contacts[code].country.lower())
+    return spelled
+
+
+@functools.cache
+def _other_scripts() -> tuple[tuple[str, str], ...]:
+    """(name, English name) for the names written in no Latin letters, longest first."""
+    others = ((name, english) for name, english in _spellings().items() if not WORD.search(name))
+    return tuple(sorted(others, key=lambda pair: -len(pair[0])))
+
+
+@functools.cache
 def _place_table() -> PhraseTable:
-    return PhraseTable.of(world_places())
+    latin = (name for name in _spellings() if WORD.search(name))
+    return PhraseTable.of((*world_places(), *latin))
 
 
 def places_named(text: str) -> tuple[str, ...]:
-    """The places `text` names, longest first, a longer name taking its words from shorter ones."""
-    return _longest_first(set(_place_table().find(text)))
+    """The places `text` names, by their English names whatever language it names them in
+    ("モルディブ", "maldivas": "maldives"), longest first, a longer name taking its words from
+    shorter ones."""
+    spelled = _spellings()
+    found = {spelled.get(name, name) for name in _place_table().find(text)}
+    if not text.isascii():
+        rest = text.lower()
+        for name, english in _other_scripts():
+            if name in rest:
+                found.add(english)
+                rest = rest.replace(name, " ")
+    return _longest_first(found)
 
 
 @functools.cache

@@ -63,14 +63,14 @@ def _in_english_words(chosen: Route, message: str, language: str) -> Route:
 
 
 def _places_in(message: str) -> tuple[str, ...]:
-    """The places a message in another language names, as the English words name them: a place
-    in Latin letters is named alike in every language (the English words alone lost "Tioman", and
-    the question was answered from another place's guide); one in another script ("诗巴丹") by the
-    catalogue's name for its destination."""
-    latin = names.places_named(message)
-    found = set(catalogue.destinations_named(" ".join(latin)))
+    """The places a message in another language names, as the English words name them: the
+    English name of a place it writes in any language ("モルディブ": maldives; the English words
+    alone lost "Tioman", and the question was answered from another place's guide), and the
+    catalogue's name for a destination it writes in another script ("诗巴丹")."""
+    named = names.places_named(message)
+    found = set(catalogue.destinations_named(" ".join(named)))
     other_scripts = [code for code in catalogue.destinations_named(message) if code not in found]
-    return (*latin, *map(catalogue.display_name, other_scripts))
+    return (*named, *map(catalogue.display_name, other_scripts))
 
 
 def _in_the_country(chosen: Route, message: str) -> Route:
