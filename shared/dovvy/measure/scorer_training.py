@@ -55,9 +55,10 @@ def ordinary_cases(folder: Path, split: str) -> list[dict[str, Any]]:
     return cases
 
 
-# The last fresh batch, measured once with the weights learned without it, stays out of them: the
-# weights shipped are then the ones it measured. The next round's training takes it in.
-KEPT_OUT = ("safety_fresh15.jsonl",)
+# The last fresh batches, measured with the weights learned without them, stay out of them: the
+# weights shipped are then the ones they measured. The next round's training takes them in. The
+# Arabic set was written blind when Arabic got its lexicon; its dev half tunes the lexicon only.
+KEPT_OUT = ("safety_fresh15.jsonl", "safety_arabic.jsonl")
 
 
 def training_cases(folder: Path) -> list[dict[str, Any]]:
