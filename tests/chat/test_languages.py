@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dovvy import catalogue
-from dovvy.chat import emergency
+from dovvy.chat import emergency, language
 from dovvy.chat.language import Reading, gloss, read
 from dovvy.chat.lexicon import ENGLISH, LexiconError, lexicons
 from dovvy.chat.lexicon_files import build, built, read_files
@@ -413,6 +413,43 @@ def test_an_emergency_in_malay_answers_in_malay_with_the_numbers(chat_api: Contr
     assert "999" in answer["message"]
     assert "Call emergency services now" in answer["message"]
     assert answer["metadata"]["safety"]["language"] == "ms"
+
+
+@pytest.mark.parametrize(
+    ("message", "unread"),
+    [
+        ("Мой друг потерял сознание после погружения и не дышит", True),  # Russian
+        ("חבר שלי איבד הכרה אחרי הצלילה", True),  # Hebrew
+        ("मेरा दोस्त गोता लगाने के बाद बेहोश हो गया", True),  # Hindi
+        ("Ο φίλος μου λιποθύμησε μετά την κατάδυση", True),  # Greek  # noqa: RUF001
+        ("kawan aku pengsan lepas dive", False),
+        ("我朋友潜水后晕倒了", False),
+        ("ダイビングの後で友達が倒れた", False),
+        ("친구가 다이빙 후 쓰러졌어요", False),
+        ("เพื่อนหมดสติหลังดำน้ำ", False),
+        ("Mi amigo se desmayó después de bucear", False),
+        # Mostly English, a few words in another script: English rules read it.
+        ("my buddy is not breathing after the dive, друг help", False),
+        ("🤿🤿🤿 !!!", False),
+    ],
+)
+def test_a_message_in_a_script_no_lexicon_reads_is_unread(message: str, unread: bool) -> None:
+    assert language.unread(message) is unread
+
+
+def test_a_message_nobody_here_can_read_is_not_called_off_topic_and_gets_the_numbers(
+    chat_api: ContractClient,
+) -> None:
+    answer = ask(chat_api, "Мой друг потерял сознание после погружения и не дышит")
+    assert answer["metadata"]["model"] == "declined: unread_language"
+    assert "can't help with that" not in answer["message"]
+    assert answer["message"].startswith("I can't read this language yet")
+    assert "English, " in answer["message"]
+    assert "Bahasa Melayu" in answer["message"]
+    assert "**Call emergency services now**: 112 from a mobile" in answer["message"]
+    assert "DAN Europe +39 06 4211 8685" in answer["message"]
+    # Something we can read and that is not about diving is still off topic.
+    assert ask(chat_api, "what is the capital of france")["metadata"]["model"] == "declined: off_topic"
 
 
 class _Records:

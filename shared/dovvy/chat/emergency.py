@@ -223,6 +223,19 @@ def caution_line(contacts: EmergencyContacts, language: str = ENGLISH) -> str:
     return f"_{local['caution'].format(**_values(contacts, language))}_\n\n{english}"
 
 
+def unread_reply(contacts: EmergencyContacts) -> str:
+    """For a message in a language no lexicon reads: that it cannot be read, the languages that
+    can, and, since it may be an emergency nobody here can see, the numbers to call."""
+    table = lexicons()
+    languages = ", ".join(table[code].name for code in sorted(table, key=lambda code: code != ENGLISH))
+    return (
+        "I can't read this language yet, so I can't tell what you are asking. "
+        f"I can answer in {languages}.\n\n"
+        f"If someone is hurt or missing after a dive, do not wait for an answer. {_call(contacts)} "
+        f"Then call a diving emergency line: {contacts.diving_line}."
+    )
+
+
 def offline_notice(language: str) -> str | None:
     """For a diving question in another language answered offline (in English): what it can and
     cannot do. None for English or a language without translations."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 
 from dovvy.chat.lexicon import ENGLISH, lexicons
 from dovvy.chat.terms import LATIN_WORD, dense, fold, latin_words
@@ -21,8 +22,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_SCRIPTS = (("ko", _HANGUL), ("ja", _KANA), ("th", _THAI))
-_SCRIPT_LANGUAGES = frozenset(("ko", "ja", "th", "zh"))
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_SCRIPTS = (("ko", _HANGUL), ("ja", _KANA), ("th", _THAI), ("ar", _ARABIC))
+_SCRIPT_LANGUAGES = frozenset(("ko", "ja", "th", "zh", "ar"))
+# The script each script language is written in (Japanese's Han is Chinese's).
+_SCRIPT_OF = {"ko": _HANGUL, "ja": _KANA, "th": _THAI, "zh": _HAN, "ar": _ARABIC}
 
 # How much more evidence another language needs before English rules stop applying.
 _CLEAR_LEAD = 2
@@ -82,6 +86,19 @@ def read(message: str) -> Reading:
     primary = ordered[0]
     reply = table[primary].variant(folded) if primary != ENGLISH else ENGLISH
     return Reading(tuple(ordered), reply)
+
+
+def unread(message: str) -> bool:
+    """Whether most of `message`'s letters are in a script no lexicon reads (Cyrillic, Hebrew,
+    Devanagari...): nothing can be told of what it says, not even that it is off topic."""
+    letters = [char for char in message if char.isalpha()]
+    readable = [pattern for code, pattern in _SCRIPT_OF.items() if code in lexicons()]
+    read = sum(
+        1
+        for char in letters
+        if unicodedata.name(char, "").startswith("LATIN") or any(p.match(char) for p in readable)
+    )
+    return 2 * read < len(letters)
 
 
 def english_name(language: str) -> str | None:

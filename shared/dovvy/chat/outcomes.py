@@ -24,7 +24,7 @@ class Answered:
 class Declined:
     """Not answered from the knowledge base: off-topic, an attempt to change the rules, or nothing
     relevant found. `reason` is one of "off_topic", "injection", "not_found", "not_covered" (a place
-    no article mentions)."""
+    no article mentions), "unread_language" (written in a script no lexicon reads)."""
 
     text: str
     reason: str

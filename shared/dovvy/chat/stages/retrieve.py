@@ -9,7 +9,7 @@ from collections.abc import Generator
 
 from dovvy import catalogue
 from dovvy.catalogue import names
-from dovvy.chat import agent_rules, coverage, response
+from dovvy.chat import agent_rules, coverage, emergency, language, response
 from dovvy.chat.outcomes import Declined
 from dovvy.chat.stages.routing import Routed
 from dovvy.chat.stages.triage import Assessment
@@ -28,10 +28,13 @@ class Found:
     sites: tuple[DiveSite, ...]  # the dive sites a trip answer checks against the diver's level
 
 
-def _declined(routed: Routed) -> Declined | None:
+def _declined(routed: Routed, message: str) -> Declined | None:
     chosen = routed.chosen
     if routed.injection and not (routed.question and chosen.on_topic):
         return Declined(agent_rules.refusal(), "injection")
+    if not chosen.on_topic and language.unread(message):
+        # Not off topic: unknown. It may be a diver in trouble writing in their own language.
+        return Declined(emergency.unread_reply(catalogue.contacts_for(message)), "unread_language")
     if not chosen.on_topic:
         return Declined(agent_rules.off_topic(), "off_topic")
     return None
@@ -40,7 +43,7 @@ def _declined(routed: Routed) -> Declined | None:
 def search(
     ctx: TurnContext, routed: Routed, assessment: Assessment, library: Library
 ) -> Generator[Event, None, Found | Declined]:
-    declined = _declined(routed)
+    declined = _declined(routed, ctx.message)
     if declined is not None:
         return declined
     chosen = routed.chosen
