@@ -25,7 +25,10 @@ from tests.chat.conftest import ask
 from tests.chat.test_safety import CASES, LANGUAGES, MISREAD
 from tests.contract import ContractClient
 
-REPLY_LANGUAGES = tuple(sorted({*LANGUAGES}))
+# Arabic's labelled cases are a held-out set of their own (tests/eval/safety_arabic.jsonl).
+REPLY_LANGUAGES = tuple(sorted({*LANGUAGES, "ar"}))
+# An emergency in each reply language without labelled cases in tests/eval/safety.jsonl.
+_EMERGENCIES = {"ar": "ساعدونا!! صاحبي طلع من الغطسة في الغردقة وفقد الوعي وما يتنفس"}
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -356,7 +359,8 @@ def test_no_line_about_calling_for_help_when_nobody_is_hurt(message: str) -> Non
 @pytest.mark.parametrize("language", REPLY_LANGUAGES)
 def test_every_language_reply_names_the_local_numbers_then_the_english_protocol(language: str) -> None:
     contacts = catalogue.contacts_for("tioman")
-    message = next(c["text"] for c in CASES if c.get("lang") == language and c["tier"] == "emergency")
+    labelled = (c["text"] for c in CASES if c.get("lang") == language and c["tier"] == "emergency")
+    message = next(labelled, _EMERGENCIES.get(language, ""))
     result = check(message)
     assert result.emergency, result
     assert result.language == language, result
@@ -404,6 +408,38 @@ def test_a_diving_question_in_another_language_is_never_declined_offline(
     # After the caution line when the question names a symptom ("my ear hurts"), else first.
     assert notice is not None
     assert f"_{notice}_" in answer["message"].split("\n\n")[:3]
+
+
+def test_an_emergency_in_arabic_answers_in_arabic_with_egypts_numbers(chat_api: ContractClient) -> None:
+    answer = ask(chat_api, _EMERGENCIES["ar"])
+    assert answer["agentType"] == "emergency"
+    assert answer["message"].startswith("**هذه حالة طوارئ")
+    assert "مصر: 123" in answer["message"]
+    assert "Call emergency services now" in answer["message"]
+    assert answer["metadata"]["safety"]["language"] == "ar"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "صَدِيقِي فَقَدَ الوَعْيَ بَعْدَ الغَوْصِ وَلَا يَتَنَفَّسُ",  # with its vowel marks
+        "ســاعدوني صديقي فقد الوعــي بعد الغوص",  # stretched with tatweel
+        "صديقى فقد الوعى بعد الغوص",  # ى for ي, as many type it
+    ],
+)
+def test_arabic_is_read_however_it_is_typed(message: str) -> None:
+    result = check(message)
+    assert result.emergency, result
+    assert result.language == "ar"
+
+
+def test_an_arabic_question_mark_ends_a_sentence() -> None:
+    # "How much is the rescue course? My friend lost consciousness now after the dive": the course
+    # is another sentence's, and does not calm what this one says is happening.
+    assert check("بكم دورة الانقاذ؟ صاحبي فقد الوعي الحين بعد الغطسة").emergency
+    assert check("صديقي الان ما يتنفس بعد الغوص").emergency
+    # "When a diver breathes from the regulator...": not "he is not breathing" inside "when".
+    assert not check("عندما يتنفس الغواص من المنظم هل يجب ان يكون التنفس بطيئا؟").emergency
 
 
 def test_an_emergency_in_malay_answers_in_malay_with_the_numbers(chat_api: ContractClient) -> None:

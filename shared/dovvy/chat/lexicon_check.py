@@ -178,7 +178,7 @@ def _envenomation_in(lexicon: Lexicon, words: str, packed: str, severe: bool) ->
 
 
 # Where a message's sentences end: a shop question, then "oh and my friend is coughing blood now".
-_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f!?\n]+|(?<=[^\s.])\.+(?=\s|$)")
+_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f\u061f!?\n]+|(?<=[^\s.])\.+(?=\s|$)")
 
 
 def check_sentences(lexicon: Lexicon, folded: str, quoted: tuple[str, ...] = ()) -> SafetyCheck | None:

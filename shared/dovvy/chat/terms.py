@@ -17,6 +17,7 @@ _REDUPLICATED = re.compile(r"\b([a-z]{3,})2\b")
 # French elision ("l'eau", "j'ai", "qu'il"): the apostrophe parts two words, which the lexicons
 # write apart ("sorti de l eau"); English's "can't" and "I'm" join ("cant", "im") as before.
 _ELISION = re.compile(r"\b(qu|[cdjlmnst])['\u2019](?=[^\W\d_])")
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 
 
 def fold(text: str) -> str:
@@ -27,6 +28,8 @@ def fold(text: str) -> str:
     text = _ELISION.sub(r"\1 ", unicodedata.normalize("NFKC", text).lower())
     for old, new in (("\u2019", ""), ("'", ""), ("đ", "d"), ("ß", "ss"), ("œ", "oe"), ("æ", "ae")):
         text = text.replace(old, new)
+    # Arabic's vowel marks and the tatweel that stretches a word are how it is typed, not spelled.
+    text = _ARABIC_MARKS.sub("", text)
     # Accents on Latin letters go; the marks that are part of Thai, kana or Hangul letters stay.
     decomposed = unicodedata.normalize("NFD", text)
     kept = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
