@@ -458,6 +458,10 @@ def test_an_emergency_in_malay_answers_in_malay_with_the_numbers(chat_api: Contr
         ("חבר שלי איבד הכרה אחרי הצלילה", True),  # Hebrew
         ("मेरा दोस्त गोता लगाने के बाद बेहोश हो गया", True),  # Hindi
         ("Ο φίλος μου λιποθύμησε μετά την κατάδυση", True),  # Greek  # noqa: RUF001
+        # Persian and Urdu: the Arabic script, but not Arabic, which is all its lexicon reads.
+        ("دوستم بعد از غواصی بیهوش شد و نفس نمی‌کشد", True),
+        ("میرا دوست غوطہ خوری کے بعد بے ہوش ہو گیا", True),
+        ("صديقي فقد الوعي بعد الغوص ولا يتنفس", False),
         ("kawan aku pengsan lepas dive", False),
         ("我朋友潜水后晕倒了", False),
         ("ダイビングの後で友達が倒れた", False),

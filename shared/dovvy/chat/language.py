@@ -27,6 +27,17 @@ _SCRIPTS = (("ko", _HANGUL), ("ja", _KANA), ("th", _THAI), ("ar", _ARABIC))
 _SCRIPT_LANGUAGES = frozenset(("ko", "ja", "th", "zh", "ar"))
 # The script each script language is written in (Japanese's Han is Chinese's).
 _SCRIPT_OF = {"ko": _HANGUL, "ja": _KANA, "th": _THAI, "zh": _HAN, "ar": _ARABIC}
+# Persian and Urdu are written in the Arabic script but are not Arabic: they write ی and ک where
+# Arabic writes ي and ك, and letters Arabic lacks (پ چ ژ گ ٹ ڈ ڑ ں ے). The Arabic lexicon cannot
+# read them; better told so, with the numbers, than answered as if it could.
+_PERSIAN_URDU = re.compile("[\u06cc\u06a9\u067e\u0686\u0698\u06af\u0679\u0688\u0691\u06ba\u06d2\u06c1\u06c0]")
+_ARABIC_ONLY = re.compile("[\u064a\u0649\u0643\u0629]")
+
+
+def _arabic(text: str) -> bool:
+    """Whether `text`'s Arabic script is Arabic (not Persian or Urdu)."""
+    return bool(_ARABIC.search(text)) and len(_PERSIAN_URDU.findall(text)) <= len(_ARABIC_ONLY.findall(text))
+
 
 # How much more evidence another language needs before English rules stop applying.
 _CLEAR_LEAD = 2
@@ -57,7 +68,7 @@ def read(message: str) -> Reading:
     table = lexicons()
     scores: dict[str, int] = {}
     for code, script in _SCRIPTS:
-        if code in table and script.search(folded):
+        if code in table and script.search(folded) and (code != "ar" or _arabic(folded)):
             scores[code] = 10
     if "zh" in table and "ja" not in scores and _HAN.search(folded):
         scores["zh"] = 10
@@ -92,7 +103,11 @@ def unread(message: str) -> bool:
     """Whether most of `message`'s letters are in a script no lexicon reads (Cyrillic, Hebrew,
     Devanagari...): nothing can be told of what it says, not even that it is off topic."""
     letters = [char for char in message if char.isalpha()]
-    readable = [pattern for code, pattern in _SCRIPT_OF.items() if code in lexicons()]
+    readable = [
+        pattern
+        for code, pattern in _SCRIPT_OF.items()
+        if code in lexicons() and (code != "ar" or _arabic(message))
+    ]
     read = sum(
         1
         for char in letters
