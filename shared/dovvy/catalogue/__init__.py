@@ -114,14 +114,15 @@ def _site_aliases(destination: dict[str, Any]) -> list[str]:
 
 
 def _country_places(
-    destinations: list[Any], countries: list[Any], by_name: dict[str, str]
+    destinations: list[Any], countries: list[Any], by_name: dict[str, str], spelled: dict[str, list[str]]
 ) -> list[tuple[str, str]]:
     """(place, country code) for every word that names a place.
 
     One source for places: a destination's code and aliases, and its sites' aliases ("barracuda
     point" had the general numbers), name its country; emergency.yaml lists only the places no
     destination covers (a country's name, its other regions). A word in both could resolve to two
-    countries (Misool went to Raja Ampat's and to the default numbers)."""
+    countries (Misool went to Raja Ampat's and to the default numbers). A place's names in other
+    languages (`spelled`, world_places.yaml's) name its country as its English name does."""
     unknown = [d["code"] for d in destinations if d["country"].lower() not in by_name]
     if unknown:
         raise CatalogueError(
@@ -133,6 +134,8 @@ def _country_places(
         for w in _lower([d["code"], *d.get("aliases", []), *_site_aliases(d)])
     }
     extra = [(p, c["code"]) for c in countries for p in _lower(c.get("places", []))]
+    english = {**named, **dict(extra)}
+    extra += [(n, english[e]) for e, names in spelled.items() if e in english for n in _lower(names)]
     twice = sorted(p for p, _ in extra if p in named)
     if twice:
         raise CatalogueError(
@@ -150,7 +153,8 @@ def load() -> Catalogue:
     destinations = _read("destinations.yaml", shapes.DESTINATIONS)["destinations"]
     countries = emergency["countries"]
     by_name = {c["name"].lower(): c["code"] for c in countries}
-    places = _country_places(destinations, countries, by_name)
+    spelled = read_data("world_places.yaml")["in_other_languages"]
+    places = _country_places(destinations, countries, by_name, spelled)
     return Catalogue(
         agencies=tuple(certs["agencies"]),
         levels=tuple(

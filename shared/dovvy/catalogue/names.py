@@ -37,18 +37,12 @@ def _whole_words(names: tuple[str, ...]) -> re.Pattern[str]:
 @functools.cache
 def _spellings() -> dict[str, str]:
     """Each place's name in another language -> its English name (world_places.yaml's
-    `in_other_languages`, and the other scripts' names of the countries the emergency numbers
-    resolve, for the country; a destination's own names in other scripts are the catalogue's)."""
-    catalogue = load()
-    spelled = {
+    `in_other_languages`; a destination's own names in other scripts are the catalogue's)."""
+    return {
         str(name).lower(): english
         for english, names in read_data("world_places.yaml")["in_other_languages"].items()
         for name in names
     }
-    for place, code in catalogue.country_places:
-        if not WORD.search(place) and not destinations_named(place):
-            spelled.setdefault(place, catalogue.contacts[code].country.lower())
-    return spelled
 
 
 @functools.cache
