@@ -458,6 +458,12 @@ def test_an_emergency_in_malay_answers_in_malay_with_the_numbers(chat_api: Contr
         ("חבר שלי איבד הכרה אחרי הצלילה", True),  # Hebrew
         ("मेरा दोस्त गोता लगाने के बाद बेहोश हो गया", True),  # Hindi
         ("Ο φίλος μου λιποθύμησε μετά την κατάδυση", True),  # Greek  # noqa: RUF001
+        # Latin letters of a language no lexicon reads, hardly a word of it English grammar.
+        ("mijn vriend is flauwgevallen na het duiken en ademt niet", True),  # Dutch
+        ("arkadaşım dalıştan sonra bayıldı ve nefes almıyor", True),  # Turkish  # noqa: RUF001
+        ("mój przyjaciel zemdlał po nurkowaniu i nie oddycha", True),  # Polish
+        ("what is the capital of france", False),
+        ("best running shoes for flat feet", False),
         # Persian and Urdu: the Arabic script, but not Arabic, which is all its lexicon reads.
         ("دوستم بعد از غواصی بیهوش شد و نفس نمی‌کشد", True),
         ("میرا دوست غوطہ خوری کے بعد بے ہوش ہو گیا", True),
@@ -483,7 +489,7 @@ def test_a_message_nobody_here_can_read_is_not_called_off_topic_and_gets_the_num
     answer = ask(chat_api, "Мой друг потерял сознание после погружения и не дышит")
     assert answer["metadata"]["model"] == "declined: unread_language"
     assert "can't help with that" not in answer["message"]
-    assert answer["message"].startswith("I can't read this language yet")
+    assert answer["message"].startswith("I can't tell what you are asking: I may not read this language")
     assert "English, " in answer["message"]
     assert "Bahasa Melayu" in answer["message"]
     assert "**Call emergency services now**: 112 from a mobile" in answer["message"]

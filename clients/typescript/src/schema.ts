@@ -122,10 +122,10 @@ export interface paths {
          *     Tagalog, Vietnamese, Japanese, Korean, Spanish, German, French or Arabic are read in their own
          *     language: the emergency protocol and the caution line come in that language first, then in
          *     English for bystanders; a diving question is answered in that language by a hosted model
-         *     (offline: a line in that language, then the English answer). A message in a script none of
-         *     these languages is written in (Cyrillic, Hebrew, Devanagari...) is not declined as
-         *     off-topic: the answer says it cannot be read, lists the languages that can, and gives the
-         *     emergency numbers. Other messages are routed to an agent, answered
+         *     (offline: a line in that language, then the English answer). A message in a language none of
+         *     these is (Cyrillic, Hebrew or Devanagari script; Dutch, Turkish or Polish words) is not
+         *     declined as off-topic: the answer says it could not be made out, lists the languages that
+         *     can, and gives the emergency numbers. Other messages are routed to an agent, answered
          *     from the knowledge base with sources, and saved to the session with the diver profile
          *     gathered so far. Without `sessionId` a new session starts (`metadata.session_created`); an
          *     unknown `sessionId` is a 404 `SESSION_NOT_FOUND` and an expired one a 410

@@ -229,8 +229,8 @@ def unread_reply(contacts: EmergencyContacts) -> str:
     table = lexicons()
     languages = ", ".join(table[code].name for code in sorted(table, key=lambda code: code != ENGLISH))
     return (
-        "I can't read this language yet, so I can't tell what you are asking. "
-        f"I can answer in {languages}.\n\n"
+        "I can't tell what you are asking: I may not read this language yet. "
+        f"I answer questions about diving in {languages}.\n\n"
         f"If someone is hurt or missing after a dive, do not wait for an answer. {_call(contacts)} "
         f"Then call a diving emergency line: {contacts.diving_line}."
     )

@@ -11,11 +11,13 @@ English verb.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 
 from dovvy.chat.lexicon import ENGLISH, lexicons
 from dovvy.chat.terms import LATIN_WORD, dense, fold, latin_words
+from dovvy.text import CHAT_WORDS, GRAMMAR_WORDS
 
 # Unicode blocks that settle a language by script alone.
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
@@ -41,6 +43,11 @@ def _arabic(text: str) -> bool:
 
 # How much more evidence another language needs before English rules stop applying.
 _CLEAR_LEAD = 2
+# Latin text of no language we read: at least this many words, under this share English grammar
+# ("mijn vriend is flauwgevallen na het duiken en ademt niet" has one in ten; English a third).
+_FEWEST_WORDS = 4
+_LEAST_ENGLISH = 0.15
+_WORDS = re.compile(r"[^\W\d_]+")  # words in any letters, accented or dotless ones too
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,20 +107,35 @@ def read(message: str) -> Reading:
 
 
 def unread(message: str) -> bool:
-    """Whether most of `message`'s letters are in a script no lexicon reads (Cyrillic, Hebrew,
-    Devanagari...): nothing can be told of what it says, not even that it is off topic."""
+    """Whether `message` is in a language no lexicon reads, so that nothing can be told of what it
+    says, not even that it is off topic: most of its letters in a script none reads (Cyrillic,
+    Hebrew, Devanagari...), or four words or more in Latin letters that no language claims and
+    hardly one of them English grammar (Dutch, Turkish, Polish...)."""
     letters = [char for char in message if char.isalpha()]
     readable = [
         pattern
         for code, pattern in _SCRIPT_OF.items()
         if code in lexicons() and (code != "ar" or _arabic(message))
     ]
-    read = sum(
+    read_letters = sum(
         1
         for char in letters
         if unicodedata.name(char, "").startswith("LATIN") or any(p.match(char) for p in readable)
     )
-    return 2 * read < len(letters)
+    if 2 * read_letters < len(letters):
+        return True
+    words = [fold(word) for word in _WORDS.findall(message)]
+    if len(words) < _FEWEST_WORDS or read(message).languages != (ENGLISH,):
+        return False
+    grammar = sum(1 for word in words if word in _english_grammar())
+    return grammar < _LEAST_ENGLISH * len(words)
+
+
+@functools.cache
+def _english_grammar() -> frozenset[str]:
+    # Not what an apostrophe leaves ("ve", "re", "m"): Turkish "ve" is "and".
+    common = lexicons()[ENGLISH].common if ENGLISH in lexicons() else frozenset()
+    return GRAMMAR_WORDS | common | {word for word in CHAT_WORDS if len(word) > 2}
 
 
 def english_name(language: str) -> str | None:
