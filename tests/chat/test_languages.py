@@ -26,9 +26,13 @@ from tests.chat.test_safety import CASES, LANGUAGES, MISREAD
 from tests.contract import ContractClient
 
 # Arabic's labelled cases are a held-out set of their own (tests/eval/safety_arabic.jsonl).
-REPLY_LANGUAGES = tuple(sorted({*LANGUAGES, "ar"}))
+REPLY_LANGUAGES = tuple(sorted({*LANGUAGES, "ar", "pt", "it"}))
 # An emergency in each reply language without labelled cases in tests/eval/safety.jsonl.
-_EMERGENCIES = {"ar": "ساعدونا!! صاحبي طلع من الغطسة في الغردقة وفقد الوعي وما يتنفس"}
+_EMERGENCIES = {
+    "ar": "ساعدونا!! صاحبي طلع من الغطسة في الغردقة وفقد الوعي وما يتنفس",
+    "pt": "socorro!! meu dupla subiu do mergulho em tioman e desmaiou, nao ta respirando",
+    "it": "aiuto!! il mio compagno è risalito dall'immersione a tioman ed è svenuto, non respira",
+}
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -417,6 +421,45 @@ def test_an_emergency_in_arabic_answers_in_arabic_with_egypts_numbers(chat_api: 
     assert "مصر: 123" in answer["message"]
     assert "Call emergency services now" in answer["message"]
     assert answer["metadata"]["safety"]["language"] == "ar"
+
+
+@pytest.mark.parametrize(
+    ("language", "opening"), [("pt", "**Isto é uma emergência"), ("it", "**È un'emergenza")]
+)
+def test_an_emergency_in_portuguese_or_italian_answers_in_it_with_malaysias_numbers(
+    chat_api: ContractClient, language: str, opening: str
+) -> None:
+    answer = ask(chat_api, _EMERGENCIES[language])
+    assert answer["agentType"] == "emergency"
+    assert answer["message"].startswith(opening)
+    assert "999" in answer["message"]
+    assert "Call emergency services now" in answer["message"]
+    assert answer["metadata"]["safety"]["language"] == language
+
+
+def test_a_cry_for_help_is_not_a_place() -> None:
+    # "Socorro" is "help" in Spanish and Portuguese, and the name of Mexican islands.
+    for message in (
+        "socorro!! mi amigo no respira después de bucear en tioman",
+        "socorro, meu dupla desmaiou em tioman",
+    ):
+        assert catalogue.contacts_for(message).country == "Malaysia"
+    assert catalogue.contacts_for("mantas at socorro island").country == "Mexico"
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("mi amigo se desmayó después de bucear y no respira", "es"),
+        ("meu amigo desmaiou depois do mergulho e não respira", "pt"),
+        ("il mio amico è svenuto dopo l'immersione e non respira", "it"),
+        ("mon ami s'est évanoui après la plongée et ne respire plus", "fr"),
+    ],
+)
+def test_portuguese_and_italian_are_told_from_spanish_and_french(message: str, language: str) -> None:
+    result = check(message)
+    assert result.emergency, result
+    assert result.language == language
 
 
 @pytest.mark.parametrize(

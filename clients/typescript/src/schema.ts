@@ -119,7 +119,8 @@ export interface paths {
          *     with the region's numbers and `agentType: emergency`. A caution (a symptom or danger named,
          *     unclear whether it is happening now) is answered normally after one line saying whom to
          *     call; it is never declined as off-topic. Messages in Malay, Indonesian, Chinese, Thai,
-         *     Tagalog, Vietnamese, Japanese, Korean, Spanish, German, French or Arabic are read in their own
+         *     Tagalog, Vietnamese, Japanese, Korean, Spanish, German, French, Portuguese, Italian or
+         *     Arabic are read in their own
          *     language: the emergency protocol and the caution line come in that language first, then in
          *     English for bystanders; a diving question is answered in that language by a hosted model
          *     (offline: a line in that language, then the English answer). A message in a language none of
