@@ -437,6 +437,19 @@ def test_an_emergency_in_portuguese_or_italian_answers_in_it_with_malaysias_numb
     assert answer["metadata"]["safety"]["language"] == language
 
 
+@pytest.mark.parametrize(
+    ("message", "emergency"),
+    [
+        ("la hélice del barco se rompió y volvimos temprano", False),  # the propeller broke
+        ("a helice do barco quebrou e voltamos mais cedo", False),
+        ("la helice le corto la pierna y sangra mucho", True),
+        ("a hélice do barco cortou a perna dele, muito sangue", True),
+    ],
+)
+def test_a_propeller_is_an_emergency_only_when_it_hurt_someone(message: str, emergency: bool) -> None:
+    assert check(message).emergency is emergency
+
+
 def test_a_cry_for_help_is_not_a_place() -> None:
     # "Socorro" is "help" in Spanish and Portuguese, and the name of Mexican islands.
     for message in (
