@@ -450,6 +450,20 @@ def test_a_propeller_is_an_emergency_only_when_it_hurt_someone(message: str, eme
     assert check(message).emergency is emergency
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The cut before the propeller too, and Portuguese's "mto" for "muito": the lexicons' own
+        # reading, which the score must not be needed for.
+        "me corté con la hélice, ayuda",
+        "je me suis coupé avec l'hélice",
+        "cortei o pé na hélice, ta sangrando mto",
+    ],
+)
+def test_the_lexicons_read_a_propeller_cut_in_either_order(message: str) -> None:
+    assert check_lexicons(message).emergency
+
+
 def test_a_cry_for_help_is_not_a_place() -> None:
     # "Socorro" is "help" in Spanish and Portuguese, and the name of Mexican islands.
     for message in (
