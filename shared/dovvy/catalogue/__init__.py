@@ -61,6 +61,9 @@ class Catalogue:
     contacts: dict[str, EmergencyContacts]  # by country code
     country_places: tuple[tuple[str, str], ...]  # (place word, country code), longest first
     destinations: tuple[Place, ...]
+    # A place's name in another language -> its English name (world_places.yaml's
+    # `in_other_languages`): "モルディブ" -> "maldives", "普吉" -> "phuket".
+    other_names: dict[str, str]
 
 
 # The YAML files parsed into JSON beside them (`scripts/package_functions.py`): a bundle reads the
@@ -114,7 +117,7 @@ def _site_aliases(destination: dict[str, Any]) -> list[str]:
 
 
 def _country_places(
-    destinations: list[Any], countries: list[Any], by_name: dict[str, str], spelled: dict[str, list[str]]
+    destinations: list[Any], countries: list[Any], by_name: dict[str, str], other_names: dict[str, str]
 ) -> list[tuple[str, str]]:
     """(place, country code) for every word that names a place.
 
@@ -122,7 +125,7 @@ def _country_places(
     point" had the general numbers), name its country; emergency.yaml lists only the places no
     destination covers (a country's name, its other regions). A word in both could resolve to two
     countries (Misool went to Raja Ampat's and to the default numbers). A place's names in other
-    languages (`spelled`, world_places.yaml's) name its country as its English name does."""
+    languages (`other_names`) name its country as its English name does."""
     unknown = [d["code"] for d in destinations if d["country"].lower() not in by_name]
     if unknown:
         raise CatalogueError(
@@ -135,7 +138,7 @@ def _country_places(
     }
     extra = [(p, c["code"]) for c in countries for p in _lower(c.get("places", []))]
     english = {**named, **dict(extra)}
-    extra += [(n, english[e]) for e, names in spelled.items() if e in english for n in _lower(names)]
+    extra += [(name, english[place]) for name, place in other_names.items() if place in english]
     twice = sorted(p for p, _ in extra if p in named)
     if twice:
         raise CatalogueError(
@@ -154,7 +157,8 @@ def load() -> Catalogue:
     countries = emergency["countries"]
     by_name = {c["name"].lower(): c["code"] for c in countries}
     spelled = read_data("world_places.yaml")["in_other_languages"]
-    places = _country_places(destinations, countries, by_name, spelled)
+    other_names = {name: str(place) for place, names in spelled.items() for name in _lower(names)}
+    places = _country_places(destinations, countries, by_name, other_names)
     return Catalogue(
         agencies=tuple(certs["agencies"]),
         levels=tuple(
@@ -186,6 +190,7 @@ def load() -> Catalogue:
             )
             for d in destinations
         ),
+        other_names=other_names,
     )
 
 

@@ -35,26 +35,15 @@ def _whole_words(names: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
-def _spellings() -> dict[str, str]:
-    """Each place's name in another language -> its English name (world_places.yaml's
-    `in_other_languages`; a destination's own names in other scripts are the catalogue's)."""
-    return {
-        str(name).lower(): english
-        for english, names in read_data("world_places.yaml")["in_other_languages"].items()
-        for name in names
-    }
-
-
-@functools.cache
 def _other_scripts() -> tuple[tuple[str, str], ...]:
     """(name, English name) for the names written in no Latin letters, longest first."""
-    others = ((name, english) for name, english in _spellings().items() if not WORD.search(name))
+    others = ((name, english) for name, english in load().other_names.items() if not WORD.search(name))
     return tuple(sorted(others, key=lambda pair: -len(pair[0])))
 
 
 @functools.cache
 def _place_table() -> PhraseTable:
-    latin = (name for name in _spellings() if WORD.search(name))
+    latin = (name for name in load().other_names if WORD.search(name))
     return PhraseTable.of((*world_places(), *latin))
 
 
@@ -62,8 +51,8 @@ def places_named(text: str) -> tuple[str, ...]:
     """The places `text` names, by their English names whatever language it names them in
     ("モルディブ", "maldivas": "maldives"), longest first, a longer name taking its words from
     shorter ones."""
-    spelled = _spellings()
-    found = {spelled.get(name, name) for name in _place_table().find(text)}
+    other_names = load().other_names
+    found = {other_names.get(name, name) for name in _place_table().find(text)}
     if not text.isascii():
         rest = text.lower()
         for name, english in _other_scripts():

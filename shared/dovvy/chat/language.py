@@ -1,7 +1,7 @@
 """Which languages a message is written in, and what a question in another language says in
 English words.
 
-Detection is a small rule set, not a model: the scripts a message uses (Hangul, kana, Thai, Han)
+Detection is a small rule set, not a model: the scripts a message uses (Hangul, kana, Thai, Arabic, Han)
 and, for Latin script, how many of each language's common words and lexicon terms it holds.
 English is the fallback and stays in play unless another language clearly holds the message, so a
 short "no pulse!!" is still read as English while a German sentence's "die" is never read as the
@@ -25,10 +25,9 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_SCRIPTS = (("ko", _HANGUL), ("ja", _KANA), ("th", _THAI), ("ar", _ARABIC))
-_SCRIPT_LANGUAGES = frozenset(("ko", "ja", "th", "zh", "ar"))
-# The script each script language is written in (Japanese's Han is Chinese's).
-_SCRIPT_OF = {"ko": _HANGUL, "ja": _KANA, "th": _THAI, "zh": _HAN, "ar": _ARABIC}
+# The script each script language is written in. Han alone says Chinese only without kana (Japanese
+# writes Han too), so `read` settles Chinese after the others.
+_SCRIPT_OF = {"ko": _HANGUL, "ja": _KANA, "th": _THAI, "ar": _ARABIC, "zh": _HAN}
 # Persian and Urdu are written in the Arabic script but are not Arabic: they write ی and ک where
 # Arabic writes ي and ك, and letters Arabic lacks (پ چ ژ گ ٹ ڈ ڑ ں ے). The Arabic lexicon cannot
 # read them; better told so, with the numbers, than answered as if it could.
@@ -36,9 +35,11 @@ _PERSIAN_URDU = re.compile("[\u06cc\u06a9\u067e\u0686\u0698\u06af\u0679\u0688\u0
 _ARABIC_ONLY = re.compile("[\u064a\u0649\u0643\u0629]")
 
 
-def _arabic(text: str) -> bool:
-    """Whether `text`'s Arabic script is Arabic (not Persian or Urdu)."""
-    return bool(_ARABIC.search(text)) and len(_PERSIAN_URDU.findall(text)) <= len(_ARABIC_ONLY.findall(text))
+def _scripts_read(text: str) -> tuple[str, ...]:
+    """The script languages whose lexicon can read `text` in its script: those with a lexicon, and
+    Arabic only when its letters are Arabic's, not Persian's or Urdu's."""
+    persian = len(_PERSIAN_URDU.findall(text)) > len(_ARABIC_ONLY.findall(text))
+    return tuple(code for code in _SCRIPT_OF if code in lexicons() and not (code == "ar" and persian))
 
 
 # How much more evidence another language needs before English rules stop applying.
@@ -68,23 +69,21 @@ class Reading:
 
 
 def read(message: str) -> Reading:
-    """The languages `message` is written in. Script decides Korean, Japanese and Thai (and Han
-    without kana, Chinese); Latin text is weighed by each language's common words and terms."""
+    """The languages `message` is written in. Script decides Korean, Japanese, Thai and Arabic (and
+    Han without kana, Chinese); Latin text is weighed by each language's common words and terms."""
     folded = fold(message)
     words = LATIN_WORD.findall(folded)
     table = lexicons()
     scores: dict[str, int] = {}
-    for code, script in _SCRIPTS:
-        if code in table and script.search(folded) and (code != "ar" or _arabic(folded)):
+    for code in _scripts_read(folded):
+        if _SCRIPT_OF[code].search(folded) and (code != "zh" or "ja" not in scores):
             scores[code] = 10
-    if "zh" in table and "ja" not in scores and _HAN.search(folded):
-        scores["zh"] = 10
     english_words = table[ENGLISH].common if ENGLISH in table else frozenset()
     for code, lexicon in table.items():
         if code in scores:
             continue
         common, terms = lexicon.evidence(words, folded, english_words if code != ENGLISH else frozenset())
-        if not common and code in _SCRIPT_LANGUAGES:
+        if not common and code in _SCRIPT_OF:
             continue  # Korean, Thai, Chinese: their script says so; Japanese romaji has words
         score = common + 2 * len(terms)
         if score:
@@ -112,11 +111,7 @@ def unread(message: str) -> bool:
     Hebrew, Devanagari...), or four words or more in Latin letters that no language claims and
     hardly one of them English grammar (Dutch, Turkish, Polish...)."""
     letters = [char for char in message if char.isalpha()]
-    readable = [
-        pattern
-        for code, pattern in _SCRIPT_OF.items()
-        if code in lexicons() and (code != "ar" or _arabic(message))
-    ]
+    readable = [_SCRIPT_OF[code] for code in _scripts_read(message)]
     read_letters = sum(
         1
         for char in letters
