@@ -159,6 +159,25 @@ def test_an_emergency_gets_the_protocol_as_the_first_thing_sent(chat: Chat, fake
     assert "CPR" in shown
 
 
+@pytest.mark.parametrize(
+    ("text", "shown_first"),
+    [
+        # Arabic at Hurghada: the protocol in Arabic, with Egypt's number.
+        ("ساعدونا!! صاحبي طلع من الغطسة في الغردقة وفقد الوعي وما يتنفس", ("هذه حالة طوارئ", "123")),
+        # Russian, which no lexicon reads: not "I can't help with that", but the numbers.
+        ("Мой друг потерял сознание после погружения и не дышит", ("may not read this language", "112")),
+    ],
+)
+def test_an_emergency_in_another_language_gets_the_numbers_on_telegram(
+    chat: Chat, fake: FakeTelegram, text: str, shown_first: tuple[str, str]
+) -> None:
+    chat.says(text)
+    sent = [call for call in fake.calls if call.method == "sendMessage"]
+    shown = parsed_text(sent[0].body["text"])
+    assert all(part in shown for part in shown_first), shown
+    assert "can't help with that" not in shown
+
+
 def test_a_question_is_answered_from_the_knowledge_base_in_a_telegram_session(
     chat: Chat, fake: FakeTelegram, runtime: Runtime
 ) -> None:
