@@ -29,6 +29,9 @@ def test_places_are_found_as_whole_words_longest_first() -> None:
         ("الغوص في المالديف في ديسمبر", ("maldives",)),
         ("¿vale la pena bucear en Maldivas o en Galápagos?", ("galapagos", "maldives")),
         ("Tauchen auf den Malediven im März", ("maldives",)),
+        # Accented as French and German write them, and Brazil's islands.
+        ("plongée en Égypte, c'est quand la meilleure saison ?", ("egypt",)),
+        ("oi gente, qual a melhor epoca pra mergulhar em fernando de noronha?", ("fernando de noronha",)),
         # A country the emergency numbers resolve, written in its other names, is that country.
         ("我想去马来西亚潜水", ("malaysia",)),
         ("エジプトの紅海", ("egypt",)),
